@@ -1,0 +1,69 @@
+package apiserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Instance is a Server listening on a TCP address.
+type Instance struct {
+	*Server
+	url      string
+	http     *http.Server
+	serveErr chan error
+}
+
+// Start builds a Server from cfg and listens on 127.0.0.1 on an ephemeral
+// port; this is the embedded target loadgate uses when no --target is given.
+// Stop it with Shutdown.
+func Start(cfg Config) (*Instance, error) {
+	return Listen("127.0.0.1:0", cfg)
+}
+
+// Listen builds a Server from cfg and serves it on addr (host:port) in the
+// background.
+func Listen(addr string, cfg Config) (*Instance, error) {
+	srv, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	in := &Instance{
+		Server: srv,
+		url:    "http://" + ln.Addr().String(),
+		http: &http.Server{
+			Handler:           srv,
+			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+		},
+		serveErr: make(chan error, 1),
+	}
+	go func() { in.serveErr <- in.http.Serve(ln) }()
+	return in, nil
+}
+
+// URL is the base URL, such as http://127.0.0.1:40123, with no trailing slash.
+func (in *Instance) URL() string { return in.url }
+
+// Shutdown stops accepting connections and waits for in-flight requests until
+// ctx ends, then closes what is left. It returns the error that stopped the
+// server, if any was not a normal shutdown.
+func (in *Instance) Shutdown(ctx context.Context) error {
+	err := in.http.Shutdown(ctx)
+	if err != nil {
+		in.http.Close()
+		err = fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if serveErr := <-in.serveErr; !errors.Is(serveErr, http.ErrServerClosed) {
+		return errors.Join(err, serveErr)
+	}
+	return err
+}
+

@@ -1,0 +1,38 @@
+// Command loadgate is a load and smoke testing harness for HTTP auth APIs.
+// This package is the only place that reads flags, prints, and decides the
+// exit code.
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// After the first signal, restore the default handling so that a
+		// second one ends the process at once.
+		<-ctx.Done()
+		stop()
+	}()
+	code := execute(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// execute runs loadgate with args (without the program name) and returns the
+// exit code. Tests call it in-process. ctx ending means the user interrupted.
+func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRootCommand(stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	code := exitCode(err, root.parsed)
+	if err != nil {
+		fprintf(stderr, "loadgate: %v\n", err)
+	}
+	return code
+}
