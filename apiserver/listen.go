@@ -66,4 +66,3 @@ func (in *Instance) Shutdown(ctx context.Context) error {
 	}
 	return err
 }
-

@@ -1,0 +1,37 @@
+# loadgate's everyday commands. `make test` is what CI runs (.ci/run).
+GO          ?= go
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+FUZZTIME    ?= 10s
+BENCHTIME   ?= 5s
+
+.PHONY: build test lint run serve fuzz bench
+
+build:
+	$(GO) build -o bin/loadgate ./cmd/loadgate
+
+lint:
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l .); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
+	$(GO) run $(STATICCHECK) ./...
+
+test: lint
+	$(GO) test -race ./...
+
+run:
+	$(GO) run ./cmd/loadgate serve
+
+serve:
+	$(GO) run ./cmd/loadgate serve
+
+# Every native fuzz target of every package, FUZZTIME each.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$target"; \
+			$(GO) test $$pkg -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME); \
+		done; \
+	done
+
+bench:
+	BENCHTIME=$(BENCHTIME) bench/run

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer collects a command's output while it runs.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// run executes loadgate in-process to completion and returns its exit code
+// and output.
+func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errs lockedBuffer
+	code = execute(t.Context(), args, &out, &errs)
+	return code, out.String(), errs.String()
+}
+
+// background starts loadgate in-process; stop cancels its context (as a
+// signal would) and returns the exit code.
+func background(t *testing.T, args ...string) (stdout, stderr *lockedBuffer, stop func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	stdout, stderr = &lockedBuffer{}, &lockedBuffer{}
+	done := make(chan int, 1)
+	go func() { done <- execute(ctx, args, stdout, stderr) }()
+	return stdout, stderr, func() int {
+		cancel()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(30 * time.Second):
+			t.Fatalf("loadgate %v did not stop within 30s of its interrupt", args)
+			return -1
+		}
+	}
+}
+
+// waitFor polls out until it contains want, for at most 20 seconds.
+func waitFor(t *testing.T, out *lockedBuffer, want string) string {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if s := out.String(); strings.Contains(s, want) {
+			return s
+		}
+	}
+	t.Fatalf("output never contained %q; it is:\n%s", want, out.String())
+	return ""
+}

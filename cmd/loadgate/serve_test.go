@@ -1,0 +1,73 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestServe starts `loadgate serve` in-process, checks that the printed
+// address answers, and that an interrupt shuts it down cleanly (exit 0) with
+// the lock statistics logged.
+func TestServe(t *testing.T) {
+	stdout, stderr, stop := background(t, "serve", "--addr", "127.0.0.1:0", "--bcrypt-cost", "4", "--log-format", "json")
+	line := waitFor(t, stdout, "\n")
+	_, url, ok := strings.Cut(strings.TrimSpace(line), "listening on ")
+	if !ok {
+		t.Fatalf("serve printed %q, want the address it listens on", line)
+	}
+	resp, err := http.Get(url + "/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /health: %d", resp.StatusCode)
+	}
+	if code := stop(); code != exitOK {
+		t.Errorf("exit code %d after an interrupt, want 0; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr.String(), `"msg":"storage lock statistics"`) {
+		t.Errorf("no lock statistics logged at shutdown:\n%s", stderr)
+	}
+}
+
+func TestServeUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"bcrypt cost out of range", []string{"--bcrypt-cost", "3"}, "--bcrypt-cost must be between 4 and 31, got 3"},
+		{"negative lock timeout", []string{"--lock-timeout", "-1s"}, "--lock-timeout must be positive"},
+		{"bad duration", []string{"--storage-delay", "soon"}, `invalid argument "soon" for "--storage-delay"`},
+		{"unknown log format", []string{"--log-format", "xml"}, `invalid --log-format "xml"`},
+		{"bad address", []string{"--addr", "8080"}, `invalid --addr "8080"`},
+		{"unknown flag", []string{"--nope"}, "unknown flag: --nope"},
+		{"stray argument", []string{"extra"}, `unknown command "extra"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := run(t, append([]string{"serve"}, tc.args...)...)
+			if code != exitUsage || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, stderr, tc.want)
+			}
+		})
+	}
+}
+
+func TestServeAddressInUse(t *testing.T) {
+	stdout, _, stop := background(t, "serve", "--addr", "127.0.0.1:0", "--bcrypt-cost", "4")
+	_, url, _ := strings.Cut(strings.TrimSpace(waitFor(t, stdout, "\n")), "listening on ")
+	defer stop()
+	code, _, stderr := run(t, "serve", "--addr", strings.TrimPrefix(url, "http://"), "--bcrypt-cost", "4")
+	if code != exitRunFailed || !strings.Contains(stderr, "address already in use") {
+		t.Errorf("exit %d, stderr %q; want exit 1 naming the address in use", code, stderr)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, stdout, _ := run(t, "version")
+	if code != exitOK || !strings.HasPrefix(stdout, "loadgate ") {
+		t.Errorf("exit %d, stdout %q", code, stdout)
+	}
+}
