@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/loadgate/loadgate/report"
 )
 
 // The exit codes of DESIGN §4.2. They are decided in exitCode and nowhere else.
@@ -24,17 +26,49 @@ func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
+// sloFailedError ends a run in which at least one SLO failed.
+type sloFailedError struct{ failed, total int }
+
+func (e sloFailedError) Error() string {
+	return fmt.Sprintf("%d of %d SLOs failed", e.failed, e.total)
+}
+
+// runOutcome decides how a finished run ends: a failure to write its
+// output first (1), then an interruption (130), then failed SLOs (3).
+func runOutcome(interrupted bool, verdicts []report.Verdict, writeErr error) error {
+	failed := 0
+	for _, v := range verdicts {
+		if !v.Pass {
+			failed++
+		}
+	}
+	switch {
+	case writeErr != nil:
+		return writeErr
+	case interrupted:
+		return errInterrupted
+	case failed > 0:
+		return sloFailedError{failed: failed, total: len(verdicts)}
+	}
+	return nil
+}
+
 // exitCode maps the error a command returned to the process exit code. An
 // error that cobra returned before the command's hooks ran (parsed is false)
 // is about the command line, so it is a usage error; any other untyped error
 // means the run could not be carried out.
 func exitCode(err error, parsed bool) int {
 	var usage usageError
+	var sloFailed sloFailedError
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.As(err, &usage), !parsed:
 		return exitUsage
+	case errors.Is(err, errInterrupted):
+		return exitInterrupted
+	case errors.As(err, &sloFailed):
+		return exitSLOFailed
 	default:
 		return exitRunFailed
 	}

@@ -28,6 +28,11 @@ func newRootCommand(stdout, stderr io.Writer) *rootCommand {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newServeCommand(stdout, stderr), newVersionCommand(stdout))
+	root.AddCommand(
+		newRunCommand(stdout, stderr, ""),
+		newRunCommand(stdout, stderr, "smoke"),
+		newServeCommand(stdout, stderr),
+		newScenariosCommand(stdout),
+		newVersionCommand(stdout))
 	return root
 }

@@ -19,9 +19,16 @@ const shutdownGrace = 10 * time.Second
 // serverFlags are the reference API's settings as flags, shared by every
 // command that starts it.
 type serverFlags struct {
-	cfg       apiserver.Config
-	logFormat string
-	logLevel  string
+	cfg apiserver.Config
+}
+
+// serverFlagNames lists the flags serverFlags registers.
+func serverFlagNames() []string {
+	fs := pflag.NewFlagSet("server", pflag.ContinueOnError)
+	(&serverFlags{}).register(fs)
+	var names []string
+	fs.VisitAll(func(f *pflag.Flag) { names = append(names, f.Name) })
+	return names
 }
 
 func (f *serverFlags) register(fs *pflag.FlagSet) {
@@ -33,34 +40,49 @@ func (f *serverFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.cfg.PermitWait, "permit-wait", d.PermitWait, "how long a login waits for a permit before it gets the overload 503")
 	fs.BoolVar(&f.cfg.HashUnderLock, "hash-under-lock", false, "fault: run bcrypt inside the storage lock")
 	fs.DurationVar(&f.cfg.StorageDelay, "storage-delay", 0, "fault: extra time spent inside the storage lock on every storage operation")
-	fs.StringVar(&f.logFormat, "log-format", "text", "server log format: text or json")
-	fs.StringVar(&f.logLevel, "log-level", "info", "server log level: debug (one record per storage operation), info, warn or error")
 }
 
-// config returns the validated server configuration, logging to logs.
-func (f *serverFlags) config(logs io.Writer) (apiserver.Config, error) {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
-		return apiserver.Config{}, usagef("invalid --log-level %q: want debug, info, warn or error", f.logLevel)
-	}
-	opts := &slog.HandlerOptions{Level: level}
+// config returns the validated server configuration with logger.
+func (f *serverFlags) config(logger *slog.Logger) (apiserver.Config, error) {
 	cfg := f.cfg
-	switch f.logFormat {
-	case "text":
-		cfg.Logger = slog.New(slog.NewTextHandler(logs, opts))
-	case "json":
-		cfg.Logger = slog.New(slog.NewJSONHandler(logs, opts))
-	default:
-		return apiserver.Config{}, usagef("invalid --log-format %q: want text or json", f.logFormat)
-	}
+	cfg.Logger = logger
 	if err := cfg.Validate(); err != nil {
 		return apiserver.Config{}, usageError{err}
 	}
 	return cfg, nil
 }
 
+// logFlags choose the format and level of serve's logs.
+type logFlags struct {
+	format string
+	level  string
+}
+
+func (f *logFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.format, "log-format", "text", "log format: text or json")
+	fs.StringVar(&f.level, "log-level", "info", "log level: debug (adds one record per storage operation), info, warn or error")
+}
+
+// logger returns a logger writing to w as the flags say.
+func (f *logFlags) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(f.level)); err != nil {
+		return nil, usagef("invalid --log-level %q: want debug, info, warn or error", f.level)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch f.format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	default:
+		return nil, usagef("invalid --log-format %q: want text or json", f.format)
+	}
+}
+
 func newServeCommand(stdout, stderr io.Writer) *cobra.Command {
 	var flags serverFlags
+	var logs logFlags
 	var addr string
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -72,7 +94,11 @@ SIGTERM, then shut down gracefully. Logs go to stderr; the address to stdout.`,
 			if _, _, err := net.SplitHostPort(addr); err != nil {
 				return usagef("invalid --addr %q: want host:port, such as 127.0.0.1:8080", addr)
 			}
-			cfg, err := flags.config(stderr)
+			logger, err := logs.logger(stderr)
+			if err != nil {
+				return err
+			}
+			cfg, err := flags.config(logger)
 			if err != nil {
 				return err
 			}
@@ -91,5 +117,6 @@ SIGTERM, then shut down gracefully. Logs go to stderr; the address to stdout.`,
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
 	flags.register(cmd.Flags())
+	logs.register(cmd.Flags())
 	return cmd
 }

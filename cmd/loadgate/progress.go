@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/loadgate/loadgate/runner"
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+)
+
+// progressInterval is how often the progress bar is redrawn.
+const progressInterval = 250 * time.Millisecond
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// showProgress draws a progress bar on w while a run with load goes on:
+// elapsed over total time (or iterations done over total), requests, rate and
+// errors. The returned function removes the bar; call it before printing the
+// summary.
+func showProgress(w io.Writer, load runner.Load, p *runner.Progress) (stop func()) {
+	byTime := load.Duration > 0
+	total := load.Iterations
+	if byTime {
+		total = load.Duration.Milliseconds()
+	}
+	bar := progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetWidth(24),
+		progressbar.OptionSetPredictTime(false),
+		progressbar.OptionSetElapsedTime(false),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetRenderBlankState(true))
+	began := time.Now()
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		ticker := time.NewTicker(progressInterval)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ticker.C:
+			}
+			elapsed := time.Since(began)
+			position, of := fmt.Sprintf("%d/%d it", p.Iterations(), load.Iterations), p.Iterations()
+			if byTime {
+				position = fmt.Sprintf("%s/%s", elapsed.Round(time.Second), load.Duration)
+				of = min(elapsed.Milliseconds(), total)
+			}
+			bar.Describe(fmt.Sprintf("%s  %d req  %.0f req/s  %d errors",
+				position, p.Requests(), float64(p.Requests())/elapsed.Seconds(), p.Errors()))
+			bar.Set64(of)
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		bar.Clear()
+		fmt.Fprint(w, "\r")
+	}
+}

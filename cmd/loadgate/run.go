@@ -1,0 +1,310 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/loadgate/loadgate/apiserver"
+	"github.com/loadgate/loadgate/report"
+	"github.com/loadgate/loadgate/runner"
+	"github.com/loadgate/loadgate/scenarios"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// Environment variables that give flag defaults.
+const (
+	envTarget   = "LOADGATE_TARGET"
+	envPassword = "LOADGATE_PASSWORD"
+)
+
+// defaultTimeout bounds each request unless --timeout says otherwise.
+const defaultTimeout = 10 * time.Second
+
+// runFlags are the flags of `run` and `smoke`.
+type runFlags struct {
+	target      string
+	concurrency int
+	duration    time.Duration
+	iterations  int64
+	pause       time.Duration
+	timeout     time.Duration
+	slos        []string
+	out         string
+	username    string
+	password    string
+	quiet       bool
+	noProgress  bool
+	server      serverFlags // the embedded reference API's settings
+}
+
+func (f *runFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.target, "target", "", "base URL of the API under test (default $"+envTarget+", else the embedded reference API on 127.0.0.1)")
+	fs.IntVarP(&f.concurrency, "concurrency", "c", 0, "workers running iterations at once (default: the scenario's)")
+	fs.DurationVarP(&f.duration, "duration", "d", 0, "how long to run (default: the scenario's)")
+	fs.Int64VarP(&f.iterations, "iterations", "n", 0, "how many iterations to run (default: the scenario's)")
+	fs.DurationVar(&f.pause, "pause", 0, "a worker's pause between two iterations (default: the scenario's)")
+	fs.DurationVar(&f.timeout, "timeout", defaultTimeout, "timeout of each request, from sending to the last body byte")
+	fs.StringArrayVar(&f.slos, "slo", nil, "SLO such as p95<500ms (repeatable; replaces the scenario's SLOs)")
+	fs.StringVar(&f.out, "out", "", "write the result JSON to this file")
+	fs.StringVar(&f.username, "username", "", "log in as this user against a remote target")
+	fs.StringVar(&f.password, "password", "", "password for --username (default $"+envPassword+")")
+	fs.BoolVar(&f.quiet, "quiet", false, "print only the SLO lines")
+	fs.BoolVar(&f.noProgress, "no-progress", false, "no progress bar (there is none when stderr is not a terminal)")
+	f.server.register(fs)
+}
+
+// newRunCommand builds `run`; with a scenario name it builds a shortcut for
+// `run NAME` (`smoke`).
+func newRunCommand(stdout, stderr io.Writer, fixedScenario string) *cobra.Command {
+	var flags runFlags
+	cmd := &cobra.Command{
+		Use:   "run SCENARIO",
+		Short: "Run a built-in scenario against the target and judge its SLOs",
+		Long: `Run a built-in scenario (see 'loadgate scenarios') against --target, or
+against the embedded reference API when there is none, print a summary and
+judge the SLOs. Exit 0 when every SLO passed, 3 when one failed, 1 when the
+run could not be carried out, 2 for a usage error, 130 when interrupted.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := fixedScenario
+			if name == "" {
+				name = args[0]
+			}
+			plan, err := flags.prepare(cmd.Flags(), name)
+			if err != nil {
+				return err
+			}
+			return plan.execute(cmd.Context(), stdout, stderr)
+		},
+	}
+	if fixedScenario != "" {
+		cmd.Use = fixedScenario
+		cmd.Short = "The same as 'run " + fixedScenario + "'"
+		cmd.Long = ""
+		cmd.Args = cobra.NoArgs
+	}
+	flags.register(cmd.Flags())
+	return cmd
+}
+
+// runPlan is a run validated and ready to start: nothing has been sent yet.
+type runPlan struct {
+	flags    *runFlags
+	scenario scenarios.Scenario
+	load     runner.Load
+	slos     []report.SLO
+	target   *url.URL         // nil: the embedded reference API
+	server   apiserver.Config // for the embedded reference API
+}
+
+// prepare validates everything the run needs before any request is sent;
+// every problem it finds is a usage error.
+func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
+	sc, ok := scenarios.Lookup(name)
+	if !ok {
+		if strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") {
+			return nil, usagef("scenario files are not supported yet: %q; built-in scenarios are %s",
+				name, strings.Join(scenarios.Names(), ", "))
+		}
+		return nil, usagef("unknown scenario %q: built-in scenarios are %s (see 'loadgate scenarios')",
+			name, strings.Join(scenarios.Names(), ", "))
+	}
+	p := &runPlan{flags: f, scenario: sc, load: f.loadFor(fs, sc.Load)}
+	if err := p.load.Validate(); err != nil {
+		return nil, usageError{err}
+	}
+	if f.timeout <= 0 {
+		return nil, usagef("--timeout must be positive, got %s", f.timeout)
+	}
+	exprs := sc.SLOs
+	if fs.Changed("slo") {
+		exprs = f.slos
+	}
+	for _, expr := range exprs {
+		slo, err := report.ParseSLO(expr)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		p.slos = append(p.slos, slo)
+	}
+	if err := report.CheckScopes(p.slos, sc.Endpoints); err != nil {
+		return nil, usageError{err}
+	}
+	if err := f.readCredentials(); err != nil {
+		return nil, err
+	}
+	if f.out != "" {
+		if err := checkOutDir(f.out); err != nil {
+			return nil, err
+		}
+	}
+	target := f.target
+	if !fs.Changed("target") {
+		target = os.Getenv(envTarget)
+	}
+	if target == "" {
+		server, err := f.server.config(nil)
+		if err != nil {
+			return nil, err
+		}
+		p.server = server
+		return p, nil
+	}
+	u, err := parseTarget(target)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range serverFlagNames() {
+		if fs.Changed(name) {
+			return nil, usagef("--%s sets up the embedded reference API; it cannot apply to --target %s", name, u.Redacted())
+		}
+	}
+	p.target = u
+	return p, nil
+}
+
+// loadFor applies the load flags that were set to the scenario's load. A
+// run bounded by -n alone, or by -d alone, drops the scenario's other bound.
+func (f *runFlags) loadFor(fs *pflag.FlagSet, load runner.Load) runner.Load {
+	if fs.Changed("concurrency") {
+		load.Concurrency = f.concurrency
+	}
+	switch {
+	case fs.Changed("iterations") && fs.Changed("duration"):
+		load.Iterations, load.Duration = f.iterations, f.duration
+	case fs.Changed("iterations"):
+		load.Iterations, load.Duration = f.iterations, 0
+	case fs.Changed("duration"):
+		load.Iterations, load.Duration = 0, f.duration
+	}
+	if fs.Changed("pause") {
+		load.Pause = f.pause
+	}
+	return load
+}
+
+// readCredentials checks that --username and --password come as a pair,
+// taking the password from the environment when the flag is not set.
+func (f *runFlags) readCredentials() error {
+	if f.password != "" && f.username == "" {
+		return usagef("--password needs --username")
+	}
+	if f.username == "" {
+		return nil
+	}
+	if f.password == "" {
+		f.password = os.Getenv(envPassword)
+	}
+	if f.password == "" {
+		return usagef("--username needs a password: set --password or $%s", envPassword)
+	}
+	return nil
+}
+
+// parseTarget validates a --target URL: http or https, with a host.
+func parseTarget(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, usagef("invalid --target %q: want an http:// or https:// URL such as https://staging.example.com", raw)
+	}
+	return u, nil
+}
+
+// execute starts the embedded API if needed, runs setup and the scenario,
+// prints the summary, writes --out, and returns the error that decides the
+// exit code.
+func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
+	env := scenarios.Env{RunID: scenarios.NewRunID(), Username: p.flags.username, Password: p.flags.password,
+		Concurrency: p.load.Concurrency, Target: p.target}
+	var embedded *apiserver.Instance
+	if p.target == nil {
+		in, err := apiserver.Start(p.server)
+		if err != nil {
+			return fmt.Errorf("starting the embedded reference API: %w", err)
+		}
+		defer func() {
+			shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+			defer cancel()
+			in.Shutdown(shutdown)
+		}()
+		embedded = in
+		env.Target, env.Embedded = mustParse(in.URL()), true
+	} else if err := runner.CheckReachable(ctx, p.target, p.flags.timeout); err != nil {
+		return err
+	}
+
+	requests := p.scenario.Build(env)
+	client := runner.NewClient(p.load.Concurrency, p.flags.timeout)
+	if err := runner.Setup(ctx, client, env.Target, requests.Setup, runner.SetupOptions{}); err != nil {
+		if ctx.Err() != nil {
+			return errInterrupted
+		}
+		return err
+	}
+	client.CloseIdleConnections()
+
+	var progress runner.Progress
+	plan := runner.Plan{
+		Scenario: p.scenario.Name,
+		Target:   env.Target,
+		Steps:    requests.Steps,
+		Load:     p.load,
+		Timeout:  p.flags.timeout,
+		LockRule: runner.DefaultLockRule(),
+		Progress: &progress,
+	}
+	hideProgress := func() {}
+	if !p.flags.quiet && !p.flags.noProgress && isTerminal(stderr) {
+		hideProgress = showProgress(stderr, p.load, &progress)
+	}
+	result, err := runner.Run(ctx, plan)
+	hideProgress()
+	if err != nil {
+		return err
+	}
+
+	verdicts := report.Judge(result, p.slos)
+	if p.flags.quiet {
+		err = report.Verdicts(stdout, verdicts)
+	} else {
+		err = report.Text(stdout, result, verdicts)
+		if embedded != nil && err == nil {
+			st := embedded.LockStats()
+			_, err = fmt.Fprintf(stdout, "\nembedded reference API: %d storage operations, %d lock timeouts, lock hold p99 %s, lock wait p99 %s\n",
+				st.Operations, st.Timeouts, report.FormatLatency(st.HoldP99), report.FormatLatency(st.WaitP99))
+		}
+	}
+	var writeErr error
+	if err != nil {
+		writeErr = fmt.Errorf("printing the summary: %w", err)
+	} else if p.flags.out != "" {
+		writeErr = writeResult(p.flags.out, result, verdicts)
+	}
+	return runOutcome(result.Interrupted, verdicts, writeErr)
+}
+
+func writeResult(path string, r *runner.Result, verdicts []report.Verdict) error {
+	data, err := report.JSON(r, verdicts)
+	if err != nil {
+		return fmt.Errorf("encoding the result: %w", err)
+	}
+	return writeFileAtomic(path, append(data, '\n'))
+}
+
+func mustParse(raw string) *url.URL {
+	u, err := url.Parse(raw)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+// errInterrupted ends a run stopped by SIGINT or SIGTERM.
+var errInterrupted = errors.New("interrupted")

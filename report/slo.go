@@ -1,0 +1,275 @@
+// Package report renders a runner.Result for people (text) and programs
+// (JSON), and judges it against SLOs.
+package report
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ParseSLO parses one SLO expression. The grammar (DESIGN §4.3):
+//
+//	slo     = [ scope "." ] metric op value
+//	scope   = an endpoint name of the scenario: "login", "register", ...
+//	metric  = "p" number                 latency percentile, 0 < number <= 100: p50 p95 p99.9
+//	        | "min" | "mean" | "max"     latency
+//	        | "rps"                      achieved requests per second
+//	        | "requests" | "errors" | "lock_timeouts" | "status_503" | "status_5xx"
+//	        | "status_" 3-digit code | "transport_errors" | "dropped"      counts
+//	        | "error_rate"               errors compared as a percentage of requests
+//	op      = "<" | "<=" | ">" | ">=" | "=="
+//	value   = duration ("800us", "250ms", "1.2s") for latency metrics
+//	        | number for counts and rps
+//	        | percentage ("0.5%") for a count metric: that count / requests
+//
+// Spaces around the parts are allowed. A malformed expression gives an
+// *SLOError that quotes it and points at the bad part. Whether a scope names
+// a real endpoint is checked later, by CheckScopes.
+func ParseSLO(expr string) (SLO, error) {
+	opAt := strings.IndexAny(expr, "<>=")
+	if opAt < 0 {
+		return SLO{}, sloError(expr, len(expr), "no comparison: use one of < <= > >= ==, as in p95<500ms")
+	}
+	op, opLen, err := parseOp(expr[opAt:])
+	if err != nil {
+		return SLO{}, sloError(expr, opAt, err.Error())
+	}
+	slo := SLO{Expr: expr, Op: op}
+	lhs := strings.TrimSpace(expr[:opAt])
+	if lhs == "" {
+		return SLO{}, sloError(expr, 0, "no metric before "+op.String())
+	}
+	if err := slo.setMetric(lhs); err != nil {
+		return SLO{}, sloError(expr, strings.Index(expr, lhs), err.Error())
+	}
+	valueAt := opAt + opLen
+	value := strings.TrimSpace(expr[valueAt:])
+	if value != "" {
+		valueAt = strings.Index(expr[valueAt:], value) + valueAt
+	}
+	if err := slo.setThreshold(value); err != nil {
+		return SLO{}, sloError(expr, valueAt, err.Error())
+	}
+	return slo, nil
+}
+
+// SLO is one parsed SLO expression.
+type SLO struct {
+	Expr  string
+	Scope string // an endpoint name; "" for all endpoints
+	// Metric is the metric as written after the scope: "p95", "error_rate".
+	Metric    string
+	Op        Op
+	Threshold float64 // in Unit
+	Unit      Unit
+	kind      metricKind
+	percent   float64 // the percentile of a "p" metric
+	status    int     // the code of a "status_NNN" metric
+}
+
+// Unit is the unit of an SLO's threshold and of the actual value it is
+// compared with.
+type Unit string
+
+const (
+	UnitMilliseconds Unit = "ms"
+	UnitCount        Unit = "count"
+	UnitPercent      Unit = "%"
+	UnitPerSecond    Unit = "req/s"
+)
+
+type metricKind uint8
+
+const (
+	kindLatency metricKind = iota
+	kindRate
+	kindCount
+	kindErrorRate
+)
+
+// SLOError is a malformed SLO expression.
+type SLOError struct {
+	Expr   string
+	Column int // 1-based position of the bad part
+	Msg    string
+}
+
+func (e *SLOError) Error() string {
+	return fmt.Sprintf("invalid SLO %q: %s (column %d)", e.Expr, e.Msg, e.Column)
+}
+
+func sloError(expr string, offset int, msg string) error {
+	return &SLOError{Expr: expr, Column: offset + 1, Msg: msg}
+}
+
+// Op is a comparison operator.
+type Op uint8
+
+const (
+	OpLess Op = iota
+	OpLessEqual
+	OpGreater
+	OpGreaterEqual
+	OpEqual
+)
+
+var opNames = [...]string{"<", "<=", ">", ">=", "=="}
+
+func (o Op) String() string { return opNames[o] }
+
+// holds reports whether "actual op threshold" is true.
+func (o Op) holds(actual, threshold float64) bool {
+	switch o {
+	case OpLess:
+		return actual < threshold
+	case OpLessEqual:
+		return actual <= threshold
+	case OpGreater:
+		return actual > threshold
+	case OpGreaterEqual:
+		return actual >= threshold
+	default:
+		return actual == threshold
+	}
+}
+
+// parseOp reads the operator at the start of s; it returns its length.
+func parseOp(s string) (Op, int, error) {
+	for _, op := range []Op{OpLessEqual, OpGreaterEqual, OpEqual, OpLess, OpGreater} {
+		if strings.HasPrefix(s, op.String()) {
+			return op, len(op.String()), nil
+		}
+	}
+	return 0, 0, fmt.Errorf("%q is not an operator: use one of < <= > >= ==", s[:1])
+}
+
+var (
+	percentileRE = regexp.MustCompile(`^p([0-9]+(\.[0-9]+)?)$`)
+	statusRE     = regexp.MustCompile(`^status_([1-9][0-9][0-9])$`)
+	countMetrics = []string{"requests", "errors", "lock_timeouts", "status_5xx", "transport_errors", "dropped"}
+)
+
+// setMetric reads "[scope.]metric". A metric alone is tried first, then each
+// dot from the left as the end of a scope, so "p99.9" and "login.p99.9" both work.
+func (s *SLO) setMetric(lhs string) error {
+	if s.readMetric(lhs) {
+		return nil
+	}
+	for i := strings.IndexByte(lhs, '.'); i >= 0; i = nextDot(lhs, i) {
+		if i > 0 && s.readMetric(lhs[i+1:]) {
+			s.Scope = lhs[:i]
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown metric %q: want p<percentile>, min, mean, max, rps, requests, errors, error_rate, "+
+		"lock_timeouts, status_503, status_5xx, status_<code>, transport_errors or dropped, optionally after an endpoint and a dot", lhs)
+}
+
+func nextDot(s string, after int) int {
+	j := strings.IndexByte(s[after+1:], '.')
+	if j < 0 {
+		return -1
+	}
+	return after + 1 + j
+}
+
+// readMetric sets the metric from name and reports whether it is one.
+func (s *SLO) readMetric(name string) bool {
+	switch {
+	case name == "min", name == "mean", name == "max":
+		s.kind, s.Unit = kindLatency, UnitMilliseconds
+	case percentileRE.MatchString(name):
+		p, _ := strconv.ParseFloat(name[1:], 64)
+		if p <= 0 || p > 100 {
+			return false
+		}
+		s.kind, s.Unit, s.percent = kindLatency, UnitMilliseconds, p
+	case name == "rps":
+		s.kind, s.Unit = kindRate, UnitPerSecond
+	case name == "error_rate":
+		s.kind, s.Unit = kindErrorRate, UnitPercent
+	case statusRE.MatchString(name):
+		s.kind, s.Unit = kindCount, UnitCount
+		s.status, _ = strconv.Atoi(name[len("status_"):])
+	case slices.Contains(countMetrics, name):
+		s.kind, s.Unit = kindCount, UnitCount
+	default:
+		return false
+	}
+	s.Metric = name
+	return true
+}
+
+// setThreshold reads the value in the form the metric takes.
+func (s *SLO) setThreshold(value string) error {
+	if value == "" {
+		return fmt.Errorf("no value after %s", s.Op)
+	}
+	switch s.kind {
+	case kindLatency:
+		d, err := time.ParseDuration(value)
+		if err != nil || d < 0 {
+			if _, numErr := strconv.ParseFloat(value, 64); numErr == nil {
+				return fmt.Errorf("latency %q needs a unit, as in %sms", value, value)
+			}
+			return fmt.Errorf("%q is not a duration such as 800us, 250ms or 1.2s", value)
+		}
+		s.Threshold = float64(d) / float64(time.Millisecond)
+	case kindRate:
+		if strings.HasSuffix(value, "%") {
+			return fmt.Errorf("rps takes a number of requests per second, not a percentage")
+		}
+		return s.setNumber(value, "a number of requests per second")
+	case kindErrorRate:
+		if !strings.HasSuffix(value, "%") {
+			return fmt.Errorf("error_rate takes a percentage, as in 0.5%%, not %q", value)
+		}
+		return s.setPercent(value)
+	case kindCount:
+		if strings.HasSuffix(value, "%") {
+			return s.setPercent(value)
+		}
+		return s.setNumber(value, "a count or a percentage such as 1%")
+	}
+	return nil
+}
+
+func (s *SLO) setNumber(value, want string) error {
+	n, err := strconv.ParseFloat(value, 64)
+	if err != nil || n < 0 || n != n || n > 1e15 {
+		return fmt.Errorf("%s takes %s, not %q", s.Metric, want, value)
+	}
+	s.Threshold = n
+	return nil
+}
+
+func (s *SLO) setPercent(value string) error {
+	n, err := strconv.ParseFloat(strings.TrimSuffix(value, "%"), 64)
+	if err != nil || n < 0 || n > 100 || n != n {
+		return fmt.Errorf("%q is not a percentage between 0%% and 100%%", value)
+	}
+	s.Threshold, s.Unit = n, UnitPercent
+	return nil
+}
+
+// CheckScopes reports an SLO whose scope is not one of endpoints, or that
+// scopes a metric that has no scope (dropped counts iterations, not requests
+// of one endpoint).
+func CheckScopes(slos []SLO, endpoints []string) error {
+	for _, s := range slos {
+		switch {
+		case s.Scope == "":
+		case s.Metric == "dropped":
+			return fmt.Errorf("invalid SLO %q: dropped counts iterations, not requests of one endpoint; remove %q",
+				s.Expr, s.Scope+".")
+		case !slices.Contains(endpoints, s.Scope):
+			return fmt.Errorf("invalid SLO %q: unknown endpoint %q; this scenario's endpoints are %s",
+				s.Expr, s.Scope, strings.Join(endpoints, ", "))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,158 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/loadgate/loadgate/runner"
+)
+
+// Text writes the human summary of r and its verdicts: the run, a latency
+// table per endpoint, outcomes per endpoint, totals, then the SLOs. It fits
+// 80 columns for endpoint names of up to 12 characters.
+func Text(w io.Writer, r *runner.Result, verdicts []Verdict) error {
+	p := &printer{w: w}
+	p.line("scenario   %s", r.Scenario)
+	p.line("target     %s", r.Target)
+	p.line("load       %s", describeLoad(r.Load))
+	p.line("ran        %s from %s", r.Duration().Round(time.Millisecond), r.Started.Format(time.RFC3339))
+	if r.Interrupted {
+		p.line("           interrupted: the figures cover what ran before the signal")
+	}
+	p.line("")
+
+	rows := append(append([]*runner.EndpointStats{}, r.Endpoints...), r.Total)
+	nameWidth := len("endpoint")
+	for _, e := range rows {
+		nameWidth = max(nameWidth, len(e.Name))
+	}
+	// Numbers align right; the name column is padded here to align left.
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "%-*s\treqs\tok\terrors\tmin\tp50\tp90\tp95\tp99\tmax\t\n", nameWidth, "endpoint")
+	for _, e := range rows {
+		fmt.Fprintf(tw, "%-*s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", nameWidth, e.Name, e.Requests(), e.OK(), e.Errors(),
+			latencyCell(e, e.Min()), latencyCell(e, e.Percentile(50)), latencyCell(e, e.Percentile(90)),
+			latencyCell(e, e.Percentile(95)), latencyCell(e, e.Percentile(99)), latencyCell(e, e.Max()))
+	}
+	p.err = tw.Flush()
+	p.line("")
+
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "endpoint\t503s\tlock timeouts\tstatuses\ttransport errors")
+	for _, e := range rows {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", e.Name, e.Status(503), e.LockTimeouts(), statusList(e), transportList(e))
+	}
+	if err := tw.Flush(); p.err == nil {
+		p.err = err
+	}
+	p.line("")
+
+	t := r.Total
+	p.line("total      %d requests, %d ok, %d errors (%s%%), %.1f req/s",
+		t.Requests(), t.OK(), t.Errors(), trimmed(percentOrZero(t.Errors(), t.Requests()), 2), r.RPS(t))
+	if t.Clamped > 0 {
+		p.line("           %d latencies above %s were recorded as %s", t.Clamped, maxLatency, maxLatency)
+	}
+	if len(verdicts) > 0 {
+		p.line("")
+		p.line("SLOs")
+		Verdicts(w, verdicts)
+	}
+	return p.err
+}
+
+// Verdicts writes one line per SLO: PASS or FAIL, the expression and the
+// reason. It is all that --quiet prints.
+func Verdicts(w io.Writer, verdicts []Verdict) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, v := range verdicts {
+		mark := "PASS"
+		if !v.Pass {
+			mark = "FAIL"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", mark, v.SLO.Expr, v.Reason)
+	}
+	return tw.Flush()
+}
+
+var maxLatency = time.Duration(runner.LatencyHighest) * time.Microsecond
+
+// printer writes lines and keeps the first write error.
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) line(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
+	}
+}
+
+func describeLoad(l runner.Load) string {
+	parts := []string{fmt.Sprintf("%s, %d worker%s", l.Model(), l.Concurrency, plural(l.Concurrency))}
+	if l.Iterations > 0 {
+		parts = append(parts, fmt.Sprintf("%d iterations", l.Iterations))
+	}
+	if l.Duration > 0 {
+		parts = append(parts, "for "+l.Duration.String())
+	}
+	if l.Pause > 0 {
+		parts = append(parts, l.Pause.String()+" pause")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func latencyCell(e *runner.EndpointStats, d time.Duration) string {
+	if e.Requests() == 0 {
+		return "-"
+	}
+	return FormatLatency(d)
+}
+
+// statusList writes the status counts in code order: "200:97 503:3".
+func statusList(e *runner.EndpointStats) string {
+	var parts []string
+	for code, n := range e.Statuses {
+		if n > 0 {
+			parts = append(parts, strconv.Itoa(code)+":"+strconv.FormatInt(n, 10))
+		}
+	}
+	return orDash(parts)
+}
+
+// transportList writes the transport errors by kind: "refused:3 timeout:1".
+func transportList(e *runner.EndpointStats) string {
+	var parts []string
+	for kind, n := range e.Transport {
+		if n > 0 {
+			parts = append(parts, runner.TransportKind(kind).String()+":"+strconv.FormatInt(n, 10))
+		}
+	}
+	return orDash(parts)
+}
+
+func orDash(parts []string) string {
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, " ")
+}
+
+func percentOrZero(n, of int64) float64 {
+	if of == 0 {
+		return 0
+	}
+	return percentOf(n, of)
+}

@@ -1,0 +1,155 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/loadgate/loadgate/runner"
+)
+
+// Verdict is an SLO judged against a result.
+type Verdict struct {
+	SLO    SLO
+	Actual float64 // in SLO.Unit; 0 when there were no samples
+	Pass   bool
+	// Reason explains the verdict: "412.3ms < 500ms", "3 is not == 0", "no samples".
+	Reason string
+}
+
+// Judge evaluates every SLO against r, in order.
+func Judge(r *runner.Result, slos []SLO) []Verdict {
+	verdicts := make([]Verdict, len(slos))
+	for i, s := range slos {
+		verdicts[i] = s.Evaluate(r)
+	}
+	return verdicts
+}
+
+// Passed reports whether every verdict passed.
+func Passed(verdicts []Verdict) bool {
+	for _, v := range verdicts {
+		if !v.Pass {
+			return false
+		}
+	}
+	return true
+}
+
+// Evaluate judges s against r. An SLO whose scope had no requests fails with
+// the reason "no samples".
+func (s SLO) Evaluate(r *runner.Result) Verdict {
+	stats := r.Total
+	if s.Scope != "" {
+		stats = r.Endpoint(s.Scope)
+	}
+	if stats == nil || stats.Requests() == 0 {
+		return Verdict{SLO: s, Reason: "no samples"}
+	}
+	actual := s.actual(r, stats)
+	v := Verdict{SLO: s, Actual: actual, Pass: s.Op.holds(actual, s.Threshold)}
+	if v.Pass {
+		v.Reason = fmt.Sprintf("%s %s %s", s.format(actual), s.Op, s.format(s.Threshold))
+	} else {
+		v.Reason = fmt.Sprintf("%s is not %s %s", s.format(actual), s.Op, s.format(s.Threshold))
+	}
+	return v
+}
+
+// actual is the measured value of the metric, in s.Unit.
+func (s SLO) actual(r *runner.Result, stats *runner.EndpointStats) float64 {
+	switch s.kind {
+	case kindLatency:
+		return milliseconds(s.latency(stats))
+	case kindRate:
+		return r.RPS(stats)
+	case kindErrorRate:
+		return percentOf(stats.Errors(), stats.Requests())
+	}
+	count := s.count(r, stats)
+	if s.Unit == UnitPercent {
+		return percentOf(count, stats.Requests())
+	}
+	return float64(count)
+}
+
+func (s SLO) latency(stats *runner.EndpointStats) time.Duration {
+	switch s.Metric {
+	case "min":
+		return stats.Min()
+	case "mean":
+		return stats.Mean()
+	case "max":
+		return stats.Max()
+	default:
+		return stats.Percentile(s.percent)
+	}
+}
+
+func (s SLO) count(r *runner.Result, stats *runner.EndpointStats) int64 {
+	switch s.Metric {
+	case "requests":
+		return stats.Requests()
+	case "errors":
+		return stats.Errors()
+	case "lock_timeouts":
+		return stats.LockTimeouts()
+	case "status_5xx":
+		return stats.StatusRange(500, 599)
+	case "transport_errors":
+		return stats.TransportErrors()
+	case "dropped":
+		return r.Dropped
+	default:
+		return stats.Status(s.status)
+	}
+}
+
+func percentOf(n, of int64) float64 { return 100 * float64(n) / float64(of) }
+
+func milliseconds(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// format writes a value in s's unit the way a person reads it.
+func (s SLO) format(v float64) string {
+	switch s.Unit {
+	case UnitMilliseconds:
+		return trimmed(v, 3) + "ms"
+	case UnitPercent:
+		return trimmed(v, 3) + "%"
+	case UnitPerSecond:
+		return strconv.FormatFloat(v, 'f', 1, 64) + " req/s"
+	default:
+		return trimmed(v, 3)
+	}
+}
+
+// trimmed writes v with at most decimals digits after the point and no
+// trailing zeros: 0.5, 12, 0.123.
+func trimmed(v float64, decimals int) string {
+	s := strconv.FormatFloat(v, 'f', decimals, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// FormatLatency writes d in at most 6 characters, with 3 significant digits
+// from 10µs up: 850µs, 5.23ms, 57.6ms, 412ms, 1.23s, 12.3s.
+func FormatLatency(d time.Duration) string {
+	ms := milliseconds(d)
+	switch {
+	case d < time.Millisecond:
+		return strconv.FormatInt(d.Microseconds(), 10) + "µs"
+	case d < 10*time.Millisecond:
+		return strconv.FormatFloat(ms, 'f', 2, 64) + "ms"
+	case d < 100*time.Millisecond:
+		return strconv.FormatFloat(ms, 'f', 1, 64) + "ms"
+	case d < time.Second:
+		return strconv.FormatFloat(ms, 'f', 0, 64) + "ms"
+	case d < 10*time.Second:
+		return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + "s"
+	default:
+		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
+	}
+}

@@ -1,0 +1,92 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Iteration identifies one iteration of a run: Seq counts iterations across
+// all workers from 0, so it is unique within the run; Worker is the index of
+// the worker that runs it.
+type Iteration struct {
+	Seq    int64
+	Worker int
+}
+
+// Step is one request of an iteration.
+type Step struct {
+	// Name labels the step's endpoint in reports and SLO scopes. Steps may
+	// share a name; their requests are then counted together.
+	Name   string
+	Method string
+	// Path is resolved against the plan's target: "/api/auth/login".
+	Path   string
+	Header http.Header
+	// Body returns the request body for an iteration; nil sends none. A body
+	// is sent as application/json unless Header sets a Content-Type.
+	Body func(Iteration) []byte
+	// Expect lists statuses that count as ok besides 2xx (a 409 in a
+	// register storm).
+	Expect []int
+}
+
+// Plan is everything a run needs. An iteration runs the steps in order; a
+// step whose request is not ok ends the iteration.
+type Plan struct {
+	Scenario string
+	Target   *url.URL
+	Steps    []Step
+	Load     Load
+	// Timeout bounds each request, from sending it to reading its body.
+	Timeout time.Duration
+	// LockRule tells lock timeouts apart; see DefaultLockRule.
+	LockRule LockRule
+	// Progress, when not nil, is updated as requests complete.
+	Progress *Progress
+}
+
+// Validate reports a plan that cannot run.
+func (p Plan) Validate() error {
+	var errs []error
+	if p.Target == nil || (p.Target.Scheme != "http" && p.Target.Scheme != "https") || p.Target.Host == "" {
+		errs = append(errs, fmt.Errorf("target must be an http:// or https:// URL with a host, got %q", p.Target))
+	}
+	if len(p.Steps) == 0 {
+		errs = append(errs, errors.New("the plan has no steps"))
+	}
+	for i, s := range p.Steps {
+		if s.Name == "" {
+			errs = append(errs, fmt.Errorf("step %d has no name", i+1))
+		}
+		if !validMethod(s.Method) {
+			errs = append(errs, fmt.Errorf("step %q: invalid method %q", s.Name, s.Method))
+		}
+		if _, err := url.Parse(s.Path); err != nil {
+			errs = append(errs, fmt.Errorf("step %q: invalid path %q: %v", s.Name, s.Path, err))
+		}
+	}
+	if p.Timeout <= 0 {
+		errs = append(errs, fmt.Errorf("timeout (--timeout) must be positive, got %s", p.Timeout))
+	}
+	if err := p.Load.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// validMethod reports whether m is a non-empty HTTP token.
+func validMethod(m string) bool {
+	if m == "" {
+		return false
+	}
+	for _, c := range m {
+		if c <= ' ' || c >= 0x7f || strings.ContainsRune(`"(),/:;<=>?@[\]{}`, c) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,55 @@
+package runner
+
+import "time"
+
+// Result is what a run measured. Run returns it complete; nothing changes it
+// afterwards, and readers must not either.
+type Result struct {
+	Scenario string
+	Target   string
+	Started  time.Time
+	Ended    time.Time
+	Load     Load
+	// Interrupted is set when the run was stopped before its end.
+	Interrupted bool
+	// Endpoints holds one entry per endpoint name, in the order the steps
+	// first name them.
+	Endpoints []*EndpointStats
+	// Total merges all endpoints; its Name is "total".
+	Total *EndpointStats
+	// Dropped counts arrivals that found no free worker (open model only).
+	Dropped int64
+}
+
+// Duration is the wall time from the first request to the last response.
+func (r *Result) Duration() time.Duration { return r.Ended.Sub(r.Started) }
+
+// Endpoint returns the statistics of the endpoint called name, or nil.
+func (r *Result) Endpoint(name string) *EndpointStats {
+	for _, e := range r.Endpoints {
+		if e.Name == name {
+			return e
+		}
+	}
+	return nil
+}
+
+// RPS is the achieved rate of s's requests over the run's duration.
+func (r *Result) RPS(s *EndpointStats) float64 {
+	secs := r.Duration().Seconds()
+	if secs <= 0 {
+		return 0
+	}
+	return float64(s.Requests()) / secs
+}
+
+// totalOf merges endpoints into one EndpointStats named "total".
+func totalOf(endpoints []*EndpointStats) (*EndpointStats, error) {
+	total := NewEndpointStats("total")
+	for _, e := range endpoints {
+		if err := total.Merge(e); err != nil {
+			return nil, err
+		}
+	}
+	return total, nil
+}

@@ -1,0 +1,151 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// SetupRequest is one unmeasured request of a setup phase (registering the
+// users a run logs in with). It must end with a 2xx or an expected status.
+type SetupRequest struct {
+	// Label says what the request is for, in error messages: "register user lg-3f2a-1".
+	Label  string
+	Method string
+	Path   string
+	Body   []byte // sent as application/json
+	Expect []int
+}
+
+// SetupOptions bound a setup phase. The zero value gets the defaults.
+type SetupOptions struct {
+	// Concurrency is how many setup requests run at once (default 4: modest,
+	// so that setup does not overload the target it is about to measure).
+	Concurrency int
+	// Retries is how many times a 503 or 429 is retried (default 5).
+	Retries int
+	// MaxWait caps the wait a Retry-After asks for (default 10s); a missing or
+	// unreadable Retry-After waits 1s.
+	MaxWait time.Duration
+}
+
+func (o SetupOptions) withDefaults() SetupOptions {
+	if o.Concurrency <= 0 {
+		o.Concurrency = 4
+	}
+	if o.Retries <= 0 {
+		o.Retries = 5
+	}
+	if o.MaxWait <= 0 {
+		o.MaxWait = 10 * time.Second
+	}
+	return o
+}
+
+// SetupError is a setup request that did not succeed.
+type SetupError struct {
+	Request  SetupRequest
+	URL      string
+	Status   int    // 0 when there was no HTTP response
+	Body     string // the start of the response body
+	Attempts int
+	Err      error // the transport error, when there was no response
+}
+
+func (e *SetupError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("setup failed: %s: %s %s: %v", e.Request.Label, e.Request.Method, e.URL, e.Err)
+	}
+	return fmt.Sprintf("setup failed: %s: %s %s answered %d after %d attempt(s): %s",
+		e.Request.Label, e.Request.Method, e.URL, e.Status, e.Attempts, e.Body)
+}
+
+func (e *SetupError) Unwrap() error { return e.Err }
+
+// Setup sends reqs to target, a few at a time, retrying a 503 or 429 after
+// its Retry-After, and returns the first request that still failed as a
+// *SetupError. Cancelling ctx abandons it with ctx.Err().
+func Setup(ctx context.Context, client *http.Client, target *url.URL, reqs []SetupRequest, opts SetupOptions) error {
+	opts = opts.withDefaults()
+	g, groupCtx := errgroup.WithContext(ctx)
+	g.SetLimit(opts.Concurrency)
+	for _, r := range reqs {
+		if groupCtx.Err() != nil {
+			break
+		}
+		g.Go(func() error { return setupOne(groupCtx, client, target, r, opts) })
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+func setupOne(ctx context.Context, client *http.Client, target *url.URL, r SetupRequest, opts SetupOptions) error {
+	u := ResolvePath(target, r.Path)
+	for attempt := 1; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, r.Method, u, bytes.NewReader(r.Body))
+		if err != nil {
+			return &SetupError{Request: r, URL: u, Attempts: attempt, Err: err}
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return &SetupError{Request: r, URL: u, Attempts: attempt, Err: err}
+		}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		status := resp.StatusCode
+		if status >= 200 && status < 300 || slices.Contains(r.Expect, status) {
+			return nil
+		}
+		retryable := status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests
+		if !retryable || attempt > opts.Retries {
+			return &SetupError{Request: r, URL: u, Status: status, Attempts: attempt, Body: strings.TrimSpace(string(body))}
+		}
+		if !sleep(ctx, retryAfter(resp.Header.Get("Retry-After"), opts.MaxWait, time.Now())) {
+			return ctx.Err()
+		}
+	}
+}
+
+// retryAfter reads a Retry-After header (seconds or an HTTP date) as a wait,
+// at most maxWait; a missing or unreadable header means one second.
+func retryAfter(header string, maxWait time.Duration, now time.Time) time.Duration {
+	wait := time.Second
+	if secs, err := strconv.Atoi(strings.TrimSpace(header)); err == nil && secs >= 0 {
+		wait = time.Duration(secs) * time.Second
+	} else if at, err := http.ParseTime(header); err == nil {
+		wait = max(at.Sub(now), 0)
+	}
+	return min(wait, maxWait)
+}
+
+// CheckReachable opens and closes one TCP connection to target's host, so
+// that a target that refuses connections is reported before the run starts,
+// in one line.
+func CheckReachable(ctx context.Context, target *url.URL, timeout time.Duration) error {
+	port := target.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[target.Scheme]
+	}
+	conn, err := (&net.Dialer{Timeout: timeout}).DialContext(ctx, "tcp", net.JoinHostPort(target.Hostname(), port))
+	if err != nil {
+		return fmt.Errorf("target %s is unreachable: %w", target.Redacted(), err)
+	}
+	return conn.Close()
+}

@@ -1,0 +1,150 @@
+package runner
+
+import (
+	"fmt"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// The geometry of every latency histogram: microseconds from 1 µs to one
+// hour, 3 significant digits. Histograms of one geometry merge exactly.
+const (
+	LatencyLowest  = int64(1)
+	LatencyHighest = int64(time.Hour / time.Microsecond)
+	LatencySigFigs = 3
+)
+
+// maxStatus bounds the status codes counted one by one; net/http accepts
+// three-digit codes only.
+const maxStatus = 1000
+
+// NewLatencyHistogram returns an empty histogram of the latency geometry.
+func NewLatencyHistogram() *hdrhistogram.Histogram {
+	return hdrhistogram.New(LatencyLowest, LatencyHighest, LatencySigFigs)
+}
+
+// EndpointStats is what a run measured for one endpoint (or, in
+// Result.Total, for all of them): requests by outcome class, by status and by
+// transport error kind, and latency in microseconds. Recording into it does
+// not allocate. It is not safe for concurrent use.
+type EndpointStats struct {
+	Name      string
+	Classes   [NumClasses]int64
+	Statuses  [maxStatus]int64 // by status code; requests of ClassTransport have none
+	Transport [NumTransportKinds]int64
+	// Latency holds every request's latency in microseconds, failed ones
+	// included. A latency above LatencyHighest is recorded as LatencyHighest
+	// and counted in Clamped.
+	Latency *hdrhistogram.Histogram
+	Clamped int64
+}
+
+// NewEndpointStats returns empty statistics for the endpoint called name.
+func NewEndpointStats(name string) *EndpointStats {
+	return &EndpointStats{Name: name, Latency: NewLatencyHistogram()}
+}
+
+// Record adds one request. status is ignored for ClassTransport, and kind for
+// every other class.
+func (s *EndpointStats) Record(latency time.Duration, status int, class Class, kind TransportKind) {
+	s.Classes[class]++
+	if class == ClassTransport {
+		s.Transport[kind]++
+	} else if status >= 0 && status < maxStatus {
+		s.Statuses[status]++
+	}
+	us := latency.Microseconds()
+	if us < LatencyLowest {
+		us = LatencyLowest
+	}
+	if us > LatencyHighest {
+		us = LatencyHighest
+		s.Clamped++
+	}
+	s.Latency.RecordValue(us)
+}
+
+// Merge adds other's counts and latencies into s. Both must have the latency
+// geometry, which every EndpointStats made by this package has.
+func (s *EndpointStats) Merge(other *EndpointStats) error {
+	if other.Latency.LowestTrackableValue() != s.Latency.LowestTrackableValue() ||
+		other.Latency.HighestTrackableValue() != s.Latency.HighestTrackableValue() ||
+		other.Latency.SignificantFigures() != s.Latency.SignificantFigures() {
+		return fmt.Errorf("cannot merge latency histograms of different geometry (%d-%d, %d digits vs %d-%d, %d digits)",
+			s.Latency.LowestTrackableValue(), s.Latency.HighestTrackableValue(), s.Latency.SignificantFigures(),
+			other.Latency.LowestTrackableValue(), other.Latency.HighestTrackableValue(), other.Latency.SignificantFigures())
+	}
+	for i := range s.Classes {
+		s.Classes[i] += other.Classes[i]
+	}
+	for i := range s.Statuses {
+		s.Statuses[i] += other.Statuses[i]
+	}
+	for i := range s.Transport {
+		s.Transport[i] += other.Transport[i]
+	}
+	s.Clamped += other.Clamped
+	if dropped := s.Latency.Merge(other.Latency); dropped != 0 {
+		return fmt.Errorf("merging latency histograms dropped %d values", dropped)
+	}
+	return nil
+}
+
+// Requests is the number of requests sent (dropped arrivals are not requests).
+func (s *EndpointStats) Requests() int64 {
+	var n int64
+	for _, c := range s.Classes {
+		n += c
+	}
+	return n
+}
+
+// OK is the number of requests of ClassOK.
+func (s *EndpointStats) OK() int64 { return s.Classes[ClassOK] }
+
+// Errors is the number of requests of any class but ClassOK.
+func (s *EndpointStats) Errors() int64 { return s.Requests() - s.OK() }
+
+// LockTimeouts is the number of requests of ClassLockTimeout.
+func (s *EndpointStats) LockTimeouts() int64 { return s.Classes[ClassLockTimeout] }
+
+// TransportErrors is the number of requests that got no HTTP response.
+func (s *EndpointStats) TransportErrors() int64 { return s.Classes[ClassTransport] }
+
+// Status is the number of responses with status code.
+func (s *EndpointStats) Status(code int) int64 {
+	if code < 0 || code >= maxStatus {
+		return 0
+	}
+	return s.Statuses[code]
+}
+
+// StatusRange is the number of responses with a status in [from, to].
+func (s *EndpointStats) StatusRange(from, to int) int64 {
+	var n int64
+	for code := max(from, 0); code <= min(to, maxStatus-1); code++ {
+		n += s.Statuses[code]
+	}
+	return n
+}
+
+// Percentile returns the latency at percentile p (0 < p <= 100; 99.9, not
+// 0.999). It is zero when nothing was recorded.
+func (s *EndpointStats) Percentile(p float64) time.Duration {
+	return time.Duration(s.Latency.ValueAtQuantile(p)) * time.Microsecond
+}
+
+// Min, Mean and Max return the latency extremes and mean; zero when nothing
+// was recorded.
+func (s *EndpointStats) Min() time.Duration {
+	return time.Duration(s.Latency.Min()) * time.Microsecond
+}
+
+func (s *EndpointStats) Mean() time.Duration {
+	return time.Duration(s.Latency.Mean() * float64(time.Microsecond))
+}
+
+func (s *EndpointStats) Max() time.Duration {
+	return time.Duration(s.Latency.Max()) * time.Microsecond
+}

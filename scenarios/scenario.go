@@ -1,0 +1,118 @@
+// Package scenarios holds loadgate's built-in scenarios: what to send, with
+// what load and which SLOs by default.
+package scenarios
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/loadgate/loadgate/runner"
+)
+
+// Scenario is a named kind of run: default load and SLOs, and the requests
+// to make once the target and credentials are known.
+type Scenario struct {
+	Name        string
+	Description string // one line, for `loadgate scenarios`
+	Load        runner.Load
+	SLOs        []string // SLO expressions, parsed by the caller
+	// Endpoints are the endpoint names the steps use, the SLO scopes allowed.
+	Endpoints []string
+	build     func(Env) Requests
+}
+
+// Env is what a scenario needs to know about the run it builds.
+type Env struct {
+	Target *url.URL
+	// Embedded is set when the target is the embedded reference API.
+	Embedded bool
+	// Username and Password are the credentials the user gave; empty when none.
+	Username, Password string
+	// RunID is unique to this run; generated names include it.
+	RunID string
+	// Concurrency is the run's final worker count.
+	Concurrency int
+}
+
+// Requests are a scenario's setup requests (unmeasured) and its steps.
+type Requests struct {
+	Setup []runner.SetupRequest
+	Steps []runner.Step
+}
+
+// Build returns the setup requests and steps for env.
+func (s Scenario) Build(env Env) Requests { return s.build(env) }
+
+// NewRunID returns a short random identifier for names unique across runs.
+func NewRunID() string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Builtin returns the built-in scenarios in the order `loadgate scenarios`
+// lists them.
+func Builtin() []Scenario {
+	return []Scenario{smoke(), stress(), registerStorm()}
+}
+
+// Lookup returns the built-in scenario called name.
+func Lookup(name string) (Scenario, bool) {
+	all := Builtin()
+	i := slices.IndexFunc(all, func(s Scenario) bool { return s.Name == name })
+	if i < 0 {
+		return Scenario{}, false
+	}
+	return all[i], true
+}
+
+// Names lists the built-in scenario names.
+func Names() []string {
+	var names []string
+	for _, s := range Builtin() {
+		names = append(names, s.Name)
+	}
+	return names
+}
+
+func smoke() Scenario {
+	return Scenario{
+		Name:        "smoke",
+		Description: "10 logins, one at a time, 500 ms apart; every one must succeed",
+		Load:        runner.Load{Concurrency: 1, Iterations: 10, Pause: 500 * time.Millisecond},
+		SLOs:        []string{"errors==0"},
+		Endpoints:   []string{"login"},
+		build: func(env Env) Requests {
+			pool := userPool(env, 1, "smoke")
+			return Requests{Setup: pool.setup(), Steps: []runner.Step{pool.loginStep()}}
+		},
+	}
+}
+
+func stress() Scenario {
+	return Scenario{
+		Name:        "stress",
+		Description: "50 workers log in back to back for 30 s, from a pool of registered users",
+		Load:        runner.Load{Concurrency: 50, Duration: 30 * time.Second},
+		SLOs:        []string{"p95<1200ms", "error_rate<0.5%", "lock_timeouts==0"},
+		Endpoints:   []string{"login"},
+		build: func(env Env) Requests {
+			pool := userPool(env, min(env.Concurrency, maxPool), "stress")
+			return Requests{Setup: pool.setup(), Steps: []runner.Step{pool.loginStep()}}
+		},
+	}
+}
+
+func registerStorm() Scenario {
+	return Scenario{
+		Name:        "register-storm",
+		Description: "20 workers register new users for 10 s; 1 in 10 is a duplicate whose 409 is expected",
+		Load:        runner.Load{Concurrency: 20, Duration: 10 * time.Second},
+		SLOs:        []string{"p95<1200ms", "error_rate<0.5%", "lock_timeouts==0"},
+		Endpoints:   []string{"register"},
+		build:       buildRegisterStorm,
+	}
+}
