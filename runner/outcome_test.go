@@ -1,0 +1,180 @@
+package runner_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/runner"
+)
+
+// TestClassifyRealResponses sends real requests to an httptest server that
+// answers each path with one kind of response, and checks the outcome class
+// the runner gives each.
+func TestClassifyRealResponses(t *testing.T) {
+	answers := map[string]struct {
+		status int
+		body   string
+	}{
+		"/ok":              {200, `{"token":"x"}`},
+		"/created":         {201, ``},
+		"/unauthorized":    {401, `{"error":"Invalid credentials"}`},
+		"/conflict":        {409, `{"error":"Username already exists"}`},
+		"/busy":            {503, `{"error":"Service temporarily busy, please retry"}`},
+		"/busy-upper":      {503, `{"error":"STORAGE LOCK TIMEOUT after 2s"}`},
+		"/overloaded":      {503, `{"error":"Too many concurrent logins, please retry"}`},
+		"/busy-but-500":    {500, `{"error":"Service temporarily busy, please retry"}`},
+		"/bad-gateway":     {502, `upstream down`},
+		"/redirect-away":   {307, ``},
+		"/teapot":          {418, ``},
+		"/empty-503":       {503, ``},
+		"/busy-in-big-503": {503, strings.Repeat("x", 100_000) + "temporarily busy"},
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := answers[r.URL.Path]
+		if a.status == 307 {
+			w.Header().Set("Location", "http://localhost:1/elsewhere")
+		}
+		w.WriteHeader(a.status)
+		io.WriteString(w, a.body)
+	}))
+	defer srv.Close()
+
+	cases := []struct {
+		path   string
+		expect []int
+		want   runner.Class
+	}{
+		{"/ok", nil, runner.ClassOK},
+		{"/created", nil, runner.ClassOK},
+		{"/unauthorized", nil, runner.ClassClientError},
+		{"/conflict", nil, runner.ClassClientError},
+		{"/conflict", []int{409}, runner.ClassOK},
+		{"/busy", nil, runner.ClassLockTimeout},
+		{"/busy-upper", nil, runner.ClassLockTimeout},
+		{"/overloaded", nil, runner.ClassUnavailable},
+		{"/empty-503", nil, runner.ClassUnavailable},
+		{"/busy-in-big-503", nil, runner.ClassLockTimeout},
+		{"/busy-but-500", nil, runner.ClassServerError},
+		{"/bad-gateway", nil, runner.ClassServerError},
+		{"/redirect-away", nil, runner.ClassClientError},
+		{"/teapot", nil, runner.ClassClientError},
+	}
+	client := runner.NewClient(1, 5*time.Second)
+	for _, tc := range cases {
+		t.Run(strings.TrimPrefix(tc.path, "/"), func(t *testing.T) {
+			resp, err := client.Get(srv.URL + tc.path)
+			if err != nil {
+				t.Fatalf("GET %s: %v", tc.path, err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if got := runner.Classify(resp.StatusCode, body, tc.expect, runner.DefaultLockRule()); got != tc.want {
+				t.Errorf("status %d: class %s, want %s", resp.StatusCode, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestTransportKinds provokes real transport failures on loopback and checks
+// how each is counted. (A DNS failure would need a query to a name server
+// off this machine; transport_internal_test.go covers that kind.)
+func TestTransportKinds(t *testing.T) {
+	refused := closedPort(t)
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	}))
+	defer hang.Close()
+	reset := rawServer(t, func(c net.Conn) {
+		c.Read(make([]byte, 1024))
+		c.(*net.TCPConn).SetLinger(0)
+		c.Close()
+	})
+	tlsServer := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer tlsServer.Close()
+
+	cases := []struct {
+		name string
+		url  string
+		want runner.TransportKind
+	}{
+		{"refused", "http://" + refused + "/", runner.TransportRefused},
+		{"timeout", hang.URL, runner.TransportTimeout},
+		{"reset", "http://" + reset + "/", runner.TransportReset},
+		{"tls", tlsServer.URL, runner.TransportTLS},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := runOnce(t, tc.url)
+			if res.Total.TransportErrors() != 1 || res.Total.Transport[tc.want] != 1 {
+				t.Errorf("transport counts %v, want one %s", res.Total.Transport, tc.want)
+			}
+		})
+	}
+}
+
+// runOnce runs one GET of u with a short timeout.
+func runOnce(t *testing.T, u string) *runner.Result {
+	t.Helper()
+	target, err := url.Parse(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runner.Run(context.Background(), runner.Plan{
+		Scenario: "probe",
+		Target:   target,
+		Steps:    []runner.Step{{Name: "get", Method: http.MethodGet, Path: "/"}},
+		Load:     runner.Load{Concurrency: 1, Iterations: 1},
+		Timeout:  300 * time.Millisecond,
+		LockRule: runner.DefaultLockRule(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// closedPort returns a loopback address nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// rawServer accepts TCP connections on loopback and hands each to handle.
+func rawServer(t *testing.T, handle func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				if !errors.Is(err, net.ErrClosed) {
+					t.Error(err)
+				}
+				return
+			}
+			go handle(c)
+		}
+	}()
+	return ln.Addr().String()
+}

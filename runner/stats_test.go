@@ -1,0 +1,91 @@
+package runner_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/runner"
+)
+
+func TestRecordCountsAndClamps(t *testing.T) {
+	s := runner.NewEndpointStats("login")
+	s.Record(250*time.Microsecond, 200, runner.ClassOK, 0)
+	s.Record(0, 200, runner.ClassOK, 0)                                               // below 1µs: recorded as 1µs
+	s.Record(2*time.Hour, 503, runner.ClassLockTimeout, 0)                            // over the top: clamped, counted
+	s.Record(time.Second, 0, runner.ClassTransport, runner.TransportRefused)          // no status
+	s.Record(3*time.Millisecond, 409, runner.ClassClientError, runner.TransportReset) // kind ignored
+	if s.Requests() != 5 || s.OK() != 2 || s.Errors() != 3 || s.LockTimeouts() != 1 || s.TransportErrors() != 1 {
+		t.Errorf("requests %d ok %d errors %d lock timeouts %d transport %d", s.Requests(), s.OK(), s.Errors(), s.LockTimeouts(), s.TransportErrors())
+	}
+	if s.Status(200) != 2 || s.Status(503) != 1 || s.Status(409) != 1 || s.Status(0) != 0 || s.StatusRange(500, 599) != 1 {
+		t.Errorf("statuses wrong: 200=%d 503=%d 409=%d", s.Status(200), s.Status(503), s.Status(409))
+	}
+	if s.Transport[runner.TransportRefused] != 1 || s.Transport[runner.TransportReset] != 0 {
+		t.Errorf("transport kinds %v", s.Transport)
+	}
+	if s.Clamped != 1 || s.Latency.TotalCount() != 5 {
+		t.Errorf("clamped %d, recorded %d; want 1 clamped of 5 recorded", s.Clamped, s.Latency.TotalCount())
+	}
+	if got, want := s.Max(), time.Hour; got < want || got > want+want/500 {
+		t.Errorf("max %s, want about %s (the clamp)", got, want)
+	}
+	if got := s.Min(); got != time.Microsecond {
+		t.Errorf("min %s, want 1µs", got)
+	}
+}
+
+// TestMergeIsExact: merging the halves of a set of latencies gives the same
+// percentiles and counts as recording them all in one place.
+func TestMergeIsExact(t *testing.T) {
+	whole, a, b := runner.NewEndpointStats("x"), runner.NewEndpointStats("x"), runner.NewEndpointStats("x")
+	for i := range 10_000 {
+		d := time.Duration(i*i%997+1) * 137 * time.Microsecond
+		whole.Record(d, 200, runner.ClassOK, 0)
+		half := a
+		if i%2 == 1 {
+			half = b
+		}
+		half.Record(d, 200, runner.ClassOK, 0)
+	}
+	if err := a.Merge(b); err != nil {
+		t.Fatal(err)
+	}
+	if !a.Latency.Equals(whole.Latency) || a.Status(200) != whole.Status(200) || a.Requests() != whole.Requests() {
+		t.Errorf("merged halves differ from the whole")
+	}
+	for _, p := range []float64{50, 90, 95, 99, 99.9, 100} {
+		if a.Percentile(p) != whole.Percentile(p) {
+			t.Errorf("p%v: merged %s, whole %s", p, a.Percentile(p), whole.Percentile(p))
+		}
+	}
+}
+
+// BenchmarkRecord is the cost of recording one request; it must not allocate.
+func BenchmarkRecord(b *testing.B) {
+	s := runner.NewEndpointStats("login")
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		s.Record(time.Duration(i%50_000)*time.Microsecond, 200, runner.ClassOK, 0)
+	}
+}
+
+func TestRecordDoesNotAllocate(t *testing.T) {
+	s := runner.NewEndpointStats("login")
+	allocs := testing.AllocsPerRun(1000, func() {
+		s.Record(1234*time.Microsecond, 503, runner.ClassLockTimeout, 0)
+		s.Record(time.Second, 0, runner.ClassTransport, runner.TransportTimeout)
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per Record, want 0", allocs)
+	}
+	if !runner.DefaultLockRule().Matches(503, []byte(`{"error":"Service TEMPORARILY busy"}`)) {
+		t.Errorf("lock rule does not match")
+	}
+	if a := testing.AllocsPerRun(1000, func() {
+		runner.Classify(503, []byte(`{"error":"Service temporarily busy, please retry"}`), nil, runner.DefaultLockRule())
+	}); a != 0 {
+		t.Errorf("%v allocations per Classify, want 0", a)
+	}
+}
