@@ -12,9 +12,11 @@ import (
 // Instance is a Server listening on a TCP address.
 type Instance struct {
 	*Server
-	url      string
-	http     *http.Server
-	serveErr chan error
+	url  string
+	http *http.Server
+	// served is closed when Serve has returned; serveErr is what it returned.
+	served   chan struct{}
+	serveErr error
 }
 
 // Start builds a Server from cfg and listens on 127.0.0.1 on an ephemeral
@@ -43,9 +45,12 @@ func Listen(addr string, cfg Config) (*Instance, error) {
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       2 * time.Minute,
 		},
-		serveErr: make(chan error, 1),
+		served: make(chan struct{}),
 	}
-	go func() { in.serveErr <- in.http.Serve(ln) }()
+	go func() {
+		in.serveErr = in.http.Serve(ln)
+		close(in.served)
+	}()
 	return in, nil
 }
 
@@ -54,15 +59,16 @@ func (in *Instance) URL() string { return in.url }
 
 // Shutdown stops accepting connections and waits for in-flight requests until
 // ctx ends, then closes what is left. It returns the error that stopped the
-// server, if any was not a normal shutdown.
+// server, if any was not a normal shutdown. Calling it again is harmless.
 func (in *Instance) Shutdown(ctx context.Context) error {
 	err := in.http.Shutdown(ctx)
 	if err != nil {
 		in.http.Close()
 		err = fmt.Errorf("graceful shutdown: %w", err)
 	}
-	if serveErr := <-in.serveErr; !errors.Is(serveErr, http.ErrServerClosed) {
-		return errors.Join(err, serveErr)
+	<-in.served
+	if !errors.Is(in.serveErr, http.ErrServerClosed) {
+		return errors.Join(err, in.serveErr)
 	}
 	return err
 }

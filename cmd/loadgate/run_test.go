@@ -1,0 +1,279 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/apiserver"
+	"github.com/loadgate/loadgate/runner"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// fast are flags that keep a test run short: the cheapest bcrypt and no pause.
+var fast = []string{"--bcrypt-cost", "4", "--pause", "0"}
+
+func args(a ...[]string) []string {
+	var all []string
+	for _, x := range a {
+		all = append(all, x...)
+	}
+	return all
+}
+
+// resultFile reads a --out file.
+type resultFile struct {
+	Passed      bool `json:"passed"`
+	Interrupted bool `json:"interrupted"`
+	Totals      struct {
+		Requests     int64            `json:"requests"`
+		LockTimeouts int64            `json:"lock_timeouts"`
+		Transport    map[string]int64 `json:"transport"`
+	} `json:"totals"`
+	Endpoints map[string]json.RawMessage `json:"endpoints"`
+	SLOs      []struct {
+		Expr string `json:"expr"`
+		Pass bool   `json:"pass"`
+	} `json:"slos"`
+}
+
+func readResult(t *testing.T, path string) resultFile {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading --out: %v", err)
+	}
+	var r resultFile
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatalf("--out is not the result JSON: %v", err)
+	}
+	return r
+}
+
+// TestSmokePasses runs the built-in smoke test, as it is, against the
+// embedded API: exit 0, ten logins, the SLO passed.
+func TestSmokePasses(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "result.json")
+	code, stdout, stderr := run(t, "smoke", "--bcrypt-cost", "4", "--out", out)
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"scenario   smoke", "load       serial, 1 worker, 10 iterations, 500ms pause", "PASS  errors==0", "200:10"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	if r := readResult(t, out); !r.Passed || r.Totals.Requests != 10 || r.Endpoints["login"] == nil {
+		t.Errorf("result file: passed %v, %d requests, endpoints %v", r.Passed, r.Totals.Requests, r.Endpoints)
+	}
+	if stderr != "" {
+		t.Errorf("stderr is not empty when it is not a terminal: %q", stderr)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	refused := func() string {
+		srv := httptest.NewServer(http.NotFoundHandler())
+		srv.Close()
+		return srv.URL
+	}()
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string // a part of the one error line
+	}{
+		{"impossible SLO", args([]string{"smoke", "-n", "2", "--slo", "p95<1us"}, fast), exitSLOFailed, "1 of 1 SLOs failed"},
+		{"malformed SLO", []string{"smoke", "--slo", "p95<5oo"}, exitUsage, `invalid SLO "p95<5oo": "5oo" is not a duration`},
+		{"unknown scope", []string{"smoke", "--slo", "profile.p95<1s"}, exitUsage, `unknown endpoint "profile"`},
+		{"unknown scenario", []string{"run", "soak"}, exitUsage, `unknown scenario "soak": built-in scenarios are smoke, stress, register-storm`},
+		{"scenario file", []string{"run", "mine.yaml"}, exitUsage, "scenario files are not supported yet"},
+		{"no scenario", []string{"run"}, exitUsage, "accepts 1 arg(s), received 0"},
+		{"unknown flag", []string{"smoke", "--rate", "5"}, exitUsage, "unknown flag: --rate"},
+		{"bad duration", []string{"smoke", "-d", "ten"}, exitUsage, `invalid argument "ten" for "-d, --duration"`},
+		{"zero workers", []string{"smoke", "-c", "0"}, exitUsage, "concurrency (-c) must be at least 1"},
+		{"zero timeout", []string{"smoke", "--timeout", "0s"}, exitUsage, "--timeout must be positive"},
+		{"bad target", []string{"smoke", "--target", "staging:8080"}, exitUsage, `invalid --target "staging:8080"`},
+		{"server flag with target", []string{"smoke", "--target", "http://127.0.0.1:1", "--hash-under-lock"}, exitUsage, "--hash-under-lock sets up the embedded reference API"},
+		{"bad bcrypt cost", []string{"smoke", "--bcrypt-cost", "40"}, exitUsage, "--bcrypt-cost must be between 4 and 31"},
+		{"username without password", []string{"smoke", "--username", "alice"}, exitUsage, "--username needs a password"},
+		{"password without username", []string{"smoke", "--password", "x"}, exitUsage, "--password needs --username"},
+		{"out in a missing directory", []string{"smoke", "--out", "/nonexistent/dir/r.json"}, exitUsage, "directory /nonexistent/dir does not exist"},
+		{"refused target", []string{"smoke", "--target", refused}, exitRunFailed, "is unreachable"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
+			}
+			if !strings.Contains(stderr, tc.stderr) || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("stderr %q; want one line containing %q", stderr, tc.stderr)
+			}
+			if tc.code == exitUsage && stdout != "" {
+				t.Errorf("a usage error printed a summary: %q", stdout)
+			}
+		})
+	}
+}
+
+// TestInterruptWritesResult interrupts a long run: exit 130, and the summary
+// and result file cover what ran.
+func TestInterruptWritesResult(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "result.json")
+	stdout, stderr, stop := background(t, "run", "stress", "-c", "4", "-d", "1m", "--bcrypt-cost", "4", "--out", out)
+	time.Sleep(1500 * time.Millisecond)
+	if code := stop(); code != exitInterrupted {
+		t.Fatalf("exit %d, want 130\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout.String(), "interrupted: the figures cover what ran") {
+		t.Errorf("summary does not say it was interrupted:\n%s", stdout)
+	}
+	if r := readResult(t, out); !r.Interrupted || r.Totals.Requests == 0 {
+		t.Errorf("result file: interrupted %v with %d requests", r.Interrupted, r.Totals.Requests)
+	}
+}
+
+// TestGateCatchesHashUnderLock: with bcrypt under the storage lock, 20
+// workers produce lock timeouts and the gate fails (3); against the normal
+// API the same run has none and passes (0).
+func TestGateCatchesHashUnderLock(t *testing.T) {
+	load := []string{"run", "stress", "-c", "20", "-d", "3s", "--bcrypt-cost", "8", "--lock-timeout", "100ms", "--slo", "lock_timeouts==0"}
+	for _, tc := range []struct {
+		name  string
+		fault []string
+		code  int
+	}{
+		{"hash under lock", []string{"--hash-under-lock"}, exitSLOFailed},
+		{"normal API", nil, exitOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "result.json")
+			code, stdout, stderr := run(t, args(load, tc.fault, []string{"--out", out})...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout, stderr)
+			}
+			r := readResult(t, out)
+			t.Logf("%d requests, %d lock timeouts", r.Totals.Requests, r.Totals.LockTimeouts)
+			if tc.code == exitSLOFailed && (r.Totals.LockTimeouts == 0 || r.SLOs[0].Pass) {
+				t.Errorf("no lock timeouts counted with the hash under the lock")
+			}
+			if tc.code == exitOK && r.Totals.LockTimeouts != 0 {
+				t.Errorf("%d lock timeouts against the normal API", r.Totals.LockTimeouts)
+			}
+		})
+	}
+}
+
+// remoteAPI starts a reference API apart from loadgate, as a remote target.
+func remoteAPI(t *testing.T) *apiserver.Instance {
+	t.Helper()
+	in, err := apiserver.Start(apiserver.Config{BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { in.Shutdown(context.Background()) })
+	return in
+}
+
+// TestRemoteTargetCredentials: against a remote target, smoke logs in with
+// the given credentials (password from the flag or the environment) and
+// registers nobody; without credentials it registers a fresh user.
+func TestRemoteTargetCredentials(t *testing.T) {
+	in := remoteAPI(t)
+	target, _ := url.Parse(in.URL())
+	err := runner.Setup(t.Context(), http.DefaultClient, target, []runner.SetupRequest{{Label: "register carol",
+		Method: "POST", Path: "/api/auth/register", Body: []byte(`{"username":"carol","password":"Carol-Pw1!","email":"c@example.com"}`)}}, runner.SetupOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(envTarget, in.URL())
+	if code, stdout, stderr := run(t, "smoke", "-n", "2", "--pause", "0", "--username", "carol", "--password", "Carol-Pw1!"); code != exitOK {
+		t.Errorf("with --password: exit %d\n%s%s", code, stdout, stderr)
+	}
+	t.Setenv(envPassword, "Carol-Pw1!")
+	if code, stdout, stderr := run(t, "smoke", "-n", "2", "--pause", "0", "--username", "carol"); code != exitOK {
+		t.Errorf("with $%s: exit %d\n%s%s", envPassword, code, stdout, stderr)
+	}
+	if code, stdout, _ := run(t, "smoke", "-n", "1", "--username", "carol", "--password", "Wrong-Pw1!"); code != exitSLOFailed || !strings.Contains(stdout, "401:1") {
+		t.Errorf("with a wrong password: exit %d, want 3 with a 401\n%s", code, stdout)
+	}
+	before := in.LockStats().Operations
+	t.Setenv(envPassword, "")
+	if code, stdout, stderr := run(t, "smoke", "-n", "2", "--pause", "0"); code != exitOK {
+		t.Errorf("without credentials: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if ops := in.LockStats().Operations - before; ops != 3 { // one registration, two logins
+		t.Errorf("%d storage operations without credentials, want 3 (register once, log in twice)", ops)
+	}
+}
+
+// TestTargetDiesMidRun: the run goes on, counts transport errors, reports,
+// and the SLOs judge it.
+func TestTargetDiesMidRun(t *testing.T) {
+	in := remoteAPI(t)
+	out := filepath.Join(t.TempDir(), "result.json")
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		in.Shutdown(context.Background())
+	}()
+	code, stdout, stderr := run(t, "smoke", "--target", in.URL(), "-n", "60", "--pause", "20ms", "--out", out)
+	if code != exitSLOFailed {
+		t.Fatalf("exit %d, want 3\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	r := readResult(t, out)
+	if r.Totals.Requests != 60 || r.Totals.Transport["refused"] == 0 {
+		t.Errorf("%d requests, transport errors %v; want 60 with refused connections", r.Totals.Requests, r.Totals.Transport)
+	}
+	if !strings.Contains(stdout, "refused:") || !strings.Contains(stdout, "FAIL  errors==0") {
+		t.Errorf("summary does not show the refused connections and the failed SLO:\n%s", stdout)
+	}
+}
+
+// TestSetupFailureIsOneLine: a target that refuses the setup registration
+// aborts with one line naming the request and the status, exit 1.
+func TestSetupFailureIsOneLine(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte(`{"error":"registration is closed"}`))
+	}))
+	defer srv.Close()
+	code, stdout, stderr := run(t, "smoke", "--target", srv.URL)
+	if code != exitRunFailed || strings.Count(stderr, "\n") != 1 || stdout != "" ||
+		!strings.Contains(stderr, "setup failed: register user lg-smoke-") ||
+		!strings.Contains(stderr, "POST "+srv.URL+"/api/auth/register answered 403") {
+		t.Errorf("exit %d, stderr %q, stdout %q", code, stderr, stdout)
+	}
+}
+
+func TestQuietPrintsOnlySLOs(t *testing.T) {
+	code, stdout, _ := run(t, args([]string{"smoke", "-n", "2", "--quiet", "--slo", "errors==0", "--slo", "p99<1us"}, fast)...)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != exitSLOFailed || len(lines) != 2 || !strings.Contains(lines[0], "PASS  errors==0") || !strings.Contains(lines[1], "FAIL  p99<1us") {
+		t.Errorf("exit %d, stdout:\n%s", code, stdout)
+	}
+}
+
+func TestRegisterStorm(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "result.json")
+	code, stdout, stderr := run(t, "run", "register-storm", "-c", "4", "-n", "40", "--bcrypt-cost", "4", "--out", out,
+		"--slo", "errors==0", "--slo", "register.status_409==4", "--slo", "register.status_200==36")
+	if code != exitOK {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
+
+func TestScenariosList(t *testing.T) {
+	code, stdout, _ := run(t, "scenarios")
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if code != exitOK || len(lines) != 3 || !strings.HasPrefix(lines[0], "smoke ") || !strings.HasPrefix(lines[2], "register-storm ") {
+		t.Errorf("exit %d, stdout:\n%s", code, stdout)
+	}
+}
