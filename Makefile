@@ -19,7 +19,7 @@ test: lint
 	$(GO) test -race ./...
 
 run:
-	$(GO) run ./cmd/loadgate serve
+	$(GO) run ./cmd/loadgate smoke
 
 serve:
 	$(GO) run ./cmd/loadgate serve

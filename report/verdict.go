@@ -135,10 +135,12 @@ func trimmed(v float64, decimals int) string {
 }
 
 // FormatLatency writes d in at most 6 characters, with 3 significant digits
-// from 10µs up: 850µs, 5.23ms, 57.6ms, 412ms, 1.23s, 12.3s.
+// from 10µs up: 261ns, 850µs, 5.23ms, 57.6ms, 412ms, 1.23s, 12.3s.
 func FormatLatency(d time.Duration) string {
 	ms := milliseconds(d)
 	switch {
+	case d < time.Microsecond:
+		return strconv.FormatInt(d.Nanoseconds(), 10) + "ns"
 	case d < time.Millisecond:
 		return strconv.FormatInt(d.Microseconds(), 10) + "µs"
 	case d < 10*time.Millisecond:

@@ -52,7 +52,7 @@ func showProgress(w io.Writer, load runner.Load, p *runner.Progress) (stop func(
 			elapsed := time.Since(began)
 			position, of := fmt.Sprintf("%d/%d it", p.Iterations(), load.Iterations), p.Iterations()
 			if byTime {
-				position = fmt.Sprintf("%s/%s", elapsed.Round(time.Second), load.Duration)
+				position = fmt.Sprintf("%s/%s", elapsed.Truncate(time.Second), load.Duration)
 				of = min(elapsed.Milliseconds(), total)
 			}
 			bar.Describe(fmt.Sprintf("%s  %d req  %.0f req/s  %d errors",
