@@ -128,7 +128,7 @@ func setupOne(ctx context.Context, client *http.Client, target *url.URL, r Setup
 func retryAfter(header string, maxWait time.Duration, now time.Time) time.Duration {
 	wait := time.Second
 	if secs, err := strconv.Atoi(strings.TrimSpace(header)); err == nil && secs >= 0 {
-		wait = time.Duration(secs) * time.Second
+		wait = time.Duration(min(secs, int(maxWait/time.Second)+1)) * time.Second // no overflow
 	} else if at, err := http.ParseTime(header); err == nil {
 		wait = max(at.Sub(now), 0)
 	}
