@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -66,4 +68,24 @@ func waitFor(t *testing.T, out *lockedBuffer, want string) string {
 	}
 	t.Fatalf("output never contained %q; it is:\n%s", want, out.String())
 	return ""
+}
+
+// rawHangServer accepts connections on loopback, reads, and never answers.
+func rawHangServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go io.Copy(io.Discard, c)
+		}
+	}()
+	return "http://" + ln.Addr().String()
 }

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// buildBinary builds loadgate once per test into a temporary directory, so
+// that real signals can be sent to a real process.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "loadgate")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestSignals sends real SIGINT and SIGTERM to a running process: the first
+// signal ends the run with 130, a summary and a result file; a second signal
+// ends the process at once.
+func TestSignals(t *testing.T) {
+	bin := buildBinary(t)
+	start := func(out string) (*exec.Cmd, *bytes.Buffer) {
+		var stdout bytes.Buffer
+		cmd := exec.Command(bin, "run", "stress", "-c", "4", "-d", "1m", "--bcrypt-cost", "4", "--out", out)
+		cmd.Stdout = &stdout
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(1500 * time.Millisecond) // setup done, requests flowing
+		return cmd, &stdout
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "result.json")
+			cmd, stdout := start(out)
+			cmd.Process.Signal(sig)
+			err := cmd.Wait()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != exitInterrupted {
+				t.Fatalf("wait: %v, want exit status 130", err)
+			}
+			if !strings.Contains(stdout.String(), "interrupted") {
+				t.Errorf("no summary of what ran:\n%s", stdout)
+			}
+			if r := readResult(t, out); !r.Interrupted || r.Totals.Requests == 0 {
+				t.Errorf("result: interrupted %v, %d requests", r.Interrupted, r.Totals.Requests)
+			}
+		})
+	}
+	t.Run("second signal", func(t *testing.T) {
+		// A target that never answers keeps the first interrupt waiting for
+		// the requests in flight, up to the 1 minute timeout.
+		hang := rawHangServer(t)
+		out := filepath.Join(t.TempDir(), "result.json")
+		cmd := exec.Command(bin, "smoke", "--target", hang, "--username", "u", "--password", "p", "--timeout", "1m", "--out", out)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGINT)
+		time.Sleep(300 * time.Millisecond)
+		began := time.Now()
+		cmd.Process.Signal(syscall.SIGINT)
+		err := cmd.Wait()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGINT {
+			t.Errorf("wait: %v, want the process killed by the second SIGINT", err)
+		}
+		if waited := time.Since(began); waited > 10*time.Second {
+			t.Errorf("the second signal took %s to end the process", waited)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("a result file was written although the process was killed")
+		}
+	})
+}
