@@ -140,15 +140,11 @@ func counts(e *runner.EndpointStats) countsJSON {
 		Transport:    map[string]int64{},
 		Classes:      map[string]int64{},
 	}
-	for code, n := range e.Statuses {
-		if n > 0 {
-			c.Status[strconv.Itoa(code)] = n
-		}
+	for _, code := range e.StatusCodes() {
+		c.Status[strconv.Itoa(code)] = e.Statuses[code]
 	}
-	for kind, n := range e.Transport {
-		if n > 0 {
-			c.Transport[runner.TransportKind(kind).String()] = n
-		}
+	for _, kind := range e.TransportKinds() {
+		c.Transport[kind.String()] = e.Transport[kind]
 	}
 	for class, n := range e.Classes {
 		c.Classes[runner.Class(class).String()] = n

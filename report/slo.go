@@ -211,11 +211,11 @@ func (s *SLO) setThreshold(value string) error {
 	}
 	switch s.kind {
 	case kindLatency:
+		if _, err := strconv.ParseFloat(value, 64); err == nil {
+			return fmt.Errorf("latency %q needs a unit, as in %sms", value, value)
+		}
 		d, err := time.ParseDuration(value)
 		if err != nil || d < 0 {
-			if _, numErr := strconv.ParseFloat(value, 64); numErr == nil {
-				return fmt.Errorf("latency %q needs a unit, as in %sms", value, value)
-			}
 			return fmt.Errorf("%q is not a duration such as 800us, 250ms or 1.2s", value)
 		}
 		s.Threshold = float64(d) / float64(time.Millisecond)
@@ -256,19 +256,29 @@ func (s *SLO) setPercent(value string) error {
 	return nil
 }
 
-// CheckScopes reports an SLO whose scope is not one of endpoints, or that
-// scopes a metric that has no scope (dropped counts iterations, not requests
-// of one endpoint).
+// standardScopes are the reference API's endpoints, valid scopes in every
+// scenario (DESIGN §4.3); one the scenario does not use has no samples.
+var standardScopes = []string{"login", "register", "profile"}
+
+// CheckScopes reports an SLO whose scope is neither a standard endpoint nor
+// one of the scenario's endpoints, or that scopes a metric that has no scope
+// (dropped counts iterations, not requests of one endpoint).
 func CheckScopes(slos []SLO, endpoints []string) error {
+	known := slices.Clone(standardScopes)
+	for _, e := range endpoints {
+		if !slices.Contains(known, e) {
+			known = append(known, e)
+		}
+	}
 	for _, s := range slos {
 		switch {
 		case s.Scope == "":
 		case s.Metric == "dropped":
 			return fmt.Errorf("invalid SLO %q: dropped counts iterations, not requests of one endpoint; remove %q",
 				s.Expr, s.Scope+".")
-		case !slices.Contains(endpoints, s.Scope):
-			return fmt.Errorf("invalid SLO %q: unknown endpoint %q; this scenario's endpoints are %s",
-				s.Expr, s.Scope, strings.Join(endpoints, ", "))
+		case !slices.Contains(known, s.Scope):
+			return fmt.Errorf("invalid SLO %q: unknown endpoint %q; the scopes here are %s",
+				s.Expr, s.Scope, strings.Join(known, ", "))
 		}
 	}
 	return nil

@@ -68,6 +68,7 @@ func TestParseSLOErrors(t *testing.T) {
 		{"p95=500ms", 4, `"=" is not an operator`},
 		{"p95<", 5, "no value"},
 		{"p95<500", 5, `latency "500" needs a unit, as in 500ms`},
+		{"p95<0", 5, `latency "0" needs a unit`},
 		{"p95<5oo", 5, `"5oo" is not a duration`},
 		{"p95<-1s", 5, "is not a duration"},
 		{"p0<1s", 1, `unknown metric "p0"`},
@@ -120,8 +121,11 @@ func TestCheckScopes(t *testing.T) {
 	if err := report.CheckScopes(parse("login.p95<1s", "p99<2s", "dropped==0"), []string{"login"}); err != nil {
 		t.Errorf("valid scopes refused: %v", err)
 	}
-	err := report.CheckScopes(parse("profile.p95<1s"), []string{"login", "register"})
-	if err == nil || !strings.Contains(err.Error(), `unknown endpoint "profile"`) || !strings.Contains(err.Error(), "login, register") {
+	if err := report.CheckScopes(parse("profile.p95<1s", "register.errors==0"), []string{"login"}); err != nil {
+		t.Errorf("the reference API's endpoints must always be valid scopes: %v", err)
+	}
+	err := report.CheckScopes(parse("checkout.p95<1s"), []string{"login", "cart"})
+	if err == nil || !strings.Contains(err.Error(), `unknown endpoint "checkout"`) || !strings.Contains(err.Error(), "login, register, profile, cart") {
 		t.Errorf("unknown scope: %v", err)
 	}
 	if err := report.CheckScopes(parse("login.dropped==0"), []string{"login"}); err == nil {

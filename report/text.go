@@ -38,7 +38,7 @@ func Text(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 			latencyCell(e, e.Min()), latencyCell(e, e.Percentile(50)), latencyCell(e, e.Percentile(90)),
 			latencyCell(e, e.Percentile(95)), latencyCell(e, e.Percentile(99)), latencyCell(e, e.Max()))
 	}
-	p.err = tw.Flush()
+	p.keep(tw.Flush())
 	p.line("")
 
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -46,9 +46,7 @@ func Text(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 	for _, e := range rows {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", e.Name, e.Status(503), e.LockTimeouts(), statusList(e), transportList(e))
 	}
-	if err := tw.Flush(); p.err == nil {
-		p.err = err
-	}
+	p.keep(tw.Flush())
 	p.line("")
 
 	t := r.Total
@@ -60,7 +58,7 @@ func Text(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 	if len(verdicts) > 0 {
 		p.line("")
 		p.line("SLOs")
-		Verdicts(w, verdicts)
+		p.keep(Verdicts(w, verdicts))
 	}
 	return p.err
 }
@@ -90,6 +88,13 @@ type printer struct {
 func (p *printer) line(format string, args ...any) {
 	if p.err == nil {
 		_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
+	}
+}
+
+// keep records err unless an earlier error was recorded.
+func (p *printer) keep(err error) {
+	if p.err == nil {
+		p.err = err
 	}
 }
 
@@ -124,10 +129,8 @@ func latencyCell(e *runner.EndpointStats, d time.Duration) string {
 // statusList writes the status counts in code order: "200:97 503:3".
 func statusList(e *runner.EndpointStats) string {
 	var parts []string
-	for code, n := range e.Statuses {
-		if n > 0 {
-			parts = append(parts, strconv.Itoa(code)+":"+strconv.FormatInt(n, 10))
-		}
+	for _, code := range e.StatusCodes() {
+		parts = append(parts, strconv.Itoa(code)+":"+strconv.FormatInt(e.Statuses[code], 10))
 	}
 	return orDash(parts)
 }
@@ -135,10 +138,8 @@ func statusList(e *runner.EndpointStats) string {
 // transportList writes the transport errors by kind: "refused:3 timeout:1".
 func transportList(e *runner.EndpointStats) string {
 	var parts []string
-	for kind, n := range e.Transport {
-		if n > 0 {
-			parts = append(parts, runner.TransportKind(kind).String()+":"+strconv.FormatInt(n, 10))
-		}
+	for _, kind := range e.TransportKinds() {
+		parts = append(parts, kind.String()+":"+strconv.FormatInt(e.Transport[kind], 10))
 	}
 	return orDash(parts)
 }

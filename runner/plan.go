@@ -52,8 +52,8 @@ type Plan struct {
 // Validate reports a plan that cannot run.
 func (p Plan) Validate() error {
 	var errs []error
-	if p.Target == nil || (p.Target.Scheme != "http" && p.Target.Scheme != "https") || p.Target.Host == "" {
-		errs = append(errs, fmt.Errorf("target must be an http:// or https:// URL with a host, got %q", p.Target))
+	if err := CheckTarget(p.Target); err != nil {
+		errs = append(errs, err)
 	}
 	if len(p.Steps) == 0 {
 		errs = append(errs, errors.New("the plan has no steps"))
@@ -69,13 +69,29 @@ func (p Plan) Validate() error {
 			errs = append(errs, fmt.Errorf("step %q: invalid path %q: %v", s.Name, s.Path, err))
 		}
 	}
-	if p.Timeout <= 0 {
-		errs = append(errs, fmt.Errorf("timeout (--timeout) must be positive, got %s", p.Timeout))
+	if err := CheckTimeout(p.Timeout); err != nil {
+		errs = append(errs, err)
 	}
 	if err := p.Load.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// CheckTarget reports a target that is not an http:// or https:// URL with a host.
+func CheckTarget(u *url.URL) error {
+	if u == nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("target must be an http:// or https:// URL with a host, such as https://staging.example.com; got %q", u)
+	}
+	return nil
+}
+
+// CheckTimeout reports a request timeout that is not positive.
+func CheckTimeout(d time.Duration) error {
+	if d <= 0 {
+		return fmt.Errorf("timeout (--timeout) must be positive, got %s", d)
+	}
+	return nil
 }
 
 // validMethod reports whether m is a non-empty HTTP token.

@@ -6,10 +6,11 @@ import "time"
 // afterwards, and readers must not either.
 type Result struct {
 	Scenario string
-	Target   string
-	Started  time.Time
-	Ended    time.Time
-	Load     Load
+	// Target is the base URL, with any password in it redacted.
+	Target  string
+	Started time.Time
+	Ended   time.Time
+	Load    Load
 	// Interrupted is set when the run was stopped before its end.
 	Interrupted bool
 	// Endpoints holds one entry per endpoint name, in the order the steps

@@ -14,9 +14,9 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// maxBodyBytes is the most of a response body kept for classification; the
-// rest is read and discarded, so that latency runs to the last byte and the
-// connection can be reused.
+// maxBodyBytes is the most of a response body kept for classification. Only
+// a response the lock rule could match is kept; every body is read to its
+// end, so that latency runs to the last byte and the connection is reused.
 const maxBodyBytes = 1 << 20
 
 // Run drives plan.Target with plan.Load and returns what it measured.
@@ -83,7 +83,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 	}
 	return &Result{
 		Scenario:    plan.Scenario,
-		Target:      plan.Target.String(),
+		Target:      plan.Target.Redacted(),
 		Started:     started,
 		Ended:       ended,
 		Load:        plan.Load,
@@ -152,7 +152,7 @@ type worker struct {
 	urls         []string
 	stepEndpoint []int
 	shard        *shard
-	body         bytes.Buffer // the last response body, up to maxBodyBytes
+	body         bytes.Buffer // the last body the lock rule could match, up to maxBodyBytes
 }
 
 // loop runs iterations until stop ends or the plan's iterations are used up.
@@ -207,7 +207,7 @@ func (w *worker) send(i int, it Iteration) Class {
 		resp, err = w.client.Do(req)
 		if err == nil {
 			status = resp.StatusCode
-			err = w.readBody(resp.Body)
+			err = w.readBody(resp.Body, status == w.plan.LockRule.Status)
 			resp.Body.Close()
 		}
 	}
@@ -224,11 +224,14 @@ func (w *worker) send(i int, it Iteration) Class {
 	return class
 }
 
-// readBody keeps the first maxBodyBytes of body in w.body and discards the rest.
-func (w *worker) readBody(body io.Reader) error {
+// readBody reads body to its end, keeping its first maxBodyBytes in w.body
+// when keep is set (w.body is empty otherwise).
+func (w *worker) readBody(body io.Reader, keep bool) error {
 	w.body.Reset()
-	if _, err := w.body.ReadFrom(io.LimitReader(body, maxBodyBytes)); err != nil {
-		return err
+	if keep {
+		if _, err := w.body.ReadFrom(io.LimitReader(body, maxBodyBytes)); err != nil {
+			return err
+		}
 	}
 	_, err := io.Copy(io.Discard, body)
 	return err

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -93,10 +92,11 @@ func Setup(ctx context.Context, client *http.Client, target *url.URL, reqs []Set
 
 func setupOne(ctx context.Context, client *http.Client, target *url.URL, r SetupRequest, opts SetupOptions) error {
 	u := ResolvePath(target, r.Path)
+	shown := ResolvePath(redacted(target), r.Path) // for messages
 	for attempt := 1; ; attempt++ {
 		req, err := http.NewRequestWithContext(ctx, r.Method, u, bytes.NewReader(r.Body))
 		if err != nil {
-			return &SetupError{Request: r, URL: u, Attempts: attempt, Err: err}
+			return &SetupError{Request: r, URL: shown, Attempts: attempt, Err: err}
 		}
 		req.Header.Set("Content-Type", "application/json")
 		resp, err := client.Do(req)
@@ -104,23 +104,32 @@ func setupOne(ctx context.Context, client *http.Client, target *url.URL, r Setup
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return &SetupError{Request: r, URL: u, Attempts: attempt, Err: err}
+			return &SetupError{Request: r, URL: shown, Attempts: attempt, Err: err} // net/http strips passwords from its errors
 		}
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 		io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		status := resp.StatusCode
-		if status >= 200 && status < 300 || slices.Contains(r.Expect, status) {
+		if Classify(status, body, r.Expect, LockRule{}) == ClassOK {
 			return nil
 		}
 		retryable := status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests
 		if !retryable || attempt > opts.Retries {
-			return &SetupError{Request: r, URL: u, Status: status, Attempts: attempt, Body: strings.TrimSpace(string(body))}
+			return &SetupError{Request: r, URL: shown, Status: status, Attempts: attempt, Body: strings.TrimSpace(string(body))}
 		}
 		if !sleep(ctx, retryAfter(resp.Header.Get("Retry-After"), opts.MaxWait, time.Now())) {
 			return ctx.Err()
 		}
 	}
+}
+
+// redacted returns target with any password replaced by "xxxxx".
+func redacted(target *url.URL) *url.URL {
+	u, err := url.Parse(target.Redacted())
+	if err != nil {
+		return target
+	}
+	return u
 }
 
 // retryAfter reads a Retry-After header (seconds or an HTTP date) as a wait,

@@ -129,6 +129,28 @@ func (s *EndpointStats) StatusRange(from, to int) int64 {
 	return n
 }
 
+// StatusCodes returns the status codes that have responses, ascending.
+func (s *EndpointStats) StatusCodes() []int {
+	var codes []int
+	for code, n := range s.Statuses {
+		if n > 0 {
+			codes = append(codes, code)
+		}
+	}
+	return codes
+}
+
+// TransportKinds returns the transport error kinds that occurred, in kind order.
+func (s *EndpointStats) TransportKinds() []TransportKind {
+	var kinds []TransportKind
+	for kind, n := range s.Transport {
+		if n > 0 {
+			kinds = append(kinds, TransportKind(kind))
+		}
+	}
+	return kinds
+}
+
 // Percentile returns the latency at percentile p (0 < p <= 100; 99.9, not
 // 0.999). It is zero when nothing was recorded.
 func (s *EndpointStats) Percentile(p float64) time.Duration {

@@ -19,9 +19,7 @@ type Scenario struct {
 	Description string // one line, for `loadgate scenarios`
 	Load        runner.Load
 	SLOs        []string // SLO expressions, parsed by the caller
-	// Endpoints are the endpoint names the steps use, the SLO scopes allowed.
-	Endpoints []string
-	build     func(Env) Requests
+	build       func(Env) Requests
 }
 
 // Env is what a scenario needs to know about the run it builds.
@@ -45,6 +43,18 @@ type Requests struct {
 
 // Build returns the setup requests and steps for env.
 func (s Scenario) Build(env Env) Requests { return s.build(env) }
+
+// Endpoints returns the names of the scenario's steps, without repeats: the
+// endpoints its reports show and its SLOs may scope.
+func (s Scenario) Endpoints() []string {
+	var names []string
+	for _, step := range s.build(Env{Concurrency: 1}).Steps {
+		if !slices.Contains(names, step.Name) {
+			names = append(names, step.Name)
+		}
+	}
+	return names
+}
 
 // NewRunID returns a short random identifier for names unique across runs.
 func NewRunID() string {
@@ -84,7 +94,6 @@ func smoke() Scenario {
 		Description: "10 logins, one at a time, 500 ms apart; every one must succeed",
 		Load:        runner.Load{Concurrency: 1, Iterations: 10, Pause: 500 * time.Millisecond},
 		SLOs:        []string{"errors==0"},
-		Endpoints:   []string{"login"},
 		build: func(env Env) Requests {
 			pool := userPool(env, 1, "smoke")
 			return Requests{Setup: pool.setup(), Steps: []runner.Step{pool.loginStep()}}
@@ -98,7 +107,6 @@ func stress() Scenario {
 		Description: "50 workers log in back to back for 30 s, from a pool of registered users",
 		Load:        runner.Load{Concurrency: 50, Duration: 30 * time.Second},
 		SLOs:        []string{"p95<1200ms", "error_rate<0.5%", "lock_timeouts==0"},
-		Endpoints:   []string{"login"},
 		build: func(env Env) Requests {
 			pool := userPool(env, min(env.Concurrency, maxPool), "stress")
 			return Requests{Setup: pool.setup(), Steps: []runner.Step{pool.loginStep()}}
@@ -112,7 +120,6 @@ func registerStorm() Scenario {
 		Description: "20 workers register new users for 10 s; 1 in 10 is a duplicate whose 409 is expected",
 		Load:        runner.Load{Concurrency: 20, Duration: 10 * time.Second},
 		SLOs:        []string{"p95<1200ms", "error_rate<0.5%", "lock_timeouts==0"},
-		Endpoints:   []string{"register"},
 		build:       buildRegisterStorm,
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -32,7 +33,8 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	err := root.ExecuteContext(ctx)
 	code := exitCode(err, root.parsed)
 	if err != nil {
-		fprintf(stderr, "loadgate: %v\n", err)
+		// Joined errors print on one line, so that every error is one line.
+		fprintf(stderr, "loadgate: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
 	return code
 }

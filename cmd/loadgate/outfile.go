@@ -7,17 +7,22 @@ import (
 )
 
 // checkOutDir reports, before a run, that the result file could not be
-// written: its directory is missing or is not a directory.
+// written: its directory is missing or not writable, or the path is a
+// directory. It creates and removes a temporary file to find out.
 func checkOutDir(path string) error {
 	dir := filepath.Dir(path)
-	info, err := os.Stat(dir)
-	if err != nil {
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
 		return usagef("--out %s: directory %s does not exist", path, dir)
 	}
-	if !info.IsDir() {
-		return usagef("--out %s: %s is not a directory", path, dir)
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return usagef("--out %s: is a directory", path)
 	}
-	return nil
+	probe, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return usagef("--out %s: cannot write in %s: %v", path, dir, err)
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
 }
 
 // writeFileAtomic writes data to path through a temporary file in the same

@@ -120,8 +120,8 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 	if err := p.load.Validate(); err != nil {
 		return nil, usageError{err}
 	}
-	if f.timeout <= 0 {
-		return nil, usagef("--timeout must be positive, got %s", f.timeout)
+	if err := runner.CheckTimeout(f.timeout); err != nil {
+		return nil, usageError{err}
 	}
 	exprs := sc.SLOs
 	if fs.Changed("slo") {
@@ -134,7 +134,7 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 		}
 		p.slos = append(p.slos, slo)
 	}
-	if err := report.CheckScopes(p.slos, sc.Endpoints); err != nil {
+	if err := report.CheckScopes(p.slos, sc.Endpoints()); err != nil {
 		return nil, usageError{err}
 	}
 	if err := f.readCredentials(); err != nil {
@@ -208,11 +208,14 @@ func (f *runFlags) readCredentials() error {
 	return nil
 }
 
-// parseTarget validates a --target URL: http or https, with a host.
+// parseTarget reads and validates a --target URL.
 func parseTarget(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, usagef("invalid --target %q: want an http:// or https:// URL such as https://staging.example.com", raw)
+	if err == nil {
+		err = runner.CheckTarget(u)
+	}
+	if err != nil {
+		return nil, usagef("invalid --target %q: %v", raw, err)
 	}
 	return u, nil
 }
@@ -237,6 +240,9 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		embedded = in
 		env.Target, env.Embedded = mustParse(in.URL()), true
 	} else if err := runner.CheckReachable(ctx, p.target, p.flags.timeout); err != nil {
+		if ctx.Err() != nil {
+			return errInterrupted
+		}
 		return err
 	}
 
@@ -271,23 +277,29 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 
 	verdicts := report.Judge(result, p.slos)
-	if p.flags.quiet {
-		err = report.Verdicts(stdout, verdicts)
-	} else {
-		err = report.Text(stdout, result, verdicts)
-		if embedded != nil && err == nil {
-			st := embedded.LockStats()
-			_, err = fmt.Fprintf(stdout, "\nembedded reference API: %d storage operations, %d lock timeouts, lock hold p99 %s, lock wait p99 %s\n",
-				st.Operations, st.Timeouts, report.FormatLatency(st.HoldP99), report.FormatLatency(st.WaitP99))
-		}
+	var outputErrs []error
+	if err := printSummary(stdout, result, verdicts, p.flags.quiet, embedded); err != nil {
+		outputErrs = append(outputErrs, fmt.Errorf("printing the summary: %w", err))
 	}
-	var writeErr error
-	if err != nil {
-		writeErr = fmt.Errorf("printing the summary: %w", err)
-	} else if p.flags.out != "" {
-		writeErr = writeResult(p.flags.out, result, verdicts)
+	if p.flags.out != "" {
+		outputErrs = append(outputErrs, writeResult(p.flags.out, result, verdicts))
 	}
-	return runOutcome(result.Interrupted, verdicts, writeErr)
+	return runOutcome(result.Interrupted, verdicts, errors.Join(outputErrs...))
+}
+
+// printSummary prints the summary, or only the SLO lines when quiet, and
+// the embedded API's lock statistics when there is one.
+func printSummary(w io.Writer, r *runner.Result, verdicts []report.Verdict, quiet bool, embedded *apiserver.Instance) error {
+	if quiet {
+		return report.Verdicts(w, verdicts)
+	}
+	if err := report.Text(w, r, verdicts); err != nil || embedded == nil {
+		return err
+	}
+	st := embedded.LockStats()
+	_, err := fmt.Fprintf(w, "\nembedded reference API: %d storage operations, %d lock timeouts, lock hold p99 %s, lock wait p99 %s\n",
+		st.Operations, st.Timeouts, report.FormatLatency(st.HoldP99), report.FormatLatency(st.WaitP99))
+	return err
 }
 
 func writeResult(path string, r *runner.Result, verdicts []report.Verdict) error {

@@ -92,14 +92,18 @@ func TestExitCodes(t *testing.T) {
 	}{
 		{"impossible SLO", args([]string{"smoke", "-n", "2", "--slo", "p95<1us"}, fast), exitSLOFailed, "1 of 1 SLOs failed"},
 		{"malformed SLO", []string{"smoke", "--slo", "p95<5oo"}, exitUsage, `invalid SLO "p95<5oo": "5oo" is not a duration`},
-		{"unknown scope", []string{"smoke", "--slo", "profile.p95<1s"}, exitUsage, `unknown endpoint "profile"`},
+		{"unknown scope", []string{"smoke", "--slo", "checkout.p95<1s"}, exitUsage, `unknown endpoint "checkout"`},
+		{"standard scope without samples", args([]string{"smoke", "-n", "1", "--slo", "register.p95<1s"}, fast), exitSLOFailed, "1 of 1 SLOs failed"},
+		{"several problems on one line", []string{"smoke", "-c", "0", "-n", "-1"}, exitUsage, "concurrency (-c) must be at least 1, got 0; iterations (-n) must be 0"},
+		{"zero lock timeout", []string{"smoke", "--lock-timeout", "0"}, exitUsage, "--lock-timeout must be positive, got 0s"},
+		{"out is a directory", []string{"smoke", "--out", os.TempDir()}, exitUsage, "is a directory"},
 		{"unknown scenario", []string{"run", "soak"}, exitUsage, `unknown scenario "soak": built-in scenarios are smoke, stress, register-storm`},
 		{"scenario file", []string{"run", "mine.yaml"}, exitUsage, "scenario files are not supported yet"},
 		{"no scenario", []string{"run"}, exitUsage, "accepts 1 arg(s), received 0"},
 		{"unknown flag", []string{"smoke", "--rate", "5"}, exitUsage, "unknown flag: --rate"},
 		{"bad duration", []string{"smoke", "-d", "ten"}, exitUsage, `invalid argument "ten" for "-d, --duration"`},
 		{"zero workers", []string{"smoke", "-c", "0"}, exitUsage, "concurrency (-c) must be at least 1"},
-		{"zero timeout", []string{"smoke", "--timeout", "0s"}, exitUsage, "--timeout must be positive"},
+		{"zero timeout", []string{"smoke", "--timeout", "0s"}, exitUsage, "timeout (--timeout) must be positive, got 0s"},
 		{"bad target", []string{"smoke", "--target", "staging:8080"}, exitUsage, `invalid --target "staging:8080"`},
 		{"server flag with target", []string{"smoke", "--target", "http://127.0.0.1:1", "--hash-under-lock"}, exitUsage, "--hash-under-lock sets up the embedded reference API"},
 		{"bad bcrypt cost", []string{"smoke", "--bcrypt-cost", "40"}, exitUsage, "--bcrypt-cost must be between 4 and 31"},
@@ -275,5 +279,24 @@ func TestScenariosList(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
 	if code != exitOK || len(lines) != 3 || !strings.HasPrefix(lines[0], "smoke ") || !strings.HasPrefix(lines[2], "register-storm ") {
 		t.Errorf("exit %d, stdout:\n%s", code, stdout)
+	}
+}
+
+// TestTargetPasswordRedacted: a password in --target never reaches the
+// summary, the result file or an error line.
+func TestTargetPasswordRedacted(t *testing.T) {
+	in := remoteAPI(t)
+	withPassword := strings.Replace(in.URL(), "http://", "http://bob:s3cret@", 1)
+	out := filepath.Join(t.TempDir(), "result.json")
+	code, stdout, stderr := run(t, "smoke", "--target", withPassword, "-n", "1", "--out", out)
+	data, _ := os.ReadFile(out)
+	if code != exitOK || strings.Contains(stdout+stderr+string(data), "s3cret") || !strings.Contains(stdout, "bob:xxxxx@") {
+		t.Errorf("exit %d; the password shows in the output:\n%s%s%s", code, stdout, stderr, data)
+	}
+	forbidden := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusForbidden) }))
+	defer forbidden.Close()
+	code, _, stderr = run(t, "smoke", "--target", strings.Replace(forbidden.URL, "http://", "http://bob:s3cret@", 1))
+	if code != exitRunFailed || strings.Contains(stderr, "s3cret") {
+		t.Errorf("exit %d, setup error %q", code, stderr)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strconv"
 	"time"
 
 	"github.com/loadgate/loadgate/apiserver"
@@ -42,9 +43,16 @@ func (f *serverFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.cfg.StorageDelay, "storage-delay", 0, "fault: extra time spent inside the storage lock on every storage operation")
 }
 
-// config returns the validated server configuration with logger.
+// config returns the validated server configuration with logger. A zero
+// duration would silently mean the default in apiserver.Config, so on the
+// command line it is refused.
 func (f *serverFlags) config(logger *slog.Logger) (apiserver.Config, error) {
 	cfg := f.cfg
+	for name, d := range map[string]time.Duration{"lock-timeout": cfg.LockTimeout, "lock-spin": cfg.LockSpin, "permit-wait": cfg.PermitWait} {
+		if d == 0 {
+			return apiserver.Config{}, usagef("--%s must be positive, got 0s", name)
+		}
+	}
 	cfg.Logger = logger
 	if err := cfg.Validate(); err != nil {
 		return apiserver.Config{}, usageError{err}
@@ -91,8 +99,8 @@ func newServeCommand(stdout, stderr io.Writer) *cobra.Command {
 SIGTERM, then shut down gracefully. Logs go to stderr; the address to stdout.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if _, _, err := net.SplitHostPort(addr); err != nil {
-				return usagef("invalid --addr %q: want host:port, such as 127.0.0.1:8080", addr)
+			if _, port, err := net.SplitHostPort(addr); err != nil || !validPort(port) {
+				return usagef("invalid --addr %q: want host:port with a port from 0 to 65535, such as 127.0.0.1:8080", addr)
 			}
 			logger, err := logs.logger(stderr)
 			if err != nil {
@@ -119,4 +127,10 @@ SIGTERM, then shut down gracefully. Logs go to stderr; the address to stdout.`,
 	flags.register(cmd.Flags())
 	logs.register(cmd.Flags())
 	return cmd
+}
+
+// validPort reports whether port is a number from 0 to 65535.
+func validPort(port string) bool {
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
 }

@@ -43,6 +43,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{"bad duration", []string{"--storage-delay", "soon"}, `invalid argument "soon" for "--storage-delay"`},
 		{"unknown log format", []string{"--log-format", "xml"}, `invalid --log-format "xml"`},
 		{"bad address", []string{"--addr", "8080"}, `invalid --addr "8080"`},
+		{"port out of range", []string{"--addr", "127.0.0.1:99999"}, `invalid --addr "127.0.0.1:99999"`},
 		{"unknown flag", []string{"--nope"}, "unknown flag: --nope"},
 		{"stray argument", []string{"extra"}, `unknown command "extra"`},
 	} {
