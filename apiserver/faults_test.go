@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/apiserver"
+	"github.com/loadgate/loadgate/internal/testkit"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -124,7 +125,7 @@ func TestStorageDelayHoldsTheLock(t *testing.T) {
 // TestFailureLogs checks one structured record per failed request with its
 // fields, and that no password or token ever reaches the log.
 func TestFailureLogs(t *testing.T) {
-	var logs syncBuffer
+	var logs testkit.Buffer
 	in := start(t, apiserver.Config{BcryptCost: bcrypt.MinCost, Logger: newJSONLogger(&logs)})
 	base := in.URL()
 	reg := register(t, base, "alice", goodPassword, "alice@example.com")

@@ -18,15 +18,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 
 func verdicts(t *testing.T, exprs ...string) []report.Verdict {
 	t.Helper()
-	var slos []report.SLO
-	for _, e := range exprs {
-		s, err := report.ParseSLO(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		slos = append(slos, s)
-	}
-	return report.Judge(result(), slos)
+	return report.Judge(result(), parseSLOs(t, exprs...))
 }
 
 // TestTextGolden compares the summary with testdata/summary.golden and

@@ -106,18 +106,22 @@ func TestParseSLOErrors(t *testing.T) {
 	}
 }
 
-func TestCheckScopes(t *testing.T) {
-	parse := func(exprs ...string) []report.SLO {
-		var slos []report.SLO
-		for _, e := range exprs {
-			s, err := report.ParseSLO(e)
-			if err != nil {
-				t.Fatal(err)
-			}
-			slos = append(slos, s)
+// parseSLOs parses valid expressions.
+func parseSLOs(t *testing.T, exprs ...string) []report.SLO {
+	t.Helper()
+	var slos []report.SLO
+	for _, e := range exprs {
+		s, err := report.ParseSLO(e)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return slos
+		slos = append(slos, s)
 	}
+	return slos
+}
+
+func TestCheckScopes(t *testing.T) {
+	parse := func(exprs ...string) []report.SLO { return parseSLOs(t, exprs...) }
 	if err := report.CheckScopes(parse("login.p95<1s", "p99<2s", "dropped==0"), []string{"login"}); err != nil {
 		t.Errorf("valid scopes refused: %v", err)
 	}

@@ -2,7 +2,6 @@ package runner_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/testkit"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -95,7 +95,7 @@ func TestTransportKinds(t *testing.T) {
 		}
 	}))
 	defer hang.Close()
-	reset := rawServer(t, func(c net.Conn) {
+	reset := testkit.TCPServer(t, func(c net.Conn) {
 		c.Read(make([]byte, 1024))
 		c.(*net.TCPConn).SetLinger(0)
 		c.Close()
@@ -154,27 +154,4 @@ func closedPort(t *testing.T) string {
 	addr := ln.Addr().String()
 	ln.Close()
 	return addr
-}
-
-// rawServer accepts TCP connections on loopback and hands each to handle.
-func rawServer(t *testing.T, handle func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				if !errors.Is(err, net.ErrClosed) {
-					t.Error(err)
-				}
-				return
-			}
-			go handle(c)
-		}
-	}()
-	return ln.Addr().String()
 }

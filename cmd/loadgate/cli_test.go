@@ -1,49 +1,31 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/loadgate/loadgate/internal/testkit"
 )
-
-// lockedBuffer collects a command's output while it runs.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // run executes loadgate in-process to completion and returns its exit code
 // and output.
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errs lockedBuffer
+	var out, errs testkit.Buffer
 	code = execute(t.Context(), args, &out, &errs)
 	return code, out.String(), errs.String()
 }
 
 // background starts loadgate in-process; stop cancels its context (as a
 // signal would) and returns the exit code.
-func background(t *testing.T, args ...string) (stdout, stderr *lockedBuffer, stop func() int) {
+func background(t *testing.T, args ...string) (stdout, stderr *testkit.Buffer, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	stdout, stderr = &lockedBuffer{}, &lockedBuffer{}
+	stdout, stderr = &testkit.Buffer{}, &testkit.Buffer{}
 	done := make(chan int, 1)
 	go func() { done <- execute(ctx, args, stdout, stderr) }()
 	return stdout, stderr, func() int {
@@ -59,7 +41,7 @@ func background(t *testing.T, args ...string) (stdout, stderr *lockedBuffer, sto
 }
 
 // waitFor polls out until it contains want, for at most 20 seconds.
-func waitFor(t *testing.T, out *lockedBuffer, want string) string {
+func waitFor(t *testing.T, out *testkit.Buffer, want string) string {
 	t.Helper()
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if s := out.String(); strings.Contains(s, want) {
@@ -73,19 +55,5 @@ func waitFor(t *testing.T, out *lockedBuffer, want string) string {
 // rawHangServer accepts connections on loopback, reads, and never answers.
 func rawHangServer(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go io.Copy(io.Discard, c)
-		}
-	}()
-	return "http://" + ln.Addr().String()
+	return "http://" + testkit.TCPServer(t, func(c net.Conn) { io.Copy(io.Discard, c) })
 }
