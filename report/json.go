@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -29,12 +30,15 @@ type resultJSON struct {
 }
 
 type loadJSON struct {
-	Model       string  `json:"model"`
-	Concurrency int     `json:"concurrency"`
-	Rate        float64 `json:"rate"`
-	DurationS   float64 `json:"duration_s"`
-	Iterations  int64   `json:"iterations"`
-	PauseS      float64 `json:"pause_s"`
+	Model       string   `json:"model"`
+	Concurrency int      `json:"concurrency"`
+	Rate        float64  `json:"rate"`
+	MaxWorkers  int      `json:"max_workers"`
+	PeakWorkers int      `json:"peak_workers"`
+	Stages      []string `json:"stages"`
+	DurationS   float64  `json:"duration_s"`
+	Iterations  int64    `json:"iterations"`
+	PauseS      float64  `json:"pause_s"`
 }
 
 // countsJSON are the counters of an endpoint and of the totals.
@@ -51,19 +55,26 @@ type countsJSON struct {
 
 type totalsJSON struct {
 	countsJSON
-	Dropped int64   `json:"dropped"`
-	RPS     float64 `json:"rps"`
+	Arrivals   int64   `json:"arrivals"`
+	Dropped    int64   `json:"dropped"`
+	TargetRate float64 `json:"target_rate"`
+	RPS        float64 `json:"rps"`
 }
 
 type endpointJSON struct {
 	countsJSON
-	RPS       float64     `json:"rps"`
+	RPS float64 `json:"rps"`
+	// LatencyMS is the response time, from each request's intended start;
+	// ServiceMS the service time, from its actual send (the same in the
+	// closed model).
 	LatencyMS latencyJSON `json:"latency_ms"`
-	// Histogram is the latency HdrHistogram in microseconds, V2 compressed
-	// and base64-encoded, so that results merge exactly.
-	Histogram     string `json:"histogram"`
-	HistogramUnit string `json:"histogram_unit"`
-	Clamped       int64  `json:"clamped"`
+	ServiceMS latencyJSON `json:"service_ms"`
+	// Histogram and ServiceHistogram are HdrHistograms in microseconds, V2
+	// compressed and base64-encoded, so that results merge exactly.
+	Histogram        string `json:"histogram"`
+	ServiceHistogram string `json:"service_histogram"`
+	HistogramUnit    string `json:"histogram_unit"`
+	Clamped          int64  `json:"clamped"`
 }
 
 type latencyJSON struct {
@@ -100,11 +111,16 @@ func JSON(r *runner.Result, verdicts []Verdict) ([]byte, error) {
 		Load: loadJSON{
 			Model:       r.Load.Model(),
 			Concurrency: r.Load.Concurrency,
+			Rate:        r.Load.Rate,
+			MaxWorkers:  r.Load.MaxWorkers,
+			PeakWorkers: r.PeakWorkers,
+			Stages:      stageStrings(r.Load.Stages),
 			DurationS:   r.Load.Duration.Seconds(),
 			Iterations:  r.Load.Iterations,
 			PauseS:      r.Load.Pause.Seconds(),
 		},
-		Totals:    totalsJSON{countsJSON: counts(r.Total), Dropped: r.Dropped, RPS: r.RPS(r.Total)},
+		Totals: totalsJSON{countsJSON: counts(r.Total), Arrivals: r.Arrivals, Dropped: r.Dropped,
+			TargetRate: r.TargetRate(), RPS: r.RPS(r.Total)},
 		Endpoints: map[string]endpointJSON{},
 		SLOs:      []verdictJSON{},
 	}
@@ -113,13 +129,19 @@ func JSON(r *runner.Result, verdicts []Verdict) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		service, err := e.Service.EncodeV2()
+		if err != nil {
+			return nil, err
+		}
 		out.Endpoints[e.Name] = endpointJSON{
-			countsJSON:    counts(e),
-			RPS:           r.RPS(e),
-			LatencyMS:     latencies(e),
-			Histogram:     string(hist),
-			HistogramUnit: "us",
-			Clamped:       e.Clamped,
+			countsJSON:       counts(e),
+			RPS:              r.RPS(e),
+			LatencyMS:        latencies(e.Latency),
+			ServiceMS:        latencies(e.Service),
+			Histogram:        string(hist),
+			ServiceHistogram: string(service),
+			HistogramUnit:    "us",
+			Clamped:          e.Clamped,
 		}
 	}
 	for _, v := range verdicts {
@@ -127,6 +149,14 @@ func JSON(r *runner.Result, verdicts []Verdict) ([]byte, error) {
 			Unit: v.SLO.Unit, Pass: v.Pass, Reason: v.Reason})
 	}
 	return json.MarshalIndent(out, "", "  ")
+}
+
+func stageStrings(stages []runner.Stage) []string {
+	out := []string{}
+	for _, st := range stages {
+		out = append(out, st.String())
+	}
+	return out
 }
 
 func counts(e *runner.EndpointStats) countsJSON {
@@ -152,15 +182,17 @@ func counts(e *runner.EndpointStats) countsJSON {
 	return c
 }
 
-func latencies(e *runner.EndpointStats) latencyJSON {
+// latencies summarises a latency histogram in milliseconds.
+func latencies(h *hdrhistogram.Histogram) latencyJSON {
+	at := func(p float64) float64 { return milliseconds(runner.Micros(h.ValueAtQuantile(p))) }
 	return latencyJSON{
-		Min:  milliseconds(e.Min()),
-		Mean: milliseconds(e.Mean()),
-		P50:  milliseconds(e.Percentile(50)),
-		P90:  milliseconds(e.Percentile(90)),
-		P95:  milliseconds(e.Percentile(95)),
-		P99:  milliseconds(e.Percentile(99)),
-		P999: milliseconds(e.Percentile(99.9)),
-		Max:  milliseconds(e.Max()),
+		Min:  milliseconds(runner.Micros(h.Min())),
+		Mean: h.Mean() / 1000,
+		P50:  at(50),
+		P90:  at(90),
+		P95:  at(95),
+		P99:  at(99),
+		P999: at(99.9),
+		Max:  milliseconds(runner.Micros(h.Max())),
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -26,22 +27,21 @@ func Text(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 	p.line("")
 
 	rows := append(append([]*runner.EndpointStats{}, r.Endpoints...), r.Total)
-	nameWidth := len("endpoint")
-	for _, e := range rows {
-		nameWidth = max(nameWidth, len(e.Name))
+	p.keep(latencyTable(w, rows, func(e *runner.EndpointStats) *hdrhistogram.Histogram { return e.Latency }))
+	if r.Load.Open {
+		if p99Gap(r.Total) > serviceGap {
+			p.line("")
+			p.line("service time, from each request's actual send (the table above counts from")
+			p.line("its intended start): requests started late, when the generator fell behind")
+			p.line("its schedule, by more than %.0f%% at p99", serviceGap*100)
+			p.keep(latencyTable(w, rows, func(e *runner.EndpointStats) *hdrhistogram.Histogram { return e.Service }))
+		}
+	} else {
+		p.line("note: closed model; latency is per worker and excludes queueing before the send")
 	}
-	// Numbers align right; the name column is padded here to align left.
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%-*s\treqs\tok\terrors\tmin\tp50\tp90\tp95\tp99\tmax\t\n", nameWidth, "endpoint")
-	for _, e := range rows {
-		fmt.Fprintf(tw, "%-*s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", nameWidth, e.Name, e.Requests(), e.OK(), e.Errors(),
-			latencyCell(e, e.Min()), latencyCell(e, e.Percentile(50)), latencyCell(e, e.Percentile(90)),
-			latencyCell(e, e.Percentile(95)), latencyCell(e, e.Percentile(99)), latencyCell(e, e.Max()))
-	}
-	p.keep(tw.Flush())
 	p.line("")
 
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "endpoint\t503s\tlock timeouts\tstatuses\ttransport errors")
 	for _, e := range rows {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", e.Name, e.Status(503), e.LockTimeouts(), statusList(e), transportList(e))
@@ -52,6 +52,10 @@ func Text(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 	t := r.Total
 	p.line("total      %d requests, %d ok, %d errors (%s%%), %.1f req/s",
 		t.Requests(), t.OK(), t.Errors(), trimmed(percentOrZero(t.Errors(), t.Requests()), 2), r.RPS(t))
+	if r.Load.Open {
+		p.line("rate       target %.1f/s, achieved %.1f/s; %d of %d arrivals dropped (%s%%), peak %d worker%s",
+			r.TargetRate(), r.RPS(t), r.Dropped, r.Arrivals, trimmed(percentOrZero(r.Dropped, r.Arrivals), 2), r.PeakWorkers, plural(r.PeakWorkers))
+	}
 	if t.Clamped > 0 {
 		p.line("           %d latencies above %s were recorded as %s", t.Clamped, maxLatency, maxLatency)
 	}
@@ -100,6 +104,12 @@ func (p *printer) keep(err error) {
 
 func describeLoad(l runner.Load) string {
 	parts := []string{fmt.Sprintf("%s, %d worker%s", l.Model(), l.Concurrency, plural(l.Concurrency))}
+	if l.Open {
+		parts = []string{fmt.Sprintf("open, %s/s, up to %d workers", trimmed(l.Rate, 2), l.MaxWorkers)}
+	}
+	if len(l.Stages) > 0 {
+		parts = append(parts, "stages "+strings.Join(stageStrings(l.Stages), ","))
+	}
 	if l.Iterations > 0 {
 		parts = append(parts, fmt.Sprintf("%d iterations", l.Iterations))
 	}
@@ -119,11 +129,41 @@ func plural(n int) string {
 	return "s"
 }
 
-func latencyCell(e *runner.EndpointStats, d time.Duration) string {
-	if e.Requests() == 0 {
-		return "-"
+// serviceGap is how far service time may fall below response time at p99
+// before the summary shows it too.
+const serviceGap = 0.05
+
+// p99Gap is how far e's service time p99 falls below its response time p99,
+// as a fraction of the latter.
+func p99Gap(e *runner.EndpointStats) float64 {
+	response, service := e.Latency.ValueAtQuantile(99), e.Service.ValueAtQuantile(99)
+	if response == 0 {
+		return 0
 	}
-	return FormatLatency(d)
+	return float64(response-service) / float64(response)
+}
+
+// latencyTable writes requests, ok, errors and min/p50/p90/p95/p99/max of the
+// histogram of each row that pick chooses.
+func latencyTable(w io.Writer, rows []*runner.EndpointStats, pick func(*runner.EndpointStats) *hdrhistogram.Histogram) error {
+	nameWidth := len("endpoint")
+	for _, e := range rows {
+		nameWidth = max(nameWidth, len(e.Name))
+	}
+	// Numbers align right; the name column is padded here to align left.
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "%-*s\treqs\tok\terrors\tmin\tp50\tp90\tp95\tp99\tmax\t\n", nameWidth, "endpoint")
+	for _, e := range rows {
+		h := pick(e)
+		cells := []string{"-", "-", "-", "-", "-", "-"}
+		if h.TotalCount() > 0 {
+			for i, v := range []int64{h.Min(), h.ValueAtQuantile(50), h.ValueAtQuantile(90), h.ValueAtQuantile(95), h.ValueAtQuantile(99), h.Max()} {
+				cells[i] = FormatLatency(runner.Micros(v))
+			}
+		}
+		fmt.Fprintf(tw, "%-*s\t%d\t%d\t%d\t%s\t\n", nameWidth, e.Name, e.Requests(), e.OK(), e.Errors(), strings.Join(cells, "\t"))
+	}
+	return tw.Flush()
 }
 
 // statusList writes the status counts in code order: "200:97 503:3".

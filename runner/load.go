@@ -3,35 +3,85 @@ package runner
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 	"time"
 )
 
-// Load is how hard and how long a run drives the target: Concurrency workers,
-// each running iterations back to back (the closed model), until Iterations
-// iterations have started or Duration has passed, whichever comes first.
-// A zero Iterations or Duration means no bound of that kind; one of the two
-// must be set.
+// Load is how hard and how long a run drives the target.
+//
+// In the closed model (Open false) Concurrency workers each run iterations
+// back to back, resting Pause between two. In the open model (Open true)
+// iterations arrive on a schedule at Rate per second, whatever the target
+// does; each arrival goes to a free worker, a new one while there are fewer
+// than MaxWorkers, or is dropped.
+//
+// Stages ramp the target: the worker count in the closed model (from
+// Concurrency), the rate in the open model (from Rate). With stages and no
+// Duration, the run lasts as long as the stages.
+//
+// The run ends when Iterations iterations have started (or arrived) or
+// Duration has passed, whichever comes first; zero means no bound of that
+// kind, and one of the two must be set (or stages).
 type Load struct {
+	Open        bool
 	Concurrency int
+	Rate        float64 // arrivals per second
+	MaxWorkers  int
+	Stages      []Stage
 	Iterations  int64
 	Duration    time.Duration
-	// Pause is a worker's rest between two of its iterations.
-	Pause time.Duration
+	Pause       time.Duration
 }
 
-// Model names the load model: "serial" for one worker, "closed" for more.
+// Model names the load model: "open", "serial" for one steady worker, or
+// "closed".
 func (l Load) Model() string {
-	if l.Concurrency <= 1 {
+	switch {
+	case l.Open:
+		return "open"
+	case l.Concurrency <= 1 && len(l.Stages) == 0:
 		return "serial"
+	default:
+		return "closed"
 	}
-	return "closed"
+}
+
+// Length is how long the run lasts if no iteration bound ends it first: the
+// Duration, or else the stages' length; zero when neither bounds it.
+func (l Load) Length() time.Duration {
+	if l.Duration > 0 {
+		return l.Duration
+	}
+	return l.profile().length()
+}
+
+// profile is the target over time: workers or rate.
+func (l Load) profile() profile {
+	start := float64(l.Concurrency)
+	if l.Open {
+		start = l.Rate
+	}
+	return profile{start: start, stages: l.Stages}
 }
 
 // Validate reports a load that cannot run, naming the flag that sets each value.
 func (l Load) Validate() error {
 	var errs []error
-	if l.Concurrency < 1 {
+	switch {
+	case l.Open && (l.Rate < 0 || l.Rate != l.Rate):
+		errs = append(errs, fmt.Errorf("rate (--rate) must be 0 or more, got %g", l.Rate))
+	case l.Open && l.Rate == 0 && len(l.Stages) == 0:
+		errs = append(errs, errors.New("rate (--rate) must be more than 0 without stages"))
+	case l.Open && l.MaxWorkers < 1:
+		errs = append(errs, fmt.Errorf("max workers (--max-workers) must be at least 1, got %d", l.MaxWorkers))
+	case l.Open && l.Pause != 0:
+		errs = append(errs, errors.New("a pause (--pause) applies to the closed model only; the open model's arrivals are scheduled"))
+	case !l.Open && len(l.Stages) == 0 && l.Concurrency < 1:
 		errs = append(errs, fmt.Errorf("concurrency (-c) must be at least 1, got %d", l.Concurrency))
+	case !l.Open && l.Concurrency < 0:
+		errs = append(errs, fmt.Errorf("concurrency (-c) must be 0 or more with stages, got %d", l.Concurrency))
 	}
 	if l.Iterations < 0 {
 		errs = append(errs, fmt.Errorf("iterations (-n) must be 0 (no limit) or more, got %d", l.Iterations))
@@ -39,11 +89,64 @@ func (l Load) Validate() error {
 	if l.Duration < 0 {
 		errs = append(errs, fmt.Errorf("duration (-d) must be 0 (no limit) or more, got %s", l.Duration))
 	}
-	if l.Iterations == 0 && l.Duration == 0 {
-		errs = append(errs, errors.New("the run needs an end: set iterations (-n) or a duration (-d)"))
+	if l.Iterations == 0 && l.Length() <= 0 {
+		errs = append(errs, errors.New("the run needs an end: set iterations (-n), a duration (-d) or stages (--stages)"))
 	}
 	if l.Pause < 0 {
 		errs = append(errs, fmt.Errorf("pause (--pause) must be 0 or more, got %s", l.Pause))
 	}
+	for i, st := range l.Stages {
+		if st.Duration <= 0 || st.Target < 0 || st.Target != st.Target {
+			errs = append(errs, fmt.Errorf("stage %d (%s) needs a positive duration and a target of 0 or more", i+1, st))
+		}
+	}
 	return errors.Join(errs...)
+}
+
+// maxDefaultWorkers caps DefaultMaxWorkers.
+const maxDefaultWorkers = 10_000
+
+// DefaultMaxWorkers is the open model's worker limit when none is given:
+// enough for the peak rate with every request taking the whole timeout
+// (rate × timeout), so that only a target slower than the timeout could make
+// arrivals drop; at least 1, at most 10,000.
+func DefaultMaxWorkers(l Load, timeout time.Duration) int {
+	peak := l.Rate
+	for _, st := range l.Stages {
+		peak = max(peak, st.Target)
+	}
+	return int(min(max(math.Ceil(peak*timeout.Seconds()), 1), maxDefaultWorkers))
+}
+
+// ParseRate reads a rate as "R" or "R/s" (per second) or "R/m" (per minute)
+// and returns it per second.
+func ParseRate(s string) (float64, error) {
+	number, per := s, time.Second
+	if n, unit, ok := strings.Cut(s, "/"); ok {
+		number = n
+		switch unit {
+		case "s":
+		case "m":
+			per = time.Minute
+		default:
+			return 0, fmt.Errorf("rate %q: the unit after / must be s or m", s)
+		}
+	}
+	r, err := strconv.ParseFloat(strings.TrimSpace(number), 64)
+	if err != nil || r < 0 || math.IsInf(r, 0) || math.IsNaN(r) {
+		return 0, fmt.Errorf("rate %q is not a number of arrivals such as 100, 100/s or 600/m", s)
+	}
+	return r / per.Seconds(), nil
+}
+
+// WorkerLimit is the most workers the load can have at once.
+func (l Load) WorkerLimit() int {
+	if l.Open {
+		return l.MaxWorkers
+	}
+	peak := float64(l.Concurrency)
+	for _, st := range l.Stages {
+		peak = max(peak, st.Target)
+	}
+	return int(peak + 0.5)
 }

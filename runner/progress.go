@@ -8,6 +8,7 @@ type Progress struct {
 	requests   atomic.Int64
 	errors     atomic.Int64
 	iterations atomic.Int64
+	dropped    atomic.Int64
 }
 
 func (p *Progress) add(class Class) {
@@ -22,6 +23,9 @@ func (p *Progress) Requests() int64 { return p.requests.Load() }
 
 // Errors is the number of completed requests that were not ok.
 func (p *Progress) Errors() int64 { return p.errors.Load() }
+
+// Dropped is the number of open-model arrivals dropped so far.
+func (p *Progress) Dropped() int64 { return p.dropped.Load() }
 
 // Iterations is the number of iterations finished so far.
 func (p *Progress) Iterations() int64 { return p.iterations.Load() }

@@ -18,8 +18,12 @@ type Result struct {
 	Endpoints []*EndpointStats
 	// Total merges all endpoints; its Name is "total".
 	Total *EndpointStats
-	// Dropped counts arrivals that found no free worker (open model only).
-	Dropped int64
+	// Arrivals counts the iterations the open model's schedule made due,
+	// Dropped those of them that found no free worker (they sent nothing).
+	Arrivals int64
+	Dropped  int64
+	// PeakWorkers is the most workers that ran at once.
+	PeakWorkers int
 }
 
 // Duration is the wall time from the first request to the last response.
@@ -33,6 +37,20 @@ func (r *Result) Endpoint(name string) *EndpointStats {
 		}
 	}
 	return nil
+}
+
+// TargetRate is the open model's scheduled rate over the run: arrivals due
+// per second of the time they were due in (the load's length, unless the run
+// was interrupted or had no length); zero in the closed model.
+func (r *Result) TargetRate() float64 {
+	span := r.Duration()
+	if length := r.Load.Length(); length > 0 && !r.Interrupted {
+		span = length
+	}
+	if !r.Load.Open || span <= 0 {
+		return 0
+	}
+	return float64(r.Arrivals) / span.Seconds()
 }
 
 // RPS is the achieved rate of s's requests over the run's duration.

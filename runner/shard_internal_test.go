@@ -14,7 +14,8 @@ func BenchmarkShardRecord(b *testing.B) {
 		i := 0
 		for pb.Next() {
 			i++
-			s.record(0, time.Duration(i%50_000)*time.Microsecond, 200, ClassOK, 0)
+			d := time.Duration(i%50_000) * time.Microsecond
+			s.record(0, d, d, 200, ClassOK, 0)
 		}
 	})
 }

@@ -33,36 +33,42 @@ type EndpointStats struct {
 	Classes   [NumClasses]int64
 	Statuses  [maxStatus]int64 // by status code; requests of ClassTransport have none
 	Transport [NumTransportKinds]int64
-	// Latency holds every request's latency in microseconds, failed ones
-	// included. A latency above LatencyHighest is recorded as LatencyHighest
-	// and counted in Clamped.
+	// Latency holds every request's response time in microseconds, failed
+	// ones included: from the request's intended start (its scheduled
+	// arrival, in the open model) to the last byte of the answer. Percentiles
+	// and SLOs use it. A value above LatencyHighest is recorded as
+	// LatencyHighest and counted in Clamped.
 	Latency *hdrhistogram.Histogram
+	// Service holds the service times: from the actual send to the last
+	// byte. It equals Latency in the closed model; in the open model it
+	// leaves out how late the request started.
+	Service *hdrhistogram.Histogram
 	Clamped int64
 }
 
 // NewEndpointStats returns empty statistics for the endpoint called name.
 func NewEndpointStats(name string) *EndpointStats {
-	return &EndpointStats{Name: name, Latency: NewLatencyHistogram()}
+	return &EndpointStats{Name: name, Latency: NewLatencyHistogram(), Service: NewLatencyHistogram()}
 }
 
-// Record adds one request. status is ignored for ClassTransport, and kind for
-// every other class.
-func (s *EndpointStats) Record(latency time.Duration, status int, class Class, kind TransportKind) {
+// Record adds one request with its response and service times. status is
+// ignored for ClassTransport, and kind for every other class.
+func (s *EndpointStats) Record(response, service time.Duration, status int, class Class, kind TransportKind) {
 	s.Classes[class]++
 	if class == ClassTransport {
 		s.Transport[kind]++
 	} else if status >= 0 && status < maxStatus {
 		s.Statuses[status]++
 	}
-	us := latency.Microseconds()
-	if us < LatencyLowest {
-		us = LatencyLowest
-	}
-	if us > LatencyHighest {
-		us = LatencyHighest
+	if s.Latency.RecordValue(clampMicros(response)) == nil && response.Microseconds() > LatencyHighest {
 		s.Clamped++
 	}
-	s.Latency.RecordValue(us)
+	s.Service.RecordValue(clampMicros(service))
+}
+
+// clampMicros is d in microseconds, within the latency geometry.
+func clampMicros(d time.Duration) int64 {
+	return min(max(d.Microseconds(), LatencyLowest), LatencyHighest)
 }
 
 // Merge adds other's counts and latencies into s. Both must have the latency
@@ -85,7 +91,7 @@ func (s *EndpointStats) Merge(other *EndpointStats) error {
 		s.Transport[i] += other.Transport[i]
 	}
 	s.Clamped += other.Clamped
-	if dropped := s.Latency.Merge(other.Latency); dropped != 0 {
+	if dropped := s.Latency.Merge(other.Latency) + s.Service.Merge(other.Service); dropped != 0 {
 		return fmt.Errorf("merging latency histograms dropped %d values", dropped)
 	}
 	return nil
@@ -151,22 +157,21 @@ func (s *EndpointStats) TransportKinds() []TransportKind {
 	return kinds
 }
 
-// Percentile returns the latency at percentile p (0 < p <= 100; 99.9, not
-// 0.999). It is zero when nothing was recorded.
+// Micros converts a value of a latency histogram (microseconds) to a Duration.
+func Micros(v int64) time.Duration { return time.Duration(v) * time.Microsecond }
+
+// Percentile returns the response time at percentile p (0 < p <= 100; 99.9,
+// not 0.999). It is zero when nothing was recorded.
 func (s *EndpointStats) Percentile(p float64) time.Duration {
-	return time.Duration(s.Latency.ValueAtQuantile(p)) * time.Microsecond
+	return Micros(s.Latency.ValueAtQuantile(p))
 }
 
-// Min, Mean and Max return the latency extremes and mean; zero when nothing
-// was recorded.
-func (s *EndpointStats) Min() time.Duration {
-	return time.Duration(s.Latency.Min()) * time.Microsecond
-}
+// Min, Mean and Max return the response time extremes and mean; zero when
+// nothing was recorded.
+func (s *EndpointStats) Min() time.Duration { return Micros(s.Latency.Min()) }
 
 func (s *EndpointStats) Mean() time.Duration {
 	return time.Duration(s.Latency.Mean() * float64(time.Microsecond))
 }
 
-func (s *EndpointStats) Max() time.Duration {
-	return time.Duration(s.Latency.Max()) * time.Microsecond
-}
+func (s *EndpointStats) Max() time.Duration { return Micros(s.Latency.Max()) }

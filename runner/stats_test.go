@@ -9,11 +9,11 @@ import (
 
 func TestRecordCountsAndClamps(t *testing.T) {
 	s := runner.NewEndpointStats("login")
-	s.Record(250*time.Microsecond, 200, runner.ClassOK, 0)
-	s.Record(0, 200, runner.ClassOK, 0)                                               // below 1µs: recorded as 1µs
-	s.Record(2*time.Hour, 503, runner.ClassLockTimeout, 0)                            // over the top: clamped, counted
-	s.Record(time.Second, 0, runner.ClassTransport, runner.TransportRefused)          // no status
-	s.Record(3*time.Millisecond, 409, runner.ClassClientError, runner.TransportReset) // kind ignored
+	s.Record(250*time.Microsecond, 250*time.Microsecond, 200, runner.ClassOK, 0)
+	s.Record(0, 0, 200, runner.ClassOK, 0)                                                                // below 1µs: recorded as 1µs
+	s.Record(2*time.Hour, 2*time.Hour, 503, runner.ClassLockTimeout, 0)                                   // over the top: clamped, counted
+	s.Record(time.Second, time.Second, 0, runner.ClassTransport, runner.TransportRefused)                 // no status
+	s.Record(3*time.Millisecond, 3*time.Millisecond, 409, runner.ClassClientError, runner.TransportReset) // kind ignored
 	if s.Requests() != 5 || s.OK() != 2 || s.Errors() != 3 || s.LockTimeouts() != 1 || s.TransportErrors() != 1 {
 		t.Errorf("requests %d ok %d errors %d lock timeouts %d transport %d", s.Requests(), s.OK(), s.Errors(), s.LockTimeouts(), s.TransportErrors())
 	}
@@ -40,12 +40,12 @@ func TestMergeIsExact(t *testing.T) {
 	whole, a, b := runner.NewEndpointStats("x"), runner.NewEndpointStats("x"), runner.NewEndpointStats("x")
 	for i := range 10_000 {
 		d := time.Duration(i*i%997+1) * 137 * time.Microsecond
-		whole.Record(d, 200, runner.ClassOK, 0)
+		whole.Record(d, d, 200, runner.ClassOK, 0)
 		half := a
 		if i%2 == 1 {
 			half = b
 		}
-		half.Record(d, 200, runner.ClassOK, 0)
+		half.Record(d, d, 200, runner.ClassOK, 0)
 	}
 	if err := a.Merge(b); err != nil {
 		t.Fatal(err)
@@ -67,15 +67,15 @@ func BenchmarkRecord(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
-		s.Record(time.Duration(i%50_000)*time.Microsecond, 200, runner.ClassOK, 0)
+		s.Record(time.Duration(i%50_000)*time.Microsecond, time.Duration(i%50_000)*time.Microsecond, 200, runner.ClassOK, 0)
 	}
 }
 
 func TestRecordDoesNotAllocate(t *testing.T) {
 	s := runner.NewEndpointStats("login")
 	allocs := testing.AllocsPerRun(1000, func() {
-		s.Record(1234*time.Microsecond, 503, runner.ClassLockTimeout, 0)
-		s.Record(time.Second, 0, runner.ClassTransport, runner.TransportTimeout)
+		s.Record(1234*time.Microsecond, 1234*time.Microsecond, 503, runner.ClassLockTimeout, 0)
+		s.Record(time.Second, time.Second, 0, runner.ClassTransport, runner.TransportTimeout)
 	})
 	if allocs != 0 {
 		t.Errorf("%v allocations per Record, want 0", allocs)

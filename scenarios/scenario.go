@@ -5,6 +5,7 @@ package scenarios
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"net/http"
 	"net/url"
 	"slices"
 	"time"
@@ -66,7 +67,7 @@ func NewRunID() string {
 // Builtin returns the built-in scenarios in the order `loadgate scenarios`
 // lists them.
 func Builtin() []Scenario {
-	return []Scenario{smoke(), stress(), registerStorm()}
+	return []Scenario{smoke(), stress(), registerStorm(), ramp(), ping()}
 }
 
 // Lookup returns the built-in scenario called name.
@@ -110,6 +111,38 @@ func stress() Scenario {
 		build: func(env Env) Requests {
 			pool := userPool(env, min(env.Concurrency, maxPool), "stress")
 			return Requests{Setup: pool.setup(), Steps: []runner.Step{pool.loginStep()}}
+		},
+	}
+}
+
+func ramp() Scenario {
+	return Scenario{
+		Name:        "ramp",
+		Description: "logins arriving at a rate that ramps from 0 to 20/s over 10 s, holds 20 s, and falls back",
+		Load: runner.Load{Open: true, MaxWorkers: 200,
+			Stages: []runner.Stage{{Duration: 10 * time.Second, Target: 20}, {Duration: 20 * time.Second, Target: 20}, {Duration: 10 * time.Second, Target: 0}}},
+		SLOs: []string{"p95<1200ms", "error_rate<0.5%", "lock_timeouts==0", "dropped==0"},
+		build: func(env Env) Requests {
+			pool := userPool(env, min(env.Concurrency, maxPool), "ramp")
+			return Requests{Setup: pool.setup(), Steps: []runner.Step{pool.loginStep()}}
+		},
+	}
+}
+
+// ping measures one URL: GET the target as given (/health on the embedded
+// API), for timing any endpoint and comparing load generators.
+func ping() Scenario {
+	return Scenario{
+		Name:        "ping",
+		Description: "GET the target URL as given (/health on the embedded API) from 50 workers for 10 s",
+		Load:        runner.Load{Concurrency: 50, Duration: 10 * time.Second},
+		SLOs:        []string{"error_rate<1%"},
+		build: func(env Env) Requests {
+			path := ""
+			if env.Embedded {
+				path = "/health"
+			}
+			return Requests{Steps: []runner.Step{{Name: "ping", Method: http.MethodGet, Path: path}}}
 		},
 	}
 }

@@ -22,7 +22,7 @@ func build(t *testing.T, name string, env scenarios.Env) scenarios.Requests {
 
 func TestBuiltinsAreComplete(t *testing.T) {
 	for _, sc := range scenarios.Builtin() {
-		if sc.Description == "" || len(sc.SLOs) == 0 || len(sc.Endpoints()) == 0 || sc.Load.Validate() != nil {
+		if sc.Description == "" || len(sc.SLOs) == 0 || len(sc.Endpoints()) == 0 || sc.Load.Validate() != nil || len(sc.Description) > 66 {
 			t.Errorf("%s: incomplete: %+v", sc.Name, sc)
 		}
 	}

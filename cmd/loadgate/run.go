@@ -31,6 +31,9 @@ const defaultTimeout = 10 * time.Second
 type runFlags struct {
 	target      string
 	concurrency int
+	rate        string
+	maxWorkers  int
+	stages      string
 	duration    time.Duration
 	iterations  int64
 	pause       time.Duration
@@ -46,7 +49,10 @@ type runFlags struct {
 
 func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.target, "target", "", "base URL of the API under test (default $"+envTarget+", else the embedded reference API on 127.0.0.1)")
-	fs.IntVarP(&f.concurrency, "concurrency", "c", 0, "workers running iterations at once (default: the scenario's)")
+	fs.IntVarP(&f.concurrency, "concurrency", "c", 0, "closed model: workers running iterations back to back (default: the scenario's)")
+	fs.StringVar(&f.rate, "rate", "", "arrivals per second (R, R/s or R/m): turns on the open model")
+	fs.IntVar(&f.maxWorkers, "max-workers", 0, "open model: most workers at once; an arrival with none free is dropped (default: peak rate x --timeout, at most 10000)")
+	fs.StringVar(&f.stages, "stages", "", `ramp such as "30s:100,1m:100,30s:0": rates in the open model, worker counts in the closed one`)
 	fs.DurationVarP(&f.duration, "duration", "d", 0, "how long to run (default: the scenario's)")
 	fs.Int64VarP(&f.iterations, "iterations", "n", 0, "how many iterations to run (default: the scenario's)")
 	fs.DurationVar(&f.pause, "pause", 0, "a worker's pause between two iterations (default: the scenario's)")
@@ -116,10 +122,11 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 		return nil, usagef("unknown scenario %q: built-in scenarios are %s (see 'loadgate scenarios')",
 			name, strings.Join(scenarios.Names(), ", "))
 	}
-	p := &runPlan{flags: f, scenario: sc, load: f.loadFor(fs, sc.Load)}
-	if err := p.load.Validate(); err != nil {
-		return nil, usageError{err}
+	load, err := f.loadFor(fs, sc.Load)
+	if err != nil {
+		return nil, err
 	}
+	p := &runPlan{flags: f, scenario: sc, load: load}
 	if err := runner.CheckTimeout(f.timeout); err != nil {
 		return nil, usageError{err}
 	}
@@ -170,11 +177,37 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 	return p, nil
 }
 
-// loadFor applies the load flags that were set to the scenario's load. A
-// run bounded by -n alone, or by -d alone, drops the scenario's other bound.
-func (f *runFlags) loadFor(fs *pflag.FlagSet, load runner.Load) runner.Load {
+// loadFor applies the load flags that were set to the scenario's load and
+// validates the result. --rate turns on the open model. A run bounded by -n
+// alone, -d alone or --stages alone drops the scenario's other bounds.
+// --stages ramps from -c or --rate when given, else from zero.
+func (f *runFlags) loadFor(fs *pflag.FlagSet, load runner.Load) (runner.Load, error) {
+	if fs.Changed("rate") {
+		rate, err := runner.ParseRate(f.rate)
+		if err != nil {
+			return load, usagef("invalid --rate: %v", err)
+		}
+		load.Open, load.Rate, load.Pause = true, rate, 0
+	}
 	if fs.Changed("concurrency") {
+		if load.Open {
+			return load, usagef("-c sets the closed model's workers; the open model (--rate or an open scenario) takes --max-workers")
+		}
 		load.Concurrency = f.concurrency
+	}
+	if fs.Changed("stages") {
+		stages, err := runner.ParseStages(f.stages)
+		if err != nil {
+			return load, usagef("invalid --stages: %v", err)
+		}
+		// Stages ramp from -c or --rate when given, else from zero.
+		load.Stages = stages
+		if load.Open && !fs.Changed("rate") {
+			load.Rate = 0
+		}
+		if !load.Open && !fs.Changed("concurrency") {
+			load.Concurrency = 0
+		}
 	}
 	switch {
 	case fs.Changed("iterations") && fs.Changed("duration"):
@@ -183,11 +216,25 @@ func (f *runFlags) loadFor(fs *pflag.FlagSet, load runner.Load) runner.Load {
 		load.Iterations, load.Duration = f.iterations, 0
 	case fs.Changed("duration"):
 		load.Iterations, load.Duration = 0, f.duration
+	case fs.Changed("stages"):
+		load.Iterations, load.Duration = 0, 0
 	}
 	if fs.Changed("pause") {
 		load.Pause = f.pause
 	}
-	return load
+	if !load.Open && fs.Changed("max-workers") {
+		return load, usagef("--max-workers applies to the open model; set --rate, or -c for the closed model")
+	}
+	switch {
+	case fs.Changed("max-workers"):
+		load.MaxWorkers = f.maxWorkers
+	case load.Open && fs.Changed("rate") || load.Open && load.MaxWorkers == 0:
+		load.MaxWorkers = runner.DefaultMaxWorkers(load, f.timeout)
+	}
+	if err := load.Validate(); err != nil {
+		return load, usageError{err}
+	}
+	return load, nil
 }
 
 // readCredentials checks that --username and --password come as a pair,
@@ -225,7 +272,7 @@ func parseTarget(raw string) (*url.URL, error) {
 // exit code.
 func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	env := scenarios.Env{RunID: scenarios.NewRunID(), Username: p.flags.username, Password: p.flags.password,
-		Concurrency: p.load.Concurrency, Target: p.target}
+		Concurrency: p.load.WorkerLimit(), Target: p.target}
 	var embedded *apiserver.Instance
 	if p.target == nil {
 		in, err := apiserver.Start(p.server)
@@ -247,7 +294,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 
 	requests := p.scenario.Build(env)
-	client := runner.NewClient(p.load.Concurrency, p.flags.timeout)
+	client := runner.NewClient(p.load.WorkerLimit(), p.flags.timeout)
 	if err := runner.Setup(ctx, client, env.Target, requests.Setup, runner.SetupOptions{}); err != nil {
 		if ctx.Err() != nil {
 			return errInterrupted

@@ -100,7 +100,14 @@ func TestExitCodes(t *testing.T) {
 		{"unknown scenario", []string{"run", "soak"}, exitUsage, `unknown scenario "soak": built-in scenarios are smoke, stress, register-storm`},
 		{"scenario file", []string{"run", "mine.yaml"}, exitUsage, "scenario files are not supported yet"},
 		{"no scenario", []string{"run"}, exitUsage, "accepts 1 arg(s), received 0"},
-		{"unknown flag", []string{"smoke", "--rate", "5"}, exitUsage, "unknown flag: --rate"},
+		{"unknown flag", []string{"smoke", "--rps", "5"}, exitUsage, "unknown flag: --rps"},
+		{"bad rate", []string{"run", "ping", "--rate", "fast"}, exitUsage, `invalid --rate: rate "fast" is not a number`},
+		{"rate per hour", []string{"run", "ping", "--rate", "5/h"}, exitUsage, "the unit after / must be s or m"},
+		{"rate with -c", []string{"run", "ping", "--rate", "5", "-c", "3"}, exitUsage, "-c sets the closed model's workers"},
+		{"max workers without rate", []string{"run", "ping", "--max-workers", "3"}, exitUsage, "--max-workers applies to the open model"},
+		{"pause in the open model", []string{"run", "ping", "--rate", "5", "--pause", "1s"}, exitUsage, "a pause (--pause) applies to the closed model only"},
+		{"bad stages", []string{"run", "ping", "--stages", "10s:5,oops"}, exitUsage, `invalid --stages: stage 2 "oops"`},
+		{"zero rate", []string{"run", "ping", "--rate", "0"}, exitUsage, "rate (--rate) must be more than 0 without stages"},
 		{"bad duration", []string{"smoke", "-d", "ten"}, exitUsage, `invalid argument "ten" for "-d, --duration"`},
 		{"zero workers", []string{"smoke", "-c", "0"}, exitUsage, "concurrency (-c) must be at least 1"},
 		{"zero timeout", []string{"smoke", "--timeout", "0s"}, exitUsage, "timeout (--timeout) must be positive, got 0s"},
@@ -298,5 +305,66 @@ func TestTargetPasswordRedacted(t *testing.T) {
 	code, _, stderr = run(t, "smoke", "--target", strings.Replace(forbidden.URL, "http://", "http://bob:s3cret@", 1))
 	if code != exitRunFailed || strings.Contains(stderr, "s3cret") {
 		t.Errorf("exit %d, setup error %q", code, stderr)
+	}
+}
+
+// TestOpenModelRun runs ping at a fixed rate: the summary shows the target
+// and achieved rates and the drops, and the result file the open model.
+func TestOpenModelRun(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "result.json")
+	code, stdout, stderr := run(t, "run", "ping", "--rate", "6000/m", "-d", "1s", "--out", out)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "load       open, 100/s, up to 1000 workers, for 1s") ||
+		!strings.Contains(stdout, "rate       target 100.0/s, achieved") || !strings.Contains(stdout, "0 of 100 arrivals dropped") {
+		t.Errorf("summary:\n%s", stdout)
+	}
+	var r struct {
+		Load struct {
+			Model      string  `json:"model"`
+			Rate       float64 `json:"rate"`
+			MaxWorkers int     `json:"max_workers"`
+		} `json:"load"`
+		Totals struct {
+			Requests, Arrivals, Dropped int64
+		} `json:"totals"`
+		Endpoints map[string]struct {
+			ServiceMS        map[string]float64 `json:"service_ms"`
+			ServiceHistogram string             `json:"service_histogram"`
+		} `json:"endpoints"`
+	}
+	data, _ := os.ReadFile(out)
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Load.Model != "open" || r.Load.Rate != 100 || r.Load.MaxWorkers != 1000 || r.Totals.Arrivals != 100 || r.Totals.Requests != 100 {
+		t.Errorf("result: %+v", r)
+	}
+	if ping := r.Endpoints["ping"]; ping.ServiceHistogram == "" || ping.ServiceMS["p99"] == 0 {
+		t.Errorf("no service times in the result: %+v", ping)
+	}
+}
+
+// TestStagesRampWorkersAndRates: stages ramp the worker count in the closed
+// model and the arrival rate in an open scenario.
+func TestStagesRampWorkersAndRates(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "result.json")
+	code, stdout, stderr := run(t, "run", "ping", "--stages", "500ms:4,500ms:0", "--slo", "requests>0", "--out", out)
+	var r struct {
+		Load struct {
+			Model       string   `json:"model"`
+			PeakWorkers int      `json:"peak_workers"`
+			Stages      []string `json:"stages"`
+		} `json:"load"`
+	}
+	data, _ := os.ReadFile(out)
+	json.Unmarshal(data, &r)
+	if code != exitOK || r.Load.Model != "closed" || r.Load.PeakWorkers != 4 || len(r.Load.Stages) != 2 {
+		t.Errorf("closed ramp: exit %d, load %+v\n%s%s", code, r.Load, stdout, stderr)
+	}
+	code, stdout, stderr = run(t, "run", "ramp", "--stages", "1s:40,1s:0", "--bcrypt-cost", "4", "--out", out)
+	if code != exitOK || !strings.Contains(stdout, "0 of 40 arrivals dropped") {
+		t.Errorf("open ramp: exit %d\n%s%s", code, stdout, stderr)
 	}
 }

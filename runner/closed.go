@@ -1,0 +1,90 @@
+package runner
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// rampTick is how often the closed model adjusts its worker count to the
+// stages.
+const rampTick = 100 * time.Millisecond
+
+// runClosed runs the closed model: workers running iterations back to back,
+// as many at each moment as the load's profile says (Concurrency throughout
+// without stages). A worker the profile no longer wants finishes its
+// iteration and retires.
+func (e *engine) runClosed(stop context.Context, started time.Time) {
+	var g errgroup.Group // lifetimes only: a worker never fails
+	defer g.Wait()
+	profile := e.plan.Load.profile()
+	var retire []chan struct{} // per running worker, by id
+	ticker := time.NewTicker(rampTick)
+	defer ticker.Stop()
+	for e.moreIterations(e.next.Load()) {
+		want := int(math.Round(profile.at(time.Since(started))))
+		for len(retire) < want {
+			retired := make(chan struct{})
+			w := e.newWorker(len(retire))
+			retire = append(retire, retired)
+			g.Go(func() error {
+				w.loop(stop, retired)
+				return nil
+			})
+		}
+		for len(retire) > want {
+			close(retire[len(retire)-1])
+			retire = retire[:len(retire)-1]
+		}
+		select {
+		case <-stop.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+// loop runs iterations until stop ends, retired is closed, or the plan's
+// iterations are used up.
+func (w *worker) loop(stop context.Context, retired <-chan struct{}) {
+	e := w.engine
+	for stop.Err() == nil && !isClosed(retired) {
+		seq := e.next.Add(1) - 1
+		if !e.moreIterations(seq) {
+			return
+		}
+		w.iterate(stop, Iteration{Seq: seq, Worker: w.id}, time.Time{})
+		if !e.moreIterations(e.next.Load()) {
+			return
+		}
+		if pause := e.plan.Load.Pause; pause > 0 && !rest(stop, retired, pause) {
+			return
+		}
+	}
+}
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// rest waits for d and reports true, or false as soon as stop ends or
+// retired is closed.
+func rest(stop context.Context, retired <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-stop.Done():
+		return false
+	case <-retired:
+		return false
+	}
+}

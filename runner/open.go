@@ -1,0 +1,117 @@
+package runner
+
+import (
+	"context"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// arrival is one scheduled iteration of the open model.
+type arrival struct {
+	seq      int64
+	intended time.Time // when the schedule wants it to start
+}
+
+// dispatcher hands the arrivals of a rate profile to workers: to a free one,
+// to a new one while there are fewer than maxWorkers, or else drops the
+// arrival. It never delays one: the schedule does not wait for the target.
+type dispatcher struct {
+	profile    profile
+	maxWorkers int
+	iterations int64         // 0: no bound
+	length     time.Duration // 0: no bound
+	// work runs a new worker with its first arrival, then every arrival it
+	// receives from more until more is closed.
+	work func(id int, first arrival, more <-chan arrival)
+	// wait sleeps until a time and reports false if stop ended first; nil
+	// means waitUntil. Tests on a fake clock set it to a timer-only wait.
+	wait func(stop context.Context, t time.Time) bool
+}
+
+// coarseWake is how early waitUntil hands over from the Go timer to nanosleep.
+const coarseWake = 2 * time.Millisecond
+
+// waitUntil sleeps until t and reports false if stop ended first. A Go timer
+// can wake up to a millisecond late when the process is otherwise idle (the
+// netpoller waits in whole milliseconds); in the open model that lateness
+// would show as latency, so the last stretch is slept with nanosleep.
+func waitUntil(stop context.Context, t time.Time) bool {
+	if d := time.Until(t); d > coarseWake && !sleep(stop, d-coarseWake) {
+		return false
+	}
+	if d := time.Until(t); d > 0 {
+		nanosleep(d)
+	}
+	return stop.Err() == nil
+}
+
+// timerWait sleeps until t with a Go timer only.
+func timerWait(stop context.Context, t time.Time) bool { return sleep(stop, time.Until(t)) }
+
+// run dispatches arrivals from started until the schedule, the iteration
+// bound or stop ends, then waits for the workers. It returns how many
+// arrivals were due and how many of them were dropped.
+func (d dispatcher) run(stop context.Context, started time.Time, onDrop func()) (arrivals, dropped int64) {
+	wait := d.wait
+	if wait == nil {
+		wait = waitUntil
+	}
+	more := make(chan arrival)
+	var g errgroup.Group // lifetimes only
+	workers := 0
+	for k := int64(0); d.iterations == 0 || k < d.iterations; k++ {
+		at, ok := d.profile.arrivalTime(k)
+		if !ok || (d.length > 0 && at >= d.length) {
+			break
+		}
+		a := arrival{seq: k, intended: started.Add(at)}
+		if !wait(stop, a.intended) {
+			break
+		}
+		arrivals++
+		select {
+		case more <- a:
+		default:
+			if workers == d.maxWorkers {
+				dropped++
+				onDrop()
+				continue
+			}
+			id := workers
+			workers++
+			g.Go(func() error {
+				d.work(id, a, more)
+				return nil
+			})
+		}
+	}
+	close(more)
+	g.Wait()
+	return arrivals, dropped
+}
+
+// runOpen runs the open model over the engine's workers.
+func (e *engine) runOpen(stop context.Context, started time.Time) {
+	load := e.plan.Load
+	d := dispatcher{
+		profile:    load.profile(),
+		maxWorkers: load.MaxWorkers,
+		iterations: load.Iterations,
+		length:     load.Length(),
+		work: func(id int, first arrival, more <-chan arrival) {
+			w := e.newWorker(id)
+			for a, ok := first, true; ok; a, ok = <-more {
+				w.iterate(stop, Iteration{Seq: a.seq, Worker: id}, a.intended)
+			}
+		},
+	}
+	onDrop := func() {
+		if e.plan.Progress != nil {
+			e.plan.Progress.dropped.Add(1)
+		}
+	}
+	arrivals, dropped := d.run(stop, started, onDrop)
+	e.arrivals.Store(arrivals)
+	e.dropped.Store(dropped)
+}

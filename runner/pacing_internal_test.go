@@ -1,0 +1,203 @@
+package runner
+
+import (
+	"context"
+	"math"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// dueBefore counts the arrivals of p due before t.
+func dueBefore(p profile, t time.Duration) int64 {
+	var n int64
+	for {
+		at, ok := p.arrivalTime(n)
+		if !ok || at >= t {
+			return n
+		}
+		n++
+	}
+}
+
+func TestArrivalCounts(t *testing.T) {
+	stages := func(s string) []Stage {
+		st, err := ParseStages(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	cases := []struct {
+		name    string
+		profile profile
+		until   time.Duration
+		want    int64
+	}{
+		{"constant 100/s for 1s", profile{start: 100}, time.Second, 100},
+		{"constant 7/s for 3s", profile{start: 7}, 3 * time.Second, 21},
+		{"constant 0.5/s for 10s", profile{start: 0.5}, 10 * time.Second, 5},
+		{"ramp 0 to 100/s over 10s", profile{stages: stages("10s:100")}, 10 * time.Second, 500},
+		{"ramp up, hold, down", profile{stages: stages("30s:100,1m:100,30s:0")}, 2 * time.Minute, 9000},
+		{"ramp down from 50/s", profile{start: 50, stages: stages("4s:0")}, time.Minute, 100},
+		{"hold after the last stage", profile{stages: stages("2s:10")}, 3 * time.Second, 20},
+		{"ramp between rates", profile{start: 10, stages: stages("10s:30")}, 10 * time.Second, 200},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := dueBefore(tc.profile, tc.until); got != tc.want {
+				t.Errorf("%d arrivals before %s, want %d", got, tc.until, tc.want)
+			}
+		})
+	}
+}
+
+func TestArrivalTimes(t *testing.T) {
+	constant := profile{start: 4}
+	for k, want := range []time.Duration{0, 250 * time.Millisecond, 500 * time.Millisecond, 750 * time.Millisecond, time.Second} {
+		if at, _ := constant.arrivalTime(int64(k)); at != want {
+			t.Errorf("constant 4/s: arrival %d at %s, want %s", k, at, want)
+		}
+	}
+	// From 0 to 100/s over 10s, n arrivals are due at sqrt(n/5) seconds.
+	ramp := profile{stages: []Stage{{10 * time.Second, 100}}}
+	for _, k := range []int64{1, 20, 125, 499} {
+		at, _ := ramp.arrivalTime(k)
+		if want := math.Sqrt(float64(k) / 5); math.Abs(at.Seconds()-want) > 1e-6 {
+			t.Errorf("ramp: arrival %d at %s, want %.6fs", k, at, want)
+		}
+	}
+	if _, ok := (profile{start: 10, stages: []Stage{{time.Second, 0}}}).arrivalTime(5); ok {
+		t.Errorf("an arrival after the rate fell to zero for good")
+	}
+}
+
+func TestProfileAt(t *testing.T) {
+	p := profile{start: 10, stages: []Stage{{10 * time.Second, 30}, {5 * time.Second, 30}, {5 * time.Second, 0}}}
+	for at, want := range map[time.Duration]float64{0: 10, 5 * time.Second: 20, 12 * time.Second: 30, 17500 * time.Millisecond: 15, time.Hour: 0} {
+		if got := p.at(at); math.Abs(got-want) > 1e-9 {
+			t.Errorf("at(%s) = %v, want %v", at, got, want)
+		}
+	}
+	if got := p.length(); got != 20*time.Second {
+		t.Errorf("length %s, want 20s", got)
+	}
+}
+
+// TestDispatcherDropsWhenWorkersAreShort runs the dispatcher in a synctest
+// bubble (fake time): 100 arrivals a second for one second, two workers, 45
+// ms per iteration. Every 50 ms the two workers take two arrivals and the
+// three between are dropped: 40 served, 60 dropped, none delayed.
+func TestDispatcherDropsWhenWorkersAreShort(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var served, late atomic.Int64
+		started := time.Now()
+		d := dispatcher{wait: timerWait,
+			profile:    profile{start: 100},
+			maxWorkers: 2,
+			length:     time.Second,
+			work: func(_ int, first arrival, more <-chan arrival) {
+				for a, ok := first, true; ok; a, ok = <-more {
+					if time.Since(a.intended) > 0 {
+						late.Add(1)
+					}
+					served.Add(1)
+					time.Sleep(45 * time.Millisecond)
+				}
+			},
+		}
+		var onDrop int64
+		arrivals, dropped := d.run(context.Background(), started, func() { onDrop++ })
+		if arrivals != 100 || dropped != 60 || served.Load() != 40 || onDrop != 60 {
+			t.Errorf("arrivals %d, dropped %d (onDrop %d), served %d; want 100, 60, 40", arrivals, dropped, onDrop, served.Load())
+		}
+		if late.Load() != 0 {
+			t.Errorf("%d arrivals started after their intended time", late.Load())
+		}
+	})
+}
+
+// TestDispatcherEnoughWorkers: with workers to spare nothing is dropped, the
+// schedule's count is exact, and the pool grows only as far as needed.
+func TestDispatcherEnoughWorkers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var peak atomic.Int64
+		d := dispatcher{wait: timerWait,
+			profile:    profile{stages: []Stage{{2 * time.Second, 200}}}, // 0 to 200/s: 200 arrivals
+			maxWorkers: 1000,
+			length:     2 * time.Second,
+			work: func(id int, first arrival, more <-chan arrival) {
+				if int64(id+1) > peak.Load() {
+					peak.Store(int64(id + 1)) // ids are handed out in order
+				}
+				for _, ok := first, true; ok; _, ok = <-more {
+					time.Sleep(20 * time.Millisecond)
+				}
+			},
+		}
+		arrivals, dropped := d.run(context.Background(), time.Now(), func() {})
+		if arrivals != 200 || dropped != 0 {
+			t.Errorf("arrivals %d, dropped %d; want 200, 0", arrivals, dropped)
+		}
+		if peak.Load() > 5 { // at most 200/s x 20 ms = 4 busy at once, plus one
+			t.Errorf("the pool grew to %d workers", peak.Load())
+		}
+	})
+}
+
+func TestDispatcherIterationBoundAndStop(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		work := func(_ int, first arrival, more <-chan arrival) {
+			for _, ok := first, true; ok; _, ok = <-more {
+			}
+		}
+		d := dispatcher{wait: timerWait, profile: profile{start: 1000}, maxWorkers: 10, iterations: 37, work: work}
+		if arrivals, _ := d.run(context.Background(), time.Now(), func() {}); arrivals != 37 {
+			t.Errorf("%d arrivals with -n 37", arrivals)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 245*time.Millisecond)
+		defer cancel()
+		d = dispatcher{wait: timerWait, profile: profile{start: 100}, maxWorkers: 10, work: work}
+		if arrivals, _ := d.run(ctx, time.Now(), func() {}); arrivals != 25 {
+			t.Errorf("%d arrivals in 245ms at 100/s, want 25", arrivals)
+		}
+	})
+}
+
+func TestParseStages(t *testing.T) {
+	st, err := ParseStages("30s:100, 1m:100,30s:0")
+	if err != nil || len(st) != 3 || st[1] != (Stage{time.Minute, 100}) || st[2].Target != 0 {
+		t.Errorf("ParseStages = %v, %v", st, err)
+	}
+	for _, bad := range []string{"", "30s", "30s:", ":5", "0s:5", "-1s:5", "10s:-1", "10s:x", "10s:NaN", "10s:5,", "10x:5"} {
+		if _, err := ParseStages(bad); err == nil {
+			t.Errorf("ParseStages(%q) accepted", bad)
+		}
+	}
+}
+
+func FuzzParseStages(f *testing.F) {
+	for _, s := range []string{"30s:100,1m:100,30s:0", "1s:0", "1h:1e9", "5ms:0.5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		stages, err := ParseStages(s)
+		if err != nil {
+			return
+		}
+		p := profile{stages: stages}
+		if p.length() <= 0 {
+			t.Fatalf("stages %v have no length", stages)
+		}
+		for k := range int64(50) {
+			at, ok := p.arrivalTime(k)
+			if !ok {
+				break
+			}
+			if at < 0 || math.IsNaN(at.Seconds()) {
+				t.Fatalf("arrival %d of %v at %s", k, stages, at)
+			}
+		}
+	})
+}

@@ -1,0 +1,95 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"time"
+)
+
+// maxBodyBytes is the most of a response body kept for classification. Only
+// a response the lock rule could match is kept; every body is read to its
+// end, so that latency runs to the last byte and the connection is reused.
+const maxBodyBytes = 1 << 20
+
+// worker runs iterations, one at a time.
+type worker struct {
+	id     int
+	engine *engine
+	shard  *shard
+	body   bytes.Buffer // the last body the lock rule could match, up to maxBodyBytes
+}
+
+// iterate runs the plan's steps in order until one is not ok or stop ends.
+// The first step's response time counts from intended, the iteration's
+// scheduled start (the zero time: when it is sent); each later step's from
+// its own send.
+func (w *worker) iterate(stop context.Context, it Iteration, intended time.Time) {
+	plan := w.engine.plan
+	if plan.Progress != nil {
+		defer plan.Progress.iterations.Add(1)
+	}
+	for i := range plan.Steps {
+		if stop.Err() != nil || w.send(i, it, intended) != ClassOK {
+			return
+		}
+		intended = time.Time{}
+	}
+}
+
+// send makes step i's request, records it, and returns its class.
+func (w *worker) send(i int, it Iteration, intended time.Time) Class {
+	e := w.engine
+	step := &e.plan.Steps[i]
+	var body io.Reader
+	if step.Body != nil {
+		body = bytes.NewReader(step.Body(it))
+	}
+	status, class, kind := 0, ClassTransport, TransportOther
+	began := time.Now()
+	req, err := http.NewRequestWithContext(e.requestCtx, step.Method, e.urls[i], body)
+	if err == nil {
+		for k, v := range step.Header {
+			req.Header[k] = v
+		}
+		if body != nil && req.Header.Get("Content-Type") == "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		began = time.Now()
+		var resp *http.Response
+		resp, err = e.client.Do(req)
+		if err == nil {
+			status = resp.StatusCode
+			err = w.readBody(resp.Body, status == e.plan.LockRule.Status)
+			resp.Body.Close()
+		}
+	}
+	ended := time.Now()
+	if err != nil {
+		kind = transportKind(err)
+	} else {
+		class = Classify(status, w.body.Bytes(), step.Expect, e.plan.LockRule)
+	}
+	if intended.IsZero() || intended.After(began) {
+		intended = began
+	}
+	w.shard.record(e.stepEndpoint[i], ended.Sub(intended), ended.Sub(began), status, class, kind)
+	if e.plan.Progress != nil {
+		e.plan.Progress.add(class)
+	}
+	return class
+}
+
+// readBody reads body to its end, keeping its first maxBodyBytes in w.body
+// when keep is set (w.body is empty otherwise).
+func (w *worker) readBody(body io.Reader, keep bool) error {
+	w.body.Reset()
+	if keep {
+		if _, err := w.body.ReadFrom(io.LimitReader(body, maxBodyBytes)); err != nil {
+			return err
+		}
+	}
+	_, err := io.Copy(io.Discard, body)
+	return err
+}
