@@ -105,7 +105,7 @@ func smoke() Scenario {
 func stress() Scenario {
 	return Scenario{
 		Name:        "stress",
-		Description: "50 workers log in back to back for 30 s, from a pool of registered users",
+		Description: "50 workers log in back to back for 30 s, from a pool of users",
 		Load:        runner.Load{Concurrency: 50, Duration: 30 * time.Second},
 		SLOs:        []string{"p95<1200ms", "error_rate<0.5%", "lock_timeouts==0"},
 		build: func(env Env) Requests {
@@ -118,7 +118,7 @@ func stress() Scenario {
 func ramp() Scenario {
 	return Scenario{
 		Name:        "ramp",
-		Description: "logins arriving at a rate that ramps from 0 to 20/s over 10 s, holds 20 s, and falls back",
+		Description: "open model: 0 to 20 logins/s over 10 s, hold 20 s, down in 10 s",
 		Load: runner.Load{Open: true, MaxWorkers: 200,
 			Stages: []runner.Stage{{Duration: 10 * time.Second, Target: 20}, {Duration: 20 * time.Second, Target: 20}, {Duration: 10 * time.Second, Target: 0}}},
 		SLOs: []string{"p95<1200ms", "error_rate<0.5%", "lock_timeouts==0", "dropped==0"},
@@ -134,7 +134,7 @@ func ramp() Scenario {
 func ping() Scenario {
 	return Scenario{
 		Name:        "ping",
-		Description: "GET the target URL as given (/health on the embedded API) from 50 workers for 10 s",
+		Description: "50 workers GET the target as given (embedded: /health) for 10 s",
 		Load:        runner.Load{Concurrency: 50, Duration: 10 * time.Second},
 		SLOs:        []string{"error_rate<1%"},
 		build: func(env Env) Requests {
@@ -150,7 +150,7 @@ func ping() Scenario {
 func registerStorm() Scenario {
 	return Scenario{
 		Name:        "register-storm",
-		Description: "20 workers register new users for 10 s; 1 in 10 is a duplicate whose 409 is expected",
+		Description: "20 workers register users for 10 s; 1 in 10 an expected 409",
 		Load:        runner.Load{Concurrency: 20, Duration: 10 * time.Second},
 		SLOs:        []string{"p95<1200ms", "error_rate<0.5%", "lock_timeouts==0"},
 		build:       buildRegisterStorm,

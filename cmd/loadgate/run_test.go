@@ -284,7 +284,7 @@ func TestRegisterStorm(t *testing.T) {
 func TestScenariosList(t *testing.T) {
 	code, stdout, _ := run(t, "scenarios")
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
-	if code != exitOK || len(lines) != 3 || !strings.HasPrefix(lines[0], "smoke ") || !strings.HasPrefix(lines[2], "register-storm ") {
+	if code != exitOK || len(lines) != 5 || !strings.HasPrefix(lines[0], "smoke ") || !strings.HasPrefix(lines[4], "ping ") {
 		t.Errorf("exit %d, stdout:\n%s", code, stdout)
 	}
 }
