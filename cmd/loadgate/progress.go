@@ -21,14 +21,15 @@ func isTerminal(w io.Writer) bool {
 }
 
 // showProgress draws a progress bar on w while a run with load goes on:
-// elapsed over total time (or iterations done over total), requests, rate and
-// errors. The returned function removes the bar; call it before printing the
+// elapsed over total time (or iterations done over total), requests, rate,
+// errors and, in the open model, dropped arrivals. The returned function removes the bar; call it before printing the
 // summary.
 func showProgress(w io.Writer, load runner.Load, p *runner.Progress) (stop func()) {
-	byTime := load.Duration > 0
+	length := load.Length()
+	byTime := length > 0
 	total := load.Iterations
 	if byTime {
-		total = load.Duration.Milliseconds()
+		total = length.Milliseconds()
 	}
 	bar := progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(w),
@@ -52,11 +53,15 @@ func showProgress(w io.Writer, load runner.Load, p *runner.Progress) (stop func(
 			elapsed := time.Since(began)
 			position, of := fmt.Sprintf("%d/%d it", p.Iterations(), load.Iterations), p.Iterations()
 			if byTime {
-				position = fmt.Sprintf("%s/%s", elapsed.Truncate(time.Second), load.Duration)
+				position = fmt.Sprintf("%s/%s", elapsed.Truncate(time.Second), length)
 				of = min(elapsed.Milliseconds(), total)
 			}
-			bar.Describe(fmt.Sprintf("%s  %d req  %.0f req/s  %d errors",
-				position, p.Requests(), float64(p.Requests())/elapsed.Seconds(), p.Errors()))
+			status := fmt.Sprintf("%s  %d req  %.0f req/s  %d errors",
+				position, p.Requests(), float64(p.Requests())/elapsed.Seconds(), p.Errors())
+			if load.Open {
+				status += fmt.Sprintf("  %d dropped", p.Dropped())
+			}
+			bar.Describe(status)
 			bar.Set64(of)
 		}
 	}()

@@ -5,6 +5,7 @@ package testkit
 import (
 	"bytes"
 	"net"
+	"net/http"
 	"sync"
 	"testing"
 )
@@ -47,4 +48,18 @@ func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// HTTPServer serves h on a loopback port until the test ends and returns
+// the address.
+func HTTPServer(t testing.TB, h http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
 }
