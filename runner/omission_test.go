@@ -27,19 +27,20 @@ func stallingServer(t *testing.T, period, stall time.Duration) *url.URL {
 }
 
 // TestOpenModelSeesStalls runs the open model against a server that stalls
-// 200 ms of every second. Arrivals are uniform, so 20% of them land in a
-// stall and wait a uniform 0-200 ms: the true p90 is 100 ms, p95 150 ms, p99
-// 190 ms. The open model's percentiles must match within 10%. A closed run
+// 400 ms of every 2 s. Arrivals are uniform, so 20% of them land in a stall
+// and wait a uniform 0-400 ms: the true p90 is 200 ms, p95 300 ms, p99 380
+// ms. (Stalls this long keep the few milliseconds a busy machine adds to
+// each answer well inside the tolerance.) The open model's percentiles must match within 10%. A closed run
 // against the same server shows the coordinated omission the open model
 // avoids: its workers wait out each stall once, then fire fast requests, so
 // its p99 stays far below the truth.
 func TestOpenModelSeesStalls(t *testing.T) {
-	const period, stall = time.Second, 200 * time.Millisecond
+	const period, stall = 2 * time.Second, 400 * time.Millisecond
 	target := stallingServer(t, period, stall)
 	get := runner.Step{Name: "get", Method: http.MethodGet, Path: "/"}
 
-	open := mustRun(t, t.Context(), plan(target, runner.Load{Open: true, Rate: 200, MaxWorkers: 100, Duration: 4 * period}, get))
-	truth := map[float64]time.Duration{90: 100 * time.Millisecond, 95: 150 * time.Millisecond, 99: 190 * time.Millisecond}
+	open := mustRun(t, t.Context(), plan(target, runner.Load{Open: true, Rate: 100, MaxWorkers: 200, Duration: 3 * period}, get))
+	truth := map[float64]time.Duration{90: 200 * time.Millisecond, 95: 300 * time.Millisecond, 99: 380 * time.Millisecond}
 	for p, want := range truth {
 		got := open.Total.Percentile(p)
 		t.Logf("open p%v = %s (truth %s), service time %s", p, got, want, runner.Micros(open.Total.Service.ValueAtQuantile(p)))
@@ -47,11 +48,11 @@ func TestOpenModelSeesStalls(t *testing.T) {
 			t.Errorf("open model p%v = %s, want %s ± 10%%", p, got, want)
 		}
 	}
-	if open.Dropped != 0 || open.Total.Errors() != 0 || open.Total.Requests() != 800 {
-		t.Errorf("open run: %d requests, %d errors, %d dropped; want 800, 0, 0", open.Total.Requests(), open.Total.Errors(), open.Dropped)
+	if open.Dropped != 0 || open.Total.Errors() != 0 || open.Total.Requests() != 600 {
+		t.Errorf("open run: %d requests, %d errors, %d dropped; want 600, 0, 0", open.Total.Requests(), open.Total.Errors(), open.Dropped)
 	}
 
-	closed := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 10, Duration: 4 * period}, get))
+	closed := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 10, Duration: 3 * period}, get))
 	t.Logf("closed p99 = %s over %d requests", closed.Total.Percentile(99), closed.Total.Requests())
 	if got := closed.Total.Percentile(99); got > truth[99]/2 {
 		t.Errorf("closed model p99 = %s: the stall should hide from it (truth %s)", got, truth[99])

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -20,7 +21,10 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 	if err := plan.Validate(); err != nil {
 		return nil, err
 	}
-	e := newEngine(ctx, &plan)
+	e, err := newEngine(ctx, &plan)
+	if err != nil {
+		return nil, err
+	}
 	defer e.client.CloseIdleConnections()
 	stop := ctx
 	if length := plan.Load.Length(); length > 0 {
@@ -68,8 +72,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 type engine struct {
 	plan         *Plan
 	client       *http.Client
-	requestCtx   context.Context // the run's values, not its cancellation
-	urls         []string        // per step
+	templates    []*http.Request // per step; workers clone them
 	names        []string        // endpoint names, in order of first use
 	stepEndpoint []int           // per step, the index of its endpoint name
 	shards       []*shard
@@ -79,11 +82,23 @@ type engine struct {
 	peakWorkers  atomic.Int64
 }
 
-func newEngine(ctx context.Context, plan *Plan) *engine {
-	e := &engine{plan: plan, requestCtx: context.WithoutCancel(ctx)}
+// newEngine prepares a run of plan. Requests carry ctx's values but not its
+// cancellation: an interrupt lets the requests in flight finish.
+func newEngine(ctx context.Context, plan *Plan) (*engine, error) {
+	e := &engine{plan: plan}
 	e.names, e.stepEndpoint = endpointsOf(plan.Steps)
 	for _, s := range plan.Steps {
-		e.urls = append(e.urls, ResolvePath(plan.Target, s.Path))
+		req, err := http.NewRequestWithContext(context.WithoutCancel(ctx), s.Method, ResolvePath(plan.Target, s.Path), nil)
+		if err != nil {
+			return nil, fmt.Errorf("step %q: %w", s.Name, err)
+		}
+		for k, v := range s.Header {
+			req.Header[k] = v
+		}
+		if s.Body != nil && req.Header.Get("Content-Type") == "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		e.templates = append(e.templates, req)
 	}
 	peak := max(plan.Load.WorkerLimit(), 1)
 	e.client = NewClient(peak, plan.Timeout)
@@ -91,7 +106,7 @@ func newEngine(ctx context.Context, plan *Plan) *engine {
 	for i := range e.shards {
 		e.shards[i] = newShard(e.names)
 	}
-	return e
+	return e, nil
 }
 
 // newWorker returns worker id, counting it towards the peak.

@@ -15,10 +15,11 @@ const maxBodyBytes = 1 << 20
 
 // worker runs iterations, one at a time.
 type worker struct {
-	id     int
-	engine *engine
-	shard  *shard
-	body   bytes.Buffer // the last body the lock rule could match, up to maxBodyBytes
+	id       int
+	engine   *engine
+	shard    *shard
+	requests []*http.Request // per step, reused
+	body     bytes.Buffer    // the last body the lock rule could match, up to maxBodyBytes
 }
 
 // iterate runs the plan's steps in order until one is not ok or stop ends.
@@ -38,38 +39,41 @@ func (w *worker) iterate(stop context.Context, it Iteration, intended time.Time)
 	}
 }
 
+// request returns the worker's request for step i, with the iteration's
+// body. A worker reuses one request per step: net/http allows it once the
+// previous response's body is closed, and it saves parsing the URL and
+// building the headers on every send.
+func (w *worker) request(i int, it Iteration) *http.Request {
+	if w.requests == nil {
+		for _, t := range w.engine.templates {
+			w.requests = append(w.requests, t.Clone(t.Context()))
+		}
+	}
+	req := w.requests[i]
+	if body := w.engine.plan.Steps[i].Body; body != nil {
+		b := body(it)
+		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+	}
+	return req
+}
+
 // send makes step i's request, records it, and returns its class.
 func (w *worker) send(i int, it Iteration, intended time.Time) Class {
 	e := w.engine
-	step := &e.plan.Steps[i]
-	var body io.Reader
-	if step.Body != nil {
-		body = bytes.NewReader(step.Body(it))
-	}
 	status, class, kind := 0, ClassTransport, TransportOther
+	req := w.request(i, it)
 	began := time.Now()
-	req, err := http.NewRequestWithContext(e.requestCtx, step.Method, e.urls[i], body)
+	resp, err := e.client.Do(req)
 	if err == nil {
-		for k, v := range step.Header {
-			req.Header[k] = v
-		}
-		if body != nil && req.Header.Get("Content-Type") == "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		began = time.Now()
-		var resp *http.Response
-		resp, err = e.client.Do(req)
-		if err == nil {
-			status = resp.StatusCode
-			err = w.readBody(resp.Body, status == e.plan.LockRule.Status)
-			resp.Body.Close()
-		}
+		status = resp.StatusCode
+		err = w.readBody(resp.Body, status == e.plan.LockRule.Status)
+		resp.Body.Close()
 	}
 	ended := time.Now()
 	if err != nil {
 		kind = transportKind(err)
 	} else {
-		class = Classify(status, w.body.Bytes(), step.Expect, e.plan.LockRule)
+		class = Classify(status, w.body.Bytes(), e.plan.Steps[i].Expect, e.plan.LockRule)
 	}
 	if intended.IsZero() || intended.After(began) {
 		intended = began

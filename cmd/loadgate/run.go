@@ -44,6 +44,7 @@ type runFlags struct {
 	password    string
 	quiet       bool
 	noProgress  bool
+	cpuProfile  string
 	server      serverFlags // the embedded reference API's settings
 }
 
@@ -63,6 +64,7 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.password, "password", "", "password for --username (default $"+envPassword+")")
 	fs.BoolVar(&f.quiet, "quiet", false, "print only the SLO lines")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "no progress bar (there is none when stderr is not a terminal)")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured run to this file (for tuning loadgate)")
 	f.server.register(fs)
 }
 
@@ -317,7 +319,12 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	if !p.flags.quiet && !p.flags.noProgress && isTerminal(stderr) {
 		hideProgress = showProgress(stderr, p.load, &progress)
 	}
+	stopProfile, err := startCPUProfile(p.flags.cpuProfile)
+	if err != nil {
+		return err
+	}
 	result, err := runner.Run(ctx, plan)
+	stopProfile()
 	hideProgress()
 	if err != nil {
 		return err
