@@ -201,3 +201,27 @@ func FuzzParseStages(f *testing.F) {
 		}
 	})
 }
+
+func TestParseRate(t *testing.T) {
+	for in, want := range map[string]float64{"100": 100, "100/s": 100, "600/m": 10, "0.5": 0.5, "0": 0} {
+		if got, err := ParseRate(in); err != nil || got != want {
+			t.Errorf("ParseRate(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "fast", "-1", "10/h", "10/", "Inf", "NaN/s", "1e400"} {
+		if _, err := ParseRate(bad); err == nil {
+			t.Errorf("ParseRate(%q) accepted", bad)
+		}
+	}
+}
+
+func FuzzParseRate(f *testing.F) {
+	for _, s := range []string{"100", "100/s", "600/m", "1e9/m", "/s"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if r, err := ParseRate(s); err == nil && (r < 0 || math.IsNaN(r) || math.IsInf(r, 0)) {
+			t.Fatalf("ParseRate(%q) = %v", s, r)
+		}
+	})
+}
