@@ -302,3 +302,28 @@ func TestPlanValidation(t *testing.T) {
 		})
 	}
 }
+
+// TestSetupBacksOffToOneAtATime: a target that answers 503 whenever two
+// setup requests overlap still gets all its users, because after the first
+// 503 setup sends one request at a time.
+func TestSetupBacksOffToOneAtATime(t *testing.T) {
+	var inFlight atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer inFlight.Add(-1)
+		if inFlight.Add(1) > 1 {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}))
+	defer srv.Close()
+	target, _ := url.Parse(srv.URL)
+	var reqs []runner.SetupRequest
+	for i := range 12 {
+		reqs = append(reqs, runner.SetupRequest{Label: fmt.Sprint("user ", i), Method: http.MethodPost, Path: "/register", Body: []byte(`{}`)})
+	}
+	if err := runner.Setup(t.Context(), http.DefaultClient, target, reqs, runner.SetupOptions{Concurrency: 4, Retries: 3}); err != nil {
+		t.Errorf("setup against a target that refuses overlap: %v", err)
+	}
+}

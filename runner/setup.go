@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -73,16 +75,18 @@ func (e *SetupError) Unwrap() error { return e.Err }
 
 // Setup sends reqs to target, a few at a time, retrying a 503 or 429 after
 // its Retry-After, and returns the first request that still failed as a
-// *SetupError. Cancelling ctx abandons it with ctx.Err().
+// *SetupError. Once the target has answered 503 or 429, the requests go one
+// at a time, so that a struggling target is not kept busy by setup itself.
+// Cancelling ctx abandons it with ctx.Err().
 func Setup(ctx context.Context, client *http.Client, target *url.URL, reqs []SetupRequest, opts SetupOptions) error {
-	opts = opts.withDefaults()
+	s := &setupPhase{client: client, target: target, opts: opts.withDefaults()}
 	g, groupCtx := errgroup.WithContext(ctx)
-	g.SetLimit(opts.Concurrency)
+	g.SetLimit(s.opts.Concurrency)
 	for _, r := range reqs {
 		if groupCtx.Err() != nil {
 			break
 		}
-		g.Go(func() error { return setupOne(groupCtx, client, target, r, opts) })
+		g.Go(func() error { return s.send(groupCtx, r) })
 	}
 	if err := g.Wait(); err != nil {
 		return err
@@ -90,37 +94,60 @@ func Setup(ctx context.Context, client *http.Client, target *url.URL, reqs []Set
 	return ctx.Err()
 }
 
-func setupOne(ctx context.Context, client *http.Client, target *url.URL, r SetupRequest, opts SetupOptions) error {
-	u := ResolvePath(target, r.Path)
-	shown := ResolvePath(redacted(target), r.Path) // for messages
+// setupPhase is one Setup call; safe for its concurrent requests.
+type setupPhase struct {
+	client    *http.Client
+	target    *url.URL
+	opts      SetupOptions
+	throttled atomic.Bool // set by the first 503 or 429
+	serial    sync.Mutex  // taken around each attempt once throttled
+}
+
+// send makes r until it succeeds, retrying a 503 or 429.
+func (s *setupPhase) send(ctx context.Context, r SetupRequest) error {
+	shown := ResolvePath(redacted(s.target), r.Path) // for messages
 	for attempt := 1; ; attempt++ {
-		req, err := http.NewRequestWithContext(ctx, r.Method, u, bytes.NewReader(r.Body))
-		if err != nil {
-			return &SetupError{Request: r, URL: shown, Attempts: attempt, Err: err}
-		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(req)
+		status, header, body, err := s.attempt(ctx, r)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			return &SetupError{Request: r, URL: shown, Attempts: attempt, Err: err} // net/http strips passwords from its errors
 		}
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		status := resp.StatusCode
 		if Classify(status, body, r.Expect, LockRule{}) == ClassOK {
 			return nil
 		}
 		retryable := status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests
-		if !retryable || attempt > opts.Retries {
+		if !retryable || attempt > s.opts.Retries {
 			return &SetupError{Request: r, URL: shown, Status: status, Attempts: attempt, Body: strings.TrimSpace(string(body))}
 		}
-		if !sleep(ctx, retryAfter(resp.Header.Get("Retry-After"), opts.MaxWait, time.Now())) {
+		s.throttled.Store(true)
+		if !sleep(ctx, retryAfter(header.Get("Retry-After"), s.opts.MaxWait, time.Now())) {
 			return ctx.Err()
 		}
 	}
+}
+
+// attempt sends r once and returns the status, the headers and the start of
+// the body.
+func (s *setupPhase) attempt(ctx context.Context, r SetupRequest) (int, http.Header, []byte, error) {
+	if s.throttled.Load() {
+		s.serial.Lock()
+		defer s.serial.Unlock()
+	}
+	req, err := http.NewRequestWithContext(ctx, r.Method, ResolvePath(s.target, r.Path), bytes.NewReader(r.Body))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, resp.Header, body, nil
 }
 
 // redacted returns target with any password replaced by "xxxxx".
