@@ -311,8 +311,7 @@ func TestSetupBacksOffToOneAtATime(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer inFlight.Add(-1)
 		if inFlight.Add(1) > 1 {
-			w.Header().Set("Retry-After", "0")
-			w.WriteHeader(http.StatusServiceUnavailable)
+			w.WriteHeader(http.StatusServiceUnavailable) // no Retry-After: wait 1s
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
