@@ -59,7 +59,7 @@ func (w *worker) loop(stop context.Context, retired <-chan struct{}) {
 		if !e.moreIterations(e.next.Load()) {
 			return
 		}
-		if pause := e.plan.Load.Pause; pause > 0 && !rest(stop, retired, pause) {
+		if pause := e.plan.Load.Pause; pause > 0 && !sleep(stop, pause, retired) {
 			return
 		}
 	}
@@ -70,21 +70,6 @@ func isClosed(ch <-chan struct{}) bool {
 	case <-ch:
 		return true
 	default:
-		return false
-	}
-}
-
-// rest waits for d and reports true, or false as soon as stop ends or
-// retired is closed.
-func rest(stop context.Context, retired <-chan struct{}, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-stop.Done():
-		return false
-	case <-retired:
 		return false
 	}
 }

@@ -37,7 +37,7 @@ const coarseWake = 2 * time.Millisecond
 // netpoller waits in whole milliseconds); in the open model that lateness
 // would show as latency, so the last stretch is slept with nanosleep.
 func waitUntil(stop context.Context, t time.Time) bool {
-	if d := time.Until(t); d > coarseWake && !sleep(stop, d-coarseWake) {
+	if d := time.Until(t); d > coarseWake && !sleep(stop, d-coarseWake, nil) {
 		return false
 	}
 	if d := time.Until(t); d > 0 {
@@ -47,7 +47,7 @@ func waitUntil(stop context.Context, t time.Time) bool {
 }
 
 // timerWait sleeps until t with a Go timer only.
-func timerWait(stop context.Context, t time.Time) bool { return sleep(stop, time.Until(t)) }
+func timerWait(stop context.Context, t time.Time) bool { return sleep(stop, time.Until(t), nil) }
 
 // run dispatches arrivals from started until the schedule, the iteration
 // bound or stop ends, then waits for the workers. It returns how many

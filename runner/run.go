@@ -178,8 +178,9 @@ func (s *shard) record(endpoint int, response, service time.Duration, status int
 	s.mu.Unlock()
 }
 
-// sleep waits for d and reports true, or reports false as soon as stop ends.
-func sleep(stop context.Context, d time.Duration) bool {
+// sleep waits for d and reports true, or reports false as soon as stop ends
+// or retired is closed (a nil retired never is).
+func sleep(stop context.Context, d time.Duration, retired <-chan struct{}) bool {
 	if d <= 0 {
 		return stop.Err() == nil
 	}
@@ -189,6 +190,8 @@ func sleep(stop context.Context, d time.Duration) bool {
 	case <-t.C:
 		return true
 	case <-stop.Done():
+		return false
+	case <-retired:
 		return false
 	}
 }

@@ -122,7 +122,7 @@ func (s *setupPhase) send(ctx context.Context, r SetupRequest) error {
 			return &SetupError{Request: r, URL: shown, Status: status, Attempts: attempt, Body: strings.TrimSpace(string(body))}
 		}
 		s.throttled.Store(true)
-		if !sleep(ctx, retryAfter(header.Get("Retry-After"), s.opts.MaxWait, time.Now())) {
+		if !sleep(ctx, retryAfter(header.Get("Retry-After"), s.opts.MaxWait, time.Now()), nil) {
 			return ctx.Err()
 		}
 	}

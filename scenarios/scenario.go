@@ -95,10 +95,7 @@ func smoke() Scenario {
 		Description: "10 logins, one at a time, 500 ms apart; every one must succeed",
 		Load:        runner.Load{Concurrency: 1, Iterations: 10, Pause: 500 * time.Millisecond},
 		SLOs:        []string{"errors==0"},
-		build: func(env Env) Requests {
-			pool := userPool(env, 1, "smoke")
-			return Requests{Setup: pool.setup(), Steps: []runner.Step{pool.loginStep()}}
-		},
+		build:       logins("smoke", 1),
 	}
 }
 
@@ -108,10 +105,7 @@ func stress() Scenario {
 		Description: "50 workers log in back to back for 30 s, from a pool of users",
 		Load:        runner.Load{Concurrency: 50, Duration: 30 * time.Second},
 		SLOs:        []string{"p95<1200ms", "error_rate<0.5%", "lock_timeouts==0"},
-		build: func(env Env) Requests {
-			pool := userPool(env, min(env.Concurrency, maxPool), "stress")
-			return Requests{Setup: pool.setup(), Steps: []runner.Step{pool.loginStep()}}
-		},
+		build:       logins("stress", maxPool),
 	}
 }
 
@@ -121,11 +115,8 @@ func ramp() Scenario {
 		Description: "open model: 0 to 20 logins/s over 10 s, hold 20 s, down in 10 s",
 		Load: runner.Load{Open: true, MaxWorkers: 200,
 			Stages: []runner.Stage{{Duration: 10 * time.Second, Target: 20}, {Duration: 20 * time.Second, Target: 20}, {Duration: 10 * time.Second, Target: 0}}},
-		SLOs: []string{"p95<1200ms", "error_rate<0.5%", "lock_timeouts==0", "dropped==0"},
-		build: func(env Env) Requests {
-			pool := userPool(env, min(env.Concurrency, maxPool), "ramp")
-			return Requests{Setup: pool.setup(), Steps: []runner.Step{pool.loginStep()}}
-		},
+		SLOs:  []string{"p95<1200ms", "error_rate<0.5%", "lock_timeouts==0", "dropped==0"},
+		build: logins("ramp", maxPool),
 	}
 }
 

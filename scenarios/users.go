@@ -49,6 +49,15 @@ func userPool(env Env, n int, purpose string) pool {
 	return p
 }
 
+// logins builds a scenario of one login per iteration, from a pool of one
+// user per worker, at most poolSize, registered first when needed.
+func logins(purpose string, poolSize int) func(Env) Requests {
+	return func(env Env) Requests {
+		pool := userPool(env, min(env.Concurrency, poolSize), purpose)
+		return Requests{Setup: pool.setup(), Steps: []runner.Step{pool.loginStep()}}
+	}
+}
+
 // newUser makes credentials unique to the run, with a password that meets
 // the reference API's rules.
 func newUser(runID, purpose string, i int) user {
