@@ -73,17 +73,20 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 func newRunCommand(stdout, stderr io.Writer, fixedScenario string) *cobra.Command {
 	var flags runFlags
 	cmd := &cobra.Command{
-		Use:   "run SCENARIO",
+		Use:   "run [SCENARIO]",
 		Short: "Run a built-in scenario against the target and judge its SLOs",
-		Long: `Run a built-in scenario (see 'loadgate scenarios') against --target, or
-against the embedded reference API when there is none, print a summary and
-judge the SLOs. Exit 0 when every SLO passed, 3 when one failed, 1 when the
+		Long: `Run a built-in scenario (see 'loadgate scenarios'; smoke when none is
+named) against --target, or against the embedded reference API when there is
+none, print a summary and judge the SLOs. Exit 0 when every SLO passed, 3 when one failed, 1 when the
 run could not be carried out, 2 for a usage error, 130 when interrupted.`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := fixedScenario
-			if name == "" {
+			switch {
+			case len(args) == 1:
 				name = args[0]
+			case name == "":
+				name = "smoke"
 			}
 			plan, err := flags.prepare(cmd.Flags(), name)
 			if err != nil {

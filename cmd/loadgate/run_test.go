@@ -99,7 +99,7 @@ func TestExitCodes(t *testing.T) {
 		{"out is a directory", []string{"smoke", "--out", os.TempDir()}, exitUsage, "is a directory"},
 		{"unknown scenario", []string{"run", "soak"}, exitUsage, `unknown scenario "soak": built-in scenarios are smoke, stress, register-storm`},
 		{"scenario file", []string{"run", "mine.yaml"}, exitUsage, "scenario files are not supported yet"},
-		{"no scenario", []string{"run"}, exitUsage, "accepts 1 arg(s), received 0"},
+		{"two scenarios", []string{"run", "smoke", "stress"}, exitUsage, "accepts at most 1 arg(s), received 2"},
 		{"unknown flag", []string{"smoke", "--rps", "5"}, exitUsage, "unknown flag: --rps"},
 		{"bad rate", []string{"run", "ping", "--rate", "fast"}, exitUsage, `invalid --rate: rate "fast" is not a number`},
 		{"rate per hour", []string{"run", "ping", "--rate", "5/h"}, exitUsage, "the unit after / must be s or m"},
