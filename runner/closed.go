@@ -30,6 +30,7 @@ func (e *engine) runClosed(stop context.Context, started time.Time) {
 			w := e.newWorker(len(retire))
 			retire = append(retire, retired)
 			g.Go(func() error {
+				defer w.close()
 				w.loop(stop, retired)
 				return nil
 			})

@@ -101,6 +101,7 @@ func (e *engine) runOpen(stop context.Context, started time.Time) {
 		length:     load.Length(),
 		work: func(id int, first arrival, more <-chan arrival) {
 			w := e.newWorker(id)
+			defer w.close()
 			for a, ok := first, true; ok; a, ok = <-more {
 				w.iterate(stop, Iteration{Seq: a.seq, Worker: id}, a.intended)
 			}

@@ -73,6 +73,7 @@ type engine struct {
 	plan         *Plan
 	client       *http.Client
 	templates    []*http.Request // per step; workers clone them
+	h1Requests   []http1Request  // per step, for an http:// target; nil for https://
 	names        []string        // endpoint names, in order of first use
 	stepEndpoint []int           // per step, the index of its endpoint name
 	shards       []*shard
@@ -99,6 +100,13 @@ func newEngine(ctx context.Context, plan *Plan) (*engine, error) {
 			req.Header.Set("Content-Type", "application/json")
 		}
 		e.templates = append(e.templates, req)
+		if plan.Target.Scheme == "http" {
+			h1, err := newHTTP1Request(req)
+			if err != nil {
+				return nil, fmt.Errorf("step %q: %w", s.Name, err)
+			}
+			e.h1Requests = append(e.h1Requests, h1)
+		}
 	}
 	peak := max(plan.Load.WorkerLimit(), 1)
 	e.client = NewClient(peak, plan.Timeout)

@@ -18,8 +18,42 @@ type worker struct {
 	id       int
 	engine   *engine
 	shard    *shard
-	requests []*http.Request // per step, reused
+	requests []*http.Request // per step, reused (net/http path)
+	h1       *http1Conn      // the worker's connection (http:// targets)
 	body     bytes.Buffer    // the last body the lock rule could match, up to maxBodyBytes
+}
+
+// close closes the worker's own connection, if it has one.
+func (w *worker) close() {
+	if w.h1 != nil {
+		w.h1.close()
+	}
+}
+
+// roundTrip sends step i's request for it and reads the answer: on the
+// worker's own HTTP/1.1 connection for an http:// target, through net/http
+// (HTTP/2 where the server offers it) for https://.
+func (w *worker) roundTrip(i int, it Iteration) (status int, err error) {
+	e := w.engine
+	if e.h1Requests != nil {
+		if w.h1 == nil {
+			w.h1 = newHTTP1Conn(e.plan.Target, e.plan.Timeout)
+		}
+		req := e.h1Requests[i]
+		if body := e.plan.Steps[i].Body; body != nil {
+			req.body = body(it)
+			if req.body == nil {
+				req.body = []byte{} // a step with a body always sends Content-Length
+			}
+		}
+		return w.h1.do(req, e.plan.LockRule.Status, &w.body)
+	}
+	resp, err := e.client.Do(w.request(i, it))
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	return resp.StatusCode, w.readBody(resp.Body, resp.StatusCode == e.plan.LockRule.Status)
 }
 
 // iterate runs the plan's steps in order until one is not ok or stop ends.
@@ -60,15 +94,9 @@ func (w *worker) request(i int, it Iteration) *http.Request {
 // send makes step i's request, records it, and returns its class.
 func (w *worker) send(i int, it Iteration, intended time.Time) Class {
 	e := w.engine
-	status, class, kind := 0, ClassTransport, TransportOther
-	req := w.request(i, it)
+	class, kind := ClassTransport, TransportOther
 	began := time.Now()
-	resp, err := e.client.Do(req)
-	if err == nil {
-		status = resp.StatusCode
-		err = w.readBody(resp.Body, status == e.plan.LockRule.Status)
-		resp.Body.Close()
-	}
+	status, err := w.roundTrip(i, it)
 	ended := time.Now()
 	if err != nil {
 		kind = transportKind(err)

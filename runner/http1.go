@@ -1,0 +1,428 @@
+package runner
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// http1Conn is a worker's own keep-alive HTTP/1.1 connection to a plain
+// http:// target: it writes each request in one piece and parses the answer
+// from a buffered reader on the worker's goroutine, with a deadline for the
+// timeout, so a request costs two system calls and almost no allocation
+// (net/http's client hands every request between three goroutines). It
+// follows redirects within the target's host, like NewClient's client. It is
+// not safe for concurrent use.
+type http1Conn struct {
+	addr    string // host:port to dial
+	host    string // the Host header: the target's host, port only when given
+	timeout time.Duration
+	conn    net.Conn
+	br      *bufio.Reader
+	wbuf    []byte
+	idle    time.Time // when the connection last finished an exchange
+	kept    limitedWriter
+}
+
+// Limits on what an answer may hold before it is a protocol error.
+const (
+	http1ReadBuffer  = 16 << 10 // also the longest status or header line
+	http1MaxHeaders  = 256
+	http1IdleRecheck = 50 * time.Millisecond // idle longer than this: check the server has not closed
+)
+
+var errMalformed = errors.New("malformed HTTP/1.1 response")
+
+func newHTTP1Conn(target *url.URL, timeout time.Duration) *http1Conn {
+	return &http1Conn{addr: dialAddr(target), host: target.Host, timeout: timeout}
+}
+
+// dialAddr is the host:port of an http:// URL.
+func dialAddr(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+	}
+	return net.JoinHostPort(u.Hostname(), port)
+}
+
+// http1Request is what one exchange sends.
+type http1Request struct {
+	method string
+	path   string // path and query, as sent on the request line
+	header []byte // extra header lines, each ending in CRLF
+	body   []byte // sent with Content-Length when not nil
+}
+
+// newHTTP1Request prepares what req sends, but for its body. A header name
+// or value that would break the request's framing is refused.
+func newHTTP1Request(req *http.Request) (http1Request, error) {
+	r := http1Request{method: req.Method, path: req.URL.RequestURI()}
+	for name, values := range req.Header {
+		if name == "" || strings.ContainsAny(name, " :\r\n") {
+			return r, fmt.Errorf("invalid header name %q", name)
+		}
+		for _, v := range values {
+			if strings.ContainsAny(v, "\r\n") {
+				return r, fmt.Errorf("invalid value of header %s: %q", name, v)
+			}
+			r.header = append(r.header, name+": "+v+"\r\n"...)
+		}
+	}
+	return r, nil
+}
+
+// do sends req and reads the answer, following same-host redirects. It
+// keeps the first maxBodyBytes of the final body in out when its status is
+// keepStatus, and leaves out empty otherwise.
+func (c *http1Conn) do(req http1Request, keepStatus int, out *bytes.Buffer) (status int, err error) {
+	deadline := time.Now().Add(c.timeout)
+	c.kept = limitedWriter{w: out}
+	for redirects := 0; ; redirects++ {
+		var location string
+		status, location, err = c.exchange(req, keepStatus, deadline)
+		if err != nil || location == "" || redirects == maxRedirects {
+			return status, err
+		}
+		next, ok := c.redirect(req, status, location)
+		if !ok {
+			return status, nil
+		}
+		req = next
+	}
+}
+
+// redirect returns the request a redirect answer asks for, if it stays on
+// this host: 307 and 308 repeat the method and body, 301, 302 and 303 turn
+// anything but HEAD into a GET without a body, as browsers and net/http do.
+func (c *http1Conn) redirect(req http1Request, status int, location string) (http1Request, bool) {
+	if status != 301 && status != 302 && status != 303 && status != 307 && status != 308 {
+		return req, false
+	}
+	base := &url.URL{Scheme: "http", Host: c.host}
+	base.Path, base.RawQuery, _ = strings.Cut(req.path, "?")
+	u, err := base.Parse(location)
+	if err != nil || u.Scheme != "http" || dialAddr(u) != c.addr {
+		return req, false
+	}
+	req.path = u.RequestURI()
+	if status <= 303 && req.method != "HEAD" {
+		req.method, req.body = "GET", nil
+	}
+	return req, true
+}
+
+// exchange makes one request on the connection, dialling when there is none
+// and once more when a reused connection turns out to be closed.
+func (c *http1Conn) exchange(req http1Request, keepStatus int, deadline time.Time) (status int, location string, err error) {
+	if c.conn != nil && time.Since(c.idle) > http1IdleRecheck && !c.alive() {
+		c.close()
+	}
+	reused := c.conn != nil
+	status, location, err = c.try(req, keepStatus, deadline)
+	if err != nil && reused && status == 0 && idempotent(req.method) && time.Now().Before(deadline) {
+		// The server closed the connection without a word: as net/http
+		// does, send an idempotent request again on a new connection.
+		status, location, err = c.try(req, keepStatus, deadline)
+	}
+	return status, location, err
+}
+
+func idempotent(method string) bool {
+	switch method {
+	case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE":
+		return true
+	}
+	return false
+}
+
+// alive reports whether an idle connection is still open and quiet: one
+// non-blocking read finds nothing to read (a closed one reads end of file,
+// and one with unasked-for data is of no use either).
+func (c *http1Conn) alive() bool {
+	return c.br.Buffered() == 0 && quiet(c.conn)
+}
+
+// try is one attempt; status is 0 when no status line arrived.
+func (c *http1Conn) try(req http1Request, keepStatus int, deadline time.Time) (status int, location string, err error) {
+	if c.conn == nil {
+		if err := c.dial(deadline); err != nil {
+			return 0, "", err
+		}
+	}
+	c.conn.SetDeadline(deadline)
+	c.wbuf = appendRequest(c.wbuf[:0], req, c.host)
+	if _, err := c.conn.Write(c.wbuf); err != nil {
+		c.close()
+		return 0, "", err
+	}
+	status, location, closeAfter, err := readResponse(c.br, req.method, keepStatus, &c.kept)
+	if err != nil || closeAfter {
+		c.close()
+	} else {
+		c.idle = time.Now()
+	}
+	return status, location, err
+}
+
+func (c *http1Conn) dial(deadline time.Time) error {
+	conn, err := (&net.Dialer{Deadline: deadline, KeepAlive: 30 * time.Second}).Dial("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	c.conn = conn
+	if c.br == nil {
+		c.br = bufio.NewReaderSize(conn, http1ReadBuffer)
+	} else {
+		c.br.Reset(conn)
+	}
+	return nil
+}
+
+func (c *http1Conn) close() {
+	if c.conn != nil {
+		c.conn.Close()
+		c.conn = nil
+	}
+}
+
+// appendRequest writes req for host to b.
+func appendRequest(b []byte, req http1Request, host string) []byte {
+	b = append(b, req.method...)
+	b = append(b, ' ')
+	b = append(b, req.path...)
+	b = append(b, " HTTP/1.1\r\nHost: "...)
+	b = append(b, host...)
+	b = append(b, "\r\nUser-Agent: loadgate\r\n"...)
+	b = append(b, req.header...)
+	if req.body != nil {
+		b = append(b, "Content-Length: "...)
+		b = strconv.AppendInt(b, int64(len(req.body)), 10)
+		b = append(b, "\r\n"...)
+	}
+	b = append(b, "\r\n"...)
+	return append(b, req.body...)
+}
+
+// readResponse reads one answer to a request with method: the status (0
+// when no status line arrived), the Location of a redirect, and whether the
+// connection must close after it. The body is read to its end; when the
+// status is keepStatus, kept gets its first maxBodyBytes. Interim 1xx
+// answers are skipped.
+func readResponse(br *bufio.Reader, method string, keepStatus int, kept *limitedWriter) (status int, location string, closeAfter bool, err error) {
+	kept.w.Reset()
+	var h responseHead
+	for {
+		if h, err = readHead(br); err != nil {
+			return h.status, "", true, err
+		}
+		if h.status >= 200 || h.status == 101 {
+			break
+		}
+	}
+	var sink *limitedWriter // nil: discard
+	if h.status == keepStatus {
+		kept.left, sink = maxBodyBytes, kept
+	}
+	switch {
+	case h.status == 101:
+		h.closeAfter = true // the connection now speaks another protocol
+	case method == "HEAD" || h.status == 204 || h.status == 304:
+	case h.chunked:
+		err = readChunked(br, sink)
+	case h.contentLength >= 0:
+		err = copyBody(br, sink, h.contentLength)
+	default:
+		_, err = io.Copy(sink.orDiscard(), br)
+		h.closeAfter = true
+	}
+	if errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	return h.status, h.location, h.closeAfter || err != nil, err
+}
+
+// copyBody moves n bytes of body from br to sink (nil: discards them).
+func copyBody(br *bufio.Reader, sink *limitedWriter, n int64) error {
+	if sink == nil {
+		for n > 0 {
+			d, err := br.Discard(int(min(n, 1<<30)))
+			if err != nil {
+				return err
+			}
+			n -= int64(d)
+		}
+		return nil
+	}
+	_, err := io.CopyN(sink, br, n)
+	return err
+}
+
+// responseHead is what an answer's status line and headers say.
+type responseHead struct {
+	status        int
+	contentLength int64 // -1: not given
+	chunked       bool
+	closeAfter    bool
+	location      string
+}
+
+func readHead(br *bufio.Reader) (responseHead, error) {
+	h := responseHead{contentLength: -1}
+	line, err := readLine(br)
+	if err != nil {
+		return h, err
+	}
+	// "HTTP/1.1 200 OK"
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' {
+		return h, fmt.Errorf("%w: status line %q", errMalformed, truncate(line))
+	}
+	h.closeAfter = line[7] == '0' // HTTP/1.0 closes unless it says keep-alive
+	code, err := strconv.Atoi(string(line[9:12]))
+	if err != nil || code < 100 || code > 999 || (len(line) > 12 && line[12] != ' ') {
+		return h, fmt.Errorf("%w: status line %q", errMalformed, truncate(line))
+	}
+	h.status = code
+	for n := 0; ; n++ {
+		line, err := readLine(br)
+		if err != nil {
+			return h, err
+		}
+		if len(line) == 0 {
+			return h, nil
+		}
+		if n == http1MaxHeaders {
+			return h, fmt.Errorf("%w: more than %d header lines", errMalformed, http1MaxHeaders)
+		}
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok {
+			return h, fmt.Errorf("%w: header line %q", errMalformed, truncate(line))
+		}
+		value = bytes.TrimSpace(value)
+		switch {
+		case bytes.EqualFold(name, []byte("Content-Length")):
+			n, err := strconv.ParseInt(string(value), 10, 64)
+			if err != nil || n < 0 {
+				return h, fmt.Errorf("%w: Content-Length %q", errMalformed, truncate(value))
+			}
+			h.contentLength = n
+		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
+			h.chunked = bytes.EqualFold(lastToken(value), []byte("chunked"))
+			if !h.chunked {
+				h.closeAfter = true // the body runs to the end of the connection
+			}
+		case bytes.EqualFold(name, []byte("Connection")):
+			for _, token := range bytes.Split(value, []byte(",")) {
+				token = bytes.TrimSpace(token)
+				if bytes.EqualFold(token, []byte("close")) {
+					h.closeAfter = true
+				} else if bytes.EqualFold(token, []byte("keep-alive")) {
+					h.closeAfter = false
+				}
+			}
+		case bytes.EqualFold(name, []byte("Location")):
+			h.location = string(value)
+		}
+	}
+}
+
+func lastToken(value []byte) []byte {
+	if i := bytes.LastIndexByte(value, ','); i >= 0 {
+		value = value[i+1:]
+	}
+	return bytes.TrimSpace(value)
+}
+
+// readChunked moves a chunked body to sink (nil: discards it) and reads its
+// trailer.
+func readChunked(br *bufio.Reader, sink *limitedWriter) error {
+	for {
+		line, err := readLine(br)
+		if err != nil {
+			return err
+		}
+		if i := bytes.IndexByte(line, ';'); i >= 0 {
+			line = line[:i] // a chunk extension
+		}
+		size, err := strconv.ParseInt(string(bytes.TrimSpace(line)), 16, 64)
+		if err != nil || size < 0 {
+			return fmt.Errorf("%w: chunk size %q", errMalformed, truncate(line))
+		}
+		if size == 0 {
+			for { // the trailer, up to an empty line
+				line, err := readLine(br)
+				if err != nil || len(line) == 0 {
+					return err
+				}
+			}
+		}
+		if err := copyBody(br, sink, size); err != nil {
+			return err
+		}
+		if line, err := readLine(br); err != nil || len(line) != 0 {
+			return cmpErr(err, fmt.Errorf("%w: no CRLF after a chunk", errMalformed))
+		}
+	}
+}
+
+func cmpErr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
+}
+
+// readLine returns the next line without its CRLF (or LF). The slice is
+// valid until the next read.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	line, err := br.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		return nil, fmt.Errorf("%w: a line longer than %d bytes", errMalformed, http1ReadBuffer)
+	}
+	if err != nil {
+		return nil, err
+	}
+	line = line[:len(line)-1]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, nil
+}
+
+func truncate(b []byte) []byte {
+	if len(b) > 64 {
+		return b[:64]
+	}
+	return b
+}
+
+// limitedWriter keeps the first left bytes written to it and drops the rest.
+type limitedWriter struct {
+	w    *bytes.Buffer
+	left int
+}
+
+// orDiscard is l as a Writer, or io.Discard when l is nil.
+func (l *limitedWriter) orDiscard() io.Writer {
+	if l == nil {
+		return io.Discard
+	}
+	return l
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if l.left > 0 {
+		n := min(len(p), l.left)
+		l.w.Write(p[:n])
+		l.left -= n
+	}
+	return len(p), nil
+}

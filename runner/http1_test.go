@@ -1,0 +1,185 @@
+package runner_test
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/internal/testkit"
+	"github.com/loadgate/loadgate/runner"
+)
+
+// rawAnswer serves one canned answer to every request on a connection,
+// reading requests line by line, and closes the connection after each
+// answer when closeAfter is set.
+func rawAnswer(t *testing.T, answer string, closeAfter bool) *url.URL {
+	t.Helper()
+	addr := testkit.TCPServer(t, func(c net.Conn) {
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for {
+			req, err := http.ReadRequest(br)
+			if err != nil {
+				return
+			}
+			io.Copy(io.Discard, req.Body)
+			if _, err := io.WriteString(c, answer); err != nil || closeAfter {
+				return
+			}
+		}
+	})
+	u, _ := url.Parse("http://" + addr)
+	return u
+}
+
+// TestHTTP1Framing runs requests against servers that frame their answers
+// in each way HTTP/1.1 allows, and checks status, class and that the
+// connection stays usable (three iterations each).
+func TestHTTP1Framing(t *testing.T) {
+	busy := `{"error":"Service temporarily busy, please retry"}`
+	cases := []struct {
+		name       string
+		answer     string
+		closeAfter bool
+		method     string
+		status     int
+		class      runner.Class
+	}{
+		{"content-length", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false, "GET", 200, runner.ClassOK},
+		{"chunked lock timeout", "HTTP/1.1 503 Service Unavailable\r\nTransfer-Encoding: chunked\r\n\r\n" +
+			fmt.Sprintf("%x;ext=1\r\n%s\r\n0\r\nX-Trailer: y\r\n\r\n", len(busy), busy), false, "POST", 503, runner.ClassLockTimeout},
+		{"lock timeout with content-length", fmt.Sprintf("HTTP/1.1 503 Service Unavailable\r\nContent-Length: %d\r\n\r\n%s", len(busy), busy), false, "GET", 503, runner.ClassLockTimeout},
+		{"close-delimited HTTP/1.0", "HTTP/1.0 200 OK\r\n\r\nbody until close", true, "GET", 200, runner.ClassOK},
+		{"HTTP/1.0 keep-alive", "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n", false, "GET", 200, runner.ClassOK},
+		{"interim 103 then 201", "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n", false, "POST", 201, runner.ClassOK},
+		{"204 without length", "HTTP/1.1 204 No Content\r\n\r\n", false, "DELETE", 204, runner.ClassOK},
+		{"HEAD with a length", "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", false, "HEAD", 200, runner.ClassOK},
+		{"connection close", "HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 4\r\n\r\nnope", true, "POST", 401, runner.ClassClientError},
+		{"bare LF lines", "HTTP/1.1 500 Internal Server Error\nContent-Length: 1\n\nx", false, "GET", 500, runner.ClassServerError},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			target := rawAnswer(t, tc.answer, tc.closeAfter)
+			step := runner.Step{Name: "x", Method: tc.method, Path: "/p"}
+			if tc.method == "POST" {
+				step.Body = func(runner.Iteration) []byte { return []byte(`{"a":1}`) }
+			}
+			res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 3}, step))
+			x := res.Endpoint("x")
+			if x.Requests() != 3 || x.Status(tc.status) != 3 || x.Classes[tc.class] != 3 {
+				t.Errorf("requests %d, status %d: %d, class %s: %d; transport %v", x.Requests(), tc.status, x.Status(tc.status),
+					tc.class, x.Classes[tc.class], x.Transport)
+			}
+		})
+	}
+}
+
+// TestHTTP1Malformed: answers that break HTTP/1.1 are transport errors of
+// kind "other" (or "reset" when cut short), never a hang or a crash.
+func TestHTTP1Malformed(t *testing.T) {
+	for name, answer := range map[string]string{
+		"not HTTP":           "SSH-2.0-OpenSSH\r\n\r\n",
+		"bad status":         "HTTP/1.1 2x0 OK\r\n\r\n",
+		"bad length":         "HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n",
+		"bad chunk size":     "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+		"header without ':'": "HTTP/1.1 200 OK\r\nnonsense\r\n\r\n",
+		"short body":         "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
+		"huge header line":   "HTTP/1.1 200 OK\r\nX: " + strings.Repeat("a", 20000) + "\r\n\r\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			target := rawAnswer(t, answer, true)
+			res := runOnce(t, target.String())
+			if res.Total.TransportErrors() != 1 {
+				t.Errorf("classes %v, transport %v; want one transport error", res.Total.Classes, res.Total.Transport)
+			}
+		})
+	}
+}
+
+// TestHTTP1Redirects: redirects within the target's host are followed (a
+// 302 turns a POST into a GET, a 307 keeps it), and one to another host is
+// not: its 3xx is the answer.
+func TestHTTP1Redirects(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		switch r.URL.Path {
+		case "/found":
+			http.Redirect(w, r, "/landing?from=found", http.StatusFound)
+		case "/temporary":
+			http.Redirect(w, r, "/landing", http.StatusTemporaryRedirect)
+		case "/away":
+			http.Redirect(w, r, "http://localhost:1/elsewhere", http.StatusFound)
+		case "/landing":
+			fmt.Fprintf(w, "%s %s %s", r.Method, r.URL.RawQuery, body)
+			if r.Method == "POST" && string(body) != `{"a":1}` || r.Method == "GET" && len(body) != 0 {
+				w.WriteHeader(http.StatusTeapot) // too late for the status: counted by the body check below
+			}
+		}
+	}))
+	defer srv.Close()
+	target, _ := url.Parse(srv.URL)
+	post := func(path string) runner.Step {
+		return runner.Step{Name: path, Method: "POST", Path: path, Body: func(runner.Iteration) []byte { return []byte(`{"a":1}`) }}
+	}
+	res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 1},
+		post("/found"), post("/temporary"), post("/away")))
+	for path, status := range map[string]int{"/found": 200, "/temporary": 200, "/away": 302} {
+		if got := res.Endpoint(path).Status(status); got != 1 {
+			t.Errorf("%s: statuses %v, want one %d", path, res.Endpoint(path).StatusCodes(), status)
+		}
+	}
+}
+
+// TestHTTP1ServerClosesIdleConnections: a server that drops idle keep-alive
+// connections quickly does not cost errors when a worker pauses between
+// iterations, for a GET or a POST.
+func TestHTTP1ServerClosesIdleConnections(t *testing.T) {
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	srv.Config.IdleTimeout = 30 * time.Millisecond
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	target, _ := url.Parse(srv.URL)
+	for _, method := range []string{"GET", "POST"} {
+		step := runner.Step{Name: method, Method: method, Path: "/"}
+		res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 4, Pause: 100 * time.Millisecond}, step))
+		if res.Total.Errors() != 0 {
+			t.Errorf("%s: %d errors (%v) after idle closes", method, res.Total.Errors(), res.Total.Transport)
+		}
+	}
+	if conns.Load() < 8 {
+		t.Errorf("%d connections for 8 requests after idle closes; the server should have closed them", conns.Load())
+	}
+}
+
+// TestHTTP1KeepsConnections: with a server that keeps connections, a worker
+// uses one connection for all its requests.
+func TestHTTP1KeepsConnections(t *testing.T) {
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	target, _ := url.Parse(srv.URL)
+	res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 4, Iterations: 400}, runner.Step{Name: "get", Method: "GET"}))
+	if res.Total.OK() != 400 || conns.Load() != 4 {
+		t.Errorf("%d ok over %d connections; want 400 over 4", res.Total.OK(), conns.Load())
+	}
+}
