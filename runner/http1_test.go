@@ -142,17 +142,7 @@ func TestHTTP1Redirects(t *testing.T) {
 // connections quickly does not cost errors when a worker pauses between
 // iterations, for a GET or a POST.
 func TestHTTP1ServerClosesIdleConnections(t *testing.T) {
-	var conns atomic.Int64
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
-	srv.Config.IdleTimeout = 30 * time.Millisecond
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	defer srv.Close()
-	target, _ := url.Parse(srv.URL)
+	target, conns := countingServer(t, 30*time.Millisecond)
 	for _, method := range []string{"GET", "POST"} {
 		step := runner.Step{Name: method, Method: method, Path: "/"}
 		res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 4, Pause: 100 * time.Millisecond}, step))
@@ -168,18 +158,27 @@ func TestHTTP1ServerClosesIdleConnections(t *testing.T) {
 // TestHTTP1KeepsConnections: with a server that keeps connections, a worker
 // uses one connection for all its requests.
 func TestHTTP1KeepsConnections(t *testing.T) {
-	var conns atomic.Int64
+	target, conns := countingServer(t, 0)
+	res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 4, Iterations: 400}, runner.Step{Name: "get", Method: "GET"}))
+	if res.Total.OK() != 400 || conns.Load() != 4 {
+		t.Errorf("%d ok over %d connections; want 400 over 4", res.Total.OK(), conns.Load())
+	}
+}
+
+// countingServer answers "ok" and counts the connections it accepts; it
+// closes connections idle for idleTimeout (0: the default, minutes).
+func countingServer(t *testing.T, idleTimeout time.Duration) (*url.URL, *atomic.Int64) {
+	t.Helper()
+	conns := new(atomic.Int64)
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	srv.Config.IdleTimeout = idleTimeout
 	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
 			conns.Add(1)
 		}
 	}
 	srv.Start()
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	target, _ := url.Parse(srv.URL)
-	res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 4, Iterations: 400}, runner.Step{Name: "get", Method: "GET"}))
-	if res.Total.OK() != 400 || conns.Load() != 4 {
-		t.Errorf("%d ok over %d connections; want 400 over 4", res.Total.OK(), conns.Load())
-	}
+	return target, conns
 }
