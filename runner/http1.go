@@ -228,6 +228,9 @@ func readResponse(br *bufio.Reader, method string, keepStatus int, kept *limited
 			break
 		}
 	}
+	if h.encoded && h.contentLength >= 0 {
+		h.closeAfter = true // framed two ways: read it as chunked, then trust the connection no more
+	}
 	var sink *limitedWriter // nil: discard
 	if h.status == keepStatus {
 		kept.left, sink = maxBodyBytes, kept
@@ -238,9 +241,9 @@ func readResponse(br *bufio.Reader, method string, keepStatus int, kept *limited
 	case method == "HEAD" || h.status == 204 || h.status == 304:
 	case h.chunked:
 		err = readChunked(br, sink)
-	case h.contentLength >= 0:
+	case h.contentLength >= 0 && !h.encoded:
 		err = copyBody(br, sink, h.contentLength)
-	default:
+	default: // also a Transfer-Encoding that does not end in chunked (RFC 9112 §6.3)
 		_, err = io.Copy(sink.orDiscard(), br)
 		h.closeAfter = true
 	}
@@ -270,7 +273,8 @@ func copyBody(br *bufio.Reader, sink *limitedWriter, n int64) error {
 type responseHead struct {
 	status        int
 	contentLength int64 // -1: not given
-	chunked       bool
+	encoded       bool  // a Transfer-Encoding was given: it overrides Content-Length
+	chunked       bool  // ... and ends in chunked
 	closeAfter    bool
 	location      string
 }
@@ -315,10 +319,8 @@ func readHead(br *bufio.Reader) (responseHead, error) {
 			}
 			h.contentLength = n
 		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
+			h.encoded = true
 			h.chunked = bytes.EqualFold(lastToken(value), []byte("chunked"))
-			if !h.chunked {
-				h.closeAfter = true // the body runs to the end of the connection
-			}
 		case bytes.EqualFold(name, []byte("Connection")):
 			for _, token := range bytes.Split(value, []byte(",")) {
 				token = bytes.TrimSpace(token)

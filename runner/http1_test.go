@@ -63,6 +63,8 @@ func TestHTTP1Framing(t *testing.T) {
 		{"204 without length", "HTTP/1.1 204 No Content\r\n\r\n", false, "DELETE", 204, runner.ClassOK},
 		{"HEAD with a length", "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", false, "HEAD", 200, runner.ClassOK},
 		{"connection close", "HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 4\r\n\r\nnope", true, "POST", 401, runner.ClassClientError},
+		{"transfer-encoding overrides content-length", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", false, "GET", 200, runner.ClassOK},
+		{"gzip encoding runs to close", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: gzip\r\n\r\nbytes to the end", true, "GET", 200, runner.ClassOK},
 		{"bare LF lines", "HTTP/1.1 500 Internal Server Error\nContent-Length: 1\n\nx", false, "GET", 500, runner.ClassServerError},
 	}
 	for _, tc := range cases {
