@@ -3,6 +3,7 @@ package runner
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -56,19 +58,35 @@ func dialAddr(u *url.URL) string {
 
 // http1Request is what one exchange sends.
 type http1Request struct {
-	method string
-	path   string // path and query, as sent on the request line
-	header []byte // extra header lines, each ending in CRLF
-	body   []byte // sent with Content-Length when not nil
+	method   string
+	path     string // path and query, as sent on the request line
+	header   []byte // header lines but Host and Content-Length, each ending in CRLF
+	body     []byte // sent with Content-Length when not nil
+	bodyless bool   // no body and no Content-Length when body is nil
 }
 
-// newHTTP1Request prepares what req sends, but for its body. A header name
-// or value that would break the request's framing is refused.
+// newHTTP1Request prepares what req sends, but for its body, as net/http
+// would: the framing headers (Host, Content-Length, Transfer-Encoding,
+// Connection) are the client's own, a User-Agent replaces loadgate's, and
+// credentials in the URL become Basic authorization. A header name or value
+// that would break the request's framing is refused.
 func newHTTP1Request(req *http.Request) (http1Request, error) {
-	r := http1Request{method: req.Method, path: req.URL.RequestURI()}
-	for name, values := range req.Header {
+	r := http1Request{method: req.Method, path: req.URL.RequestURI(), bodyless: bodylessMethod(req.Method)}
+	header := req.Header.Clone()
+	if req.URL.User != nil && header.Get("Authorization") == "" {
+		password, _ := req.URL.User.Password()
+		header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(req.URL.User.Username()+":"+password)))
+	}
+	if header.Get("User-Agent") == "" {
+		header.Set("User-Agent", "loadgate")
+	}
+	for name, values := range header {
 		if name == "" || strings.ContainsAny(name, " :\r\n") {
 			return r, fmt.Errorf("invalid header name %q", name)
+		}
+		switch http.CanonicalHeaderKey(name) {
+		case "Host", "Content-Length", "Transfer-Encoding", "Connection":
+			continue
 		}
 		for _, v := range values {
 			if strings.ContainsAny(v, "\r\n") {
@@ -80,16 +98,27 @@ func newHTTP1Request(req *http.Request) (http1Request, error) {
 	return r, nil
 }
 
+// bodylessMethod reports whether a request with method and no body goes
+// without Content-Length; POST, PUT, PATCH and the rest send "0", as
+// net/http does.
+func bodylessMethod(method string) bool {
+	switch method {
+	case "GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT":
+		return true
+	}
+	return false
+}
+
 // do sends req and reads the answer, following same-host redirects. It
 // keeps the first maxBodyBytes of the final body in out when its status is
 // keepStatus, and leaves out empty otherwise.
 func (c *http1Conn) do(req http1Request, keepStatus int, out *bytes.Buffer) (status int, err error) {
 	deadline := time.Now().Add(c.timeout)
 	c.kept = limitedWriter{w: out}
-	for redirects := 0; ; redirects++ {
+	for sent := 1; ; sent++ {
 		var location string
 		status, location, err = c.exchange(req, keepStatus, deadline)
-		if err != nil || location == "" || redirects == maxRedirects {
+		if err != nil || location == "" || sent == maxRedirects {
 			return status, err
 		}
 		next, ok := c.redirect(req, status, location)
@@ -107,15 +136,18 @@ func (c *http1Conn) redirect(req http1Request, status int, location string) (htt
 	if status != 301 && status != 302 && status != 303 && status != 307 && status != 308 {
 		return req, false
 	}
-	base := &url.URL{Scheme: "http", Host: c.host}
-	base.Path, base.RawQuery, _ = strings.Cut(req.path, "?")
+	base, err := url.ParseRequestURI(req.path)
+	if err != nil {
+		return req, false
+	}
+	base.Scheme, base.Host = "http", c.host
 	u, err := base.Parse(location)
 	if err != nil || u.Scheme != "http" || dialAddr(u) != c.addr {
 		return req, false
 	}
 	req.path = u.RequestURI()
 	if status <= 303 && req.method != "HEAD" {
-		req.method, req.body = "GET", nil
+		req.method, req.body, req.bodyless = "GET", nil, true
 	}
 	return req, true
 }
@@ -123,32 +155,46 @@ func (c *http1Conn) redirect(req http1Request, status int, location string) (htt
 // exchange makes one request on the connection, dialling when there is none
 // and once more when a reused connection turns out to be closed.
 func (c *http1Conn) exchange(req http1Request, keepStatus int, deadline time.Time) (status int, location string, err error) {
-	if c.conn != nil && time.Since(c.idle) > http1IdleRecheck && !c.alive() {
+	if c.conn != nil && !c.alive() {
 		c.close()
 	}
 	reused := c.conn != nil
 	status, location, err = c.try(req, keepStatus, deadline)
-	if err != nil && reused && status == 0 && idempotent(req.method) && time.Now().Before(deadline) {
-		// The server closed the connection without a word: as net/http
-		// does, send an idempotent request again on a new connection.
+	if reused && dropped(err) && replayable(req.method) && time.Now().Before(deadline) {
+		// The server closed the connection before answering a word: as
+		// net/http does, send a replayable request again on a new one.
 		status, location, err = c.try(req, keepStatus, deadline)
 	}
 	return status, location, err
 }
 
-func idempotent(method string) bool {
+// dropped reports whether err says the connection went away before any
+// byte of the answer arrived.
+func dropped(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// replayable are the methods net/http sends again after a dropped connection.
+func replayable(method string) bool {
 	switch method {
-	case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE":
+	case "GET", "HEAD", "OPTIONS", "TRACE":
 		return true
 	}
 	return false
 }
 
-// alive reports whether an idle connection is still open and quiet: one
-// non-blocking read finds nothing to read (a closed one reads end of file,
-// and one with unasked-for data is of no use either).
+// alive reports whether a kept connection can carry the next request: no
+// bytes are left over from the last answer, and, after an idle spell, one
+// non-blocking read finds the server has not closed it.
 func (c *http1Conn) alive() bool {
-	return c.br.Buffered() == 0 && quiet(c.conn)
+	if c.br.Buffered() > 0 {
+		return false
+	}
+	if time.Since(c.idle) <= http1IdleRecheck {
+		return true
+	}
+	c.conn.SetReadDeadline(time.Time{}) // the last request's deadline may have passed
+	return quiet(c.conn)
 }
 
 // try is one attempt; status is 0 when no status line arrived.
@@ -201,9 +247,9 @@ func appendRequest(b []byte, req http1Request, host string) []byte {
 	b = append(b, req.path...)
 	b = append(b, " HTTP/1.1\r\nHost: "...)
 	b = append(b, host...)
-	b = append(b, "\r\nUser-Agent: loadgate\r\n"...)
+	b = append(b, "\r\n"...)
 	b = append(b, req.header...)
-	if req.body != nil {
+	if req.body != nil || !req.bodyless {
 		b = append(b, "Content-Length: "...)
 		b = strconv.AppendInt(b, int64(len(req.body)), 10)
 		b = append(b, "\r\n"...)
@@ -279,8 +325,8 @@ type responseHead struct {
 	location      string
 }
 
-func readHead(br *bufio.Reader) (responseHead, error) {
-	h := responseHead{contentLength: -1}
+func readHead(br *bufio.Reader) (h responseHead, err error) {
+	h = responseHead{contentLength: -1}
 	line, err := readLine(br)
 	if err != nil {
 		return h, err
@@ -289,7 +335,13 @@ func readHead(br *bufio.Reader) (responseHead, error) {
 	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' {
 		return h, fmt.Errorf("%w: status line %q", errMalformed, truncate(line))
 	}
-	h.closeAfter = line[7] == '0' // HTTP/1.0 closes unless it says keep-alive
+	http10 := line[7] == '0'
+	var sawClose, sawKeepAlive bool
+	defer func() {
+		// HTTP/1.0 closes unless it says keep-alive, and always with a
+		// Transfer-Encoding (RFC 9112 §6.1); "close" closes in any version.
+		h.closeAfter = sawClose || http10 && (!sawKeepAlive || h.encoded)
+	}()
 	code, err := strconv.Atoi(string(line[9:12]))
 	if err != nil || code < 100 || code > 999 || (len(line) > 12 && line[12] != ' ') {
 		return h, fmt.Errorf("%w: status line %q", errMalformed, truncate(line))
@@ -313,8 +365,8 @@ func readHead(br *bufio.Reader) (responseHead, error) {
 		value = bytes.TrimSpace(value)
 		switch {
 		case bytes.EqualFold(name, []byte("Content-Length")):
-			n, err := strconv.ParseInt(string(value), 10, 64)
-			if err != nil || n < 0 {
+			n, ok := parseDigits(value)
+			if !ok || (h.contentLength >= 0 && n != h.contentLength) {
 				return h, fmt.Errorf("%w: Content-Length %q", errMalformed, truncate(value))
 			}
 			h.contentLength = n
@@ -322,18 +374,33 @@ func readHead(br *bufio.Reader) (responseHead, error) {
 			h.encoded = true
 			h.chunked = bytes.EqualFold(lastToken(value), []byte("chunked"))
 		case bytes.EqualFold(name, []byte("Connection")):
-			for _, token := range bytes.Split(value, []byte(",")) {
+			for rest := value; len(rest) > 0; {
+				var token []byte
+				token, rest, _ = bytes.Cut(rest, []byte(","))
 				token = bytes.TrimSpace(token)
-				if bytes.EqualFold(token, []byte("close")) {
-					h.closeAfter = true
-				} else if bytes.EqualFold(token, []byte("keep-alive")) {
-					h.closeAfter = false
-				}
+				sawClose = sawClose || bytes.EqualFold(token, []byte("close"))
+				sawKeepAlive = sawKeepAlive || bytes.EqualFold(token, []byte("keep-alive"))
 			}
 		case bytes.EqualFold(name, []byte("Location")):
 			h.location = string(value)
 		}
 	}
+}
+
+// parseDigits reads a non-negative decimal of digits only (no sign, no
+// spaces), as Content-Length must be.
+func parseDigits(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
 }
 
 func lastToken(value []byte) []byte {
@@ -388,6 +455,9 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 	line, err := br.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
 		return nil, fmt.Errorf("%w: a line longer than %d bytes", errMalformed, http1ReadBuffer)
+	}
+	if errors.Is(err, io.EOF) && len(line) > 0 {
+		return nil, io.ErrUnexpectedEOF // part of a line, then the end
 	}
 	if err != nil {
 		return nil, err

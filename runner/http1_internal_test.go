@@ -35,12 +35,15 @@ func FuzzReadResponse(f *testing.F) {
 func TestAppendRequest(t *testing.T) {
 	got := string(appendRequest(nil, http1Request{method: "POST", path: "/api/auth/login?x=1",
 		header: []byte("Content-Type: application/json\r\n"), body: []byte(`{}`)}, "127.0.0.1:8080"))
-	want := "POST /api/auth/login?x=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: loadgate\r\n" +
+	want := "POST /api/auth/login?x=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n" +
 		"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
 	if got != want {
 		t.Errorf("request:\n%q\nwant\n%q", got, want)
 	}
-	if strings.Contains(string(appendRequest(nil, http1Request{method: "GET", path: "/"}, "h")), "Content-Length") {
+	if strings.Contains(string(appendRequest(nil, http1Request{method: "GET", path: "/", bodyless: true}, "h")), "Content-Length") {
 		t.Errorf("a GET without a body got a Content-Length")
+	}
+	if !strings.Contains(string(appendRequest(nil, http1Request{method: "POST", path: "/"}, "h")), "Content-Length: 0\r\n") {
+		t.Errorf("a POST without a body got no Content-Length: 0")
 	}
 }

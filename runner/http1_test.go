@@ -184,3 +184,120 @@ func countingServer(t *testing.T, idleTimeout time.Duration) (*url.URL, *atomic.
 	target, _ := url.Parse(srv.URL)
 	return target, conns
 }
+
+// recordingServer answers each request with answer (a raw HTTP/1.1 reply)
+// and sends the requests it read, as received, to seen.
+func recordingServer(t *testing.T, answer string) (*url.URL, chan *http.Request) {
+	t.Helper()
+	seen := make(chan *http.Request, 100)
+	addr := testkit.TCPServer(t, func(c net.Conn) {
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for {
+			req, err := http.ReadRequest(br)
+			if err != nil {
+				return
+			}
+			body, _ := io.ReadAll(req.Body)
+			req.Body = io.NopCloser(strings.NewReader(string(body)))
+			seen <- req
+			if _, err := io.WriteString(c, answer); err != nil {
+				return
+			}
+		}
+	})
+	u, _ := url.Parse("http://" + addr)
+	return u, seen
+}
+
+// TestHTTP1UntrustworthyAnswers: an answer that leaves bytes behind, frames
+// itself two ways, or says both close and keep-alive never desynchronises
+// the connection: each request reaches the server once and gets its own
+// answer.
+func TestHTTP1UntrustworthyAnswers(t *testing.T) {
+	for name, answer := range map[string]string{
+		"204 with a body":        "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello",
+		"close and keep-alive":   "HTTP/1.1 200 OK\r\nConnection: close, keep-alive\r\nContent-Length: 0\r\n\r\n",
+		"two Connection headers": "HTTP/1.1 200 OK\r\nConnection: close\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			target, seen := recordingServer(t, answer)
+			step := runner.Step{Name: "x", Method: "POST", Path: "/", Body: func(runner.Iteration) []byte { return []byte("{}") }}
+			res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 3}, step))
+			if len(seen) != 3 || res.Total.OK() != 3 {
+				t.Errorf("server saw %d requests, %d ok (transport %v); want 3 and 3", len(seen), res.Total.OK(), res.Total.Transport)
+			}
+		})
+	}
+	for name, answer := range map[string]string{
+		"conflicting lengths": "HTTP/1.1 200 OK\r\nContent-Length: 7\r\nContent-Length: 2\r\n\r\nokHTTP/",
+		"signed length":       "HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nok",
+	} {
+		t.Run(name, func(t *testing.T) {
+			target, seen := recordingServer(t, answer)
+			res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 3}, runner.Step{Name: "x", Method: "GET"}))
+			if res.Total.TransportErrors() != 3 || len(seen) != 3 {
+				t.Errorf("%d transport errors, server saw %d requests; want 3 and 3", res.Total.TransportErrors(), len(seen))
+			}
+		})
+	}
+}
+
+// TestHTTP1RequestHeaders: what reaches the server is what net/http would
+// send: the client's own framing headers, a step's User-Agent, Basic
+// authorization from the target URL, Content-Length: 0 for a bodiless POST.
+func TestHTTP1RequestHeaders(t *testing.T) {
+	target, seen := recordingServer(t, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+	target.User = url.UserPassword("bob", "s3cret")
+	steps := []runner.Step{
+		{Name: "get", Method: "GET", Path: "/a", Header: http.Header{"User-Agent": {"probe/1"}, "Host": {"evil"}, "Transfer-Encoding": {"chunked"}}},
+		{Name: "post", Method: "POST", Path: "/b"},
+	}
+	res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 1}, steps...))
+	if res.Total.OK() != 2 || len(seen) != 2 {
+		t.Fatalf("%d ok, %d seen", res.Total.OK(), len(seen))
+	}
+	get, post := <-seen, <-seen
+	if user, pass, ok := get.BasicAuth(); !ok || user != "bob" || pass != "s3cret" {
+		t.Errorf("no Basic authorization from the target URL: %v", get.Header)
+	}
+	if get.UserAgent() != "probe/1" || get.Host != target.Host || len(get.TransferEncoding) != 0 {
+		t.Errorf("GET: User-Agent %q, Host %q, Transfer-Encoding %v", get.UserAgent(), get.Host, get.TransferEncoding)
+	}
+	if post.ContentLength != 0 || post.Header.Get("Content-Length") != "0" || post.UserAgent() != "loadgate" {
+		t.Errorf("bodiless POST: Content-Length %q, User-Agent %q", post.Header.Get("Content-Length"), post.UserAgent())
+	}
+}
+
+// TestHTTP1IdleAfterDeadline: a connection idle for longer than the request
+// timeout is still reused (the old deadline must not make it look closed).
+func TestHTTP1IdleAfterDeadline(t *testing.T) {
+	target, conns := countingServer(t, 0)
+	p := plan(target, runner.Load{Concurrency: 1, Iterations: 4, Pause: 300 * time.Millisecond}, runner.Step{Name: "get", Method: "GET"})
+	p.Timeout = 200 * time.Millisecond
+	res := mustRun(t, t.Context(), p)
+	if res.Total.OK() != 4 || conns.Load() != 1 {
+		t.Errorf("%d ok over %d connections; want 4 over 1", res.Total.OK(), conns.Load())
+	}
+}
+
+// TestHTTP1RedirectKeepsEscapes: a relative redirect from an escaped path
+// resolves against it as sent.
+func TestHTTP1RedirectKeepsEscapes(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.EscapedPath() == "/a%20b/c" {
+			w.Header().Set("Location", "d")
+			w.WriteHeader(http.StatusFound)
+			return
+		}
+		if r.URL.EscapedPath() != "/a%20b/d" {
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	defer srv.Close()
+	target, _ := url.Parse(srv.URL)
+	res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 1}, runner.Step{Name: "x", Method: "GET", Path: "/a%20b/c"}))
+	if res.Total.Status(200) != 1 {
+		t.Errorf("statuses %v, want 200 after the redirect", res.Total.StatusCodes())
+	}
+}
