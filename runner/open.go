@@ -46,9 +46,6 @@ func waitUntil(stop context.Context, t time.Time) bool {
 	return stop.Err() == nil
 }
 
-// timerWait sleeps until t with a Go timer only.
-func timerWait(stop context.Context, t time.Time) bool { return sleep(stop, time.Until(t), nil) }
-
 // run dispatches arrivals from started until the schedule, the iteration
 // bound or stop ends, then waits for the workers. It returns how many
 // arrivals were due and how many of them were dropped.

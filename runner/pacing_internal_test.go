@@ -9,6 +9,10 @@ import (
 	"time"
 )
 
+// timerWait sleeps until t with a Go timer only, which synctest's fake clock
+// drives (nanosleep would sleep in real time).
+func timerWait(stop context.Context, t time.Time) bool { return sleep(stop, time.Until(t), nil) }
+
 // dueBefore counts the arrivals of p due before t.
 func dueBefore(p profile, t time.Duration) int64 {
 	var n int64
