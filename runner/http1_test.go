@@ -17,29 +17,6 @@ import (
 	"github.com/loadgate/loadgate/runner"
 )
 
-// rawAnswer serves one canned answer to every request on a connection,
-// reading requests line by line, and closes the connection after each
-// answer when closeAfter is set.
-func rawAnswer(t *testing.T, answer string, closeAfter bool) *url.URL {
-	t.Helper()
-	addr := testkit.TCPServer(t, func(c net.Conn) {
-		defer c.Close()
-		br := bufio.NewReader(c)
-		for {
-			req, err := http.ReadRequest(br)
-			if err != nil {
-				return
-			}
-			io.Copy(io.Discard, req.Body)
-			if _, err := io.WriteString(c, answer); err != nil || closeAfter {
-				return
-			}
-		}
-	})
-	u, _ := url.Parse("http://" + addr)
-	return u
-}
-
 // TestHTTP1Framing runs requests against servers that frame their answers
 // in each way HTTP/1.1 allows, and checks status, class and that the
 // connection stays usable (three iterations each).
@@ -69,7 +46,7 @@ func TestHTTP1Framing(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			target := rawAnswer(t, tc.answer, tc.closeAfter)
+			target, _ := rawServer(t, tc.answer, tc.closeAfter)
 			step := runner.Step{Name: "x", Method: tc.method, Path: "/p"}
 			if tc.method == "POST" {
 				step.Body = func(runner.Iteration) []byte { return []byte(`{"a":1}`) }
@@ -97,7 +74,7 @@ func TestHTTP1Malformed(t *testing.T) {
 		"huge header line":   "HTTP/1.1 200 OK\r\nX: " + strings.Repeat("a", 20000) + "\r\n\r\n",
 	} {
 		t.Run(name, func(t *testing.T) {
-			target := rawAnswer(t, answer, true)
+			target, _ := rawServer(t, answer, true)
 			res := runOnce(t, target.String())
 			if res.Total.TransportErrors() != 1 {
 				t.Errorf("classes %v, transport %v; want one transport error", res.Total.Classes, res.Total.Transport)
@@ -185,11 +162,12 @@ func countingServer(t *testing.T, idleTimeout time.Duration) (*url.URL, *atomic.
 	return target, conns
 }
 
-// recordingServer answers each request with answer (a raw HTTP/1.1 reply)
-// and sends the requests it read, as received, to seen.
-func recordingServer(t *testing.T, answer string) (*url.URL, chan *http.Request) {
+// rawServer answers every request on a connection with answer (a raw
+// HTTP/1.1 reply), closing the connection after each answer when closeAfter
+// is set, and sends the requests it read (the first 100) to seen.
+func rawServer(t *testing.T, answer string, closeAfter bool) (target *url.URL, seen chan *http.Request) {
 	t.Helper()
-	seen := make(chan *http.Request, 100)
+	seen = make(chan *http.Request, 100)
 	addr := testkit.TCPServer(t, func(c net.Conn) {
 		defer c.Close()
 		br := bufio.NewReader(c)
@@ -200,14 +178,17 @@ func recordingServer(t *testing.T, answer string) (*url.URL, chan *http.Request)
 			}
 			body, _ := io.ReadAll(req.Body)
 			req.Body = io.NopCloser(strings.NewReader(string(body)))
-			seen <- req
-			if _, err := io.WriteString(c, answer); err != nil {
+			select {
+			case seen <- req:
+			default:
+			}
+			if _, err := io.WriteString(c, answer); err != nil || closeAfter {
 				return
 			}
 		}
 	})
-	u, _ := url.Parse("http://" + addr)
-	return u, seen
+	target, _ = url.Parse("http://" + addr)
+	return target, seen
 }
 
 // TestHTTP1UntrustworthyAnswers: an answer that leaves bytes behind, frames
@@ -221,7 +202,7 @@ func TestHTTP1UntrustworthyAnswers(t *testing.T) {
 		"two Connection headers": "HTTP/1.1 200 OK\r\nConnection: close\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n",
 	} {
 		t.Run(name, func(t *testing.T) {
-			target, seen := recordingServer(t, answer)
+			target, seen := rawServer(t, answer, false)
 			step := runner.Step{Name: "x", Method: "POST", Path: "/", Body: func(runner.Iteration) []byte { return []byte("{}") }}
 			res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 3}, step))
 			if len(seen) != 3 || res.Total.OK() != 3 {
@@ -234,7 +215,7 @@ func TestHTTP1UntrustworthyAnswers(t *testing.T) {
 		"signed length":       "HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nok",
 	} {
 		t.Run(name, func(t *testing.T) {
-			target, seen := recordingServer(t, answer)
+			target, seen := rawServer(t, answer, false)
 			res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 3}, runner.Step{Name: "x", Method: "GET"}))
 			if res.Total.TransportErrors() != 3 || len(seen) != 3 {
 				t.Errorf("%d transport errors, server saw %d requests; want 3 and 3", res.Total.TransportErrors(), len(seen))
@@ -247,7 +228,7 @@ func TestHTTP1UntrustworthyAnswers(t *testing.T) {
 // send: the client's own framing headers, a step's User-Agent, Basic
 // authorization from the target URL, Content-Length: 0 for a bodiless POST.
 func TestHTTP1RequestHeaders(t *testing.T) {
-	target, seen := recordingServer(t, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+	target, seen := rawServer(t, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false)
 	target.User = url.UserPassword("bob", "s3cret")
 	steps := []runner.Step{
 		{Name: "get", Method: "GET", Path: "/a", Header: http.Header{"User-Agent": {"probe/1"}, "Host": {"evil"}, "Transfer-Encoding": {"chunked"}}},
