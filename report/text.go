@@ -106,6 +106,9 @@ func describeLoad(l runner.Load) string {
 	parts := []string{fmt.Sprintf("%s, %d worker%s", l.Model(), l.Concurrency, plural(l.Concurrency))}
 	if l.Open {
 		parts = []string{fmt.Sprintf("open, %s/s, up to %d workers", trimmed(l.Rate, 2), l.MaxWorkers)}
+		if len(l.Stages) > 0 {
+			parts[0] = fmt.Sprintf("open, up to %d workers", l.MaxWorkers)
+		}
 	}
 	if len(l.Stages) > 0 {
 		parts = append(parts, "stages "+strings.Join(stageStrings(l.Stages), ","))
