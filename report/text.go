@@ -104,6 +104,9 @@ func (p *printer) keep(err error) {
 
 func describeLoad(l runner.Load) string {
 	parts := []string{fmt.Sprintf("%s, %d worker%s", l.Model(), l.Concurrency, plural(l.Concurrency))}
+	if !l.Open && len(l.Stages) > 0 {
+		parts[0] = fmt.Sprintf("closed, from %d worker%s", l.Concurrency, plural(l.Concurrency))
+	}
 	if l.Open {
 		parts = []string{fmt.Sprintf("open, %s/s, up to %d workers", trimmed(l.Rate, 2), l.MaxWorkers)}
 		if len(l.Stages) > 0 {
