@@ -41,10 +41,7 @@ func (w *worker) roundTrip(i int, it Iteration) (status int, err error) {
 		}
 		req := e.h1Requests[i]
 		if body := e.plan.Steps[i].Body; body != nil {
-			req.body = body(it)
-			if req.body == nil {
-				req.body = []byte{} // a step with a body always sends Content-Length
-			}
+			req.body = body(it) // nil: http1Request's bodyless rule decides, as net/http does
 		}
 		return w.h1.do(req, e.plan.LockRule.Status, &w.body)
 	}
