@@ -51,6 +51,18 @@ type countsJSON struct {
 	Status       map[string]int64 `json:"status"`
 	Transport    map[string]int64 `json:"transport"`
 	Classes      map[string]int64 `json:"classes"`
+	// Retries counts the attempts that were retries; FirstAttempt the
+	// first attempts alone, as a client that never retries saw them.
+	Retries      int64        `json:"retries"`
+	FirstAttempt attemptsJSON `json:"first_attempt"`
+}
+
+// attemptsJSON counts first attempts.
+type attemptsJSON struct {
+	Requests int64            `json:"requests"`
+	OK       int64            `json:"ok"`
+	Errors   int64            `json:"errors"`
+	Classes  map[string]int64 `json:"classes"`
 }
 
 type totalsJSON struct {
@@ -119,7 +131,7 @@ func JSON(r *runner.Result, verdicts []Verdict) ([]byte, error) {
 			Iterations:  r.Load.Iterations,
 			PauseS:      r.Load.Pause.Seconds(),
 		},
-		Totals: totalsJSON{countsJSON: counts(r.Total), Arrivals: r.Arrivals, Dropped: r.Dropped,
+		Totals: totalsJSON{countsJSON: counts(r.Total, r.Classes()), Arrivals: r.Arrivals, Dropped: r.Dropped,
 			TargetRate: r.TargetRate(), RPS: r.RPS(r.Total)},
 		Endpoints: map[string]endpointJSON{},
 		SLOs:      []verdictJSON{},
@@ -134,7 +146,7 @@ func JSON(r *runner.Result, verdicts []Verdict) ([]byte, error) {
 			return nil, err
 		}
 		out.Endpoints[e.Name] = endpointJSON{
-			countsJSON:       counts(e),
+			countsJSON:       counts(e, r.Classes()),
 			RPS:              r.RPS(e),
 			LatencyMS:        latencies(e.Latency),
 			ServiceMS:        latencies(e.Service),
@@ -159,7 +171,8 @@ func stageStrings(stages []runner.Stage) []string {
 	return out
 }
 
-func counts(e *runner.EndpointStats) countsJSON {
+// counts are e's counters; classes names its outcome classes.
+func counts(e *runner.EndpointStats, classes []string) countsJSON {
 	c := countsJSON{
 		Requests:     e.Requests(),
 		OK:           e.OK(),
@@ -169,6 +182,8 @@ func counts(e *runner.EndpointStats) countsJSON {
 		Status:       map[string]int64{},
 		Transport:    map[string]int64{},
 		Classes:      map[string]int64{},
+		Retries:      e.Retries,
+		FirstAttempt: attemptsJSON{Classes: map[string]int64{}},
 	}
 	for _, code := range e.StatusCodes() {
 		c.Status[strconv.Itoa(code)] = e.Statuses[code]
@@ -176,9 +191,14 @@ func counts(e *runner.EndpointStats) countsJSON {
 	for _, kind := range e.TransportKinds() {
 		c.Transport[kind.String()] = e.Transport[kind]
 	}
-	for class, n := range e.Classes {
-		c.Classes[runner.Class(class).String()] = n
+	for class, name := range classes {
+		c.Classes[name] = e.Classes[class]
+		n := e.FirstAttempt[class]
+		c.FirstAttempt.Classes[name] = n
+		c.FirstAttempt.Requests += n
 	}
+	c.FirstAttempt.OK = e.FirstAttempt[runner.ClassOK]
+	c.FirstAttempt.Errors = c.FirstAttempt.Requests - c.FirstAttempt.OK
 	return c
 }
 

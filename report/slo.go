@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/loadgate/loadgate/runner"
 )
 
 // ParseSLO parses one SLO expression. The grammar (DESIGN §4.3):
@@ -21,15 +23,20 @@ import (
 //	        | "requests" | "errors" | "lock_timeouts" | "status_503" | "status_5xx"
 //	        | "status_" 3-digit code | "transport_errors" | "dropped"      counts
 //	        | "error_rate"               errors compared as a percentage of requests
+//	        | class                      requests of an outcome class (count or percentage):
+//	                                     ok, client_error, unavailable, server_error, transport,
+//	                                     extract_failed, lock_timeout, or one of the classes given
 //	op      = "<" | "<=" | ">" | ">=" | "=="
 //	value   = duration ("800us", "250ms", "1.2s") for latency metrics
 //	        | number for counts and rps
 //	        | percentage ("0.5%") for a count metric: that count / requests
 //
 // Spaces around the parts are allowed. A malformed expression gives an
-// *SLOError that quotes it and points at the bad part. Whether a scope names
-// a real endpoint is checked later, by CheckScopes.
-func ParseSLO(expr string) (SLO, error) {
+// *SLOError that quotes it and points at the bad part. classes are a
+// scenario's own outcome classes (runner.Classifier.Custom), each a metric
+// too. Whether a scope names a real endpoint is checked later, by
+// CheckScopes.
+func ParseSLO(expr string, classes ...string) (SLO, error) {
 	opAt := strings.IndexAny(expr, "<>=")
 	if opAt < 0 {
 		return SLO{}, sloError(expr, len(expr), "no comparison: use one of < <= > >= ==, as in p95<500ms")
@@ -43,7 +50,7 @@ func ParseSLO(expr string) (SLO, error) {
 	if lhs == "" {
 		return SLO{}, sloError(expr, 0, "no metric before "+op.String())
 	}
-	if err := slo.setMetric(lhs); err != nil {
+	if err := slo.setMetric(lhs, classes); err != nil {
 		return SLO{}, sloError(expr, strings.Index(expr, lhs), err.Error())
 	}
 	valueAt := opAt + opLen
@@ -69,6 +76,7 @@ type SLO struct {
 	kind      metricKind
 	percent   float64 // the percentile of a "p" metric
 	status    int     // the code of a "status_NNN" metric
+	class     string  // the outcome class of a class metric
 }
 
 // Unit is the unit of an SLO's threshold and of the actual value it is
@@ -155,18 +163,19 @@ var (
 
 // setMetric reads "[scope.]metric". A metric alone is tried first, then each
 // dot from the left as the end of a scope, so "p99.9" and "login.p99.9" both work.
-func (s *SLO) setMetric(lhs string) error {
-	if s.readMetric(lhs) {
+func (s *SLO) setMetric(lhs string, classes []string) error {
+	if s.readMetric(lhs, classes) {
 		return nil
 	}
 	for i := strings.IndexByte(lhs, '.'); i >= 0; i = nextDot(lhs, i) {
-		if i > 0 && s.readMetric(lhs[i+1:]) {
+		if i > 0 && s.readMetric(lhs[i+1:], classes) {
 			s.Scope = lhs[:i]
 			return nil
 		}
 	}
 	return fmt.Errorf("unknown metric %q: want p<percentile>, min, mean, max, rps, requests, errors, error_rate, "+
-		"lock_timeouts, status_503, status_5xx, status_<code>, transport_errors or dropped, optionally after an endpoint and a dot", lhs)
+		"lock_timeouts, status_503, status_5xx, status_<code>, transport_errors, dropped or an outcome class (%s), optionally after an endpoint and a dot",
+		lhs, strings.Join(append(slices.Clone(runner.BuiltinClassNames()), classes...), ", "))
 }
 
 func nextDot(s string, after int) int {
@@ -178,7 +187,7 @@ func nextDot(s string, after int) int {
 }
 
 // readMetric sets the metric from name and reports whether it is one.
-func (s *SLO) readMetric(name string) bool {
+func (s *SLO) readMetric(name string, classes []string) bool {
 	switch {
 	case name == "min", name == "mean", name == "max":
 		s.kind, s.Unit = kindLatency, UnitMilliseconds
@@ -197,6 +206,8 @@ func (s *SLO) readMetric(name string) bool {
 		s.status, _ = strconv.Atoi(name[len("status_"):])
 	case slices.Contains(countMetrics, name):
 		s.kind, s.Unit = kindCount, UnitCount
+	case slices.Contains(runner.BuiltinClassNames(), name), slices.Contains(classes, name):
+		s.kind, s.Unit, s.class = kindCount, UnitCount, name
 	default:
 		return false
 	}

@@ -143,16 +143,16 @@ func TestCheckScopes(t *testing.T) {
 func result() *runner.Result {
 	login := runner.NewEndpointStats("login")
 	for i := 1; i <= 90; i++ {
-		login.Record(time.Duration(i)*time.Millisecond, time.Duration(i)*time.Millisecond, 200, runner.ClassOK, 0)
+		login.Record(runner.Sample{Response: time.Duration(i) * time.Millisecond, Service: time.Duration(i) * time.Millisecond, Status: 200, Class: runner.ClassOK})
 	}
 	for range 5 {
-		login.Record(2*time.Second, 2*time.Second, 503, runner.ClassLockTimeout, 0)
+		login.Record(runner.Sample{Response: 2 * time.Second, Service: 2 * time.Second, Status: 503, Class: runner.ClassLockTimeout})
 	}
 	for range 3 {
-		login.Record(time.Millisecond, time.Millisecond, 503, runner.ClassUnavailable, 0)
+		login.Record(runner.Sample{Response: time.Millisecond, Service: time.Millisecond, Status: 503, Class: runner.ClassUnavailable})
 	}
 	for range 2 {
-		login.Record(100*time.Microsecond, 100*time.Microsecond, 0, runner.ClassTransport, runner.TransportRefused)
+		login.Record(runner.Sample{Response: 100 * time.Microsecond, Service: 100 * time.Microsecond, Status: 0, Class: runner.ClassTransport, Kind: runner.TransportRefused})
 	}
 	register := runner.NewEndpointStats("register")
 	total := runner.NewEndpointStats("total")

@@ -48,6 +48,8 @@ func Text(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 	}
 	p.keep(tw.Flush())
 	p.line("")
+	p.keep(scenarioClasses(w, r, rows))
+	p.keep(retries(w, rows))
 
 	t := r.Total
 	p.line("total      %d requests, %d ok, %d errors (%s%%), %.1f req/s",
@@ -169,6 +171,54 @@ func latencyTable(w io.Writer, rows []*runner.EndpointStats, pick func(*runner.E
 		}
 		fmt.Fprintf(tw, "%-*s\t%d\t%d\t%d\t%s\t\n", nameWidth, e.Name, e.Requests(), e.OK(), e.Errors(), strings.Join(cells, "\t"))
 	}
+	return tw.Flush()
+}
+
+// scenarioClasses writes, for a run with responses of extract_failed or of
+// a scenario's own classes, a table of them by endpoint.
+func scenarioClasses(w io.Writer, r *runner.Result, rows []*runner.EndpointStats) error {
+	names := r.Classes()
+	cells := make([]string, len(rows))
+	found := false
+	for i, e := range rows {
+		var parts []string
+		for class := int(runner.ClassExtractFailed); class < len(names); class++ {
+			if n := e.Classes[class]; n > 0 {
+				parts = append(parts, names[class]+":"+strconv.FormatInt(n, 10))
+			}
+		}
+		cells[i], found = orDash(parts), found || len(parts) > 0
+	}
+	if !found {
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "endpoint\tfailed extractions and scenario classes")
+	for i, e := range rows {
+		fmt.Fprintf(tw, "%s\t%s\n", e.Name, cells[i])
+	}
+	fmt.Fprintln(tw)
+	return tw.Flush()
+}
+
+// retries writes, for a run that retried, a table of retries by endpoint
+// and of the first attempts alone: the errors retries made up for.
+func retries(w io.Writer, rows []*runner.EndpointStats) error {
+	total := rows[len(rows)-1]
+	if total.Retries == 0 {
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "endpoint\tretries\tfirst attempts\tof them errors\t(every attempt counts in the tables above)")
+	for _, e := range rows {
+		var first int64
+		for _, n := range e.FirstAttempt {
+			first += n
+		}
+		failed := first - e.FirstAttempt[runner.ClassOK]
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d (%s%%)\t\n", e.Name, e.Retries, first, failed, trimmed(percentOrZero(failed, first), 2))
+	}
+	fmt.Fprintln(tw)
 	return tw.Flush()
 }
 

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -88,6 +89,13 @@ func (s SLO) latency(stats *runner.EndpointStats) time.Duration {
 }
 
 func (s SLO) count(r *runner.Result, stats *runner.EndpointStats) int64 {
+	if s.class != "" {
+		i := slices.Index(r.Classes(), s.class)
+		if i < 0 {
+			return 0 // a class this run did not have
+		}
+		return stats.Classes[i]
+	}
 	switch s.Metric {
 	case "requests":
 		return stats.Requests()

@@ -109,21 +109,20 @@ func bodylessMethod(method string) bool {
 	return false
 }
 
-// do sends req and reads the answer, following same-host redirects. It
-// keeps the first maxBodyBytes of the final body in out when its status is
-// keepStatus, and leaves out empty otherwise.
-func (c *http1Conn) do(req http1Request, keepStatus int, out *bytes.Buffer) (status int, err error) {
+// do sends req and reads the answer, following same-host redirects: its
+// status and Retry-After header. It keeps the first maxBodyBytes of the
+// final body in out when keep has its status, and leaves out empty otherwise.
+func (c *http1Conn) do(req http1Request, keep *statusSet, out *bytes.Buffer) (answer, error) {
 	deadline := time.Now().Add(c.timeout)
 	c.kept = limitedWriter{w: out}
 	for sent := 1; ; sent++ {
-		var location string
-		status, location, err = c.exchange(req, keepStatus, deadline)
-		if err != nil || location == "" || sent == maxRedirects {
-			return status, err
+		h, err := c.exchange(req, keep, deadline)
+		if err != nil || h.location == "" || sent == maxRedirects {
+			return answer{status: h.status, retryAfter: h.retryAfter}, err
 		}
-		next, ok := c.redirect(req, status, location)
+		next, ok := c.redirect(req, h.status, h.location)
 		if !ok {
-			return status, nil
+			return answer{status: h.status, retryAfter: h.retryAfter}, nil
 		}
 		req = next
 	}
@@ -154,18 +153,18 @@ func (c *http1Conn) redirect(req http1Request, status int, location string) (htt
 
 // exchange makes one request on the connection, dialling when there is none
 // and once more when a reused connection turns out to be closed.
-func (c *http1Conn) exchange(req http1Request, keepStatus int, deadline time.Time) (status int, location string, err error) {
+func (c *http1Conn) exchange(req http1Request, keep *statusSet, deadline time.Time) (responseHead, error) {
 	if c.conn != nil && !c.alive() {
 		c.close()
 	}
 	reused := c.conn != nil
-	status, location, err = c.try(req, keepStatus, deadline)
+	h, err := c.try(req, keep, deadline)
 	if reused && dropped(err) && replayable(req.method) && time.Now().Before(deadline) {
 		// The server closed the connection before answering a word: as
 		// net/http does, send a replayable request again on a new one.
-		status, location, err = c.try(req, keepStatus, deadline)
+		h, err = c.try(req, keep, deadline)
 	}
-	return status, location, err
+	return h, err
 }
 
 // dropped reports whether err says the connection went away before any
@@ -197,26 +196,26 @@ func (c *http1Conn) alive() bool {
 	return quiet(c.conn)
 }
 
-// try is one attempt; status is 0 when no status line arrived.
-func (c *http1Conn) try(req http1Request, keepStatus int, deadline time.Time) (status int, location string, err error) {
+// try is one attempt; the status is 0 when no status line arrived.
+func (c *http1Conn) try(req http1Request, keep *statusSet, deadline time.Time) (responseHead, error) {
 	if c.conn == nil {
 		if err := c.dial(deadline); err != nil {
-			return 0, "", err
+			return responseHead{}, err
 		}
 	}
 	c.conn.SetDeadline(deadline)
 	c.wbuf = appendRequest(c.wbuf[:0], req, c.host)
 	if _, err := c.conn.Write(c.wbuf); err != nil {
 		c.close()
-		return 0, "", err
+		return responseHead{}, err
 	}
-	status, location, closeAfter, err := readResponse(c.br, req.method, keepStatus, &c.kept)
-	if err != nil || closeAfter {
+	h, err := readResponse(c.br, req.method, keep, &c.kept)
+	if err != nil || h.closeAfter {
 		c.close()
 	} else {
 		c.idle = time.Now()
 	}
-	return status, location, err
+	return h, err
 }
 
 func (c *http1Conn) dial(deadline time.Time) error {
@@ -258,17 +257,17 @@ func appendRequest(b []byte, req http1Request, host string) []byte {
 	return append(b, req.body...)
 }
 
-// readResponse reads one answer to a request with method: the status (0
-// when no status line arrived), the Location of a redirect, and whether the
-// connection must close after it. The body is read to its end; when the
-// status is keepStatus, kept gets its first maxBodyBytes. Interim 1xx
-// answers are skipped.
-func readResponse(br *bufio.Reader, method string, keepStatus int, kept *limitedWriter) (status int, location string, closeAfter bool, err error) {
+// readResponse reads one answer to a request with method: its head (a
+// status of 0 when no status line arrived), with closeAfter set when the
+// connection must close after it. The body is read to its end; when keep
+// has the status, kept gets its first maxBodyBytes. Interim 1xx answers are
+// skipped.
+func readResponse(br *bufio.Reader, method string, keep *statusSet, kept *limitedWriter) (h responseHead, err error) {
 	kept.w.Reset()
-	var h responseHead
 	for {
 		if h, err = readHead(br); err != nil {
-			return h.status, "", true, err
+			h.closeAfter = true
+			return h, err
 		}
 		if h.status >= 200 || h.status == 101 {
 			break
@@ -278,7 +277,7 @@ func readResponse(br *bufio.Reader, method string, keepStatus int, kept *limited
 		h.closeAfter = true // framed two ways: read it as chunked, then trust the connection no more
 	}
 	var sink *limitedWriter // nil: discard
-	if h.status == keepStatus {
+	if keep.has(h.status) {
 		kept.left, sink = maxBodyBytes, kept
 	}
 	switch {
@@ -296,7 +295,14 @@ func readResponse(br *bufio.Reader, method string, keepStatus int, kept *limited
 	if errors.Is(err, io.EOF) {
 		err = io.ErrUnexpectedEOF
 	}
-	return h.status, h.location, h.closeAfter || err != nil, err
+	h.closeAfter = h.closeAfter || err != nil
+	return h, err
+}
+
+// answer is what a worker needs of a response besides its body.
+type answer struct {
+	status     int
+	retryAfter string // the Retry-After header, if any
 }
 
 // copyBody moves n bytes of body from br to sink (nil: discards them).
@@ -323,6 +329,7 @@ type responseHead struct {
 	chunked       bool  // ... and ends in chunked
 	closeAfter    bool
 	location      string
+	retryAfter    string
 }
 
 func readHead(br *bufio.Reader) (h responseHead, err error) {
@@ -383,6 +390,8 @@ func readHead(br *bufio.Reader) (h responseHead, err error) {
 			}
 		case bytes.EqualFold(name, []byte("Location")):
 			h.location = string(value)
+		case bytes.EqualFold(name, []byte("Retry-After")):
+			h.retryAfter = string(value)
 		}
 	}
 }

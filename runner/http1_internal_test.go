@@ -22,9 +22,11 @@ func FuzzReadResponse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, method string) {
 		var out bytes.Buffer
 		kept := limitedWriter{w: &out}
-		status, _, _, err := readResponse(bufio.NewReaderSize(bytes.NewReader(data), http1ReadBuffer), method, 503, &kept)
-		if err == nil && (status < 100 || status > 999) {
-			t.Fatalf("status %d without an error", status)
+		var keep statusSet
+		keep.add(503)
+		h, err := readResponse(bufio.NewReaderSize(bytes.NewReader(data), http1ReadBuffer), method, &keep, &kept)
+		if err == nil && (h.status < 100 || h.status > 999) {
+			t.Fatalf("status %d without an error", h.status)
 		}
 		if out.Len() > maxBodyBytes {
 			t.Fatalf("kept %d bytes", out.Len())

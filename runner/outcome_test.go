@@ -76,7 +76,7 @@ func TestClassifyRealResponses(t *testing.T) {
 			}
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if got := runner.Classify(resp.StatusCode, body, tc.expect, runner.DefaultLockRule()); got != tc.want {
+			if got := runner.DefaultClassifier().Classify(resp.StatusCode, body, tc.expect); got != tc.want {
 				t.Errorf("status %d: class %s, want %s", resp.StatusCode, got, tc.want)
 			}
 		})
@@ -131,12 +131,12 @@ func runOnce(t *testing.T, u string) *runner.Result {
 		t.Fatal(err)
 	}
 	res, err := runner.Run(context.Background(), runner.Plan{
-		Scenario: "probe",
-		Target:   target,
-		Steps:    []runner.Step{{Name: "get", Method: http.MethodGet, Path: "/"}},
-		Load:     runner.Load{Concurrency: 1, Iterations: 1},
-		Timeout:  300 * time.Millisecond,
-		LockRule: runner.DefaultLockRule(),
+		Scenario:   "probe",
+		Target:     target,
+		Steps:      []runner.Step{{Name: "get", Method: http.MethodGet, Path: "/"}},
+		Load:       runner.Load{Concurrency: 1, Iterations: 1},
+		Timeout:    300 * time.Millisecond,
+		Classifier: runner.DefaultClassifier(),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -11,10 +11,13 @@ import (
 
 // Iteration identifies one iteration of a run: Seq counts iterations across
 // all workers from 0, so it is unique within the run; Worker is the index of
-// the worker that runs it.
+// the worker that runs it. Vars holds the iteration's variables
+// (Plan.Vars of them, empty when it starts), which steps' Extract set and
+// later steps read; only the worker running the iteration touches them.
 type Iteration struct {
 	Seq    int64
 	Worker int
+	Vars   []string
 }
 
 // Step is one request of an iteration.
@@ -26,12 +29,38 @@ type Step struct {
 	// Path is resolved against the plan's target: "/api/auth/login".
 	Path   string
 	Header http.Header
+	// Vary, when not nil, returns what changes with the iteration: a path
+	// that replaces Path, and headers added to Header.
+	Vary func(Iteration) (path string, header http.Header)
 	// Body returns the request body for an iteration; nil sends none. A body
 	// is sent as application/json unless Header sets a Content-Type.
 	Body func(Iteration) []byte
 	// Expect lists statuses that count as ok besides 2xx (a 409 in a
 	// register storm).
 	Expect []int
+	// Extract, when not nil, reads the body of an ok response into
+	// it.Vars. It reports false when a value is missing: the response is
+	// then of ClassExtractFailed, which ends the iteration.
+	Extract func(it Iteration, body []byte) bool
+	// Skip, when not nil, reports whether an iteration leaves the step out
+	// (one of a weighted mix that was not chosen).
+	Skip func(Iteration) bool
+	// Retry says whether a 503 or 429 is tried again; the zero Retry never.
+	Retry Retry
+}
+
+// Retry is a step's retry policy: an answer of 503 or 429 is sent again,
+// after the wait its Retry-After asks for (one second when it has none) but
+// at most MaxWait, up to Max times. Every attempt is recorded as itself.
+type Retry struct {
+	Max     int
+	MaxWait time.Duration
+}
+
+// retries reports whether an attempt answered with status is sent again
+// after attempt retries.
+func (r Retry) retries(status, attempt int) bool {
+	return attempt < r.Max && (status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests)
 }
 
 // Plan is everything a run needs. An iteration runs the steps in order; a
@@ -43,8 +72,10 @@ type Plan struct {
 	Load     Load
 	// Timeout bounds each request, from sending it to reading its body.
 	Timeout time.Duration
-	// LockRule tells lock timeouts apart; see DefaultLockRule.
-	LockRule LockRule
+	// Classifier gives responses their class; see DefaultClassifier.
+	Classifier Classifier
+	// Vars is how many variables an iteration has (see Iteration.Vars).
+	Vars int
 	// Progress, when not nil, is updated as requests complete.
 	Progress *Progress
 }
@@ -68,6 +99,15 @@ func (p Plan) Validate() error {
 		if _, err := url.Parse(s.Path); err != nil {
 			errs = append(errs, fmt.Errorf("step %q: invalid path %q: %v", s.Name, s.Path, err))
 		}
+		if s.Retry.Max < 0 || s.Retry.Max > 0 && s.Retry.MaxWait <= 0 {
+			errs = append(errs, fmt.Errorf("step %q: retry needs a positive count and wait, got %d and %s", s.Name, s.Retry.Max, s.Retry.MaxWait))
+		}
+	}
+	if err := p.Classifier.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if p.Vars < 0 {
+		errs = append(errs, fmt.Errorf("negative variable count %d", p.Vars))
 	}
 	if err := CheckTimeout(p.Timeout); err != nil {
 		errs = append(errs, err)

@@ -13,6 +13,9 @@ type Result struct {
 	Load    Load
 	// Interrupted is set when the run was stopped before its end.
 	Interrupted bool
+	// ClassNames names the run's outcome classes, by Class: the built-in
+	// ones, then the scenario's own.
+	ClassNames []string
 	// Endpoints holds one entry per endpoint name, in the order the steps
 	// first name them.
 	Endpoints []*EndpointStats
@@ -24,6 +27,15 @@ type Result struct {
 	Dropped  int64
 	// PeakWorkers is the most workers that ran at once.
 	PeakWorkers int
+}
+
+// Classes returns the names of the run's outcome classes, by Class: its
+// ClassNames, or the built-in ones when it has none.
+func (r *Result) Classes() []string {
+	if len(r.ClassNames) == 0 {
+		return BuiltinClassNames()
+	}
+	return r.ClassNames
 }
 
 // Duration is the wall time from the first request to the last response.

@@ -55,6 +55,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 	}
 	return &Result{
 		Scenario:    plan.Scenario,
+		ClassNames:  plan.Classifier.Names(),
 		Target:      plan.Target.Redacted(),
 		Started:     started,
 		Ended:       ended,
@@ -73,6 +74,7 @@ type engine struct {
 	plan         *Plan
 	client       *http.Client
 	templates    []*http.Request // per step; workers clone them
+	keep         []statusSet     // per step, the statuses whose body it reads
 	h1Requests   []http1Request  // per step, for an http:// target; nil for https://
 	names        []string        // endpoint names, in order of first use
 	stepEndpoint []int           // per step, the index of its endpoint name
@@ -100,6 +102,7 @@ func newEngine(ctx context.Context, plan *Plan) (*engine, error) {
 			req.Header.Set("Content-Type", "application/json")
 		}
 		e.templates = append(e.templates, req)
+		e.keep = append(e.keep, keepSet(s, plan.Classifier))
 		if plan.Target.Scheme == "http" {
 			h1, err := newHTTP1Request(req)
 			if err != nil {
@@ -180,10 +183,26 @@ func newShard(names []string) *shard {
 	return s
 }
 
-func (s *shard) record(endpoint int, response, service time.Duration, status int, class Class, kind TransportKind) {
+func (s *shard) record(endpoint int, x Sample) {
 	s.mu.Lock()
-	s.endpoints[endpoint].Record(response, service, status, class, kind)
+	s.endpoints[endpoint].Record(x)
 	s.mu.Unlock()
+}
+
+// keepSet returns the statuses whose body step s needs: those a rule of c
+// reads, and, when it extracts, those that are ok.
+func keepSet(s Step, c Classifier) statusSet {
+	var set statusSet
+	c.bodyStatuses(&set)
+	if s.Extract != nil {
+		for status := 200; status < 300; status++ {
+			set.add(status)
+		}
+		for _, status := range s.Expect {
+			set.add(status)
+		}
+	}
+	return set
 }
 
 // sleep waits for d and reports true, or reports false as soon as stop ends

@@ -50,7 +50,7 @@ func loginStep(pw string) runner.Step {
 
 func plan(target *url.URL, load runner.Load, steps ...runner.Step) runner.Plan {
 	return runner.Plan{Scenario: "test", Target: target, Steps: steps, Load: load,
-		Timeout: 10 * time.Second, LockRule: runner.DefaultLockRule()}
+		Timeout: 10 * time.Second, Classifier: runner.DefaultClassifier()}
 }
 
 func mustRun(t *testing.T, ctx context.Context, p runner.Plan) *runner.Result {

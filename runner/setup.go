@@ -24,7 +24,8 @@ type SetupRequest struct {
 	Label  string
 	Method string
 	Path   string
-	Body   []byte // sent as application/json
+	Header http.Header // sent besides Content-Type: application/json, which it may replace
+	Body   []byte
 	Expect []int
 }
 
@@ -114,7 +115,7 @@ func (s *setupPhase) send(ctx context.Context, r SetupRequest) error {
 			}
 			return &SetupError{Request: r, URL: shown, Attempts: attempt, Err: err} // net/http strips passwords from its errors
 		}
-		if Classify(status, body, r.Expect, LockRule{}) == ClassOK {
+		if (Classifier{}).Classify(status, body, r.Expect) == ClassOK {
 			return nil
 		}
 		retryable := status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests
@@ -140,6 +141,9 @@ func (s *setupPhase) attempt(ctx context.Context, r SetupRequest) (int, http.Hea
 		return 0, nil, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	for k, v := range r.Header {
+		req.Header[k] = v
+	}
 	resp, err := s.client.Do(req)
 	if err != nil {
 		return 0, nil, nil, err

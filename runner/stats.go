@@ -29,8 +29,14 @@ func NewLatencyHistogram() *hdrhistogram.Histogram {
 // transport error kind, and latency in microseconds. Recording into it does
 // not allocate. It is not safe for concurrent use.
 type EndpointStats struct {
-	Name      string
-	Classes   [NumClasses]int64
+	Name string
+	// Classes counts every attempt by class, retries included; FirstAttempt
+	// counts first attempts alone, as a client that never retries would
+	// have seen them. Indexes past the run's classes stay zero.
+	Classes      [MaxClasses]int64
+	FirstAttempt [MaxClasses]int64
+	// Retries counts the attempts that were retries.
+	Retries   int64
 	Statuses  [maxStatus]int64 // by status code; requests of ClassTransport have none
 	Transport [NumTransportKinds]int64
 	// Latency holds every request's response time in microseconds, failed
@@ -51,19 +57,33 @@ func NewEndpointStats(name string) *EndpointStats {
 	return &EndpointStats{Name: name, Latency: NewLatencyHistogram(), Service: NewLatencyHistogram()}
 }
 
-// Record adds one request with its response and service times. status is
-// ignored for ClassTransport, and kind for every other class.
-func (s *EndpointStats) Record(response, service time.Duration, status int, class Class, kind TransportKind) {
-	s.Classes[class]++
-	if class == ClassTransport {
-		s.Transport[kind]++
-	} else if status >= 0 && status < maxStatus {
-		s.Statuses[status]++
+// Sample is one request (one attempt, when a step retries) as recorded.
+type Sample struct {
+	Response time.Duration // from the intended start to the last byte
+	Service  time.Duration // from the send to the last byte
+	Status   int           // ignored for ClassTransport
+	Class    Class
+	Kind     TransportKind // for ClassTransport only
+	Retry    bool          // a retry of a step's earlier attempt
+}
+
+// Record adds one sample.
+func (s *EndpointStats) Record(x Sample) {
+	s.Classes[x.Class]++
+	if x.Retry {
+		s.Retries++
+	} else {
+		s.FirstAttempt[x.Class]++
 	}
-	if s.Latency.RecordValue(clampMicros(response)) == nil && response.Microseconds() > LatencyHighest {
+	if x.Class == ClassTransport {
+		s.Transport[x.Kind]++
+	} else if x.Status >= 0 && x.Status < maxStatus {
+		s.Statuses[x.Status]++
+	}
+	if s.Latency.RecordValue(clampMicros(x.Response)) == nil && x.Response.Microseconds() > LatencyHighest {
 		s.Clamped++
 	}
-	s.Service.RecordValue(clampMicros(service))
+	s.Service.RecordValue(clampMicros(x.Service))
 }
 
 // clampMicros is d in microseconds, within the latency geometry.
@@ -83,7 +103,9 @@ func (s *EndpointStats) Merge(other *EndpointStats) error {
 	}
 	for i := range s.Classes {
 		s.Classes[i] += other.Classes[i]
+		s.FirstAttempt[i] += other.FirstAttempt[i]
 	}
+	s.Retries += other.Retries
 	for i := range s.Statuses {
 		s.Statuses[i] += other.Statuses[i]
 	}

@@ -9,11 +9,11 @@ import (
 
 func TestRecordCountsAndClamps(t *testing.T) {
 	s := runner.NewEndpointStats("login")
-	s.Record(250*time.Microsecond, 250*time.Microsecond, 200, runner.ClassOK, 0)
-	s.Record(0, 0, 200, runner.ClassOK, 0)                                                                // below 1µs: recorded as 1µs
-	s.Record(2*time.Hour, 2*time.Hour, 503, runner.ClassLockTimeout, 0)                                   // over the top: clamped, counted
-	s.Record(time.Second, time.Second, 0, runner.ClassTransport, runner.TransportRefused)                 // no status
-	s.Record(3*time.Millisecond, 3*time.Millisecond, 409, runner.ClassClientError, runner.TransportReset) // kind ignored
+	s.Record(runner.Sample{Response: 250 * time.Microsecond, Service: 250 * time.Microsecond, Status: 200, Class: runner.ClassOK})
+	s.Record(runner.Sample{Response: 0, Service: 0, Status: 200, Class: runner.ClassOK})                                                                             // below 1µs: recorded as 1µs
+	s.Record(runner.Sample{Response: 2 * time.Hour, Service: 2 * time.Hour, Status: 503, Class: runner.ClassLockTimeout})                                            // over the top: clamped, counted
+	s.Record(runner.Sample{Response: time.Second, Service: time.Second, Status: 0, Class: runner.ClassTransport, Kind: runner.TransportRefused})                     // no status
+	s.Record(runner.Sample{Response: 3 * time.Millisecond, Service: 3 * time.Millisecond, Status: 409, Class: runner.ClassClientError, Kind: runner.TransportReset}) // kind ignored
 	if s.Requests() != 5 || s.OK() != 2 || s.Errors() != 3 || s.LockTimeouts() != 1 || s.TransportErrors() != 1 {
 		t.Errorf("requests %d ok %d errors %d lock timeouts %d transport %d", s.Requests(), s.OK(), s.Errors(), s.LockTimeouts(), s.TransportErrors())
 	}
@@ -40,12 +40,12 @@ func TestMergeIsExact(t *testing.T) {
 	whole, a, b := runner.NewEndpointStats("x"), runner.NewEndpointStats("x"), runner.NewEndpointStats("x")
 	for i := range 10_000 {
 		d := time.Duration(i*i%997+1) * 137 * time.Microsecond
-		whole.Record(d, d, 200, runner.ClassOK, 0)
+		whole.Record(runner.Sample{Response: d, Service: d, Status: 200, Class: runner.ClassOK})
 		half := a
 		if i%2 == 1 {
 			half = b
 		}
-		half.Record(d, d, 200, runner.ClassOK, 0)
+		half.Record(runner.Sample{Response: d, Service: d, Status: 200, Class: runner.ClassOK})
 	}
 	if err := a.Merge(b); err != nil {
 		t.Fatal(err)
@@ -67,25 +67,25 @@ func BenchmarkRecord(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		i++
-		s.Record(time.Duration(i%50_000)*time.Microsecond, time.Duration(i%50_000)*time.Microsecond, 200, runner.ClassOK, 0)
+		s.Record(runner.Sample{Response: time.Duration(i%50_000) * time.Microsecond, Service: time.Duration(i%50_000) * time.Microsecond, Status: 200, Class: runner.ClassOK})
 	}
 }
 
 func TestRecordDoesNotAllocate(t *testing.T) {
 	s := runner.NewEndpointStats("login")
 	allocs := testing.AllocsPerRun(1000, func() {
-		s.Record(1234*time.Microsecond, 1234*time.Microsecond, 503, runner.ClassLockTimeout, 0)
-		s.Record(time.Second, time.Second, 0, runner.ClassTransport, runner.TransportTimeout)
+		s.Record(runner.Sample{Response: 1234 * time.Microsecond, Service: 1234 * time.Microsecond, Status: 503, Class: runner.ClassLockTimeout})
+		s.Record(runner.Sample{Response: time.Second, Service: time.Second, Status: 0, Class: runner.ClassTransport, Kind: runner.TransportTimeout})
 	})
 	if allocs != 0 {
 		t.Errorf("%v allocations per Record, want 0", allocs)
 	}
-	if !runner.DefaultLockRule().Matches(503, []byte(`{"error":"Service TEMPORARILY busy"}`)) {
+	classifier := runner.DefaultClassifier()
+	if classifier.Classify(503, []byte(`{"error":"Service TEMPORARILY busy"}`), nil) != runner.ClassLockTimeout {
 		t.Errorf("lock rule does not match")
 	}
-	if a := testing.AllocsPerRun(1000, func() {
-		runner.Classify(503, []byte(`{"error":"Service temporarily busy, please retry"}`), nil, runner.DefaultLockRule())
-	}); a != 0 {
+	body := []byte(`{"error":"Service temporarily busy, please retry"}`)
+	if a := testing.AllocsPerRun(1000, func() { classifier.Classify(503, body, nil) }); a != 0 {
 		t.Errorf("%v allocations per Classify, want 0", a)
 	}
 }

@@ -21,7 +21,7 @@ func BenchmarkClosedThroughput(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	res, err := runner.Run(b.Context(), runner.Plan{
-		Scenario: "bench", Target: target, Timeout: 10 * time.Second, LockRule: runner.DefaultLockRule(),
+		Scenario: "bench", Target: target, Timeout: 10 * time.Second, Classifier: runner.DefaultClassifier(),
 		Steps: []runner.Step{{Name: "ping", Method: http.MethodGet}},
 		Load:  runner.Load{Concurrency: 50, Iterations: int64(b.N)},
 	})

@@ -5,12 +5,14 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 )
 
-// maxBodyBytes is the most of a response body kept for classification. Only
-// a response the lock rule could match is kept; every body is read to its
-// end, so that latency runs to the last byte and the connection is reused.
+// maxBodyBytes is the most of a response body kept for classification and
+// extraction. Only a response a rule or an extraction could read is kept;
+// every body is read to its end, so that latency runs to the last byte and
+// the connection is reused.
 const maxBodyBytes = 1 << 20
 
 // worker runs iterations, one at a time.
@@ -20,7 +22,8 @@ type worker struct {
 	shard    *shard
 	requests []*http.Request // per step, reused (net/http path)
 	h1       *http1Conn      // the worker's connection (http:// targets)
-	body     bytes.Buffer    // the last body the lock rule could match, up to maxBodyBytes
+	body     bytes.Buffer    // the last body kept, up to maxBodyBytes
+	vars     []string        // the variables of the iteration running
 }
 
 // close closes the worker's own connection, if it has one.
@@ -30,84 +33,158 @@ func (w *worker) close() {
 	}
 }
 
-// roundTrip sends step i's request for it and reads the answer: on the
-// worker's own HTTP/1.1 connection for an http:// target, through net/http
-// (HTTP/2 where the server offers it) for https://.
-func (w *worker) roundTrip(i int, it Iteration) (status int, err error) {
-	e := w.engine
-	if e.h1Requests != nil {
-		if w.h1 == nil {
-			w.h1 = newHTTP1Conn(e.plan.Target, e.plan.Timeout)
-		}
-		req := e.h1Requests[i]
-		if body := e.plan.Steps[i].Body; body != nil {
-			req.body = body(it) // nil: http1Request's bodyless rule decides, as net/http does
-		}
-		return w.h1.do(req, e.plan.LockRule.Status, &w.body)
-	}
-	resp, err := e.client.Do(w.request(i, it))
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	return resp.StatusCode, w.readBody(resp.Body, resp.StatusCode == e.plan.LockRule.Status)
-}
-
-// iterate runs the plan's steps in order until one is not ok or stop ends.
-// The first step's response time counts from intended, the iteration's
-// scheduled start (the zero time: when it is sent); each later step's from
-// its own send.
+// iterate runs the plan's steps in order, but those the iteration skips,
+// until one is not ok or stop ends. The first step's response time counts
+// from intended, the iteration's scheduled start (the zero time: when it is
+// sent); each later step's from its own send.
 func (w *worker) iterate(stop context.Context, it Iteration, intended time.Time) {
 	plan := w.engine.plan
 	if plan.Progress != nil {
 		defer plan.Progress.iterations.Add(1)
 	}
-	for i := range plan.Steps {
-		if stop.Err() != nil || w.send(i, it, intended) != ClassOK {
+	if w.vars == nil {
+		w.vars = make([]string, plan.Vars)
+	}
+	clear(w.vars)
+	it.Vars = w.vars
+	for i, step := range plan.Steps {
+		if step.Skip != nil && step.Skip(it) {
+			continue
+		}
+		if stop.Err() != nil || w.runStep(stop, i, it, intended) != ClassOK {
 			return
 		}
 		intended = time.Time{}
 	}
 }
 
-// request returns the worker's request for step i, with the iteration's
-// body. A worker reuses one request per step: net/http allows it once the
-// previous response's body is closed, and it saves parsing the URL and
-// building the headers on every send.
-func (w *worker) request(i int, it Iteration) *http.Request {
-	if w.requests == nil {
-		for _, t := range w.engine.templates {
-			w.requests = append(w.requests, t.Clone(t.Context()))
+// runStep sends step i, again while its retry policy allows, and returns
+// the class of the last attempt. A wait for a retry ends early when stop
+// ends.
+func (w *worker) runStep(stop context.Context, i int, it Iteration, intended time.Time) Class {
+	retry := w.engine.plan.Steps[i].Retry
+	for attempt := 0; ; attempt++ {
+		class, ans := w.send(i, it, intended, attempt > 0)
+		if class == ClassOK || !retry.retries(ans.status, attempt) ||
+			!sleep(stop, retryAfter(ans.retryAfter, retry.MaxWait, time.Now()), nil) {
+			return class
 		}
+		intended = time.Time{}
 	}
-	req := w.requests[i]
-	if body := w.engine.plan.Steps[i].Body; body != nil {
-		b := body(it)
-		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
-	}
-	return req
 }
 
-// send makes step i's request, records it, and returns its class.
-func (w *worker) send(i int, it Iteration, intended time.Time) Class {
+// send makes step i's request once, records it, and returns its class and
+// answer.
+func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Class, answer) {
 	e := w.engine
-	class, kind := ClassTransport, TransportOther
+	step := &e.plan.Steps[i]
+	x := Sample{Class: ClassTransport, Kind: TransportOther, Retry: retry}
 	began := time.Now()
-	status, err := w.roundTrip(i, it)
+	ans, err := w.roundTrip(i, it)
 	ended := time.Now()
 	if err != nil {
-		kind = transportKind(err)
+		x.Kind = transportKind(err)
 	} else {
-		class = Classify(status, w.body.Bytes(), e.plan.Steps[i].Expect, e.plan.LockRule)
+		x.Status = ans.status
+		x.Class = e.plan.Classifier.Classify(ans.status, w.body.Bytes(), step.Expect)
+		if x.Class == ClassOK && step.Extract != nil && !step.Extract(it, w.body.Bytes()) {
+			x.Class = ClassExtractFailed
+		}
 	}
 	if intended.IsZero() || intended.After(began) {
 		intended = began
 	}
-	w.shard.record(e.stepEndpoint[i], ended.Sub(intended), ended.Sub(began), status, class, kind)
+	x.Response, x.Service = ended.Sub(intended), ended.Sub(began)
+	w.shard.record(e.stepEndpoint[i], x)
 	if e.plan.Progress != nil {
-		e.plan.Progress.add(class)
+		e.plan.Progress.add(x.Class)
 	}
-	return class
+	return x.Class, ans
+}
+
+// roundTrip sends step i's request for it and reads the answer: on the
+// worker's own HTTP/1.1 connection for an http:// target, through net/http
+// (HTTP/2 where the server offers it) for https://. It keeps the body in
+// w.body when the step's keep set has the status.
+func (w *worker) roundTrip(i int, it Iteration) (answer, error) {
+	e := w.engine
+	step := &e.plan.Steps[i]
+	keep := &e.keep[i]
+	if e.h1Requests != nil {
+		if w.h1 == nil {
+			w.h1 = newHTTP1Conn(e.plan.Target, e.plan.Timeout)
+		}
+		req := e.h1Requests[i]
+		if step.Vary != nil {
+			varied, err := e.varied(i, it)
+			if err != nil {
+				return answer{}, err
+			}
+			if req, err = newHTTP1Request(varied); err != nil {
+				return answer{}, err
+			}
+		}
+		if step.Body != nil {
+			req.body = step.Body(it) // nil: http1Request's bodyless rule decides, as net/http does
+		}
+		return w.h1.do(req, keep, &w.body)
+	}
+	req, err := w.request(i, it)
+	if err != nil {
+		return answer{}, err
+	}
+	resp, err := e.client.Do(req)
+	if err != nil {
+		return answer{}, err
+	}
+	defer resp.Body.Close()
+	ans := answer{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After")}
+	return ans, w.readBody(resp.Body, keep.has(resp.StatusCode))
+}
+
+// request returns the worker's request for step i, with the iteration's
+// path, headers and body. A worker reuses one request per step that does
+// not vary: net/http allows it once the previous response's body is closed,
+// and it saves parsing the URL and building the headers on every send.
+func (w *worker) request(i int, it Iteration) (*http.Request, error) {
+	e := w.engine
+	step := &e.plan.Steps[i]
+	var req *http.Request
+	if step.Vary != nil {
+		var err error
+		if req, err = e.varied(i, it); err != nil {
+			return nil, err
+		}
+	} else {
+		if w.requests == nil {
+			for _, t := range e.templates {
+				w.requests = append(w.requests, t.Clone(t.Context()))
+			}
+		}
+		req = w.requests[i]
+	}
+	if step.Body != nil {
+		b := step.Body(it)
+		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+	}
+	return req, nil
+}
+
+// varied returns a new copy of step i's request template with the path and
+// headers its Vary gives for it.
+func (e *engine) varied(i int, it Iteration) (*http.Request, error) {
+	path, header := e.plan.Steps[i].Vary(it)
+	u, err := url.Parse(ResolvePath(e.plan.Target, path))
+	if err != nil {
+		return nil, err
+	}
+	t := e.templates[i]
+	req := t.Clone(t.Context())
+	req.URL, req.Host = u, u.Host
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	return req, nil
 }
 
 // readBody reads body to its end, keeping its first maxBodyBytes in w.body

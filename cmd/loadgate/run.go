@@ -315,7 +315,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		Steps:    requests.Steps,
 		Load:     p.load,
 		Timeout:  p.flags.timeout,
-		LockRule: runner.DefaultLockRule(),
+		Classifier: runner.DefaultClassifier(),
 		Progress: &progress,
 	}
 	hideProgress := func() {}
