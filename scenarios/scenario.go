@@ -1,26 +1,42 @@
-// Package scenarios holds loadgate's built-in scenarios: what to send, with
-// what load and which SLOs by default.
+// Package scenarios reads scenarios: what to send, with what load and which
+// SLOs. A scenario is a YAML file (docs/scenarios.md); the built-in ones
+// are files embedded in the binary.
 package scenarios
 
 import (
 	"crypto/rand"
+	"embed"
 	"encoding/hex"
-	"net/http"
+	"fmt"
+	"io/fs"
 	"net/url"
+	"path"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/loadgate/loadgate/runner"
 )
 
-// Scenario is a named kind of run: default load and SLOs, and the requests
-// to make once the target and credentials are known.
+// Scenario is a validated scenario file. It is read-only once loaded, so
+// one Scenario may build any number of runs.
 type Scenario struct {
 	Name        string
 	Description string // one line, for `loadgate scenarios`
-	Load        runner.Load
-	SLOs        []string // SLO expressions, parsed by the caller
-	build       func(Env) Requests
+	// Target is the file's target URL; "" when it names none.
+	Target string
+	// Timeout is the file's request timeout; 0 when it sets none.
+	Timeout time.Duration
+	Load    runner.Load
+	SLOs    []string // SLO expressions, valid for this scenario
+	// Source is the file as written.
+	Source []byte
+
+	classifier runner.Classifier
+	users      users
+	steps      []step
+	vars       int   // extracted variables
+	mix        []int // the weighted step each iteration chooses, by Seq mod len
 }
 
 // Env is what a scenario needs to know about the run it builds.
@@ -32,29 +48,65 @@ type Env struct {
 	Username, Password string
 	// RunID is unique to this run; generated names include it.
 	RunID string
-	// Concurrency is the run's final worker count.
-	Concurrency int
 }
 
-// Requests are a scenario's setup requests (unmeasured) and its steps.
+// Requests are a scenario's setup requests (unmeasured), its steps and how
+// their answers are classified.
 type Requests struct {
-	Setup []runner.SetupRequest
-	Steps []runner.Step
+	Setup      []runner.SetupRequest
+	Steps      []runner.Step
+	Classifier runner.Classifier
+	Vars       int
 }
 
-// Build returns the setup requests and steps for env.
-func (s Scenario) Build(env Env) Requests { return s.build(env) }
+// Build returns the setup requests and steps of a run in env.
+func (s *Scenario) Build(env Env) Requests {
+	rows, setup := s.users.forRun(env)
+	user := func(seq int64) []string { return s.users.pick(rows, seq) }
+	r := Requests{Setup: setup, Classifier: s.classifier, Vars: s.vars}
+	weighted := 0
+	for i := range s.steps {
+		st := &s.steps[i]
+		r.Steps = append(r.Steps, st.runnerStep(env.RunID, user, s.mix, weighted))
+		if st.weighted {
+			weighted++
+		}
+	}
+	return r
+}
 
 // Endpoints returns the names of the scenario's steps, without repeats: the
 // endpoints its reports show and its SLOs may scope.
-func (s Scenario) Endpoints() []string {
+func (s *Scenario) Endpoints() []string {
 	var names []string
-	for _, step := range s.build(Env{Concurrency: 1}).Steps {
-		if !slices.Contains(names, step.Name) {
-			names = append(names, step.Name)
+	for _, st := range s.steps {
+		if !slices.Contains(names, st.name) {
+			names = append(names, st.name)
 		}
 	}
 	return names
+}
+
+// Classes returns the names of the scenario's own outcome classes.
+func (s *Scenario) Classes() []string {
+	var names []string
+	for _, r := range s.classifier.Custom {
+		names = append(names, r.Name)
+	}
+	return names
+}
+
+// IterationLimit is the most iterations the scenario's users allow: the
+// number of users when each iteration takes its own (users.order: unique),
+// else 0, no limit.
+func (s *Scenario) IterationLimit() int64 {
+	if s.users.order != orderUnique {
+		return 0
+	}
+	if s.users.reg != nil {
+		return int64(s.users.reg.count)
+	}
+	return int64(len(s.users.rows))
 }
 
 // NewRunID returns a short random identifier for names unique across runs.
@@ -64,86 +116,48 @@ func NewRunID() string {
 	return hex.EncodeToString(b)
 }
 
+//go:embed builtin/*.yaml
+var builtinFiles embed.FS
+
+// builtinOrder is the order `loadgate scenarios` lists the built-ins in.
+var builtinOrder = []string{"smoke", "stress", "register-storm", "ramp", "ping"}
+
+// The reference API's register path, for a registration that names no request.
+const registerPath = "/api/auth/register"
+
 // Builtin returns the built-in scenarios in the order `loadgate scenarios`
 // lists them.
-func Builtin() []Scenario {
-	return []Scenario{smoke(), stress(), registerStorm(), ramp(), ping()}
+func Builtin() []*Scenario {
+	var all []*Scenario
+	for _, name := range builtinOrder {
+		sc, _ := Lookup(name)
+		all = append(all, sc)
+	}
+	return all
 }
 
 // Lookup returns the built-in scenario called name.
-func Lookup(name string) (Scenario, bool) {
-	all := Builtin()
-	i := slices.IndexFunc(all, func(s Scenario) bool { return s.Name == name })
-	if i < 0 {
-		return Scenario{}, false
+func Lookup(name string) (*Scenario, bool) {
+	if !slices.Contains(builtinOrder, name) {
+		return nil, false
 	}
-	return all[i], true
+	file := path.Join("builtin", name+".yaml")
+	data, err := fs.ReadFile(builtinFiles, file)
+	if err != nil {
+		panic(err) // the file is embedded with the binary
+	}
+	sc, err := Parse(file, data, ".")
+	if err != nil {
+		panic(fmt.Sprintf("built-in scenario %s is invalid: %v", name, err)) // caught by the package's tests
+	}
+	return sc, true
 }
 
 // Names lists the built-in scenario names.
-func Names() []string {
-	var names []string
-	for _, s := range Builtin() {
-		names = append(names, s.Name)
-	}
-	return names
-}
+func Names() []string { return slices.Clone(builtinOrder) }
 
-func smoke() Scenario {
-	return Scenario{
-		Name:        "smoke",
-		Description: "10 logins, one at a time, 500 ms apart; every one must succeed",
-		Load:        runner.Load{Concurrency: 1, Iterations: 10, Pause: 500 * time.Millisecond},
-		SLOs:        []string{"errors==0"},
-		build:       logins("smoke", 1),
-	}
-}
-
-func stress() Scenario {
-	return Scenario{
-		Name:        "stress",
-		Description: "50 workers log in back to back for 30 s, from a pool of users",
-		Load:        runner.Load{Concurrency: 50, Duration: 30 * time.Second},
-		SLOs:        []string{"p95<1200ms", "error_rate<0.5%", "lock_timeouts==0"},
-		build:       logins("stress", maxPool),
-	}
-}
-
-func ramp() Scenario {
-	return Scenario{
-		Name:        "ramp",
-		Description: "open model: 0 to 20 logins/s over 10 s, hold 20 s, down in 10 s",
-		Load: runner.Load{Open: true, MaxWorkers: 200,
-			Stages: []runner.Stage{{Duration: 10 * time.Second, Target: 20}, {Duration: 20 * time.Second, Target: 20}, {Duration: 10 * time.Second, Target: 0}}},
-		SLOs:  []string{"p95<1200ms", "error_rate<0.5%", "lock_timeouts==0", "dropped==0"},
-		build: logins("ramp", maxPool),
-	}
-}
-
-// ping measures one URL: GET the target as given (/health on the embedded
-// API), for timing any endpoint and comparing load generators.
-func ping() Scenario {
-	return Scenario{
-		Name:        "ping",
-		Description: "50 workers GET the target as given (embedded: /health) for 10 s",
-		Load:        runner.Load{Concurrency: 50, Duration: 10 * time.Second},
-		SLOs:        []string{"error_rate<1%"},
-		build: func(env Env) Requests {
-			path := ""
-			if env.Embedded {
-				path = "/health"
-			}
-			return Requests{Steps: []runner.Step{{Name: "ping", Method: http.MethodGet, Path: path}}}
-		},
-	}
-}
-
-func registerStorm() Scenario {
-	return Scenario{
-		Name:        "register-storm",
-		Description: "20 workers register users for 10 s; 1 in 10 an expected 409",
-		Load:        runner.Load{Concurrency: 20, Duration: 10 * time.Second},
-		SLOs:        []string{"p95<1200ms", "error_rate<0.5%", "lock_timeouts==0"},
-		build:       buildRegisterStorm,
-	}
+// IsFile reports whether name is a scenario file rather than a built-in
+// scenario's name: it ends in .yaml or .yml, or has a path separator.
+func IsFile(name string) bool {
+	return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") || strings.ContainsRune(name, '/')
 }

@@ -5,10 +5,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
 	"os/signal"
 	"strings"
+
+	"github.com/loadgate/loadgate/scenarios"
 	"syscall"
 )
 
@@ -32,7 +35,12 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	code := exitCode(err, root.parsed)
-	if err != nil {
+	var problems scenarios.Problems
+	switch {
+	case errors.As(err, &problems):
+		// An invalid scenario file: one line per problem, file:line:col: message.
+		fprintf(stderr, "%s\n", problems.Error())
+	case err != nil:
 		// Joined errors print on one line, so that every error is one line.
 		fprintf(stderr, "loadgate: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}

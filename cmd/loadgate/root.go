@@ -33,6 +33,7 @@ func newRootCommand(stdout, stderr io.Writer) *rootCommand {
 		newRunCommand(stdout, stderr, "smoke"),
 		newServeCommand(stdout, stderr),
 		newScenariosCommand(stdout),
+		newValidateCommand(stdout),
 		newVersionCommand(stdout))
 	return root
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -73,12 +74,15 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 func newRunCommand(stdout, stderr io.Writer, fixedScenario string) *cobra.Command {
 	var flags runFlags
 	cmd := &cobra.Command{
-		Use:   "run [SCENARIO]",
-		Short: "Run a built-in scenario against the target and judge its SLOs",
+		Use:   "run [SCENARIO | FILE.yaml]",
+		Short: "Run a scenario against the target and judge its SLOs",
 		Long: `Run a built-in scenario (see 'loadgate scenarios'; smoke when none is
-named) against --target, or against the embedded reference API when there is
-none, print a summary and judge the SLOs. Exit 0 when every SLO passed, 3 when one failed, 1 when the
-run could not be carried out, 2 for a usage error, 130 when interrupted.`,
+named) or a scenario file (docs/scenarios.md) against --target, the file's
+target, or the embedded reference API when there is none; print a summary
+and judge the SLOs. A file is validated first: nothing is sent when it is
+invalid. Exit 0 when every SLO passed, 3 when one failed, 1 when the run could
+not be carried out, 2 for a usage error or an invalid file, 130 when
+interrupted.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := fixedScenario
@@ -108,7 +112,8 @@ run could not be carried out, 2 for a usage error, 130 when interrupted.`,
 // runPlan is a run validated and ready to start: nothing has been sent yet.
 type runPlan struct {
 	flags    *runFlags
-	scenario scenarios.Scenario
+	scenario *scenarios.Scenario
+	timeout  time.Duration
 	load     runner.Load
 	slos     []report.SLO
 	target   *url.URL         // nil: the embedded reference API
@@ -118,29 +123,31 @@ type runPlan struct {
 // prepare validates everything the run needs before any request is sent;
 // every problem it finds is a usage error.
 func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
-	sc, ok := scenarios.Lookup(name)
-	if !ok {
-		if strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") {
-			return nil, usagef("scenario files are not supported yet: %q; built-in scenarios are %s",
-				name, strings.Join(scenarios.Names(), ", "))
-		}
-		return nil, usagef("unknown scenario %q: built-in scenarios are %s (see 'loadgate scenarios')",
-			name, strings.Join(scenarios.Names(), ", "))
-	}
-	load, err := f.loadFor(fs, sc.Load)
+	sc, err := findScenario(name)
 	if err != nil {
 		return nil, err
 	}
-	p := &runPlan{flags: f, scenario: sc, load: load}
-	if err := runner.CheckTimeout(f.timeout); err != nil {
+	timeout := f.timeout
+	if !fs.Changed("timeout") && sc.Timeout > 0 {
+		timeout = sc.Timeout
+	}
+	if err := runner.CheckTimeout(timeout); err != nil {
 		return nil, usageError{err}
 	}
+	load, err := f.loadFor(fs, sc.Load, timeout)
+	if err != nil {
+		return nil, err
+	}
+	if load, err = limitIterations(fs, load, sc.IterationLimit()); err != nil {
+		return nil, err
+	}
+	p := &runPlan{flags: f, scenario: sc, load: load, timeout: timeout}
 	exprs := sc.SLOs
 	if fs.Changed("slo") {
 		exprs = f.slos
 	}
 	for _, expr := range exprs {
-		slo, err := report.ParseSLO(expr)
+		slo, err := report.ParseSLO(expr, sc.Classes()...)
 		if err != nil {
 			return nil, usageError{err}
 		}
@@ -159,7 +166,7 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 	}
 	target := f.target
 	if !fs.Changed("target") {
-		target = os.Getenv(envTarget)
+		target = cmp.Or(os.Getenv(envTarget), sc.Target)
 	}
 	if target == "" {
 		server, err := f.server.config(nil)
@@ -182,11 +189,41 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 	return p, nil
 }
 
+// findScenario loads a scenario file, or looks up a built-in scenario.
+func findScenario(name string) (*scenarios.Scenario, error) {
+	if scenarios.IsFile(name) {
+		sc, err := scenarios.LoadFile(name)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		return sc, nil
+	}
+	sc, ok := scenarios.Lookup(name)
+	if !ok {
+		return nil, usagef("unknown scenario %q: built-in scenarios are %s (see 'loadgate scenarios'); a scenario file ends in .yaml",
+			name, strings.Join(scenarios.Names(), ", "))
+	}
+	return sc, nil
+}
+
+// limitIterations bounds the iterations by the scenario's users (limit; 0
+// for none): asking -n for more than there are is a usage error.
+func limitIterations(fs *pflag.FlagSet, load runner.Load, limit int64) (runner.Load, error) {
+	if limit == 0 || load.Iterations > 0 && load.Iterations <= limit {
+		return load, nil
+	}
+	if load.Iterations > limit && fs.Changed("iterations") {
+		return load, usagef("-n %d: the scenario's users (order: unique) allow at most %d iterations", load.Iterations, limit)
+	}
+	load.Iterations = limit
+	return load, nil
+}
+
 // loadFor applies the load flags that were set to the scenario's load and
-// validates the result. --rate turns on the open model. A run bounded by -n
+// validates the result; timeout is the request timeout. --rate turns on the open model. A run bounded by -n
 // alone, -d alone or --stages alone drops the scenario's other bounds.
 // --stages ramps from -c or --rate when given, else from zero.
-func (f *runFlags) loadFor(fs *pflag.FlagSet, load runner.Load) (runner.Load, error) {
+func (f *runFlags) loadFor(fs *pflag.FlagSet, load runner.Load, timeout time.Duration) (runner.Load, error) {
 	if fs.Changed("rate") {
 		rate, err := runner.ParseRate(f.rate)
 		if err != nil {
@@ -234,7 +271,7 @@ func (f *runFlags) loadFor(fs *pflag.FlagSet, load runner.Load) (runner.Load, er
 	case fs.Changed("max-workers"):
 		load.MaxWorkers = f.maxWorkers
 	case load.Open && fs.Changed("rate") || load.Open && load.MaxWorkers == 0:
-		load.MaxWorkers = runner.DefaultMaxWorkers(load, f.timeout)
+		load.MaxWorkers = runner.DefaultMaxWorkers(load, timeout)
 	}
 	if err := load.Validate(); err != nil {
 		return load, usageError{err}
@@ -276,8 +313,7 @@ func parseTarget(raw string) (*url.URL, error) {
 // prints the summary, writes --out, and returns the error that decides the
 // exit code.
 func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
-	env := scenarios.Env{RunID: scenarios.NewRunID(), Username: p.flags.username, Password: p.flags.password,
-		Concurrency: p.load.WorkerLimit(), Target: p.target}
+	env := scenarios.Env{RunID: scenarios.NewRunID(), Username: p.flags.username, Password: p.flags.password, Target: p.target}
 	var embedded *apiserver.Instance
 	if p.target == nil {
 		in, err := apiserver.Start(p.server)
@@ -291,7 +327,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		}()
 		embedded = in
 		env.Target, env.Embedded = mustParse(in.URL()), true
-	} else if err := runner.CheckReachable(ctx, p.target, p.flags.timeout); err != nil {
+	} else if err := runner.CheckReachable(ctx, p.target, p.timeout); err != nil {
 		if ctx.Err() != nil {
 			return errInterrupted
 		}
@@ -299,7 +335,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 
 	requests := p.scenario.Build(env)
-	client := runner.NewClient(p.load.WorkerLimit(), p.flags.timeout)
+	client := runner.NewClient(p.load.WorkerLimit(), p.timeout)
 	if err := runner.Setup(ctx, client, env.Target, requests.Setup, runner.SetupOptions{}); err != nil {
 		if ctx.Err() != nil {
 			return errInterrupted
@@ -310,13 +346,14 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 
 	var progress runner.Progress
 	plan := runner.Plan{
-		Scenario: p.scenario.Name,
-		Target:   env.Target,
-		Steps:    requests.Steps,
-		Load:     p.load,
-		Timeout:  p.flags.timeout,
-		Classifier: runner.DefaultClassifier(),
-		Progress: &progress,
+		Scenario:   p.scenario.Name,
+		Target:     env.Target,
+		Steps:      requests.Steps,
+		Load:       p.load,
+		Timeout:    p.timeout,
+		Classifier: requests.Classifier,
+		Vars:       requests.Vars,
+		Progress:   &progress,
 	}
 	hideProgress := func() {}
 	if !p.flags.quiet && !p.flags.noProgress && isTerminal(stderr) {

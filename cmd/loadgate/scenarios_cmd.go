@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/loadgate/loadgate/scenarios"
@@ -10,7 +11,7 @@ import (
 )
 
 func newScenariosCommand(stdout io.Writer) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "scenarios",
 		Short: "List the built-in scenarios, one line each",
 		Args:  cobra.NoArgs,
@@ -22,4 +23,18 @@ func newScenariosCommand(stdout io.Writer) *cobra.Command {
 			return tw.Flush()
 		},
 	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "show NAME",
+		Short: "Print a built-in scenario's file, as a starting point to copy",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			sc, ok := scenarios.Lookup(args[0])
+			if !ok {
+				return usagef("unknown scenario %q: built-in scenarios are %s", args[0], strings.Join(scenarios.Names(), ", "))
+			}
+			_, err := stdout.Write(sc.Source)
+			return err
+		},
+	})
+	return cmd
 }

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"errors"
+	"io"
+
+	"github.com/loadgate/loadgate/scenarios"
+	"github.com/spf13/cobra"
+)
+
+func newValidateCommand(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "Check scenario files without sending anything",
+		Long: `Check scenario files without sending anything. A valid file prints one
+line on stdout; every problem of an invalid one prints on stderr as
+file:line:col: message. Exit 0 when every file is valid, 2 otherwise.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(_ *cobra.Command, files []string) error {
+			var all scenarios.Problems
+			for _, file := range files {
+				sc, err := scenarios.LoadFile(file)
+				var problems scenarios.Problems
+				if errors.As(err, &problems) {
+					all = append(all, problems...)
+					continue
+				}
+				fprintf(stdout, "%s: valid: scenario %s, %d endpoint(s), %d SLO(s)\n", file, sc.Name, len(sc.Endpoints()), len(sc.SLOs))
+			}
+			if len(all) > 0 {
+				return usageError{all}
+			}
+			return nil
+		},
+	}
+}

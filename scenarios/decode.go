@@ -1,0 +1,181 @@
+package scenarios
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// decoder reads the YAML nodes of one scenario file, recording a problem
+// for anything of the wrong shape. Its methods report false (or return
+// nil) after recording the problem, so that a caller goes on to find more.
+type decoder struct {
+	problems
+}
+
+// resolve follows an alias to the node it names.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
+}
+
+// describe names what n is, for messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.Tag {
+		case "!!null":
+			return "empty"
+		case "!!str":
+			return fmt.Sprintf("the string %q", n.Value)
+		case "!!int", "!!float":
+			return "the number " + n.Value
+		case "!!bool":
+			return "the boolean " + n.Value
+		}
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "an alias"
+}
+
+// fields returns the values of mapping n by key, or nil when n is not a
+// mapping. A key not in known, or given twice, is a problem.
+func (d *decoder) fields(n *yaml.Node, what string, known ...string) map[string]*yaml.Node {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		d.at(n, 0, "%s must be a mapping, not %s", what, describe(n))
+		return nil
+	}
+	out := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
+		switch {
+		case k.Kind != yaml.ScalarNode:
+			d.at(k, 0, "a key in %s must be a name, not %s", what, describe(k))
+		case !slices.Contains(known, k.Value):
+			d.at(k, 0, "unknown key %q in %s; known keys are %s", k.Value, what, strings.Join(known, ", "))
+		case out[k.Value] != nil:
+			d.at(k, 0, "%q is given twice in %s", k.Value, what)
+		default:
+			out[k.Value] = v
+		}
+	}
+	return out
+}
+
+// pairs returns mapping n's keys and values in file order, or false when n
+// is not a mapping. A key given twice is a problem.
+func (d *decoder) pairs(n *yaml.Node, what string) (keys, values []*yaml.Node, ok bool) {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		d.at(n, 0, "%s must be a mapping, not %s", what, describe(n))
+		return nil, nil, false
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
+		if k.Kind != yaml.ScalarNode {
+			d.at(k, 0, "a key in %s must be a name, not %s", what, describe(k))
+			continue
+		}
+		if seen[k.Value] {
+			d.at(k, 0, "%q is given twice in %s", k.Value, what)
+			continue
+		}
+		seen[k.Value] = true
+		keys, values = append(keys, k), append(values, v)
+	}
+	return keys, values, true
+}
+
+// list returns the items of sequence n.
+func (d *decoder) list(n *yaml.Node, what string) ([]*yaml.Node, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.SequenceNode {
+		d.at(n, 0, "%s must be a list, not %s", what, describe(n))
+		return nil, false
+	}
+	items := make([]*yaml.Node, len(n.Content))
+	for i, item := range n.Content {
+		items[i] = resolve(item)
+	}
+	return items, true
+}
+
+// str reads a scalar as text; a number or boolean is taken as written.
+func (d *decoder) str(n *yaml.Node, what string) (string, bool) {
+	n = resolve(n)
+	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {
+		d.at(n, 0, "%s must be a string, not %s", what, describe(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// strs reads one string or a list of strings.
+func (d *decoder) strs(n *yaml.Node, what string) ([]string, bool) {
+	if n = resolve(n); n.Kind == yaml.ScalarNode {
+		s, ok := d.str(n, what)
+		return []string{s}, ok
+	}
+	items, ok := d.list(n, what)
+	var out []string
+	for _, item := range items {
+		s, itemOK := d.str(item, what)
+		ok = ok && itemOK
+		out = append(out, s)
+	}
+	return out, ok
+}
+
+// integer reads a whole number within [lo, hi].
+func (d *decoder) integer(n *yaml.Node, what string, lo, hi int64) (int64, bool) {
+	n = resolve(n)
+	var v int64
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&v) != nil {
+		d.at(n, 0, "%s must be a whole number, not %s", what, describe(n))
+		return 0, false
+	}
+	if v < lo || v > hi {
+		d.at(n, 0, "%s must be from %d to %d, not %d", what, lo, hi, v)
+		return 0, false
+	}
+	return v, true
+}
+
+// duration reads a non-negative duration such as 500ms or 1m30s.
+func (d *decoder) duration(n *yaml.Node, what string) (time.Duration, bool) {
+	s, ok := d.str(n, what)
+	if !ok {
+		return 0, false
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v < 0 {
+		d.at(n, 0, "%s: %q is not a duration such as 500ms, 30s or 1m30s", what, s)
+		return 0, false
+	}
+	return v, true
+}
+
+// template compiles scalar n as a template written with esc in scope sc.
+func (d *decoder) template(n *yaml.Node, what string, esc escape, sc *scope) (*template, bool) {
+	s, ok := d.str(n, what)
+	if !ok {
+		return nil, false
+	}
+	t, offset, err := compileTemplate(s, esc, sc)
+	if err != nil {
+		d.at(n, offset, "%s: %v", what, err)
+		return nil, false
+	}
+	return t, true
+}

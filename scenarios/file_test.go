@@ -1,0 +1,182 @@
+package scenarios
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/loadgate/loadgate/runner"
+)
+
+// TestProblemsAreLocated: each kind of mistake in a file is reported at its
+// line and column, with a message that names it.
+func TestProblemsAreLocated(t *testing.T) {
+	t.Setenv("LG_TEST_SECRET", "s3cret")
+	cases := []struct {
+		name, file string
+		want       []string // "line:col: part of the message", in order
+	}{
+		{"unknown key", "steps:\n  - name: a\n    path: /a\n    bodyy: {}\n", []string{"4:5: unknown key \"bodyy\""}},
+		{"wrong type", "load:\n  concurrency: many\nsteps:\n  - {name: a, path: /a}\n", []string{"2:16: load.concurrency must be a whole number"}},
+		{"bad duration", "load:\n  duration: 10 minutes\nsteps:\n  - {name: a, path: /a}\n", []string{"2:13: load.duration: \"10 minutes\" is not a duration"}},
+		{"bad SLO", "steps:\n  - {name: a, path: /a}\nslos:\n  - p95<500\n", []string{"4:9: invalid SLO \"p95<500\": latency \"500\" needs a unit"}},
+		{"SLO scope", "steps:\n  - {name: a, path: /a}\nslos:\n  - nope.p95<5ms\n", []string{"4:5: invalid SLO \"nope.p95<5ms\": unknown endpoint \"nope\""}},
+		{"undefined variable", "steps:\n  - name: a\n    path: /a\n    body: {x: \"id {{nope}}\"}\n", []string{"4:19: step a.body: undefined template variable {{nope}}"}},
+		{"user field", "users:\n  fixed: {username: u, password: p}\nsteps:\n  - name: a\n    path: \"/a/{{user.email}}\"\n", []string{"5:15: step a.path: {{user.email}}: users have no field \"email\""}},
+		{"unused extraction", "steps:\n  - name: a\n    path: /a\n    extract: {token: data.token}\n  - {name: b, path: /b}\n", []string{"4:15: variable \"token\" is extracted but no later step uses it"}},
+		{"used before extracted", "steps:\n  - name: a\n    path: /a\n    headers: {Authorization: \"Bearer {{token}}\"}\n  - name: b\n    path: /b\n    extract: {token: t}\n", []string{"4:38: header Authorization: {{token}} is not defined here", "7:15: variable \"token\" is extracted but no later step uses it"}},
+		{"weights sum to zero", "steps:\n  - {name: a, path: /a, weight: 0}\n  - {name: b, path: /b, weight: 0}\n", []string{"2:3: the weights of the steps sum to zero"}},
+		{"no steps", "name: x\n", []string{"1:1: the scenario has no steps"}},
+		{"unset env", "users:\n  fixed: {username: u, password: \"{{env.LG_TEST_UNSET}}\"}\nsteps:\n  - {name: a, path: /a}\n", []string{"2:34: users.fixed.password: {{env.LG_TEST_UNSET}}: environment variable LG_TEST_UNSET is not set"}},
+		{"bad regex", "classify:\n  lock_timeout: {status: 503, body_regex: \"(\"}\nsteps:\n  - {name: a, path: /a}\n", []string{"2:43: classify.lock_timeout.body_regex: error parsing regexp"}},
+		{"bad YAML", "steps:\n\t- name: a\n", []string{"2:1: invalid YAML: found character that cannot start any token"}},
+		{"two problems", "load: {concurrency: 0}\nsteps:\n  - {name: a, path: a}\n", []string{"1:21: load.concurrency must be from 1", "3:21: step a.path \"a\" must start with /"}},
+		{"open and closed", "load: {rate: 10/s, concurrency: 5}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:33: load.concurrency sets the closed model's workers"}},
+		{"custom class SLO", "classify:\n  classes:\n    rate_limited: {status: 429}\nsteps:\n  - {name: a, path: /a}\nslos:\n  - rate_limitd<1%\n", []string{"7:5: invalid SLO \"rate_limitd<1%\": unknown metric \"rate_limitd\""}},
+		{"users exhausted", "load: {iterations: 5}\nusers:\n  register: {count: 2}\n  order: unique\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations 5: users.order unique allows at most 2 iterations"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("s.yaml", []byte(tc.file), t.TempDir())
+			var problems Problems
+			if !errors.As(err, &problems) {
+				t.Fatalf("Parse: %v, want problems", err)
+			}
+			if len(problems) != len(tc.want) {
+				t.Fatalf("problems:\n%v\nwant %d: %q", err, len(tc.want), tc.want)
+			}
+			for i, want := range tc.want {
+				if got := problems[i].String(); !strings.HasPrefix(got, "s.yaml:"+want) {
+					t.Errorf("problem %d:\n%s\nwant s.yaml:%s...", i, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestValidFileParts: a valid file's parts as the runner gets them.
+func TestValidFileParts(t *testing.T) {
+	t.Setenv("LG_TEST_KEY", `k"1`)
+	file := `
+name: flow
+target: https://api.example.com/base
+timeout: 3s
+load: {concurrency: 4, duration: 1m}
+retry: {max: 2, max_wait: 5s}
+classify:
+  lock_timeout: {status: 503, json: {path: error.code, equals: LOCKED}}
+  classes:
+    rate_limited: {status: 429}
+users:
+  fixed: {username: ann, password: "{{env.LG_TEST_KEY}}"}
+steps:
+  - name: login
+    path: /v2/session?client={{env.LG_TEST_KEY}}
+    headers: {X-Api-Key: "{{env.LG_TEST_KEY}}"}
+    body:
+      login: "{{user.username}}"
+      secret: "{{user.password}}"
+      n: 1_000
+      tags: [a, "{{seq}}"]
+      ok: true
+    extract: {token: "$.result.tokens[0]", id: result.id}
+    retry: {max: 0}
+  - name: me
+    path: "/v2/users/{{id}}"
+    headers: {Authorization: "Bearer {{token}}"}
+    expect: [304]
+slos: [rate_limited<1%, me.p95<200ms]
+`
+	sc, err := Parse("flow.yaml", []byte(file), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Target != "https://api.example.com/base" || sc.Timeout.Seconds() != 3 || sc.Load.Concurrency != 4 || !slices.Equal(sc.Classes(), []string{"rate_limited"}) {
+		t.Errorf("scenario %+v", sc)
+	}
+	r := sc.Build(Env{RunID: "r"})
+	login, me := r.Steps[0], r.Steps[1]
+	if login.Method != "POST" || login.Path != "/v2/session?client=k%221" || login.Header.Get("X-Api-Key") != `k"1` || login.Retry.Max != 0 || login.Vary != nil {
+		t.Errorf("login step %+v", login)
+	}
+	if got := string(login.Body(runner.Iteration{Seq: 7})); got != `{"login":"ann","secret":"k\"1","n":1000,"tags":["a","7"],"ok":true}` {
+		t.Errorf("login body %s", got)
+	}
+	it := runner.Iteration{Vars: make([]string, r.Vars)}
+	if !login.Extract(it, []byte(`{"result":{"tokens":["t/1"],"id":42}}`)) || login.Extract(runner.Iteration{Vars: make([]string, 2)}, []byte(`{"result":{}}`)) {
+		t.Errorf("extraction: %q", it.Vars)
+	}
+	path, header := me.Vary(it)
+	if me.Method != "GET" || path != "/v2/users/42" || header.Get("Authorization") != "Bearer t/1" || me.Retry.Max != 2 || me.Retry.MaxWait.Seconds() != 5 {
+		t.Errorf("me step %+v: %s %v", me, path, header)
+	}
+	c := r.Classifier
+	if c.Classify(503, []byte(`{"error":{"code":"LOCKED"}}`), nil) != runner.ClassLockTimeout ||
+		c.Classify(503, []byte(`{"error":"temporarily busy"}`), nil) != runner.ClassUnavailable ||
+		c.Classify(429, nil, nil) != runner.NumBuiltinClasses {
+		t.Errorf("classifier does not follow the file")
+	}
+}
+
+// TestMixCycle: weights 3 and 1 give a cycle of 4 with three of the first,
+// spread out; weights that are all one alternate.
+func TestMixCycle(t *testing.T) {
+	if got := mixCycle([]int{3, 1}); !slices.Equal(got, []int{0, 0, 1, 0}) && !slices.Equal(got, []int{0, 1, 0, 0}) {
+		t.Errorf("mixCycle(3, 1) = %v", got)
+	}
+	if got := mixCycle([]int{1, 1, 1}); !slices.Equal(got, []int{0, 1, 2}) {
+		t.Errorf("mixCycle(1, 1, 1) = %v", got)
+	}
+	if got := mixCycle([]int{0, 2}); !slices.Equal(got, []int{1, 1}) {
+		t.Errorf("mixCycle(0, 2) = %v", got)
+	}
+}
+
+// TestTemplateEscapes: a value is escaped for where it goes.
+func TestTemplateEscapes(t *testing.T) {
+	sc := &scope{userFields: []string{"name"}}
+	c := &renderContext{user: []string{"a b/\"c\"\n<é>"}, it: runner.Iteration{Seq: 12}}
+	for esc, want := range map[escape]string{
+		escapeNone:  "x a b/\"c\"\n<é> 12",
+		escapeJSON:  `x a b/\"c\"\n\u003cé\u003e 12`,
+		escapePath:  "x a%20b%2F%22c%22%0A%3C%C3%A9%3E 12",
+		escapeQuery: "x a+b%2F%22c%22%0A%3C%C3%A9%3E 12",
+	} {
+		tpl, _, err := compileTemplate("x {{ user.name }} {{seq}}", esc, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tpl.string(c); got != want {
+			t.Errorf("escape %d: %q, want %q", esc, got, want)
+		}
+	}
+	for _, bad := range []string{"{{", "}}", "{{}}", "{{a b}}", "{{1x}}", "a {{seq}} }}"} {
+		if _, _, err := compileTemplate(bad, escapeNone, sc); err == nil {
+			t.Errorf("%q compiled", bad)
+		}
+	}
+}
+
+// TestCSVProblems: a CSV file that cannot give users is a located problem.
+func TestCSVProblems(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{
+		"empty.csv":  "",
+		"header.csv": "username,password\n",
+		"dup.csv":    "a,a\n1,2\n",
+		"ragged.csv": "a,b\n1,2\n3\n",
+	} {
+		os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644)
+		_, err := Parse("s.yaml", []byte("users:\n  csv: "+name+"\nsteps:\n  - {name: a, path: /a}\n"), dir)
+		if err == nil || !strings.HasPrefix(err.Error(), "s.yaml:2:8: users.csv: ") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	_, err := Parse("s.yaml", []byte("users:\n  csv: missing.csv\nsteps:\n  - {name: a, path: /a}\n"), dir)
+	if err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Errorf("missing file: %v", err)
+	}
+}

@@ -1,0 +1,93 @@
+package scenarios
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/loadgate/loadgate/runner"
+)
+
+// FuzzParse: no file makes the loader panic, every failure is a list of
+// located problems, and a valid scenario builds and renders its requests.
+func FuzzParse(f *testing.F) {
+	builtins, _ := filepath.Glob("builtin/*.yaml")
+	for _, path := range builtins {
+		data, _ := os.ReadFile(path)
+		f.Add(data)
+	}
+	f.Add([]byte("steps:\n  - {name: a, path: \"/a/{{seq}}\", extract: {t: x.y}}\n  - {name: b, path: /b, headers: {A: \"{{t}}\"}, body: [1, \"{{t}}\"]}\n"))
+	f.Add([]byte("load: {rate: 5/s, stages: \"1s:5\"}\nclassify: {classes: {slow: {status: 200, body_regex: \"x+\"}}}\nsteps: [{name: a, path: /a, weight: 2}, {name: b, path: /b, weight: 1}]\nslos: [slow<1%]\n"))
+	f.Add([]byte("users: {register: {count: 3, password: {length: 8, require: [digit]}}, order: random}\nsteps: [{name: a, path: /a, body: \"{{user.email}}\"}]\n"))
+	f.Add([]byte("a: &x [*x]\n"))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		sc, err := Parse("fuzz.yaml", data, dir)
+		if err != nil {
+			var problems Problems
+			if !errors.As(err, &problems) || len(problems) == 0 {
+				t.Fatalf("error %v is not a list of problems", err)
+			}
+			return
+		}
+		if sc.users.reg != nil && sc.users.reg.count > 10 {
+			sc.users.reg.count = 10
+		}
+		r := sc.Build(Env{RunID: "f", Embedded: true})
+		it := runner.Iteration{Seq: 3, Vars: make([]string, r.Vars)}
+		for _, s := range r.Steps {
+			if s.Skip != nil {
+				s.Skip(it)
+			}
+			if s.Vary != nil {
+				s.Vary(it)
+			}
+			if s.Body != nil {
+				s.Body(it)
+			}
+			if s.Extract != nil {
+				s.Extract(it, []byte(`{"x":{"y":1}}`))
+			}
+		}
+	})
+}
+
+// FuzzTemplate: no text makes the template engine panic, and one that
+// compiles renders.
+func FuzzTemplate(f *testing.F) {
+	for _, s := range []string{"x {{seq}}", "{{user.name}}/{{v}}", "{{", "}}{{", "{{ env.HOME }}", "{{n}}"} {
+		f.Add(s, uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, s string, esc uint8) {
+		sc := &scope{userFields: []string{"name"}, vars: map[string]int{"v": 0}, index: esc%2 == 0}
+		tpl, offset, err := compileTemplate(s, escape(esc%4), sc)
+		if err != nil {
+			if offset < 0 || offset > len(s) {
+				t.Fatalf("offset %d outside %q", offset, s)
+			}
+			return
+		}
+		tpl.string(&renderContext{it: runner.Iteration{Vars: []string{"\"v\n"}}, user: []string{"n"}})
+	})
+}
+
+// FuzzJSONPath: no path text makes the parser panic, and a parsed path
+// looks values up without one.
+func FuzzJSONPath(f *testing.F) {
+	for _, s := range []string{"a.b", "$.a[0]", `$["k"]`, "[", "$", "a..b"} {
+		f.Add(s, []byte(`{"a":{"b":[1]}}`))
+	}
+	f.Fuzz(func(t *testing.T, s string, body []byte) {
+		p, offset, err := parseJSONPath(s)
+		if err != nil {
+			if offset < 0 || offset > len(s) {
+				t.Fatalf("offset %d outside %q", offset, s)
+			}
+			return
+		}
+		if doc, ok := decodeJSON(body); ok {
+			p.find(doc)
+		}
+	})
+}

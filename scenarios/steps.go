@@ -1,0 +1,233 @@
+package scenarios
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/loadgate/loadgate/runner"
+)
+
+// request is what a step or a setup request sends, compiled.
+type request struct {
+	method string
+	path   *template
+	header []headerTemplate
+	body   *template // nil: none
+	expect []int
+}
+
+type headerTemplate struct {
+	name  string
+	value *template
+}
+
+// step is one step of a scenario file.
+type step struct {
+	name string
+	request
+	extract  []extraction
+	weighted bool
+	weight   int
+	retry    runner.Retry
+}
+
+// extraction sets variable index from the value at path of an ok response.
+type extraction struct {
+	index int
+	path  jsonPath
+}
+
+// reservedNames cannot name an extracted variable.
+var reservedNames = []string{"seq", "worker", "run_id", "n", "user", "env"}
+
+var stepKeys = []string{"name", "method", "path", "headers", "body", "expect", "extract", "weight", "retry"}
+
+func (p *parser) steps(n *yaml.Node, retry runner.Retry) {
+	items, ok := p.list(n, "steps")
+	if ok && len(items) == 0 {
+		p.at(n, 0, "steps is empty: a scenario needs at least one step")
+	}
+	sc := &scope{userFields: p.sc.users.fields, vars: map[string]int{}, later: map[string]bool{}, used: map[int]bool{}}
+	for _, item := range items {
+		if item.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(item.Content); i += 2 {
+				if item.Content[i].Value == "extract" && item.Content[i+1].Kind == yaml.MappingNode {
+					for j := 0; j < len(item.Content[i+1].Content); j += 2 {
+						sc.later[item.Content[i+1].Content[j].Value] = true
+					}
+				}
+			}
+		}
+	}
+	var varKeys []*yaml.Node // by variable index
+	var varSteps []string
+	for _, item := range items {
+		f := p.fields(item, "a step", stepKeys...)
+		if f == nil {
+			continue
+		}
+		st := step{retry: retry}
+		if v := f["name"]; v != nil {
+			st.name, _ = p.str(v, "step name")
+			if !plainName(st.name) {
+				p.at(v, 0, "step name %q: a name of letters, digits, - and _ labels the endpoint in reports and SLOs", st.name)
+			}
+		} else {
+			p.at(item, 0, "a step needs a name: it labels the endpoint in reports and SLOs")
+		}
+		what := "step " + st.name
+		st.request = p.request(f, item, what, sc)
+		if v := f["weight"]; v != nil {
+			w, _ := p.integer(v, what+".weight", 0, maxWeightTotal)
+			st.weighted, st.weight = true, int(w)
+		}
+		if v := f["retry"]; v != nil {
+			st.retry = p.retry(v)
+		}
+		if v := f["extract"]; v != nil {
+			keys, values, _ := p.pairs(v, what+".extract")
+			for i, k := range keys {
+				if !validName(k.Value) || strings.Contains(k.Value, ".") || slices.Contains(reservedNames, k.Value) {
+					p.at(k, 0, "%q cannot name a variable: use letters, digits and _, but not %s", k.Value, strings.Join(reservedNames, ", "))
+					continue
+				}
+				if _, dup := sc.vars[k.Value]; dup || slices.Contains(varSteps, k.Value) {
+					p.at(k, 0, "variable %q is extracted twice", k.Value)
+					continue
+				}
+				x := extraction{index: len(varKeys), path: p.jsonPath(values[i], what+".extract."+k.Value)}
+				st.extract = append(st.extract, x)
+				varKeys, varSteps = append(varKeys, k), append(varSteps, k.Value)
+			}
+			if !st.weighted {
+				for _, x := range st.extract {
+					sc.vars[varSteps[x.index]] = x.index
+				}
+			}
+		}
+		p.sc.steps = append(p.sc.steps, st)
+	}
+	for i, k := range varKeys {
+		if !sc.used[i] {
+			p.at(k, 0, "variable %q is extracted but no later step uses it", k.Value)
+		}
+	}
+	p.sc.vars = len(varKeys)
+	p.mix(n)
+}
+
+// mix checks the weights of the weighted steps and lays out the order in
+// which iterations choose them.
+func (p *parser) mix(n *yaml.Node) {
+	var weights []int
+	for _, st := range p.sc.steps {
+		if st.weighted {
+			weights = append(weights, st.weight)
+		}
+	}
+	if len(weights) == 0 {
+		return
+	}
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	switch {
+	case total == 0:
+		p.at(n, 0, "the weights of the steps sum to zero: give at least one a positive weight")
+	case total > maxWeightTotal:
+		p.at(n, 0, "the weights of the steps sum to %d; at most %d", total, maxWeightTotal)
+	default:
+		p.sc.mix = mixCycle(weights)
+	}
+}
+
+// mixCycle spreads choices among weighted items over a cycle as long as
+// the weights' sum, each item as often as its weight and as evenly as it
+// can (smooth weighted round-robin): weights 3 and 1 give 0 0 1 0.
+func mixCycle(weights []int) []int {
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	current := make([]int, len(weights))
+	cycle := make([]int, total)
+	for k := range cycle {
+		best := 0
+		for i, w := range weights {
+			current[i] += w
+			if current[i] > current[best] {
+				best = i
+			}
+		}
+		current[best] -= total
+		cycle[k] = best
+	}
+	return cycle
+}
+
+// runnerStep builds the runner's step; user returns an iteration's user.
+func (st *step) runnerStep(runID string, user func(int64) []string, mix []int, weighted int) runner.Step {
+	ctx := func(it runner.Iteration) *renderContext {
+		return &renderContext{it: it, user: user(it.Seq), runID: runID}
+	}
+	out := runner.Step{Name: st.name, Method: st.method, Expect: st.expect, Retry: st.retry, Header: http.Header{}}
+	var varying []headerTemplate
+	for _, h := range st.header {
+		if v, ok := h.value.static(); ok {
+			out.Header[h.name] = append(out.Header[h.name], v)
+		} else {
+			varying = append(varying, h)
+		}
+	}
+	path, static := st.path.static()
+	out.Path = path
+	if !static || len(varying) > 0 {
+		out.Vary = func(it runner.Iteration) (string, http.Header) {
+			c := ctx(it)
+			h := http.Header{}
+			for _, v := range varying {
+				h[v.name] = append(h[v.name], v.value.string(c))
+			}
+			return st.path.string(c), h
+		}
+	}
+	if st.body != nil {
+		out.Body = func(it runner.Iteration) []byte { return st.body.render(nil, ctx(it)) }
+	}
+	if len(st.extract) > 0 {
+		out.Extract = func(it runner.Iteration, body []byte) bool {
+			doc, ok := decodeJSON(body)
+			if !ok {
+				return false
+			}
+			for _, x := range st.extract {
+				v, ok := x.path.find(doc)
+				if !ok {
+					return false
+				}
+				it.Vars[x.index] = v
+			}
+			return true
+		}
+	}
+	if st.weighted {
+		out.Skip = func(it runner.Iteration) bool { return mix[it.Seq%int64(len(mix))] != weighted }
+	}
+	return out
+}
+
+// setup renders r as a setup request for c.
+func (r request) setup(label string, c *renderContext) runner.SetupRequest {
+	out := runner.SetupRequest{Label: label, Method: r.method, Path: r.path.string(c), Expect: r.expect, Header: http.Header{}}
+	for _, h := range r.header {
+		out.Header[h.name] = append(out.Header[h.name], h.value.string(c))
+	}
+	if r.body != nil {
+		out.Body = r.body.render(nil, c)
+	}
+	return out
+}

@@ -1,0 +1,316 @@
+package scenarios
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/loadgate/loadgate/runner"
+)
+
+// A template is text with references such as {{user.username}}, {{seq}}
+// or {{token}}, compiled once and rendered for every request. The names:
+//
+//	seq           the iteration's sequence number, unique within the run
+//	worker        the index of the worker running the iteration
+//	run_id        an identifier unique to the run
+//	n             the index of the user being registered (users.register only)
+//	user.FIELD    a field of the iteration's user (a CSV column, or
+//	              username, password and email)
+//	env.NAME      the environment variable NAME, read when the file loads
+//	NAME          a variable an earlier step extracted
+//
+// Spaces inside the braces are allowed: {{ seq }}.
+type template struct {
+	parts []part
+}
+
+// part is literal text, or a reference rendered with an escape.
+type part struct {
+	literal string
+	ref     *ref
+	escape  escape
+}
+
+// refKind says what a reference reads.
+type refKind uint8
+
+const (
+	refSeq refKind = iota
+	refWorker
+	refRunID
+	refIndex // n: the user being registered
+	refUser  // a user field, by index
+	refVar   // an extracted variable, by index
+	refConst // a value known when the file loads (env.NAME)
+)
+
+type ref struct {
+	kind  refKind
+	index int
+	name  string // as written, for messages
+	value string // of a refConst
+}
+
+// escape says how a rendered value is written into its text.
+type escape uint8
+
+const (
+	escapeNone  escape = iota // headers and raw bodies: as it is
+	escapeJSON                // inside a JSON string
+	escapePath                // a URL path segment
+	escapeQuery               // a URL query value
+)
+
+// renderContext is what a reference can read.
+type renderContext struct {
+	it    runner.Iteration
+	user  []string
+	runID string
+	index int // n
+}
+
+// lexTemplate splits s into literal text and reference names; offset is the
+// byte offset of the problem in s when err is not nil.
+func lexTemplate(s string) (literals []string, names []string, offset int, err error) {
+	rest, at := s, 0
+	for {
+		open := strings.Index(rest, "{{")
+		if open < 0 {
+			if i := strings.Index(rest, "}}"); i >= 0 {
+				return nil, nil, at + i, fmt.Errorf(`"}}" without "{{"`)
+			}
+			return append(literals, rest), names, 0, nil
+		}
+		closeAt := strings.Index(rest[open+2:], "}}")
+		if closeAt < 0 {
+			return nil, nil, at + open, fmt.Errorf(`"{{" without "}}"`)
+		}
+		if i := strings.Index(rest[:open], "}}"); i >= 0 {
+			return nil, nil, at + i, fmt.Errorf(`"}}" without "{{"`)
+		}
+		name := strings.TrimSpace(rest[open+2 : open+2+closeAt])
+		if !validName(name) {
+			return nil, nil, at + open, fmt.Errorf("%q is not a variable name: use letters, digits, _ and dots, as in {{user.username}}", name)
+		}
+		literals, names = append(literals, rest[:open]), append(names, name)
+		next := open + 2 + closeAt + 2
+		rest, at = rest[next:], at+next
+	}
+}
+
+// validName reports whether s is a dotted name of identifiers: user.username.
+func validName(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	for _, word := range strings.Split(s, ".") {
+		if word == "" || !isIdentStart(word[0]) {
+			return false
+		}
+		for i := 1; i < len(word); i++ {
+			if !isIdentStart(word[i]) && (word[i] < '0' || word[i] > '9') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isIdentStart(c byte) bool {
+	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
+}
+
+// render appends the template rendered for c to dst.
+func (t *template) render(dst []byte, c *renderContext) []byte {
+	for _, p := range t.parts {
+		if p.ref == nil {
+			dst = append(dst, p.literal...)
+			continue
+		}
+		switch p.ref.kind {
+		case refSeq:
+			dst = strconv.AppendInt(dst, c.it.Seq, 10)
+		case refWorker:
+			dst = strconv.AppendInt(dst, int64(c.it.Worker), 10)
+		case refIndex:
+			dst = strconv.AppendInt(dst, int64(c.index), 10)
+		case refRunID:
+			dst = appendEscaped(dst, c.runID, p.escape)
+		case refUser:
+			dst = appendEscaped(dst, fieldOf(c.user, p.ref.index), p.escape)
+		case refVar:
+			dst = appendEscaped(dst, fieldOf(c.it.Vars, p.ref.index), p.escape)
+		case refConst:
+			dst = appendEscaped(dst, p.ref.value, p.escape)
+		}
+	}
+	return dst
+}
+
+// string renders the template for c as a string.
+func (t *template) string(c *renderContext) string { return string(t.render(nil, c)) }
+
+// static reports whether the template has no references, and its text.
+func (t *template) static() (string, bool) {
+	var b strings.Builder
+	for _, p := range t.parts {
+		switch {
+		case p.ref == nil:
+			b.WriteString(p.literal)
+		case p.ref.kind == refConst:
+			b.Write(appendEscaped(nil, p.ref.value, p.escape))
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+func fieldOf(values []string, i int) string {
+	if i < len(values) {
+		return values[i]
+	}
+	return ""
+}
+
+// appendEscaped appends v to dst as esc says.
+func appendEscaped(dst []byte, v string, esc escape) []byte {
+	switch esc {
+	case escapeJSON:
+		return appendJSONString(dst, v)
+	case escapePath:
+		return append(dst, url.PathEscape(v)...)
+	case escapeQuery:
+		return append(dst, url.QueryEscape(v)...)
+	}
+	return append(dst, v...)
+}
+
+// appendJSONString appends v escaped for the inside of a JSON string.
+func appendJSONString(dst []byte, v string) []byte {
+	const hex = "0123456789abcdef"
+	for i := 0; i < len(v); {
+		c := v[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				dst = append(dst, '\\', c)
+			case c == '\n':
+				dst = append(dst, '\\', 'n')
+			case c == '\r':
+				dst = append(dst, '\\', 'r')
+			case c == '\t':
+				dst = append(dst, '\\', 't')
+			case c < 0x20 || c == '<' || c == '>' || c == '&':
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			default:
+				dst = append(dst, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(v[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, `\ufffd`...)
+		} else {
+			dst = append(dst, v[i:i+size]...)
+		}
+		i += size
+	}
+	return dst
+}
+
+// scope is what the templates of one place in a file may name.
+type scope struct {
+	userFields []string       // the users' fields; nil when there are no users
+	vars       map[string]int // variables extracted by earlier steps, by index
+	later      map[string]bool
+	index      bool // n is defined (registering users)
+	used       map[int]bool
+}
+
+// compileTemplate compiles s, whose references are written with esc. An
+// error comes with the byte offset in s of the part it is about.
+func compileTemplate(s string, esc escape, sc *scope) (*template, int, error) {
+	literals, names, offset, err := lexTemplate(s)
+	if err != nil {
+		return nil, offset, err
+	}
+	t := &template{}
+	at := 0
+	for i, lit := range literals {
+		t.literal(lit)
+		at += len(lit)
+		if i == len(names) {
+			break
+		}
+		name := names[i]
+		r, err := sc.resolve(name)
+		if err != nil {
+			return nil, at, err
+		}
+		t.parts = append(t.parts, part{ref: r, escape: esc})
+		at += strings.Index(s[at:], "}}") + 2
+	}
+	return t, 0, nil
+}
+
+// literal appends literal text to t.
+func (t *template) literal(s string) {
+	if s == "" {
+		return
+	}
+	if n := len(t.parts); n > 0 && t.parts[n-1].ref == nil {
+		t.parts[n-1].literal += s
+		return
+	}
+	t.parts = append(t.parts, part{literal: s})
+}
+
+// resolve returns the reference name makes.
+func (sc *scope) resolve(name string) (*ref, error) {
+	switch {
+	case name == "seq":
+		return &ref{kind: refSeq, name: name}, nil
+	case name == "worker":
+		return &ref{kind: refWorker, name: name}, nil
+	case name == "run_id":
+		return &ref{kind: refRunID, name: name}, nil
+	case name == "n":
+		if !sc.index {
+			return nil, fmt.Errorf("{{n}} is the index of a user being registered; it is defined in users.register only")
+		}
+		return &ref{kind: refIndex, name: name}, nil
+	case strings.HasPrefix(name, "env."):
+		v, ok := os.LookupEnv(strings.TrimPrefix(name, "env."))
+		if !ok {
+			return nil, fmt.Errorf("{{%s}}: environment variable %s is not set", name, strings.TrimPrefix(name, "env."))
+		}
+		return &ref{kind: refConst, name: name, value: v}, nil
+	case strings.HasPrefix(name, "user."):
+		field := strings.TrimPrefix(name, "user.")
+		if sc.userFields == nil {
+			return nil, fmt.Errorf("{{%s}}: the scenario has no users (see users:)", name)
+		}
+		i := slices.Index(sc.userFields, field)
+		if i < 0 {
+			return nil, fmt.Errorf("{{%s}}: users have no field %q; they have %s", name, field, strings.Join(sc.userFields, ", "))
+		}
+		return &ref{kind: refUser, index: i, name: name}, nil
+	}
+	if i, ok := sc.vars[name]; ok {
+		if sc.used != nil {
+			sc.used[i] = true
+		}
+		return &ref{kind: refVar, index: i, name: name}, nil
+	}
+	if sc.later[name] {
+		return nil, fmt.Errorf("{{%s}} is not defined here: a step extracts it only later, or only when a weighted step is chosen", name)
+	}
+	return nil, fmt.Errorf("undefined template variable {{%s}}: use seq, worker, run_id, user.FIELD, env.NAME or a variable an earlier step extracts", name)
+}
