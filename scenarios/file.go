@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"net/http"
 	"net/url"
@@ -38,6 +39,9 @@ const (
 // gives Problems, each with its line and column.
 func LoadFile(path string) (*Scenario, error) {
 	data, err := readLimited(path)
+	if pathErr := (*fs.PathError)(nil); errors.As(err, &pathErr) {
+		err = pathErr.Err // the path is in the problem already
+	}
 	if err != nil {
 		return nil, Problems{{File: path, Msg: err.Error()}}
 	}

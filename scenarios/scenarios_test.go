@@ -169,4 +169,3 @@ steps:
 		seen[body.Login] = true
 	}
 }
-

@@ -98,7 +98,7 @@ func TestExitCodes(t *testing.T) {
 		{"zero lock timeout", []string{"smoke", "--lock-timeout", "0"}, exitUsage, "--lock-timeout must be positive, got 0s"},
 		{"out is a directory", []string{"smoke", "--out", os.TempDir()}, exitUsage, "is a directory"},
 		{"unknown scenario", []string{"run", "soak"}, exitUsage, `unknown scenario "soak": built-in scenarios are smoke, stress, register-storm`},
-		{"scenario file", []string{"run", "mine.yaml"}, exitUsage, "scenario files are not supported yet"},
+		{"missing scenario file", []string{"run", "mine.yaml"}, exitUsage, "mine.yaml: no such file or directory"},
 		{"two scenarios", []string{"run", "smoke", "stress"}, exitUsage, "accepts at most 1 arg(s), received 2"},
 		{"unknown flag", []string{"smoke", "--rps", "5"}, exitUsage, "unknown flag: --rps"},
 		{"bad rate", []string{"run", "ping", "--rate", "fast"}, exitUsage, `invalid --rate: rate "fast" is not a number`},
