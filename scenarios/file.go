@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -79,6 +80,9 @@ func Parse(file string, data []byte, dir string) (sc *Scenario, err error) {
 	p := &parser{decoder: d, dir: dir, sc: &Scenario{Source: data}}
 	p.scenario(doc.Content[0], file)
 	if len(d.found) > 0 {
+		slices.SortStableFunc(d.found, func(a, b Problem) int {
+			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+		})
 		return nil, d.found
 	}
 	return p.sc, nil
