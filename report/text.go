@@ -119,7 +119,7 @@ func describeLoad(l runner.Load) string {
 		parts = append(parts, "stages "+strings.Join(stageStrings(l.Stages), ","))
 	}
 	if l.Iterations > 0 {
-		parts = append(parts, fmt.Sprintf("%d iterations", l.Iterations))
+		parts = append(parts, fmt.Sprintf("%d iteration%s", l.Iterations, plural(int(min(l.Iterations, 2)))))
 	}
 	if l.Duration > 0 {
 		parts = append(parts, "for "+l.Duration.String())
@@ -209,15 +209,17 @@ func retries(w io.Writer, rows []*runner.EndpointStats) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "endpoint\tretries\tfirst attempts\tof them errors\t(every attempt counts in the tables above)")
+	fmt.Fprintln(tw, "endpoint\tretries\tfirst attempts\tof them errors")
 	for _, e := range rows {
 		var first int64
 		for _, n := range e.FirstAttempt {
 			first += n
 		}
 		failed := first - e.FirstAttempt[runner.ClassOK]
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d (%s%%)\t\n", e.Name, e.Retries, first, failed, trimmed(percentOrZero(failed, first), 2))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d (%s%%)\n", e.Name, e.Retries, first, failed, trimmed(percentOrZero(failed, first), 2))
 	}
+	fmt.Fprintln(tw, "every attempt counts in the tables above; first attempts are what a client")
+	fmt.Fprintln(tw, "that never retries would have seen")
 	fmt.Fprintln(tw)
 	return tw.Flush()
 }
