@@ -182,7 +182,7 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 	}
 	for _, name := range serverFlagNames() {
 		if fs.Changed(name) {
-			return nil, usagef("--%s sets up the embedded reference API; it cannot apply to --target %s", name, u.Redacted())
+			return nil, usagef("--%s sets up the embedded reference API; it cannot apply to the target %s", name, u.Redacted())
 		}
 	}
 	p.target = u
