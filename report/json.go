@@ -27,6 +27,33 @@ type resultJSON struct {
 	Totals      totalsJSON              `json:"totals"`
 	Endpoints   map[string]endpointJSON `json:"endpoints"`
 	SLOs        []verdictJSON           `json:"slos"`
+	// ClassNames and EndpointNames give the order of the classes and the
+	// endpoints, which the maps above do not keep.
+	ClassNames    []string   `json:"class_names"`
+	EndpointNames []string   `json:"endpoint_names"`
+	Series        seriesJSON `json:"series"`
+}
+
+// seriesJSON is the run over time: per endpoint, one point per interval
+// with requests.
+type seriesJSON struct {
+	IntervalS     float64                `json:"interval_s"`
+	HistogramUnit string                 `json:"histogram_unit"`
+	Endpoints     map[string][]pointJSON `json:"endpoints"`
+}
+
+type pointJSON struct {
+	T        float64          `json:"t"` // seconds from the start to the interval's start
+	Requests int64            `json:"requests"`
+	OK       int64            `json:"ok"`
+	Errors   int64            `json:"errors"`
+	Classes  map[string]int64 `json:"classes"` // the classes with requests
+	P50      float64          `json:"p50"`     // milliseconds, as the others
+	P95      float64          `json:"p95"`
+	P99      float64          `json:"p99"`
+	// Histogram is the interval's response times, HdrHistogram V2
+	// compressed, base64: microseconds, 1 µs to 1 h, 2 significant digits.
+	Histogram string `json:"histogram"`
 }
 
 type loadJSON struct {
@@ -133,10 +160,18 @@ func JSON(r *runner.Result, verdicts []Verdict) ([]byte, error) {
 		},
 		Totals: totalsJSON{countsJSON: counts(r.Total, r.Classes()), Arrivals: r.Arrivals, Dropped: r.Dropped,
 			TargetRate: r.TargetRate(), RPS: r.RPS(r.Total)},
-		Endpoints: map[string]endpointJSON{},
-		SLOs:      []verdictJSON{},
+		Endpoints:     map[string]endpointJSON{},
+		SLOs:          []verdictJSON{},
+		ClassNames:    r.Classes(),
+		EndpointNames: []string{},
 	}
+	series, err := seriesOut(r)
+	if err != nil {
+		return nil, err
+	}
+	out.Series = series
 	for _, e := range r.Endpoints {
+		out.EndpointNames = append(out.EndpointNames, e.Name)
 		hist, err := e.Latency.EncodeV2()
 		if err != nil {
 			return nil, err
@@ -161,6 +196,33 @@ func JSON(r *runner.Result, verdicts []Verdict) ([]byte, error) {
 			Unit: v.SLO.Unit, Pass: v.Pass, Reason: v.Reason})
 	}
 	return json.MarshalIndent(out, "", "  ")
+}
+
+// seriesOut renders r's time series.
+func seriesOut(r *runner.Result) (seriesJSON, error) {
+	out := seriesJSON{IntervalS: r.Series.Interval.Seconds(), HistogramUnit: "us", Endpoints: map[string][]pointJSON{}}
+	for i, points := range r.Series.Endpoints {
+		list := []pointJSON{}
+		for _, p := range points {
+			h, err := p.Latency()
+			if err != nil {
+				return out, err
+			}
+			pt := pointJSON{T: p.Start.Seconds(), Requests: p.Requests(), OK: p.Classes[runner.ClassOK],
+				Classes: map[string]int64{}, Histogram: string(p.Histogram)}
+			pt.Errors = pt.Requests - pt.OK
+			for class, name := range r.Classes() {
+				if n := p.Classes[class]; n > 0 {
+					pt.Classes[name] = n
+				}
+			}
+			at := func(q float64) float64 { return milliseconds(runner.Micros(h.ValueAtQuantile(q))) }
+			pt.P50, pt.P95, pt.P99 = at(50), at(95), at(99)
+			list = append(list, pt)
+		}
+		out.Endpoints[r.Endpoints[i].Name] = list
+	}
+	return out, nil
 }
 
 func stageStrings(stages []runner.Stage) []string {

@@ -78,6 +78,8 @@ type Plan struct {
 	Vars int
 	// Progress, when not nil, is updated as requests complete.
 	Progress *Progress
+	// Raw, when not nil, receives a record of every request.
+	Raw RawSink
 }
 
 // Validate reports a plan that cannot run.

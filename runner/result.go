@@ -27,6 +27,9 @@ type Result struct {
 	Dropped  int64
 	// PeakWorkers is the most workers that ran at once.
 	PeakWorkers int
+	// Series is the run over time: per endpoint, requests and latency per
+	// interval.
+	Series Series
 }
 
 // Classes returns the names of the run's outcome classes, by Class: its

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,12 +34,23 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		defer cancel()
 	}
 	started := time.Now()
+	e.started = started
 	if plan.Load.Open {
 		e.runOpen(stop, started)
 	} else {
 		e.runClosed(stop, started)
 	}
 	ended := time.Now()
+	if e.raw != nil {
+		e.raw.stop()
+	}
+	for _, sh := range e.shards {
+		sh.flush()
+	}
+	series, err := e.series.series()
+	if err != nil {
+		return nil, err
+	}
 
 	endpoints := make([]*EndpointStats, len(e.names))
 	for i, name := range e.names {
@@ -66,6 +78,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		Arrivals:    e.arrivals.Load(),
 		Dropped:     e.dropped.Load(),
 		PeakWorkers: int(e.peakWorkers.Load()),
+		Series:      series,
 	}, nil
 }
 
@@ -79,6 +92,9 @@ type engine struct {
 	names        []string        // endpoint names, in order of first use
 	stepEndpoint []int           // per step, the index of its endpoint name
 	shards       []*shard
+	series       *seriesCollector
+	raw          *rawWriter // nil without Plan.Raw
+	started      time.Time
 	next         atomic.Int64 // the next iteration's sequence number
 	arrivals     atomic.Int64 // open model: arrivals due so far
 	dropped      atomic.Int64 // open model: arrivals that found no free worker
@@ -113,9 +129,13 @@ func newEngine(ctx context.Context, plan *Plan) (*engine, error) {
 	}
 	peak := max(plan.Load.WorkerLimit(), 1)
 	e.client = NewClient(peak, plan.Timeout)
+	e.series = newSeriesCollector(len(e.names))
 	e.shards = make([]*shard, min(peak, 4*runtime.GOMAXPROCS(0)))
 	for i := range e.shards {
-		e.shards[i] = newShard(e.names)
+		e.shards[i] = newShard(e.names, e.series)
+	}
+	if plan.Raw != nil {
+		e.raw = startRawWriter(plan.Raw)
 	}
 	return e, nil
 }
@@ -138,7 +158,8 @@ func (e *engine) moreIterations(seq int64) bool {
 
 // ResolvePath appends path (which may carry a query) to target's path:
 // target http://host/base and path /api/auth/login give
-// http://host/base/api/auth/login. An empty path is the target itself.
+// http://host/base/api/auth/login. The path is sent as written, escapes
+// and dot segments included. An empty path is the target itself.
 func ResolvePath(target *url.URL, path string) string {
 	if path == "" {
 		return target.String()
@@ -147,7 +168,9 @@ func ResolvePath(target *url.URL, path string) string {
 	if err != nil {
 		return target.String() + path
 	}
-	u := target.JoinPath(ref.Path)
+	u := *target
+	u.RawPath = strings.TrimSuffix(target.EscapedPath(), "/") + "/" + strings.TrimPrefix(ref.EscapedPath(), "/")
+	u.Path, _ = url.PathUnescape(u.RawPath) // it was escaped: it unescapes
 	u.RawQuery = ref.RawQuery
 	return u.String()
 }
@@ -169,24 +192,54 @@ func endpointsOf(steps []Step) (names []string, stepEndpoint []int) {
 }
 
 // shard is a set of endpoint statistics that a few workers share, so that
-// memory depends on the number of cores, not on the concurrency.
+// memory depends on the number of cores, not on the concurrency. It also
+// keeps each endpoint's current piece of the time series.
 type shard struct {
 	mu        sync.Mutex
 	endpoints []*EndpointStats
+	pieces    []piece
+	series    *seriesCollector
 }
 
-func newShard(names []string) *shard {
-	s := &shard{}
+func newShard(names []string, series *seriesCollector) *shard {
+	s := &shard{series: series, pieces: make([]piece, len(names))}
 	for _, name := range names {
 		s.endpoints = append(s.endpoints, NewEndpointStats(name))
 	}
 	return s
 }
 
-func (s *shard) record(endpoint int, x Sample) {
+// record adds a sample that completed at offset at of the run.
+func (s *shard) record(endpoint int, x Sample, at time.Duration) {
+	width := s.series.width()
+	start := at.Truncate(width)
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.endpoints[endpoint].Record(x)
-	s.mu.Unlock()
+	p := &s.pieces[endpoint]
+	if p.open() && (p.start != start || p.width != width) {
+		s.series.add(endpoint, p)
+		p.reset()
+	}
+	if !p.open() {
+		p.start, p.width = start, width
+		if p.hist == nil {
+			p.hist = NewSeriesHistogram()
+		}
+	}
+	p.add(x)
+}
+
+// flush hands the shard's open pieces over to the series.
+func (s *shard) flush() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.pieces {
+		if p := &s.pieces[i]; p.open() {
+			s.series.add(i, p)
+			p.reset()
+		}
+	}
 }
 
 // keepSet returns the statuses whose body step s needs: those a rule of c

@@ -326,3 +326,21 @@ func TestSetupBacksOffToOneAtATime(t *testing.T) {
 		t.Errorf("setup against a target that refuses overlap: %v", err)
 	}
 }
+
+// TestResolvePath: a step's path is appended to the target's as written,
+// its escapes kept.
+func TestResolvePath(t *testing.T) {
+	base, _ := url.Parse("http://h:1/base/")
+	for path, want := range map[string]string{
+		"":                  "http://h:1/base/",
+		"/api/auth/login":   "http://h:1/base/api/auth/login",
+		"/files/a%2Fb":      "http://h:1/base/files/a%2Fb",
+		"/x/50%25?q=a%26b":  "http://h:1/base/x/50%25?q=a%26b",
+		"/people/../admin":  "http://h:1/base/people/../admin",
+		"/people/%C3%A9?x=": "http://h:1/base/people/%C3%A9?x=",
+	} {
+		if got := runner.ResolvePath(base, path); got != want {
+			t.Errorf("ResolvePath(%q) = %q, want %q", path, got, want)
+		}
+	}
+}

@@ -8,14 +8,14 @@ import (
 // BenchmarkShardRecord is the cost of recording one request as workers do:
 // through a shard's mutex, from all cores at once. It must not allocate.
 func BenchmarkShardRecord(b *testing.B) {
-	s := newShard([]string{"login"})
+	s := newShard([]string{"login"}, newSeriesCollector(1))
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
 		for pb.Next() {
 			i++
 			d := time.Duration(i%50_000) * time.Microsecond
-			s.record(0, Sample{Response: d, Service: d, Status: 200})
+			s.record(0, Sample{Response: d, Service: d, Status: 200}, d)
 		}
 	})
 }

@@ -24,12 +24,18 @@ type worker struct {
 	h1       *http1Conn      // the worker's connection (http:// targets)
 	body     bytes.Buffer    // the last body kept, up to maxBodyBytes
 	vars     []string        // the variables of the iteration running
+	raw      []RawRecord     // records not yet handed to Plan.Raw
 }
 
-// close closes the worker's own connection, if it has one.
+// close closes the worker's own connection, if it has one, and hands over
+// its last raw records.
 func (w *worker) close() {
 	if w.h1 != nil {
 		w.h1.close()
+	}
+	if len(w.raw) > 0 {
+		w.engine.raw.batches <- w.raw
+		w.raw = nil
 	}
 }
 
@@ -95,11 +101,27 @@ func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Clas
 		intended = began
 	}
 	x.Response, x.Service = ended.Sub(intended), ended.Sub(began)
-	w.shard.record(e.stepEndpoint[i], x)
+	w.shard.record(e.stepEndpoint[i], x, ended.Sub(e.started))
+	if e.raw != nil {
+		w.keepRaw(RawRecord{Ended: ended, Intended: intended, Endpoint: step.Name, Status: x.Status,
+			Class: x.Class, Latency: x.Response, Retry: retry})
+	}
 	if e.plan.Progress != nil {
 		e.plan.Progress.add(x.Class)
 	}
 	return x.Class, ans
+}
+
+// keepRaw adds r to the worker's batch, handing a full one over.
+func (w *worker) keepRaw(r RawRecord) {
+	if w.raw == nil {
+		w.raw = make([]RawRecord, 0, rawBatch)
+	}
+	w.raw = append(w.raw, r)
+	if len(w.raw) == rawBatch {
+		w.engine.raw.batches <- w.raw
+		w.raw = nil
+	}
 }
 
 // roundTrip sends step i's request for it and reads the answer: on the

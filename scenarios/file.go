@@ -112,6 +112,16 @@ func yamlProblem(file string, err error) Problem {
 	return p
 }
 
+// isMetric reports whether name is an SLO metric already, of any kind.
+func isMetric(name string) bool {
+	for _, threshold := range []string{"==0", "<1ms", "<1%"} {
+		if _, err := report.ParseSLO(name + threshold); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // plainName reports whether s is a non-empty name of ASCII letters,
 // digits, - and _.
 func plainName(s string) bool {
@@ -206,6 +216,7 @@ func (p *parser) scenario(root *yaml.Node, file string) {
 }
 
 func (p *parser) load(n *yaml.Node) {
+	before := len(p.found)
 	f := p.fields(n, "load", "model", "concurrency", "rate", "max_workers", "stages", "duration", "iterations", "pause")
 	if f == nil {
 		return
@@ -267,7 +278,11 @@ func (p *parser) load(n *yaml.Node) {
 	if !l.Open && l.Iterations == 0 && l.Duration == 0 && len(l.Stages) == 0 {
 		l.Iterations = 1
 	}
-	if err := l.Validate(); err != nil && len(p.found) == 0 {
+	checked := l
+	if checked.Open && checked.MaxWorkers == 0 {
+		checked.MaxWorkers = 1 // run sets it from the rate and the timeout
+	}
+	if err := checked.Validate(); err != nil && len(p.found) == before {
 		p.at(n, 0, "load: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
 	p.sc.Load = l
@@ -353,7 +368,7 @@ func (p *parser) classify(n *yaml.Node) {
 				p.at(k, 0, "class name %q: use letters, digits and _, and not a built-in class (%s)", name, strings.Join(runner.BuiltinClassNames(), ", "))
 				continue
 			}
-			if _, err := report.ParseSLO(name + "==0"); err == nil {
+			if isMetric(name) {
 				p.at(k, 0, "class name %q is an SLO metric already; choose another", name)
 				continue
 			}

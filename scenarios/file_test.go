@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -36,6 +37,7 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"two problems", "load: {concurrency: 0}\nsteps:\n  - {name: a, path: a}\n", []string{"1:21: load.concurrency must be from 1", "3:21: step a.path \"a\" must start with /"}},
 		{"open and closed", "load: {rate: 10/s, concurrency: 5}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:33: load.concurrency sets the closed model's workers"}},
 		{"custom class SLO", "classify:\n  classes:\n    rate_limited: {status: 429}\nsteps:\n  - {name: a, path: /a}\nslos:\n  - rate_limitd<1%\n", []string{"7:5: invalid SLO \"rate_limitd<1%\": unknown metric \"rate_limitd\""}},
+		{"class named as a metric", "classify:\n  classes:\n    p95: {status: 500}\nsteps:\n  - {name: a, path: /a}\n", []string{"3:5: class name \"p95\" is an SLO metric already"}},
 		{"users exhausted", "load: {iterations: 5}\nusers:\n  register: {count: 2}\n  order: unique\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations 5: users.order unique allows at most 2 iterations"}},
 	}
 	for _, tc := range cases {
@@ -118,6 +120,38 @@ slos: [rate_limited<1%, me.p95<200ms]
 		c.Classify(503, []byte(`{"error":"temporarily busy"}`), nil) != runner.ClassUnavailable ||
 		c.Classify(429, nil, nil) != runner.NumBuiltinClasses {
 		t.Errorf("classifier does not follow the file")
+	}
+}
+
+// TestOpenModelWithoutMaxWorkers: an open-model file need not say how many
+// workers; run sizes them from the rate and the timeout.
+func TestOpenModelWithoutMaxWorkers(t *testing.T) {
+	sc, err := Parse("s.yaml", []byte("load: {rate: 10/s, duration: 10s}\nsteps:\n  - {name: a, path: /a}\n"), ".")
+	if err != nil || !sc.Load.Open || sc.Load.MaxWorkers != 0 {
+		t.Errorf("%v, %+v", err, sc)
+	}
+}
+
+// TestCredentialsStandForUsers: --username and --password replace users
+// that have those fields, and are refused for users that do not.
+func TestCredentialsStandForUsers(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "bom.csv"), []byte("\ufefflogin,secret\nann,pw\n"), 0o644)
+	sc, err := Parse("s.yaml", []byte("users: {csv: bom.csv}\nsteps:\n  - {name: a, path: \"/a/{{user.login}}\"}\n"), dir)
+	if err != nil {
+		t.Fatalf("a CSV with a byte order mark: %v", err)
+	}
+	if err := sc.CheckCredentials(); err == nil || !strings.Contains(err.Error(), "have login, secret") {
+		t.Errorf("CSV without username: %v", err)
+	}
+	sc, _ = Parse("s.yaml", []byte("steps:\n  - {name: a, path: /a}\n"), dir)
+	if err := sc.CheckCredentials(); err == nil {
+		t.Errorf("no users: accepted")
+	}
+	sc, _ = Parse("s.yaml", []byte("users: {register: {count: 2}}\nsteps:\n  - {name: a, path: /a, body: {e: \"{{user.email}}\", p: \"{{user.password}}\"}}\n"), dir)
+	r := sc.Build(Env{RunID: "r", Username: "ann", Password: "pw", Target: &url.URL{Scheme: "https", Host: "x"}})
+	if err := sc.CheckCredentials(); err != nil || len(r.Setup) != 0 || string(r.Steps[0].Body(runner.Iteration{})) != `{"e":"ann@loadgate.test","p":"pw"}` {
+		t.Errorf("registered users replaced by ann: %v, %d setup requests, body %s", err, len(r.Setup), r.Steps[0].Body(runner.Iteration{}))
 	}
 }
 

@@ -75,6 +75,10 @@ func (s *Scenario) Build(env Env) Requests {
 	return r
 }
 
+// CheckCredentials reports why a --username and --password pair cannot
+// stand for the scenario's users.
+func (s *Scenario) CheckCredentials() error { return s.users.checkCredentials() }
+
 // Endpoints returns the names of the scenario's steps, without repeats: the
 // endpoints its reports show and its SLOs may scope.
 func (s *Scenario) Endpoints() []string {

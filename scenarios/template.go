@@ -298,6 +298,9 @@ func (sc *scope) resolve(name string) (*ref, error) {
 			return nil, fmt.Errorf("{{%s}}: the scenario has no users (see users:)", name)
 		}
 		i := slices.Index(sc.userFields, field)
+		if len(sc.userFields) == 0 {
+			return nil, fmt.Errorf("{{%s}}: the users have no fields (see the problem with users:)", name)
+		}
 		if i < 0 {
 			return nil, fmt.Errorf("{{%s}}: users have no field %q; they have %s", name, field, strings.Join(sc.userFields, ", "))
 		}

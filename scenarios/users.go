@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -180,6 +181,9 @@ func readCSV(path string) ([]string, [][]string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if len(header) > 0 {
+		header[0] = strings.TrimPrefix(header[0], "\ufeff") // a byte order mark
+	}
 	for i, name := range header {
 		header[i] = strings.TrimSpace(name)
 		if !validName(header[i]) || strings.Contains(header[i], ".") {
@@ -235,6 +239,18 @@ func (p *parser) fixedUser(n *yaml.Node) []string {
 	return row
 }
 
+// checkCredentials reports why --username and --password cannot stand for
+// these users: there are none, or they have no username and password fields.
+func (u users) checkCredentials() error {
+	if u.fields == nil {
+		return fmt.Errorf("the scenario has no users for --username and --password to stand for")
+	}
+	if !slices.Contains(u.fields, "username") || !slices.Contains(u.fields, "password") {
+		return fmt.Errorf("--username and --password fill the user fields username and password; this scenario's users have %s", strings.Join(u.fields, ", "))
+	}
+	return nil
+}
+
 // forRun returns the users of a run: the file's, or the pair given as
 // credentials. A pair replaces the file's users against a remote target;
 // against the embedded API it is registered as the first user, when the
@@ -250,6 +266,10 @@ func (u users) forRun(env Env) (rows [][]string, setup []runner.SetupRequest) {
 				row[i] = env.Username
 			case "password":
 				row[i] = env.Password
+			case "email":
+				if u.reg != nil {
+					row[i] = u.reg.email.string(&renderContext{runID: env.RunID, user: []string{env.Username}})
+				}
 			}
 		}
 		return [][]string{row}, nil

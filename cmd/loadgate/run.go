@@ -159,6 +159,11 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 	if err := f.readCredentials(); err != nil {
 		return nil, err
 	}
+	if f.username != "" {
+		if err := sc.CheckCredentials(); err != nil {
+			return nil, usageError{err}
+		}
+	}
 	if f.out != "" {
 		if err := checkOutDir(f.out); err != nil {
 			return nil, err

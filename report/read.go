@@ -1,0 +1,201 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/loadgate/loadgate/runner"
+)
+
+// maxResultBytes bounds a result file that ReadJSON accepts.
+const maxResultBytes = 256 << 20
+
+// Saved is a result file read back: the run, and the SLO expressions it
+// was judged by.
+type Saved struct {
+	Result *runner.Result
+	SLOs   []string
+}
+
+// ReadJSON reads a result file that JSON wrote. A file of another schema,
+// with histograms of another geometry, or that contradicts itself (counts
+// that do not add up to its histogram) is refused with an error that says
+// what is wrong.
+func ReadJSON(data []byte) (*Saved, error) {
+	if len(data) > maxResultBytes {
+		return nil, fmt.Errorf("larger than %d MiB", maxResultBytes>>20)
+	}
+	var in resultJSON
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&in); err != nil {
+		return nil, fmt.Errorf("not a result file: %v", err)
+	}
+	if in.Schema != Schema {
+		return nil, fmt.Errorf("schema %q; this loadgate reads %q", in.Schema, Schema)
+	}
+	r := &runner.Result{Scenario: in.Scenario, Target: in.Target, Started: in.StartedAt, Ended: in.EndedAt,
+		Interrupted: in.Interrupted, ClassNames: in.ClassNames, Arrivals: in.Totals.Arrivals, Dropped: in.Totals.Dropped,
+		PeakWorkers: in.Load.PeakWorkers}
+	if len(r.ClassNames) == 0 {
+		r.ClassNames = runner.BuiltinClassNames()
+	}
+	if len(r.ClassNames) > runner.MaxClasses || !slices.Equal(r.ClassNames[:min(len(r.ClassNames), runner.NumBuiltinClasses)], runner.BuiltinClassNames()) {
+		return nil, fmt.Errorf("class_names %v do not start with loadgate's classes %v", r.ClassNames, runner.BuiltinClassNames())
+	}
+	load, err := readLoad(in.Load)
+	if err != nil {
+		return nil, err
+	}
+	r.Load = load
+	names := in.EndpointNames
+	if len(names) == 0 {
+		for name := range in.Endpoints {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+	}
+	for _, name := range names {
+		e, ok := in.Endpoints[name]
+		if !ok {
+			return nil, fmt.Errorf("endpoint_names lists %q, which endpoints lacks", name)
+		}
+		stats, err := readEndpoint(name, e, r.ClassNames)
+		if err != nil {
+			return nil, fmt.Errorf("endpoint %s: %w", name, err)
+		}
+		r.Endpoints = append(r.Endpoints, stats)
+	}
+	if len(r.Endpoints) != len(in.Endpoints) {
+		return nil, fmt.Errorf("endpoint_names lists %d endpoints, endpoints has %d", len(r.Endpoints), len(in.Endpoints))
+	}
+	total, err := runner.MergeResults(&runner.Result{ClassNames: r.ClassNames, Endpoints: r.Endpoints})
+	if err != nil {
+		return nil, err
+	}
+	r.Total = total.Total
+	if r.Series, err = readSeries(in.Series, names, r.ClassNames); err != nil {
+		return nil, fmt.Errorf("series: %w", err)
+	}
+	saved := &Saved{Result: r}
+	for _, v := range in.SLOs {
+		saved.SLOs = append(saved.SLOs, v.Expr)
+	}
+	return saved, nil
+}
+
+func readLoad(in loadJSON) (runner.Load, error) {
+	l := runner.Load{Open: in.Model == "open", Concurrency: in.Concurrency, Rate: in.Rate, MaxWorkers: in.MaxWorkers,
+		Duration: seconds(in.DurationS), Iterations: in.Iterations, Pause: seconds(in.PauseS)}
+	for _, s := range in.Stages {
+		stages, err := runner.ParseStages(s)
+		if err != nil {
+			return l, fmt.Errorf("load.stages: %v", err)
+		}
+		l.Stages = append(l.Stages, stages...)
+	}
+	return l, nil
+}
+
+func seconds(s float64) time.Duration {
+	if s != s || s < 0 || s > 1e9 {
+		return 0
+	}
+	return time.Duration(s * float64(time.Second))
+}
+
+// readEndpoint rebuilds one endpoint's statistics.
+func readEndpoint(name string, in endpointJSON, classes []string) (*runner.EndpointStats, error) {
+	s := runner.NewEndpointStats(name)
+	var err error
+	if s.Latency, err = readHistogram(in.Histogram, runner.NewLatencyHistogram()); err != nil {
+		return nil, fmt.Errorf("histogram: %w", err)
+	}
+	if s.Service, err = readHistogram(in.ServiceHistogram, runner.NewLatencyHistogram()); err != nil {
+		return nil, fmt.Errorf("service_histogram: %w", err)
+	}
+	for class, name := range classes {
+		s.Classes[class] = in.Classes[name]
+		s.FirstAttempt[class] = in.FirstAttempt.Classes[name]
+	}
+	s.Retries, s.Clamped = in.Retries, in.Clamped
+	for code, n := range in.Status {
+		c, err := strconv.Atoi(code)
+		if err != nil || c < 0 || c >= len(s.Statuses) {
+			return nil, fmt.Errorf("status %q is not a status code", code)
+		}
+		s.Statuses[c] = n
+	}
+	for k := range runner.TransportKind(runner.NumTransportKinds) {
+		s.Transport[k] = in.Transport[k.String()]
+	}
+	for _, n := range append(append(s.Classes[:], s.FirstAttempt[:]...), s.Retries, s.Clamped) {
+		if n < 0 {
+			return nil, fmt.Errorf("a negative count")
+		}
+	}
+	if s.Requests() != s.Latency.TotalCount() || s.Requests() != s.Service.TotalCount() {
+		return nil, fmt.Errorf("%d requests by class, but %d response times and %d service times in the histograms",
+			s.Requests(), s.Latency.TotalCount(), s.Service.TotalCount())
+	}
+	return s, nil
+}
+
+// readHistogram decodes a histogram that must have want's geometry.
+func readHistogram(encoded string, want *hdrhistogram.Histogram) (*hdrhistogram.Histogram, error) {
+	h, err := hdrhistogram.Decode([]byte(encoded))
+	if err != nil {
+		return nil, err
+	}
+	if h.LowestTrackableValue() != want.LowestTrackableValue() || h.HighestTrackableValue() != want.HighestTrackableValue() ||
+		h.SignificantFigures() != want.SignificantFigures() {
+		return nil, fmt.Errorf("geometry %d-%d µs, %d digits; loadgate merges only %d-%d µs, %d digits",
+			h.LowestTrackableValue(), h.HighestTrackableValue(), h.SignificantFigures(),
+			want.LowestTrackableValue(), want.HighestTrackableValue(), want.SignificantFigures())
+	}
+	return h, nil
+}
+
+// readSeries rebuilds the time series; its interval must be one loadgate
+// makes: a second, doubled any number of times.
+func readSeries(in seriesJSON, names []string, classes []string) (runner.Series, error) {
+	s := runner.Series{Interval: seconds(in.IntervalS)}
+	if len(in.Endpoints) == 0 {
+		return s, nil
+	}
+	if s.Interval < runner.FirstSeriesInterval || s.Interval%runner.FirstSeriesInterval != 0 ||
+		(s.Interval/runner.FirstSeriesInterval)&(s.Interval/runner.FirstSeriesInterval-1) != 0 {
+		return s, fmt.Errorf("interval_s %v is not 1 s doubled", in.IntervalS)
+	}
+	for name := range in.Endpoints {
+		if !slices.Contains(names, name) {
+			return s, fmt.Errorf("endpoint %q is not in the result's endpoints", name)
+		}
+	}
+	for _, name := range names {
+		var points []runner.SeriesPoint
+		for _, p := range in.Endpoints[name] {
+			pt := runner.SeriesPoint{Start: seconds(p.T), Histogram: []byte(p.Histogram)}
+			if pt.Start%s.Interval != 0 {
+				return s, fmt.Errorf("endpoint %s: a point at %vs is not at the start of an interval", name, p.T)
+			}
+			for class, cname := range classes {
+				pt.Classes[class] = p.Classes[cname]
+			}
+			h, err := readHistogram(p.Histogram, runner.NewSeriesHistogram())
+			if err != nil {
+				return s, fmt.Errorf("endpoint %s at %vs: %w", name, p.T, err)
+			}
+			if h.TotalCount() != pt.Requests() {
+				return s, fmt.Errorf("endpoint %s at %vs: %d requests by class, %d in the histogram", name, p.T, pt.Requests(), h.TotalCount())
+			}
+			points = append(points, pt)
+		}
+		s.Endpoints = append(s.Endpoints, points)
+	}
+	return s, nil
+}
