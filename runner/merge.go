@@ -109,4 +109,3 @@ func checkSeriesGeometry(h *hdrhistogram.Histogram) error {
 	}
 	return nil
 }
-
