@@ -44,7 +44,8 @@ func ReadJSON(data []byte) (*Saved, error) {
 	if len(r.ClassNames) == 0 {
 		r.ClassNames = runner.BuiltinClassNames()
 	}
-	if len(r.ClassNames) > runner.MaxClasses || !slices.Equal(r.ClassNames[:min(len(r.ClassNames), runner.NumBuiltinClasses)], runner.BuiltinClassNames()) {
+	if len(r.ClassNames) > runner.MaxClasses || len(r.ClassNames) < runner.NumBuiltinClasses ||
+		!slices.Equal(r.ClassNames[:runner.NumBuiltinClasses], runner.BuiltinClassNames()) {
 		return nil, fmt.Errorf("class_names %v do not start with loadgate's classes %v", r.ClassNames, runner.BuiltinClassNames())
 	}
 	load, err := readLoad(in.Load)
@@ -78,6 +79,9 @@ func ReadJSON(data []byte) (*Saved, error) {
 		return nil, err
 	}
 	r.Total = total.Total
+	if err := checkCounts("totals", in.Totals.countsJSON, r.Total); err != nil {
+		return nil, err
+	}
 	if r.Series, err = readSeries(in.Series, names, r.ClassNames); err != nil {
 		return nil, fmt.Errorf("series: %w", err)
 	}
@@ -138,11 +142,23 @@ func readEndpoint(name string, in endpointJSON, classes []string) (*runner.Endpo
 			return nil, fmt.Errorf("a negative count")
 		}
 	}
+	if err := checkCounts("the counts", in.countsJSON, s); err != nil {
+		return nil, err
+	}
 	if s.Requests() != s.Latency.TotalCount() || s.Requests() != s.Service.TotalCount() {
 		return nil, fmt.Errorf("%d requests by class, but %d response times and %d service times in the histograms",
 			s.Requests(), s.Latency.TotalCount(), s.Service.TotalCount())
 	}
 	return s, nil
+}
+
+// checkCounts reports counters of a file that disagree with its classes.
+func checkCounts(what string, in countsJSON, s *runner.EndpointStats) error {
+	if in.Requests != s.Requests() || in.OK != s.OK() || in.Errors != s.Errors() || in.LockTimeouts != s.LockTimeouts() {
+		return fmt.Errorf("%s say %d requests, %d ok, %d errors, %d lock timeouts; the classes add up to %d, %d, %d, %d",
+			what, in.Requests, in.OK, in.Errors, in.LockTimeouts, s.Requests(), s.OK(), s.Errors(), s.LockTimeouts())
+	}
+	return nil
 }
 
 // readHistogram decodes a histogram that must have want's geometry.

@@ -1,0 +1,195 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/loadgate/loadgate/runner"
+)
+
+// Limit is how far one metric may move from a baseline before it is a
+// regression: `p95=10%` (10% slower), `p99=50ms` (50 ms slower),
+// `error_rate=0.1%` (0.1 percentage points more errors), `rps=5%` (5% less
+// throughput), `errors=3` (3 more).
+type Limit struct {
+	Expr   string
+	metric SLO // the metric alone; its Threshold is unused
+	// Relative limits are a percentage of the baseline's value; others are
+	// in the metric's unit (percentage points for a rate in %).
+	Relative bool
+	Value    float64
+}
+
+// ParseLimits parses a comma-separated list of limits such as
+// "p95=10%,error_rate=0.1%". A metric is any SLO metric (scope excluded).
+// For a latency, a count or rps, "N%" is relative to the baseline and a
+// plain value (a duration for latency) absolute; for error_rate and other
+// percentages, "N%" is in percentage points.
+func ParseLimits(s string) ([]Limit, error) {
+	var limits []Limit
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		metric, value, ok := strings.Cut(part, "=")
+		metric, value = strings.TrimSpace(metric), strings.TrimSpace(value)
+		if !ok || metric == "" || value == "" {
+			return nil, fmt.Errorf("limit %q: write metric=limit, as in p95=10%% or error_rate=0.1%%", part)
+		}
+		l := Limit{Expr: part}
+		if err := l.metric.setMetric(metric, nil); err != nil || l.metric.Scope != "" {
+			return nil, fmt.Errorf("limit %q: %q is not a metric such as p95, max, error_rate, rps or errors", part, metric)
+		}
+		if err := l.setValue(value); err != nil {
+			return nil, fmt.Errorf("limit %q: %v", part, err)
+		}
+		limits = append(limits, l)
+	}
+	return limits, nil
+}
+
+func (l *Limit) setValue(value string) error {
+	number := strings.TrimSuffix(value, "%")
+	percent := number != value
+	var v float64
+	var err error
+	switch {
+	case percent:
+		v, err = strconv.ParseFloat(number, 64)
+		l.Relative = l.metric.kind != kindErrorRate && l.metric.Unit != UnitPercent
+	case l.metric.kind == kindLatency:
+		var d time.Duration
+		if d, err = time.ParseDuration(value); err == nil {
+			v = milliseconds(d)
+		}
+	case l.metric.kind == kindErrorRate:
+		return fmt.Errorf("%s takes percentage points, as in 0.1%%", l.metric.Metric)
+	default:
+		v, err = strconv.ParseFloat(value, 64)
+	}
+	if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("%q is not a limit: use a percentage (10%%)%s", value, map[bool]string{true: " or a duration (50ms)", false: " or a number"}[l.metric.kind == kindLatency])
+	}
+	l.Value = v
+	return nil
+}
+
+// Delta is one metric of one endpoint compared with the baseline.
+type Delta struct {
+	Endpoint string
+	Limit    Limit
+	Old, New float64 // in the metric's unit
+	// Regressed is set when the change is worse than the limit allows;
+	// Missing when one of the two runs has no requests there.
+	Regressed, Missing bool
+}
+
+// Compare compares now with a baseline endpoint by endpoint (and in total),
+// for each limit. Throughput (rps) regresses downwards, everything else
+// upwards.
+func Compare(baseline, now *runner.Result, limits []Limit) []Delta {
+	var deltas []Delta
+	rows := append(append([]*runner.EndpointStats{}, now.Endpoints...), now.Total)
+	for _, cur := range rows {
+		old := baseline.Total
+		if cur != now.Total {
+			old = baseline.Endpoint(cur.Name)
+		}
+		for _, l := range limits {
+			d := Delta{Endpoint: cur.Name, Limit: l}
+			if old == nil || old.Requests() == 0 || cur.Requests() == 0 {
+				d.Missing = true
+			} else {
+				d.Old, d.New = l.metric.actual(baseline, old), l.metric.actual(now, cur)
+				d.Regressed = l.regressed(d.Old, d.New)
+			}
+			deltas = append(deltas, d)
+		}
+	}
+	return deltas
+}
+
+// regressed reports whether moving from old to now breaks the limit.
+func (l Limit) regressed(old, now float64) bool {
+	worse := now - old
+	if l.metric.kind == kindRate {
+		worse = old - now
+	}
+	if l.Relative {
+		if old == 0 {
+			return worse > 0
+		}
+		return 100*worse/old > l.Value
+	}
+	return worse > l.Value
+}
+
+// Regressions counts the deltas that regressed.
+func Regressions(deltas []Delta) int {
+	n := 0
+	for _, d := range deltas {
+		if d.Regressed {
+			n++
+		}
+	}
+	return n
+}
+
+// Deltas writes the comparison as a table: one line per endpoint and
+// metric, with the baseline's value, the current one, the change and the
+// limit.
+func Deltas(w io.Writer, deltas []Delta) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "endpoint\tmetric\tbaseline\tnow\tchange\tlimit\tverdict")
+	for _, d := range deltas {
+		m := d.Limit.metric
+		if d.Missing {
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t%s\tnot in both runs\n", d.Endpoint, m.Metric, d.Limit.describe())
+			continue
+		}
+		verdict := "ok"
+		if d.Regressed {
+			verdict = "REGRESSION"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Endpoint, m.Metric, m.format(d.Old), m.format(d.New), d.change(), d.Limit.describe(), verdict)
+	}
+	return tw.Flush()
+}
+
+// change writes how the value moved: relative for a relative limit,
+// absolute otherwise.
+func (d Delta) change() string {
+	m := d.Limit.metric
+	diff := d.New - d.Old
+	sign := "+"
+	if diff < 0 {
+		sign = "-"
+	}
+	switch {
+	case d.Limit.Relative && d.Old == 0:
+		return sign + m.format(math.Abs(diff))
+	case d.Limit.Relative:
+		return sign + trimmed(math.Abs(100*diff/d.Old), 2) + "%"
+	case m.Unit == UnitPercent:
+		return sign + trimmed(math.Abs(diff), 3) + "pp"
+	}
+	return sign + m.format(math.Abs(diff))
+}
+
+// describe writes the limit as the worst change it allows.
+func (l Limit) describe() string {
+	dir := "+"
+	if l.metric.kind == kindRate {
+		dir = "-"
+	}
+	switch {
+	case l.Relative:
+		return dir + trimmed(l.Value, 3) + "%"
+	case l.metric.Unit == UnitPercent:
+		return dir + trimmed(l.Value, 3) + "pp"
+	}
+	return dir + l.metric.format(l.Value)
+}

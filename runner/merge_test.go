@@ -1,0 +1,89 @@
+package runner_test
+
+import (
+	"testing"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/loadgate/loadgate/runner"
+)
+
+// TestMergeResultsIsExact: requests recorded as two results and merged
+// give the same counts, histograms and time series as the same requests
+// recorded as one run.
+func TestMergeResultsIsExact(t *testing.T) {
+	start := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	one := &runner.Result{Started: start, Ended: start.Add(5 * time.Second), Load: runner.Load{Concurrency: 2}}
+	parts := []*runner.Result{
+		{Started: start, Ended: start.Add(4 * time.Second), PeakWorkers: 1},
+		{Started: start, Ended: start.Add(5 * time.Second), PeakWorkers: 1},
+	}
+	whole := runner.NewEndpointStats("login")
+	halves := []*runner.EndpointStats{runner.NewEndpointStats("login"), runner.NewEndpointStats("login")}
+	var wholePoints, halfPoints [2][]runner.SeriesPoint
+	for sec := range 5 {
+		pointWhole := runner.SeriesPoint{Start: time.Duration(sec) * time.Second}
+		h := runner.NewSeriesHistogram()
+		var hs [2]struct {
+			h       *hdrhistogram.Histogram
+			classes [runner.MaxClasses]int64
+		}
+		for i := range 200 {
+			x := runner.Sample{Response: time.Duration(sec*1000+i*37) * time.Microsecond, Service: time.Millisecond, Status: 200, Class: runner.ClassOK}
+			if i%50 == 0 {
+				x.Class, x.Status = runner.ClassUnavailable, 503
+			}
+			whole.Record(x)
+			halves[i%2].Record(x)
+			h.RecordValue(x.Response.Microseconds())
+			if hs[i%2].h == nil {
+				hs[i%2].h = runner.NewSeriesHistogram()
+			}
+			hs[i%2].h.RecordValue(x.Response.Microseconds())
+			hs[i%2].classes[x.Class]++
+			pointWhole.Classes[x.Class]++
+		}
+		pointWhole.Histogram, _ = h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+		wholePoints[0] = append(wholePoints[0], pointWhole)
+		for k := range 2 {
+			p := runner.SeriesPoint{Start: pointWhole.Start, Classes: hs[k].classes}
+			p.Histogram, _ = hs[k].h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+			halfPoints[k] = append(halfPoints[k], p)
+		}
+	}
+	one.Endpoints, one.Total = []*runner.EndpointStats{whole}, whole
+	one.Series = runner.Series{Interval: time.Second, Endpoints: [][]runner.SeriesPoint{wholePoints[0]}}
+	for k, p := range parts {
+		p.Endpoints, p.Total = []*runner.EndpointStats{halves[k]}, halves[k]
+		p.Series = runner.Series{Interval: time.Second, Endpoints: [][]runner.SeriesPoint{halfPoints[k]}}
+	}
+	merged, err := runner.MergeResults(parts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := merged.Endpoint("login"), one.Endpoint("login")
+	if got.Classes != want.Classes || got.Statuses != want.Statuses || !got.Latency.Equals(want.Latency) || !got.Service.Equals(want.Service) ||
+		merged.Total.Requests() != 1000 || merged.PeakWorkers != 2 || !merged.Ended.Equal(one.Ended) {
+		t.Errorf("merged %+v differs from one run", merged)
+	}
+	for _, q := range []float64{50, 95, 99, 99.9} {
+		if got.Percentile(q) != want.Percentile(q) {
+			t.Errorf("p%v: merged %s, one run %s", q, got.Percentile(q), want.Percentile(q))
+		}
+	}
+	points := merged.Series.Endpoints[0]
+	if len(points) != 5 {
+		t.Fatalf("%d points", len(points))
+	}
+	for i, p := range points {
+		gh, _ := p.Latency()
+		wh, _ := wholePoints[0][i].Latency()
+		if p.Classes != wholePoints[0][i].Classes || !gh.Equals(wh) {
+			t.Errorf("point %d differs", i)
+		}
+	}
+	if _, err := runner.MergeResults(parts[0], &runner.Result{ClassNames: append(runner.BuiltinClassNames(), "custom"), Total: runner.NewEndpointStats("total")}); err == nil {
+		t.Errorf("results of different classes merged")
+	}
+}
