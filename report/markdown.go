@@ -1,0 +1,217 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/loadgate/loadgate/runner"
+)
+
+// Markdown writes a GitHub-flavoured Markdown summary of r and its verdicts,
+// for a pull request or a job's step summary: a heading with the scenario and
+// PASS or FAIL, the target, load and duration, a table of the SLOs, a table
+// of the endpoints and their total, the open model's dropped arrivals, and
+// the requests of each outcome class other than ok when there are any.
+// Scenario, endpoint, class names and SLO expressions are written as code,
+// so nothing in them is read as Markdown, a link or a mention.
+func Markdown(w io.Writer, r *runner.Result, verdicts []Verdict) error {
+	var b strings.Builder
+	failed := 0
+	for _, v := range verdicts {
+		if !v.Pass {
+			failed++
+		}
+	}
+	verdict := fmt.Sprintf("✅ PASS (%d SLO%s)", len(verdicts), plural(len(verdicts)))
+	switch {
+	case failed > 0:
+		verdict = fmt.Sprintf("❌ FAIL (%d of %d SLO%s failed)", failed, len(verdicts), plural(len(verdicts)))
+	case len(verdicts) == 0:
+		verdict = "no SLOs"
+	}
+	fmt.Fprintf(&b, "## loadgate %s: %s\n\n", mdCode(r.Scenario), verdict)
+	fmt.Fprintf(&b, "**Target** %s · **Load** %s · **Ran** %s from %s\n",
+		mdCode(r.Target), mdText(describeLoad(r.Load)), r.Duration().Round(time.Millisecond), r.Started.UTC().Format(time.RFC3339))
+	if r.Interrupted {
+		b.WriteString("\n> **Interrupted**: the figures cover what ran before the signal.\n")
+	}
+
+	if len(verdicts) > 0 {
+		b.WriteString("\n### SLOs\n\n")
+		mdRow(&b, "Result", "SLO", "Actual", "Threshold", "Reason")
+		b.WriteString("|:--|:--|--:|--:|:--|\n")
+		for _, v := range verdicts {
+			mark, actual := "✅ PASS", v.SLO.format(v.Actual)
+			if !v.Pass {
+				mark = "❌ FAIL"
+			}
+			if sloNoSamples(v) {
+				actual = "–"
+			}
+			mdRow(&b, mark, mdCode(v.SLO.Expr), mdText(actual), mdText(v.SLO.Op.String()+" "+v.SLO.format(v.SLO.Threshold)), mdText(v.Reason))
+		}
+	}
+
+	b.WriteString("\n### Endpoints\n\n")
+	mdRow(&b, "Endpoint", "Requests", "OK", "Errors", "Error rate", "p50", "p95", "p99", "Max", "req/s")
+	b.WriteString("|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	rows := append(append([]*runner.EndpointStats{}, r.Endpoints...), r.Total)
+	for i, e := range rows {
+		name := mdCode(e.Name)
+		if i == len(rows)-1 {
+			name = "**total**"
+		}
+		// Error rate and latencies, which a row without requests has not.
+		rate, p50, p95, p99, most := "–", "–", "–", "–", "–"
+		if n := e.Requests(); n > 0 {
+			rate = trimmed(percentOf(e.Errors(), n), 2) + "%"
+			p50, p95, p99 = FormatLatency(e.Percentile(50)), FormatLatency(e.Percentile(95)), FormatLatency(e.Percentile(99))
+			most = FormatLatency(e.Max())
+		}
+		mdRow(&b, name, mdCount(e.Requests()), mdCount(e.OK()), mdCount(e.Errors()), rate, p50, p95, p99, most,
+			strconv.FormatFloat(r.RPS(e), 'f', 1, 64))
+	}
+	if r.Load.Open {
+		fmt.Fprintf(&b, "\n**Open model**: target %.1f req/s, achieved %.1f req/s; %s of %s arrivals dropped (%s%%), peak %d worker%s. "+
+			"Latency counts from each request's scheduled start, so it includes any wait to be sent.\n",
+			r.TargetRate(), r.RPS(r.Total), mdCount(r.Dropped), mdCount(r.Arrivals),
+			trimmed(percentOrZero(r.Dropped, r.Arrivals), 2), r.PeakWorkers, plural(r.PeakWorkers))
+	}
+
+	mdClasses(&b, r, rows)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// mdClasses writes, when any request had a class other than ok, a table of
+// those classes' requests by endpoint: a column per class that occurred.
+func mdClasses(b *strings.Builder, r *runner.Result, rows []*runner.EndpointStats) {
+	names := r.Classes()
+	total := rows[len(rows)-1]
+	var classes []int
+	for class := int(runner.ClassOK) + 1; class < len(names); class++ {
+		if total.Classes[class] > 0 {
+			classes = append(classes, class)
+		}
+	}
+	if len(classes) == 0 {
+		return
+	}
+	b.WriteString("\n### Outcomes other than ok\n\n")
+	header := []string{"Endpoint"}
+	align := "|:--|"
+	for _, class := range classes {
+		header = append(header, mdCode(names[class]))
+		align += "--:|"
+	}
+	mdRow(b, header...)
+	b.WriteString(align + "\n")
+	for i, e := range rows {
+		cells := []string{mdCode(e.Name)}
+		if i == len(rows)-1 {
+			cells[0] = "**total**"
+		}
+		for _, class := range classes {
+			cells = append(cells, mdCount(e.Classes[class]))
+		}
+		mdRow(b, cells...)
+	}
+}
+
+// mdCount writes n with thousands separated by commas: 12,345.
+func mdCount(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	sign := ""
+	if n < 0 {
+		sign, s = "-", s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return sign + s
+}
+
+// mdRow writes one table row. Each cell is Markdown already; a | in it is
+// escaped, which GitHub's tables undo inside code spans too.
+func mdRow(b *strings.Builder, cells ...string) {
+	b.WriteString("|")
+	for _, c := range cells {
+		b.WriteString(" " + strings.ReplaceAll(c, "|", `\|`) + " |")
+	}
+	b.WriteString("\n")
+}
+
+// mdText escapes what Markdown would read as emphasis, code, links, HTML,
+// entities, strikethrough or maths in text of our own (reasons, the load).
+func mdText(s string) string {
+	var b strings.Builder
+	for _, r := range mdLine(s) {
+		if strings.ContainsRune("\\`*_[]<>&~$", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// mdCode writes s as a code span, which shows every character as it is: the
+// fence is a run of backticks longer than any in s, and a space pads s where
+// it begins or ends with a backtick or a space. The empty string is "(none)".
+func mdCode(s string) string {
+	s = mdLine(s)
+	if s == "" {
+		return "(none)"
+	}
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") || strings.HasPrefix(s, " ") || strings.HasSuffix(s, " ") {
+		s = " " + s + " "
+	}
+	return fence + s + fence
+}
+
+// mdLine keeps s on one line: control characters, line breaks among them,
+// become U+FFFD.
+func mdLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+}
+
+// Annotations writes one GitHub Actions workflow command per failed SLO, so
+// that the failure shows on the run's page:
+//
+//	::error title=SLO failed::p95<500ms: 612.4ms is not < 500ms
+//
+// It writes nothing when every SLO passed.
+func Annotations(w io.Writer, verdicts []Verdict) error {
+	var b strings.Builder
+	for _, v := range verdicts {
+		if !v.Pass {
+			fmt.Fprintf(&b, "::error title=%s::%s\n", ghProperty("SLO failed"), ghData(v.SLO.Expr+": "+v.Reason))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// ghData escapes a workflow command's message.
+var ghData = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace
+
+// ghProperty escapes a workflow command's property value.
+var ghProperty = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace
