@@ -95,7 +95,7 @@ func (p Plan) Validate() error {
 		if s.Name == "" {
 			errs = append(errs, fmt.Errorf("step %d has no name", i+1))
 		}
-		if !validMethod(s.Method) {
+		if !IsToken(s.Method) {
 			errs = append(errs, fmt.Errorf("step %q: invalid method %q", s.Name, s.Method))
 		}
 		if _, err := url.Parse(s.Path); err != nil {
@@ -136,8 +136,9 @@ func CheckTimeout(d time.Duration) error {
 	return nil
 }
 
-// validMethod reports whether m is a non-empty HTTP token.
-func validMethod(m string) bool {
+// IsToken reports whether m is a non-empty HTTP token, as a method or a
+// header name must be.
+func IsToken(m string) bool {
 	if m == "" {
 		return false
 	}

@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -167,8 +168,11 @@ func redacted(target *url.URL) *url.URL {
 // at most maxWait; a missing or unreadable header means one second.
 func retryAfter(header string, maxWait time.Duration, now time.Time) time.Duration {
 	wait := time.Second
-	if secs, err := strconv.Atoi(strings.TrimSpace(header)); err == nil && secs >= 0 {
+	header = strings.TrimSpace(header)
+	if secs, err := strconv.Atoi(header); err == nil && secs >= 0 {
 		wait = time.Duration(min(secs, int(maxWait/time.Second)+1)) * time.Second // no overflow
+	} else if errors.Is(err, strconv.ErrRange) && header[0] != '-' {
+		wait = maxWait // more seconds than an int holds
 	} else if at, err := http.ParseTime(header); err == nil {
 		wait = max(at.Sub(now), 0)
 	}

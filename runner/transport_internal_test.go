@@ -54,6 +54,8 @@ func TestRetryAfter(t *testing.T) {
 		"2":                             2 * time.Second,
 		"0":                             0,
 		"600":                           10 * time.Second,
+		"99999999999999999999":          10 * time.Second,
+		"-99999999999999999999":         time.Second,
 		"soon":                          time.Second,
 		"Sun, 22 Nov 2026 00:00:03 GMT": 3 * time.Second,
 		"Sat, 21 Nov 2026 00:00:00 GMT": 0,

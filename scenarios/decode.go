@@ -141,8 +141,13 @@ func (d *decoder) strs(n *yaml.Node, what string) ([]string, bool) {
 func (d *decoder) integer(n *yaml.Node, what string, lo, hi int64) (int64, bool) {
 	n = resolve(n)
 	var v int64
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || n.Decode(&v) != nil {
+	tooLarge := n.Kind == yaml.ScalarNode && strings.Trim(n.Value, "0123456789") == "" && n.Value != ""
+	if (n.Kind != yaml.ScalarNode || n.Tag != "!!int") && !tooLarge {
 		d.at(n, 0, "%s must be a whole number, not %s", what, describe(n))
+		return 0, false
+	}
+	if tooLarge && len(n.Value) > 18 || n.Decode(&v) != nil {
+		d.at(n, 0, "%s: %s is too large; at most %d", what, n.Value, hi)
 		return 0, false
 	}
 	if v < lo || v > hi {

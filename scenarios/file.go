@@ -3,7 +3,6 @@ package scenarios
 import (
 	"bytes"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +30,8 @@ const maxFileBytes = 1 << 20
 // Limits on what a file may ask for.
 const (
 	maxUsers       = 100_000
+	maxSteps       = 100
+	maxWorkers     = 100_000
 	maxRetries     = 100
 	maxWeightTotal = 10_000
 	defaultMaxWait = 10 * time.Second
@@ -70,12 +71,16 @@ func readLimited(path string) ([]byte, error) {
 // messages); dir is where relative paths in it (a CSV of users) start.
 func Parse(file string, data []byte, dir string) (sc *Scenario, err error) {
 	d := &decoder{problems{file: file}}
-	var doc yaml.Node
-	if err := unmarshal(data, &doc); err != nil {
+	doc, more, err := unmarshal(data)
+	if err != nil {
 		return nil, Problems{yamlProblem(file, err)}
 	}
 	if len(doc.Content) == 0 {
 		return nil, Problems{{File: file, Msg: "the file is empty: a scenario needs at least steps"}}
+	}
+	d.lines = strings.Split(string(data), "\n")
+	if more != nil {
+		d.at(more, 0, "a second YAML document: a scenario file holds one")
 	}
 	p := &parser{decoder: d, dir: dir, sc: &Scenario{Source: data}}
 	p.scenario(doc.Content[0], file)
@@ -88,14 +93,27 @@ func Parse(file string, data []byte, dir string) (sc *Scenario, err error) {
 	return p.sc, nil
 }
 
-// unmarshal parses YAML, turning a panic of the parser into an error.
-func unmarshal(data []byte, doc *yaml.Node) (err error) {
+// unmarshal parses the first YAML document of data, and returns the start
+// of a second one if there is one. A panic of the parser is an error.
+func unmarshal(data []byte) (doc, second *yaml.Node, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("yaml: unreadable: %v", r)
 		}
 	}()
-	return yaml.Unmarshal(data, doc)
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	doc = &yaml.Node{}
+	if err := dec.Decode(doc); err != nil && err != io.EOF {
+		return nil, nil, err
+	}
+	var next yaml.Node
+	if dec.Decode(&next) == nil {
+		second = &next
+		if len(next.Content) > 0 {
+			second = next.Content[0]
+		}
+	}
+	return doc, second, nil
 }
 
 var yamlLineRE = regexp.MustCompile(`line (\d+)`)
@@ -154,7 +172,9 @@ func (p *parser) scenario(root *yaml.Node, file string) {
 	}
 	sc := p.sc
 	sc.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
-	if n := f["name"]; n != nil {
+	if n := f["name"]; n == nil && !plainName(sc.Name) {
+		p.at(root, 0, "the file's name %q cannot name the scenario: give it a name: of letters, digits, - and _", sc.Name)
+	} else if n != nil {
 		if name, ok := p.str(n, "name"); ok {
 			if !plainName(name) {
 				p.at(n, 0, "name %q: use letters, digits, - and _", name)
@@ -249,18 +269,24 @@ func (p *parser) load(n *yaml.Node) {
 		if l.Open {
 			p.at(v, 0, "load.concurrency sets the closed model's workers; the open model takes load.max_workers")
 		}
-		c, _ := p.integer(v, "load.concurrency", 1, 100_000)
+		c, _ := p.integer(v, "load.concurrency", 1, maxWorkers)
 		l.Concurrency = int(c)
 	}
 	if v := f["max_workers"]; v != nil {
 		if !l.Open {
 			p.at(v, 0, "load.max_workers applies to the open model: set load.rate or model: open")
 		}
-		m, _ := p.integer(v, "load.max_workers", 1, 100_000)
+		m, _ := p.integer(v, "load.max_workers", 1, maxWorkers)
 		l.MaxWorkers = int(m)
 	}
 	if v := f["stages"]; v != nil {
 		l.Stages = p.stages(v)
+		for _, st := range l.Stages {
+			if !l.Open && st.Target > maxWorkers {
+				p.at(v, 0, "load.stages: a target of %v workers; at most %d", st.Target, maxWorkers)
+				break
+			}
+		}
 	}
 	if v := f["duration"]; v != nil {
 		l.Duration, _ = p.duration(v, "load.duration")
@@ -468,7 +494,9 @@ func (p *parser) slos(n *yaml.Node) {
 		case err != nil:
 			p.at(item, 0, "%v", err)
 		default:
-			if err := report.CheckScopes([]report.SLO{slo}, endpoints); err != nil {
+			if slo.Scope != "" && !slices.Contains(endpoints, slo.Scope) {
+				p.at(item, 0, "invalid SLO %q: the scenario has no step %q; its steps are %s", expr, slo.Scope, strings.Join(endpoints, ", "))
+			} else if err := report.CheckScopes([]report.SLO{slo}, endpoints); err != nil {
 				p.at(item, 0, "%v", err)
 			}
 		}
@@ -487,8 +515,12 @@ func (p *parser) request(f map[string]*yaml.Node, at *yaml.Node, what string, sc
 	if v := f["headers"]; v != nil {
 		keys, values, _ := p.pairs(v, what+".headers")
 		for i, k := range keys {
-			if !validHeaderName(k.Value) {
+			switch name := http.CanonicalHeaderKey(k.Value); {
+			case !runner.IsToken(k.Value):
 				p.at(k, 0, "%q is not a header name", k.Value)
+				continue
+			case name == "Host" || name == "Content-Length" || name == "Transfer-Encoding" || name == "Connection":
+				p.at(k, 0, "header %s is loadgate's to set: it frames the request", name)
 				continue
 			}
 			t, ok := p.template(values[i], "header "+k.Value, escapeNone, sc)
@@ -508,7 +540,7 @@ func (p *parser) request(f map[string]*yaml.Node, at *yaml.Node, what string, sc
 	if v := f["method"]; v != nil {
 		if m, ok := p.str(v, what+".method"); ok {
 			r.method = strings.ToUpper(m)
-			if !validHeaderName(m) {
+			if !runner.IsToken(m) {
 				p.at(v, 0, "%q is not an HTTP method", m)
 			}
 		}
@@ -525,20 +557,6 @@ func (t *template) staticOK(ok bool) (string, bool) {
 		return "", false
 	}
 	return t.static()
-}
-
-// validHeaderName reports whether s is an HTTP token.
-func validHeaderName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // path compiles a path template: references before "?" are escaped as a
@@ -559,14 +577,11 @@ func (p *parser) path(n *yaml.Node, what string, sc *scope) *template {
 		q, offset, err = compileTemplate(query, escapeQuery, sc)
 		offset += len(pathPart) + 1
 		if err == nil {
-			t.literal("?")
-			for _, part := range q.parts {
-				if part.ref == nil {
-					t.literal(part.literal)
-				} else {
-					t.parts = append(t.parts, part)
-				}
-			}
+			var b templateBuilder
+			b.add(t, nil)
+			b.literal("?")
+			b.add(q, nil)
+			t = b.template()
 		}
 	}
 	if err != nil {
@@ -606,84 +621,103 @@ func (p *parser) body(n *yaml.Node, what string, sc *scope) *template {
 		t, _ := p.template(n, what, escapeNone, sc)
 		return t
 	}
-	t := &template{}
-	p.jsonValue(t, n, what, sc, 0)
-	return t
+	j := &jsonBody{parser: p, what: what, sc: sc}
+	j.value(n, 0)
+	return j.b.template()
 }
 
-// maxBodyDepth bounds the nesting of a JSON body.
-const maxBodyDepth = 64
+// Bounds on a JSON body: its nesting, the values in it (an alias counts
+// as often as it is used), and its size.
+const (
+	maxBodyDepth  = 64
+	maxBodyValues = 100_000
+	maxBodyBytes  = 1 << 20
+)
 
-// jsonValue appends the JSON for n to t.
-func (p *parser) jsonValue(t *template, n *yaml.Node, what string, sc *scope, depth int) {
+// jsonBody compiles one JSON body.
+type jsonBody struct {
+	*parser
+	what   string
+	sc     *scope
+	b      templateBuilder
+	values int
+	failed bool // a bound was passed: stop, with one problem
+}
+
+// value appends the JSON for n.
+func (j *jsonBody) value(n *yaml.Node, depth int) {
 	n = resolve(n)
-	if depth > maxBodyDepth {
-		p.at(n, 0, "%s is nested more than %d deep", what, maxBodyDepth)
+	if j.failed {
+		return
+	}
+	j.values++
+	if depth > maxBodyDepth || j.values > maxBodyValues || j.b.size > maxBodyBytes {
+		j.at(n, 0, "%s is too large: at most %d levels, %d values (aliases counted each time) and %d bytes", j.what, maxBodyDepth, maxBodyValues, maxBodyBytes)
+		j.failed = true
 		return
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
-		keys, values, _ := p.pairs(n, what)
-		t.literal("{")
+		keys, values, _ := j.pairs(n, j.what)
+		j.b.literal("{")
 		for i, k := range keys {
 			if i > 0 {
-				t.literal(",")
+				j.b.literal(",")
 			}
-			key, _ := json.Marshal(k.Value)
-			t.literal(string(key) + ":")
-			p.jsonValue(t, values[i], what, sc, depth+1)
+			j.b.literal(string(appendJSONString([]byte{'"'}, k.Value)) + `":`)
+			j.value(values[i], depth+1)
 		}
-		t.literal("}")
+		j.b.literal("}")
 	case yaml.SequenceNode:
-		t.literal("[")
+		j.b.literal("[")
 		for i, item := range n.Content {
 			if i > 0 {
-				t.literal(",")
+				j.b.literal(",")
 			}
-			p.jsonValue(t, item, what, sc, depth+1)
+			j.value(item, depth+1)
 		}
-		t.literal("]")
+		j.b.literal("]")
 	case yaml.ScalarNode:
-		p.jsonScalar(t, n, what, sc)
+		j.scalar(n)
 	default:
-		p.at(n, 0, "%s: cannot send %s", what, describe(n))
+		j.at(n, 0, "%s: cannot send %s", j.what, describe(n))
 	}
 }
 
-func (p *parser) jsonScalar(t *template, n *yaml.Node, what string, sc *scope) {
+// jsonNumber matches a number as JSON writes it.
+var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$`)
+
+func (j *jsonBody) scalar(n *yaml.Node) {
 	switch n.Tag {
 	case "!!null":
-		t.literal("null")
+		j.b.literal("null")
 	case "!!bool":
-		var b bool
-		n.Decode(&b)
-		t.literal(strconv.FormatBool(b))
+		var v bool
+		n.Decode(&v)
+		j.b.literal(strconv.FormatBool(v))
 	case "!!int", "!!float":
 		var f float64
-		if n.Decode(&f) != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-			p.at(n, 0, "%s: %s is not a JSON number", what, n.Value)
-			return
-		}
-		var i int64
-		if n.Tag == "!!int" && n.Decode(&i) == nil {
-			t.literal(strconv.FormatInt(i, 10))
-		} else {
-			t.literal(strconv.FormatFloat(f, 'g', -1, 64))
-		}
-	default:
-		s, offset, err := compileTemplate(n.Value, escapeJSON, sc)
-		if err != nil {
-			p.at(n, offset, "%s: %v", what, err)
-			return
-		}
-		t.literal(`"`)
-		for _, part := range s.parts {
-			if part.ref == nil {
-				t.literal(string(appendJSONString(nil, part.literal)))
+		switch {
+		case jsonNumber.MatchString(n.Value):
+			j.b.literal(n.Value) // as written, however many digits
+		case n.Decode(&f) != nil || math.IsInf(f, 0) || math.IsNaN(f):
+			j.at(n, 0, "%s: %s is not a JSON number", j.what, n.Value)
+		default: // 0x1F, 1_000, +5: YAML's forms of a number
+			var i int64
+			if n.Tag == "!!int" && n.Decode(&i) == nil {
+				j.b.literal(strconv.FormatInt(i, 10))
 			} else {
-				t.parts = append(t.parts, part)
+				j.b.literal(strconv.FormatFloat(f, 'g', -1, 64))
 			}
 		}
-		t.literal(`"`)
+	default:
+		s, offset, err := compileTemplate(n.Value, escapeJSON, j.sc)
+		if err != nil {
+			j.at(n, offset, "%s: %v", j.what, err)
+			return
+		}
+		j.b.literal(`"`)
+		j.b.add(s, func(lit string) string { return string(appendJSONString(nil, lit)) })
+		j.b.literal(`"`)
 	}
 }

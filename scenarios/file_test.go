@@ -2,10 +2,12 @@ package scenarios
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -24,7 +26,7 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"wrong type", "load:\n  concurrency: many\nsteps:\n  - {name: a, path: /a}\n", []string{"2:16: load.concurrency must be a whole number"}},
 		{"bad duration", "load:\n  duration: 10 minutes\nsteps:\n  - {name: a, path: /a}\n", []string{"2:13: load.duration: \"10 minutes\" is not a duration"}},
 		{"bad SLO", "steps:\n  - {name: a, path: /a}\nslos:\n  - p95<500\n", []string{"4:9: invalid SLO \"p95<500\": latency \"500\" needs a unit"}},
-		{"SLO scope", "steps:\n  - {name: a, path: /a}\nslos:\n  - nope.p95<5ms\n", []string{"4:5: invalid SLO \"nope.p95<5ms\": unknown endpoint \"nope\""}},
+		{"SLO scope", "steps:\n  - {name: a, path: /a}\nslos:\n  - nope.p95<5ms\n", []string{"4:5: invalid SLO \"nope.p95<5ms\": the scenario has no step \"nope\""}},
 		{"undefined variable", "steps:\n  - name: a\n    path: /a\n    body: {x: \"id {{nope}}\"}\n", []string{"4:19: step a.body: undefined template variable {{nope}}"}},
 		{"user field", "users:\n  fixed: {username: u, password: p}\nsteps:\n  - name: a\n    path: \"/a/{{user.email}}\"\n", []string{"5:15: step a.path: {{user.email}}: users have no field \"email\""}},
 		{"unused extraction", "steps:\n  - name: a\n    path: /a\n    extract: {token: data.token}\n  - {name: b, path: /b}\n", []string{"4:15: variable \"token\" is extracted but no later step uses it"}},
@@ -38,6 +40,15 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"open and closed", "load: {rate: 10/s, concurrency: 5}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:33: load.concurrency sets the closed model's workers"}},
 		{"custom class SLO", "classify:\n  classes:\n    rate_limited: {status: 429}\nsteps:\n  - {name: a, path: /a}\nslos:\n  - rate_limitd<1%\n", []string{"7:5: invalid SLO \"rate_limitd<1%\": unknown metric \"rate_limitd\""}},
 		{"class named as a metric", "classify:\n  classes:\n    p95: {status: 500}\nsteps:\n  - {name: a, path: /a}\n", []string{"3:5: class name \"p95\" is an SLO metric already"}},
+		{"non-ASCII before a template", "steps:\n  - name: a\n    path: /a\n    headers: {X: \"ééééé{{nope}}\"}\n", []string{"4:24: header X: undefined template variable {{nope}}"}},
+		{"escapes before a template", "steps:\n  - name: a\n    path: /a\n    headers: {X: \"\\t\\t{{nope}}\"}\n", []string{"4:18: header X: undefined template variable {{nope}}"}},
+		{"second document", "steps:\n  - {name: a, path: /a}\n---\nfoo: 1\n", []string{"4:1: a second YAML document"}},
+		{"seq in registration", "users:\n  register: {username: \"u-{{seq}}\"}\nsteps:\n  - {name: a, path: /a}\n", []string{"2:27: users.register.username: {{seq}} is not defined here"}},
+		{"scope of a step the file lacks", "steps:\n  - {name: signin, path: /a}\nslos: [login.p95<1s]\n", []string{"3:8: invalid SLO \"login.p95<1s\": the scenario has no step \"login\""}},
+		{"framing header", "steps:\n  - {name: a, path: /a, headers: {host: x}}\n", []string{"2:35: header Host is loadgate's to set"}},
+		{"weighted step extracts", "steps:\n  - {name: a, path: /a, weight: 1, extract: {t: x}}\n  - {name: b, path: \"/b/{{t}}\"}\n", []string{"2:46: variable \"t\": a weighted step cannot extract", "3:25: step b.path: {{t}} is not defined here"}},
+		{"too many workers in stages", "load: {stages: [{duration: 1s, target: 1e12}]}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:16: load.stages: a target of 1e+12 workers; at most 100000"}},
+		{"too large a number", "load: {iterations: 99999999999999999999999}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations: 99999999999999999999999 is too large"}},
 		{"users exhausted", "load: {iterations: 5}\nusers:\n  register: {count: 2}\n  order: unique\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations 5: users.order unique allows at most 2 iterations"}},
 	}
 	for _, tc := range cases {
@@ -152,6 +163,45 @@ func TestCredentialsStandForUsers(t *testing.T) {
 	r := sc.Build(Env{RunID: "r", Username: "ann", Password: "pw", Target: &url.URL{Scheme: "https", Host: "x"}})
 	if err := sc.CheckCredentials(); err != nil || len(r.Setup) != 0 || string(r.Steps[0].Body(runner.Iteration{})) != `{"e":"ann@loadgate.test","p":"pw"}` {
 		t.Errorf("registered users replaced by ann: %v, %d setup requests, body %s", err, len(r.Setup), r.Steps[0].Body(runner.Iteration{}))
+	}
+}
+
+// TestLargeBodies: an alias bomb is refused quickly, a long body loads in
+// linear time, and a number keeps every digit it was written with.
+func TestLargeBodies(t *testing.T) {
+	var bomb strings.Builder
+	bomb.WriteString("steps:\n  - name: a\n    path: /a\n    body:\n      l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < 8; i++ {
+		fmt.Fprintf(&bomb, "      l%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	_, err := Parse("s.yaml", []byte(bomb.String()), ".")
+	if err == nil || !strings.Contains(err.Error(), "step a.body is too large") {
+		t.Errorf("alias bomb: %v", err)
+	}
+	items := make([]string, 60_000)
+	for i := range items {
+		items[i] = strconv.Itoa(i)
+	}
+	sc, err := Parse("s.yaml", []byte("steps:\n  - name: a\n    path: /a\n    body: {id: 12345678901234567890, n: 0x1F, items: ["+strings.Join(items, ",")+"]}\n"), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := string(sc.Build(Env{}).Steps[0].Body(runner.Iteration{}))
+	if !strings.HasPrefix(body, `{"id":12345678901234567890,"n":31,"items":[0,1,2,`) || !strings.HasSuffix(body, ",59999]}") {
+		t.Errorf("body %s...", body[:80])
+	}
+}
+
+// TestPasswordRules: a generated password has the length asked for, one of
+// each required kind, and nothing of the kinds left out.
+func TestPasswordRules(t *testing.T) {
+	r := passwordRules{length: 12, require: []string{"lower", "upper", "digit"}}
+	for range 200 {
+		pw := r.generate()
+		if len(pw) != 12 || !strings.ContainsAny(pw, passwordKinds["lower"]) || !strings.ContainsAny(pw, passwordKinds["upper"]) ||
+			!strings.ContainsAny(pw, passwordKinds["digit"]) || strings.ContainsAny(pw, passwordKinds["symbol"]) {
+			t.Fatalf("password %q breaks %+v", pw, r)
+		}
 	}
 }
 

@@ -64,19 +64,6 @@ func parseJSONPath(s string) (jsonPath, int, error) {
 	return p, 0, nil
 }
 
-func (p jsonPath) String() string {
-	var b strings.Builder
-	b.WriteString("$")
-	for _, s := range p {
-		if s.key != "" {
-			b.WriteString("." + s.key)
-		} else {
-			fmt.Fprintf(&b, "[%d]", s.index)
-		}
-	}
-	return b.String()
-}
-
 // decodeJSON parses a JSON document, keeping numbers as written; it
 // reports false when body is not JSON.
 func decodeJSON(body []byte) (any, bool) {
@@ -122,7 +109,7 @@ func (p jsonPath) find(v any) (string, bool) {
 }
 
 // jsonEquals is a runner.BodyMatcher: a JSON body whose value at path is
-// want (compared as lookup renders it).
+// want (compared as find renders it).
 type jsonEquals struct {
 	path jsonPath
 	want string

@@ -9,8 +9,9 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// passwordRules say what a generated password holds: length characters,
-// with at least one of each required kind.
+// passwordRules say what a generated password holds: length characters
+// of the required kinds (of every kind when none is required), at least one
+// of each.
 type passwordRules struct {
 	length  int
 	require []string // of passwordKinds' names
@@ -60,8 +61,13 @@ func (p *parser) passwordRules(n *yaml.Node) passwordRules {
 // generate returns a new random password that meets r.
 func (r passwordRules) generate() string {
 	alphabet := ""
-	for _, k := range kindNames {
+	for _, k := range r.require {
 		alphabet += passwordKinds[k]
+	}
+	if alphabet == "" {
+		for _, k := range kindNames {
+			alphabet += passwordKinds[k]
+		}
 	}
 	out := make([]byte, r.length)
 	for i := range out {

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -36,25 +37,26 @@ func (ps Problems) Error() string {
 // problems collects the problems of one file.
 type problems struct {
 	file  string
+	lines []string // the file's lines, to place a problem inside a value
 	found Problems
 }
 
 // at records a problem at node n, offset bytes into its value when the
-// value is written on one line as it is (a plain or quoted scalar).
+// value's text up to there stands as it is on the node's first line (a
+// plain or quoted scalar without escapes or line breaks before it), else at
+// the node.
 func (ps *problems) at(n *yaml.Node, offset int, format string, args ...any) {
 	col := n.Column
-	if offset > 0 && n.Kind == yaml.ScalarNode {
-		switch n.Style {
-		case 0:
-			col += offset
-		case yaml.SingleQuotedStyle, yaml.DoubleQuotedStyle:
-			col += offset + 1
+	if offset > 0 && n.Kind == yaml.ScalarNode && n.Line >= 1 && n.Line <= len(ps.lines) {
+		line := []rune(ps.lines[n.Line-1])
+		start := n.Column - 1
+		if n.Style == yaml.SingleQuotedStyle || n.Style == yaml.DoubleQuotedStyle {
+			start++
+		}
+		before := n.Value[:min(offset, len(n.Value))]
+		if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 && start <= len(line) && strings.HasPrefix(string(line[start:]), before) {
+			col = start + 1 + utf8.RuneCountInString(before)
 		}
 	}
 	ps.found = append(ps.found, Problem{File: ps.file, Line: n.Line, Column: col, Msg: fmt.Sprintf(format, args...)})
-}
-
-// whole records a problem with the whole file.
-func (ps *problems) whole(format string, args ...any) {
-	ps.found = append(ps.found, Problem{File: ps.file, Msg: fmt.Sprintf(format, args...)})
 }

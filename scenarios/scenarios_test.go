@@ -102,7 +102,7 @@ func TestRegisterStormBodies(t *testing.T) {
 	if len(existing) != 5 {
 		t.Fatalf("setup registers %d users, want 5", len(existing))
 	}
-	seen := map[string]bool{}
+	seen, duplicated := map[string]bool{}, map[string]bool{}
 	duplicates := 0
 	for seq := range int64(1000) {
 		var u struct{ Username, Email string }
@@ -110,6 +110,7 @@ func TestRegisterStormBodies(t *testing.T) {
 		json.Unmarshal(b, &u)
 		if existing[u.Username] {
 			duplicates++
+			duplicated[u.Username] = true
 			continue
 		}
 		if seen[u.Username] {
@@ -119,6 +120,9 @@ func TestRegisterStormBodies(t *testing.T) {
 	}
 	if duplicates != 100 {
 		t.Errorf("%d duplicates in 1000 iterations, want 100", duplicates)
+	}
+	if len(duplicated) != len(existing) {
+		t.Errorf("the duplicates register %d of the %d existing users", len(duplicated), len(existing))
 	}
 }
 

@@ -47,8 +47,12 @@ var stepKeys = []string{"name", "method", "path", "headers", "body", "expect", "
 
 func (p *parser) steps(n *yaml.Node, retry runner.Retry) {
 	items, ok := p.list(n, "steps")
-	if ok && len(items) == 0 {
+	switch {
+	case ok && len(items) == 0:
 		p.at(n, 0, "steps is empty: a scenario needs at least one step")
+	case len(items) > maxSteps:
+		p.at(n, 0, "%d steps; at most %d (each endpoint keeps its own histograms)", len(items), maxSteps)
+		return
 	}
 	sc := &scope{userFields: p.sc.users.fields, vars: map[string]int{}, later: map[string]bool{}, used: map[int]bool{}}
 	for _, item := range items {
@@ -64,6 +68,7 @@ func (p *parser) steps(n *yaml.Node, retry runner.Retry) {
 	}
 	var varKeys []*yaml.Node // by variable index
 	var varSteps []string
+	weightedVars := map[int]bool{}
 	for _, item := range items {
 		f := p.fields(item, "a step", stepKeys...)
 		if f == nil {
@@ -94,7 +99,7 @@ func (p *parser) steps(n *yaml.Node, retry runner.Retry) {
 					p.at(k, 0, "%q cannot name a variable: use letters, digits and _, but not %s", k.Value, strings.Join(reservedNames, ", "))
 					continue
 				}
-				if _, dup := sc.vars[k.Value]; dup || slices.Contains(varSteps, k.Value) {
+				if slices.Contains(varSteps, k.Value) {
 					p.at(k, 0, "variable %q is extracted twice", k.Value)
 					continue
 				}
@@ -102,8 +107,10 @@ func (p *parser) steps(n *yaml.Node, retry runner.Retry) {
 				st.extract = append(st.extract, x)
 				varKeys, varSteps = append(varKeys, k), append(varSteps, k.Value)
 			}
-			if !st.weighted {
-				for _, x := range st.extract {
+			for _, x := range st.extract {
+				if st.weighted {
+					weightedVars[x.index] = true
+				} else {
 					sc.vars[varSteps[x.index]] = x.index
 				}
 			}
@@ -111,7 +118,10 @@ func (p *parser) steps(n *yaml.Node, retry runner.Retry) {
 		p.sc.steps = append(p.sc.steps, st)
 	}
 	for i, k := range varKeys {
-		if !sc.used[i] {
+		switch {
+		case weightedVars[i]:
+			p.at(k, 0, "variable %q: a weighted step cannot extract, since the steps after it may run without it", k.Value)
+		case !sc.used[i]:
 			p.at(k, 0, "variable %q is extracted but no later step uses it", k.Value)
 		}
 	}
@@ -169,6 +179,16 @@ func mixCycle(weights []int) []int {
 	return cycle
 }
 
+// chosen returns the weighted step iteration seq runs: the mix cycle,
+// rotated one place further every cycle, so that each cycle keeps the
+// weights exactly and the choice does not repeat in step with users taken
+// in order (in a cycle of 10 and 5 users, the tenth step would otherwise
+// always go to the same user).
+func chosen(mix []int, seq int64) int {
+	n := int64(len(mix))
+	return mix[(seq+seq/n)%n]
+}
+
 // runnerStep builds the runner's step; user returns an iteration's user.
 func (st *step) runnerStep(runID string, user func(int64) []string, mix []int, weighted int) runner.Step {
 	ctx := func(it runner.Iteration) *renderContext {
@@ -215,7 +235,7 @@ func (st *step) runnerStep(runID string, user func(int64) []string, mix []int, w
 		}
 	}
 	if st.weighted {
-		out.Skip = func(it runner.Iteration) bool { return mix[it.Seq%int64(len(mix))] != weighted }
+		out.Skip = func(it runner.Iteration) bool { return chosen(mix, it.Seq) != weighted }
 	}
 	return out
 }

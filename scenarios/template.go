@@ -52,7 +52,6 @@ const (
 type ref struct {
 	kind  refKind
 	index int
-	name  string // as written, for messages
 	value string // of a refConst
 }
 
@@ -241,59 +240,97 @@ func compileTemplate(s string, esc escape, sc *scope) (*template, int, error) {
 	if err != nil {
 		return nil, offset, err
 	}
-	t := &template{}
+	var b templateBuilder
 	at := 0
 	for i, lit := range literals {
-		t.literal(lit)
+		b.literal(lit)
 		at += len(lit)
 		if i == len(names) {
 			break
 		}
-		name := names[i]
-		r, err := sc.resolve(name)
+		r, err := sc.resolve(names[i])
 		if err != nil {
 			return nil, at, err
 		}
-		t.parts = append(t.parts, part{ref: r, escape: esc})
+		b.ref(part{ref: r, escape: esc})
 		at += strings.Index(s[at:], "}}") + 2
 	}
-	return t, 0, nil
+	return b.template(), 0, nil
 }
 
-// literal appends literal text to t.
-func (t *template) literal(s string) {
-	if s == "" {
-		return
+// templateBuilder builds a template, gathering literal text in one buffer
+// so that a long body builds in linear time.
+type templateBuilder struct {
+	parts []part
+	lit   strings.Builder
+	size  int // bytes of literal text so far
+}
+
+func (b *templateBuilder) literal(s string) {
+	b.lit.WriteString(s)
+	b.size += len(s)
+}
+
+func (b *templateBuilder) ref(p part) {
+	b.flush()
+	b.parts = append(b.parts, p)
+}
+
+// add appends t's parts, its literals passed through escapeLiteral (nil:
+// as they are).
+func (b *templateBuilder) add(t *template, escapeLiteral func(string) string) {
+	for _, p := range t.parts {
+		switch {
+		case p.ref != nil:
+			b.ref(p)
+		case escapeLiteral != nil:
+			b.literal(escapeLiteral(p.literal))
+		default:
+			b.literal(p.literal)
+		}
 	}
-	if n := len(t.parts); n > 0 && t.parts[n-1].ref == nil {
-		t.parts[n-1].literal += s
-		return
+}
+
+func (b *templateBuilder) flush() {
+	if b.lit.Len() > 0 {
+		b.parts = append(b.parts, part{literal: b.lit.String()})
+		b.lit.Reset()
 	}
-	t.parts = append(t.parts, part{literal: s})
+}
+
+func (b *templateBuilder) template() *template {
+	b.flush()
+	return &template{parts: b.parts}
 }
 
 // resolve returns the reference name makes.
 func (sc *scope) resolve(name string) (*ref, error) {
+	registering := "registering users (users.register) happens before any iteration: use n, run_id, env.NAME"
 	switch {
+	case (name == "seq" || name == "worker") && sc.index:
+		return nil, fmt.Errorf("{{%s}} is not defined here: %s", name, registering)
 	case name == "seq":
-		return &ref{kind: refSeq, name: name}, nil
+		return &ref{kind: refSeq}, nil
 	case name == "worker":
-		return &ref{kind: refWorker, name: name}, nil
+		return &ref{kind: refWorker}, nil
 	case name == "run_id":
-		return &ref{kind: refRunID, name: name}, nil
+		return &ref{kind: refRunID}, nil
 	case name == "n":
 		if !sc.index {
 			return nil, fmt.Errorf("{{n}} is the index of a user being registered; it is defined in users.register only")
 		}
-		return &ref{kind: refIndex, name: name}, nil
+		return &ref{kind: refIndex}, nil
 	case strings.HasPrefix(name, "env."):
 		v, ok := os.LookupEnv(strings.TrimPrefix(name, "env."))
 		if !ok {
 			return nil, fmt.Errorf("{{%s}}: environment variable %s is not set", name, strings.TrimPrefix(name, "env."))
 		}
-		return &ref{kind: refConst, name: name, value: v}, nil
+		return &ref{kind: refConst, value: v}, nil
 	case strings.HasPrefix(name, "user."):
 		field := strings.TrimPrefix(name, "user.")
+		if sc.userFields == nil && sc.index {
+			return nil, fmt.Errorf("{{%s}} is not defined here: %s", name, registering)
+		}
 		if sc.userFields == nil {
 			return nil, fmt.Errorf("{{%s}}: the scenario has no users (see users:)", name)
 		}
@@ -304,13 +341,13 @@ func (sc *scope) resolve(name string) (*ref, error) {
 		if i < 0 {
 			return nil, fmt.Errorf("{{%s}}: users have no field %q; they have %s", name, field, strings.Join(sc.userFields, ", "))
 		}
-		return &ref{kind: refUser, index: i, name: name}, nil
+		return &ref{kind: refUser, index: i}, nil
 	}
 	if i, ok := sc.vars[name]; ok {
 		if sc.used != nil {
 			sc.used[i] = true
 		}
-		return &ref{kind: refVar, index: i, name: name}, nil
+		return &ref{kind: refVar, index: i}, nil
 	}
 	if sc.later[name] {
 		return nil, fmt.Errorf("{{%s}} is not defined here: a step extracts it only later, or only when a weighted step is chosen", name)

@@ -141,8 +141,8 @@ func mustCompile(s string, esc escape, sc *scope) *template {
 	return t
 }
 
-// csvUsers reads {file, order}: a CSV file whose first row names the
-// columns, each a user field.
+// csvUsers reads users.csv, a file name or {file}: a CSV file whose first
+// row names the columns, each a user field.
 func (p *parser) csvUsers(n *yaml.Node) ([]string, [][]string) {
 	var file string
 	if n.Kind == yaml.ScalarNode {
@@ -187,10 +187,10 @@ func readCSV(path string) ([]string, [][]string, error) {
 	for i, name := range header {
 		header[i] = strings.TrimSpace(name)
 		if !validName(header[i]) || strings.Contains(header[i], ".") {
-			return nil, nil, errors.New("column " + quote(name) + " of the header is not a name of letters, digits and _")
+			return nil, nil, fmt.Errorf("column %q of the header is not a name of letters, digits and _", truncated(name))
 		}
 		if slices.Contains(header[:i], header[i]) {
-			return nil, nil, errors.New("column " + quote(name) + " is named twice")
+			return nil, nil, fmt.Errorf("column %q is named twice", truncated(name))
 		}
 	}
 	var rows [][]string
@@ -213,7 +213,13 @@ func readCSV(path string) ([]string, [][]string, error) {
 	return header, rows, nil
 }
 
-func quote(s string) string { return `"` + s + `"` }
+// truncated is s, cut to 40 bytes for a message.
+func truncated(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}
 
 // fixedUser reads {username, password}, which may name environment
 // variables: {password: "{{env.API_PASSWORD}}"}.
