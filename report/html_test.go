@@ -1,0 +1,456 @@
+package report_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/report"
+	"github.com/loadgate/loadgate/runner"
+)
+
+// Names from a user's files, which the page must show as text.
+const (
+	hostileScenario = `smoke <script>alert("scenario")</script> & co`
+	hostileLogin    = `login <script>alert(1)</script>`
+	hostileProfile  = `a&b "profile"`
+	hostileClass    = `rate<limited>&`
+)
+
+var chartIDs = []string{"chart-latency", "chart-throughput", "chart-errors", "chart-spectrum"}
+
+// flakyTarget answers like a struggling auth API: mostly 200 after a
+// millisecond or two, some slow answers, and 503s (lock timeouts and plain),
+// 500s and 429s, more of them and slower in the run's second second.
+func flakyTarget() *httptest.Server {
+	var n atomic.Int64
+	start := time.Now()
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		i := n.Add(1)
+		bad := time.Since(start) > time.Second && time.Since(start) < 2*time.Second
+		pause := time.Duration(1+i%3) * time.Millisecond
+		if bad {
+			pause *= 3
+		}
+		if i%53 == 0 {
+			pause = 40 * time.Millisecond
+		}
+		time.Sleep(pause)
+		switch {
+		case i%11 == 0 || bad && i%4 == 0:
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprint(w, "storage lock timeout")
+		case i%17 == 0:
+			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+		case i%29 == 0:
+			http.Error(w, "boom", http.StatusInternalServerError)
+		case i%37 == 0:
+			http.Error(w, "slow down", http.StatusTooManyRequests)
+		default:
+			fmt.Fprint(w, `{"ok":true}`)
+		}
+	}))
+}
+
+// realRun runs load against target with two steps whose names, like the
+// scenario's and a custom class's, need escaping.
+func realRun(t *testing.T, target string, load runner.Load) *runner.Result {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	classifier := runner.DefaultClassifier()
+	classifier.Custom = []runner.ClassRule{{Name: hostileClass, Rule: runner.Rule{Status: http.StatusTooManyRequests}}}
+	res, err := runner.Run(t.Context(), runner.Plan{
+		Scenario: hostileScenario, Target: u, Load: load, Timeout: 5 * time.Second, Classifier: classifier,
+		Steps: []runner.Step{
+			{Name: hostileLogin, Method: http.MethodPost, Path: "/login",
+				Body: func(runner.Iteration) []byte { return []byte(`{"user":"alice"}`) }},
+			{Name: hostileProfile, Method: http.MethodGet, Path: "/profile"},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+var (
+	reportOnce sync.Once
+	reportPage []byte
+	reportRes  *runner.Result
+)
+
+// flakyReport renders, once for all the tests, the HTML of a 3-second run of
+// 4 workers against flakyTarget.
+func flakyReport(t *testing.T) ([]byte, *runner.Result) {
+	t.Helper()
+	reportOnce.Do(func() {
+		srv := flakyTarget()
+		defer srv.Close()
+		res := realRun(t, srv.URL, runner.Load{Concurrency: 4, Duration: 3 * time.Second})
+		var slos []report.SLO
+		for _, expr := range []string{"p95<20ms", "error_rate<1%", "requests>100", "lock_timeouts<5%"} {
+			s, err := report.ParseSLO(expr, hostileClass)
+			if err != nil {
+				t.Fatal(err)
+			}
+			slos = append(slos, s)
+		}
+		var buf bytes.Buffer
+		if err := report.HTML(&buf, res, report.Judge(res, slos)); err != nil {
+			t.Fatal(err)
+		}
+		reportPage, reportRes = buf.Bytes(), res
+	})
+	if reportPage == nil {
+		t.Fatal("the shared run failed in an earlier test")
+	}
+	return reportPage, reportRes
+}
+
+// tagPattern matches a tag: escaped text has no raw "<", and html/template
+// escapes ">" in attribute values, so a tag ends at the first ">".
+var tagPattern = regexp.MustCompile(`<[^>]*>`)
+
+// handler matches an event handler attribute in a tag.
+var handler = regexp.MustCompile(`\son[a-z]+\s*=`)
+
+// checkSelfContained reports anything in page that could load a resource or
+// run code: references in tags, scripts, external styles.
+func checkSelfContained(t *testing.T, page string) {
+	t.Helper()
+	lower := strings.ToLower(page)
+	for _, bad := range []string{"<script", "<link", "<img", "<iframe", "<object", "<embed", "<base", "url(", "@import", "javascript:"} {
+		if strings.Contains(lower, bad) {
+			t.Errorf("the page contains %q", bad)
+		}
+	}
+	for _, tag := range tagPattern.FindAllString(lower, -1) {
+		for _, bad := range []string{"http://", "https://", "src=", "href=", "srcset=", "xlink:"} {
+			if strings.Contains(tag, bad) {
+				t.Errorf("tag %.120q contains %q", tag, bad)
+			}
+		}
+		if handler.MatchString(tag) {
+			t.Errorf("tag %.120q has an event handler", tag)
+		}
+	}
+	const csp = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`
+	if !strings.Contains(page, csp) {
+		t.Errorf("no Content-Security-Policy meta tag %s", csp)
+	}
+}
+
+// chartPoints returns, per chart id, whether the page has it as an SVG and
+// how many data points it has.
+func chartPoints(page, id string) (svg bool, points int) {
+	at := strings.Index(page, `id="`+id+`"`)
+	if at < 0 {
+		return false, 0
+	}
+	open := strings.LastIndex(page[:at], "<")
+	svg = strings.HasPrefix(page[open:], "<svg")
+	end := strings.Index(page[at:], "</svg>")
+	if !svg || end < 0 {
+		return false, 0
+	}
+	return true, strings.Count(page[at:at+end], `class="point"`)
+}
+
+func TestHTMLReport(t *testing.T) {
+	data, res := flakyReport(t)
+	page := string(data)
+	if len(res.Series.Endpoints) != 2 || len(res.Series.Endpoints[0]) < 3 {
+		t.Fatalf("the run has a series of %d endpoints, the first of %d points; want 2 and 3 or more",
+			len(res.Series.Endpoints), len(res.Series.Endpoints[0]))
+	}
+	checkSelfContained(t, page)
+	for _, id := range chartIDs {
+		if svg, n := chartPoints(page, id); !svg || n < 2 {
+			t.Errorf("chart %s: svg %v with %d points; want an svg with 2 or more", id, svg, n)
+		}
+	}
+	// The names are there, escaped.
+	for _, want := range []string{
+		"smoke &lt;script&gt;alert(&#34;scenario&#34;)&lt;/script&gt; &amp; co",
+		"login &lt;script&gt;alert(1)&lt;/script&gt;",
+		"a&amp;b &#34;profile&#34;",
+		"rate&lt;limited&gt;&amp;",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	// The sections come in order, the verdicts first.
+	last := -1
+	for _, marker := range []string{`id="verdict"`, `id="slo-table"`, `id="chart-latency"`, `id="chart-throughput"`,
+		`id="chart-errors"`, `id="chart-spectrum"`, `id="endpoint-table"`, `id="settings"`} {
+		at := strings.Index(page, marker)
+		if at <= last {
+			t.Errorf("%s at %d, not after the part before it (at %d)", marker, at, last)
+		}
+		last = max(last, at)
+	}
+	if !strings.Contains(page, `<div class="banner fail" id="verdict"><strong>FAIL</strong>`) {
+		t.Errorf("no FAIL banner (error_rate<1%% fails)")
+	}
+	for _, want := range []string{">0%<", ">90%<", ">99%<", ">99.9%<", ">99.99%<", ">99.999%<", "latency (ms)", "requests/s", "errors/s", "time since start (s)"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("no %q in the page", want)
+		}
+	}
+	for _, class := range []string{"lock_timeout", "unavailable", "server_error", "rate&lt;limited&gt;&amp;"} {
+		if !regexp.MustCompile(`<text x="[0-9.]+" y="[0-9.]+">` + regexp.QuoteMeta(class) + `<title>`).MatchString(page) {
+			t.Errorf("the errors legend lacks class %s", class)
+		}
+	}
+}
+
+// TestHTMLSparse renders a run of one interval without errors, and a result
+// without a time series: notes where there is nothing to plot.
+func TestHTMLSparse(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	res := realRun(t, srv.URL, runner.Load{Concurrency: 1, Iterations: 5})
+	var buf bytes.Buffer
+	if err := report.HTML(&buf, res, nil); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	checkSelfContained(t, page)
+	for _, id := range []string{"chart-latency", "chart-throughput", "chart-spectrum"} {
+		if svg, n := chartPoints(page, id); !svg || n < 1 {
+			t.Errorf("chart %s: svg %v with %d points; want an svg with points", id, svg, n)
+		}
+	}
+	if !strings.Contains(page, `<div class="chart nodata" id="chart-errors">`) || !strings.Contains(page, "No errors in this run") {
+		t.Errorf("no note in place of the errors chart")
+	}
+	if !strings.Contains(page, `<div class="banner none" id="verdict">`) {
+		t.Errorf("no neutral banner without SLOs")
+	}
+
+	buf.Reset()
+	if err := report.HTML(&buf, result(), verdicts(t, "p95<1s", "register.p99<1s")); err != nil {
+		t.Fatal(err)
+	}
+	page = buf.String()
+	checkSelfContained(t, page)
+	for _, id := range []string{"chart-latency", "chart-throughput", "chart-errors"} {
+		if !strings.Contains(page, `<div class="chart nodata" id="`+id+`">`) {
+			t.Errorf("no note in place of %s for a result without a series", id)
+		}
+	}
+	if svg, n := chartPoints(page, "chart-spectrum"); !svg || n < 2 {
+		t.Errorf("spectrum: svg %v with %d points", svg, n)
+	}
+}
+
+// chromium finds the browser, as Debian, Ubuntu and Google name it.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	t.Fatal("no chromium, chromium-browser or google-chrome in PATH: install Debian's chromium (apt-get install chromium); .ci/run does")
+	return ""
+}
+
+// trapProxy is a proxy that answers nothing and counts the connections: the
+// browser sends every network request of the page to it.
+type trapProxy struct {
+	ln       net.Listener
+	mu       sync.Mutex
+	requests []string
+}
+
+func newTrapProxy(t *testing.T) *trapProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &trapProxy{ln: ln}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+			line, _ := bufio.NewReader(conn).ReadString('\n')
+			p.mu.Lock()
+			p.requests = append(p.requests, strings.TrimSpace(line))
+			p.mu.Unlock()
+			conn.Close()
+		}
+	}()
+	return p
+}
+
+func (p *trapProxy) seen() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.requests...)
+}
+
+// browserHosts are the hosts Chromium calls on its own, whatever the page
+// (component updates, network time, account checks): a blank page makes
+// these requests too. Exact names only, so that a page reaching for, say,
+// fonts.googleapis.com is still caught.
+var browserHosts = map[string]bool{
+	"accounts.google.com": true, "android.clients.google.com": true, "clients2.google.com": true,
+	"clients4.google.com": true, "clientservices.googleapis.com": true, "content-autofill.googleapis.com": true,
+	"dl.google.com": true, "edgedl.me.gvt1.com": true, "optimizationguide-pa.googleapis.com": true,
+	"redirector.gvt1.com": true, "safebrowsing.googleapis.com": true, "update.googleapis.com": true,
+}
+
+// requestHost is the host a proxy request line names: "CONNECT host:443
+// HTTP/1.1" or "GET http://host/path HTTP/1.1".
+func requestHost(line string) string {
+	fields := strings.Fields(line)
+	if len(fields) < 2 {
+		return ""
+	}
+	if fields[0] == http.MethodConnect {
+		host, _, _ := net.SplitHostPort(fields[1])
+		return host
+	}
+	u, err := url.Parse(fields[1])
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
+}
+
+// pageRequests splits the request lines into the browser's own and the
+// rest, which the page made.
+func pageRequests(lines []string) (page, browser []string) {
+	for _, line := range lines {
+		if browserHosts[requestHost(line)] {
+			browser = append(browser, line)
+		} else {
+			page = append(page, line)
+		}
+	}
+	return page, browser
+}
+
+// consoleTrouble matches the browser's log lines about the page: console
+// messages, uncaught exceptions, Content-Security-Policy refusals, and
+// errors.
+var consoleTrouble = regexp.MustCompile(`CONSOLE|Uncaught|Refused to|Content Security Policy|:ERROR:`)
+
+// hostNoise matches the errors of a host without a D-Bus, which a container
+// or CI runner has not: not the page's.
+var hostNoise = regexp.MustCompile(`:ERROR:dbus/`)
+
+// runChromium runs the browser headless on file with args added, through
+// proxy, logging to stderr, and returns its stdout and the log lines that
+// consoleTrouble matches.
+func runChromium(t *testing.T, bin string, proxy *trapProxy, file string, args ...string) (stdout []byte, trouble []string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	argv := append([]string{"--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+		"--window-size=1280,3000", "--user-data-dir=" + t.TempDir(),
+		"--proxy-server=http://" + proxy.ln.Addr().String(), "--proxy-bypass-list=<-loopback>",
+		"--enable-logging=stderr", "--v=0"}, args...)
+	argv = append(argv, "file://"+file)
+	cmd := exec.CommandContext(ctx, bin, argv...)
+	cmd.WaitDelay = 5 * time.Second
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	started := time.Now()
+	err := cmd.Run()
+	t.Logf("%s (%s)", strings.Join(cmd.Args, " "), time.Since(started).Round(time.Millisecond))
+	if err != nil {
+		t.Fatalf("chromium: %v\n%s", err, errOut.String())
+	}
+	for _, line := range strings.Split(errOut.String(), "\n") {
+		if consoleTrouble.MatchString(line) && !hostNoise.MatchString(line) {
+			trouble = append(trouble, line)
+		}
+	}
+	return out.Bytes(), trouble
+}
+
+// TestHTMLInChromium opens the report in headless Chromium: no console
+// message, no network request, every chart drawn with its points, and a
+// screenshot, kept in $LOADGATE_ARTIFACTS when that is set.
+func TestHTMLInChromium(t *testing.T) {
+	bin := chromium(t)
+	data, _ := flakyReport(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "report.html")
+	if err := os.WriteFile(file, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	proxy := newTrapProxy(t)
+
+	t.Run("control", func(t *testing.T) {
+		// A page that loads an image and logs to the console must trip both
+		// detectors, or their silence below proves nothing.
+		probe := filepath.Join(t.TempDir(), "probe.html")
+		os.WriteFile(probe, []byte(`<!DOCTYPE html><title>probe</title><img src="http://loadgate-probe.invalid/x.png"><script>console.error("probe")</script>`), 0o644)
+		before := len(proxy.seen())
+		_, trouble := runChromium(t, bin, proxy, probe, "--dump-dom")
+		if page, _ := pageRequests(proxy.seen()[before:]); len(page) == 0 {
+			t.Errorf("the probe's image request did not reach the trap proxy")
+		}
+		if len(trouble) == 0 {
+			t.Errorf("the probe's console.error was not in the log")
+		}
+	})
+
+	before := len(proxy.seen())
+	shot := filepath.Join(dir, "report.png")
+	_, trouble := runChromium(t, bin, proxy, file, "--screenshot="+shot)
+	dom, more := runChromium(t, bin, proxy, file, "--dump-dom")
+	for _, line := range append(trouble, more...) {
+		t.Errorf("browser log: %s", line)
+	}
+	page, browser := pageRequests(proxy.seen()[before:])
+	if len(page) > 0 {
+		t.Errorf("the page made %d network requests: %q", len(page), page)
+	}
+	t.Logf("%d requests of the browser's own to its services, trapped: %q", len(browser), browser)
+	for _, id := range chartIDs {
+		if svg, n := chartPoints(string(dom), id); !svg || n < 2 {
+			t.Errorf("rendered chart %s: svg %v with %d points", id, svg, n)
+		}
+	}
+	png, err := os.ReadFile(shot)
+	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) || len(png) < 10_000 {
+		t.Fatalf("screenshot: %d bytes, %v", len(png), err)
+	}
+	if artifacts := os.Getenv("LOADGATE_ARTIFACTS"); artifacts != "" {
+		if err := os.MkdirAll(artifacts, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for name, content := range map[string][]byte{"report.png": png, "report.html": data} {
+			if err := os.WriteFile(filepath.Join(artifacts, name), content, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Logf("screenshot and page written to %s", artifacts)
+	}
+}
