@@ -4,7 +4,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME    ?= 10s
 BENCHTIME   ?= 5s
 
-.PHONY: build test lint run serve fuzz bench
+.PHONY: build test test-deps lint run serve fuzz bench
 
 build:
 	$(GO) build -o bin/loadgate ./cmd/loadgate
@@ -15,8 +15,12 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) run $(STATICCHECK) ./...
 
-test: lint
+test: lint test-deps
 	$(GO) test -race ./...
+
+# chromium and xmllint, for the HTML and JUnit report tests
+test-deps:
+	scripts/test-deps
 
 run:
 	$(GO) run ./cmd/loadgate smoke

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -56,4 +57,13 @@ func waitFor(t *testing.T, out *testkit.Buffer, want string) string {
 func rawHangServer(t *testing.T) string {
 	t.Helper()
 	return "http://" + testkit.TCPServer(t, func(c net.Conn) { io.Copy(io.Discard, c) })
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

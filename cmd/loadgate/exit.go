@@ -26,16 +26,24 @@ func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
-// sloFailedError ends a run in which at least one SLO failed.
-type sloFailedError struct{ failed, total int }
+// sloFailedError ends a run in which at least one SLO failed, or a metric
+// regressed beyond its limit from the baseline.
+type sloFailedError struct{ failed, total, regressions int }
 
 func (e sloFailedError) Error() string {
-	return fmt.Sprintf("%d of %d SLOs failed", e.failed, e.total)
+	switch {
+	case e.regressions == 0:
+		return fmt.Sprintf("%d of %d SLOs failed", e.failed, e.total)
+	case e.failed == 0:
+		return fmt.Sprintf("%d regression(s) from the baseline", e.regressions)
+	}
+	return fmt.Sprintf("%d of %d SLOs failed, and %d regression(s) from the baseline", e.failed, e.total, e.regressions)
 }
 
 // runOutcome decides how a finished run ends: a failure to write its
-// output first (1), then an interruption (130), then failed SLOs (3).
-func runOutcome(interrupted bool, verdicts []report.Verdict, writeErr error) error {
+// output first (1), then an interruption (130), then failed SLOs or
+// regressions from the baseline (3).
+func runOutcome(interrupted bool, verdicts []report.Verdict, regressions int, writeErr error) error {
 	failed := 0
 	for _, v := range verdicts {
 		if !v.Pass {
@@ -47,8 +55,8 @@ func runOutcome(interrupted bool, verdicts []report.Verdict, writeErr error) err
 		return writeErr
 	case interrupted:
 		return errInterrupted
-	case failed > 0:
-		return sloFailedError{failed: failed, total: len(verdicts)}
+	case failed > 0 || regressions > 0:
+		return sloFailedError{failed: failed, total: len(verdicts), regressions: regressions}
 	}
 	return nil
 }

@@ -7,20 +7,20 @@ import (
 	"runtime/pprof"
 )
 
-// checkOutDir reports, before a run, that the result file could not be
-// written: its directory is missing or not writable, or the path is a
+// checkOutDir reports, before a run, that the file the flag names could not
+// be written: its directory is missing or not writable, or the path is a
 // directory. It creates and removes a temporary file to find out.
-func checkOutDir(path string) error {
+func checkOutDir(flag, path string) error {
 	dir := filepath.Dir(path)
 	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-		return usagef("--out %s: directory %s does not exist", path, dir)
+		return usagef("--%s %s: directory %s does not exist", flag, path, dir)
 	}
 	if info, err := os.Stat(path); err == nil && info.IsDir() {
-		return usagef("--out %s: is a directory", path)
+		return usagef("--%s %s: is a directory", flag, path)
 	}
 	probe, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return usagef("--out %s: cannot write in %s: %v", path, dir, err)
+		return usagef("--%s %s: cannot write in %s: %v", flag, path, dir, err)
 	}
 	probe.Close()
 	return os.Remove(probe.Name())

@@ -34,6 +34,7 @@ func newRootCommand(stdout, stderr io.Writer) *rootCommand {
 		newServeCommand(stdout, stderr),
 		newScenariosCommand(stdout),
 		newValidateCommand(stdout),
+		newReportCommand(stdout),
 		newVersionCommand(stdout))
 	return root
 }

@@ -40,11 +40,11 @@ type runFlags struct {
 	pause       time.Duration
 	timeout     time.Duration
 	slos        []string
-	out         string
+	raw         string
 	username    string
 	password    string
-	quiet       bool
 	noProgress  bool
+	outputs     outputFlags
 	cpuProfile  string
 	server      serverFlags // the embedded reference API's settings
 }
@@ -60,12 +60,12 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.pause, "pause", 0, "a worker's pause between two iterations (default: the scenario's)")
 	fs.DurationVar(&f.timeout, "timeout", defaultTimeout, "timeout of each request, from sending to the last body byte")
 	fs.StringArrayVar(&f.slos, "slo", nil, "SLO such as p95<500ms (repeatable; replaces the scenario's SLOs)")
-	fs.StringVar(&f.out, "out", "", "write the result JSON to this file")
+	fs.StringVar(&f.raw, "raw", "", "stream one record per request to this file: CSV (.csv) or JSON lines (.jsonl)")
 	fs.StringVar(&f.username, "username", "", "log in as this user against a remote target")
 	fs.StringVar(&f.password, "password", "", "password for --username (default $"+envPassword+")")
-	fs.BoolVar(&f.quiet, "quiet", false, "print only the SLO lines")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "no progress bar (there is none when stderr is not a terminal)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured run to this file (for tuning loadgate)")
+	f.outputs.register(fs)
 	f.server.register(fs)
 }
 
@@ -146,15 +146,8 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 	if fs.Changed("slo") {
 		exprs = f.slos
 	}
-	for _, expr := range exprs {
-		slo, err := report.ParseSLO(expr, sc.Classes()...)
-		if err != nil {
-			return nil, usageError{err}
-		}
-		p.slos = append(p.slos, slo)
-	}
-	if err := report.CheckScopes(p.slos, sc.Endpoints()); err != nil {
-		return nil, usageError{err}
+	if p.slos, err = parseSLOs(exprs, sc.Classes(), sc.Endpoints()); err != nil {
+		return nil, err
 	}
 	if err := f.readCredentials(); err != nil {
 		return nil, err
@@ -164,8 +157,14 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 			return nil, usageError{err}
 		}
 	}
-	if f.out != "" {
-		if err := checkOutDir(f.out); err != nil {
+	if err := f.outputs.prepare(fs); err != nil {
+		return nil, err
+	}
+	if f.raw != "" {
+		if _, err := rawFormat(f.raw); err != nil {
+			return nil, err
+		}
+		if err := checkOutDir("raw", f.raw); err != nil {
 			return nil, err
 		}
 	}
@@ -360,8 +359,16 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		Vars:       requests.Vars,
 		Progress:   &progress,
 	}
+	var raw *rawFile
+	if p.flags.raw != "" {
+		var err error
+		if raw, err = createRawFile(p.flags.raw, requests.Classifier.Names()); err != nil {
+			return err
+		}
+		plan.Raw = raw
+	}
 	hideProgress := func() {}
-	if !p.flags.quiet && !p.flags.noProgress && isTerminal(stderr) {
+	if !p.flags.outputs.quiet && !p.flags.noProgress && isTerminal(stderr) {
 		hideProgress = showProgress(stderr, p.load, &progress)
 	}
 	stopProfile, err := startCPUProfile(p.flags.cpuProfile)
@@ -371,42 +378,28 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	result, err := runner.Run(ctx, plan)
 	stopProfile()
 	hideProgress()
+	var rawErr error
+	if raw != nil {
+		rawErr = raw.close()
+	}
 	if err != nil {
 		return err
 	}
 
 	verdicts := report.Judge(result, p.slos)
-	var outputErrs []error
-	if err := printSummary(stdout, result, verdicts, p.flags.quiet, embedded); err != nil {
-		outputErrs = append(outputErrs, fmt.Errorf("printing the summary: %w", err))
-	}
-	if p.flags.out != "" {
-		outputErrs = append(outputErrs, writeResult(p.flags.out, result, verdicts))
-	}
-	return runOutcome(result.Interrupted, verdicts, errors.Join(outputErrs...))
+	regressions, writeErr := p.flags.outputs.write(stdout, result, verdicts, func(w io.Writer) error { return embeddedStats(w, embedded) })
+	return runOutcome(result.Interrupted, verdicts, regressions, errors.Join(writeErr, rawErr))
 }
 
-// printSummary prints the summary, or only the SLO lines when quiet, and
-// the embedded API's lock statistics when there is one.
-func printSummary(w io.Writer, r *runner.Result, verdicts []report.Verdict, quiet bool, embedded *apiserver.Instance) error {
-	if quiet {
-		return report.Verdicts(w, verdicts)
-	}
-	if err := report.Text(w, r, verdicts); err != nil || embedded == nil {
-		return err
+// embeddedStats prints the embedded API's lock statistics, when there is one.
+func embeddedStats(w io.Writer, embedded *apiserver.Instance) error {
+	if embedded == nil {
+		return nil
 	}
 	st := embedded.LockStats()
 	_, err := fmt.Fprintf(w, "\nembedded reference API: %d storage operations, %d lock timeouts, lock hold p99 %s, lock wait p99 %s\n",
 		st.Operations, st.Timeouts, report.FormatLatency(st.HoldP99), report.FormatLatency(st.WaitP99))
 	return err
-}
-
-func writeResult(path string, r *runner.Result, verdicts []report.Verdict) error {
-	data, err := report.JSON(r, verdicts)
-	if err != nil {
-		return fmt.Errorf("encoding the result: %w", err)
-	}
-	return writeFileAtomic(path, append(data, '\n'))
 }
 
 func mustParse(raw string) *url.URL {

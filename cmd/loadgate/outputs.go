@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/loadgate/loadgate/report"
+	"github.com/loadgate/loadgate/runner"
+	"github.com/spf13/pflag"
+)
+
+// envStepSummary is the file GitHub Actions shows as a job's summary.
+const envStepSummary = "GITHUB_STEP_SUMMARY"
+
+// defaultMaxRegression is the limit of --baseline without --max-regression.
+const defaultMaxRegression = "p95=10%,error_rate=0.1%"
+
+// outputFlags are the report files `run` and `report` write, and the
+// baseline they compare with.
+type outputFlags struct {
+	out, junit, markdown, html string
+	baseline, maxRegression    string
+	quiet                      bool
+
+	baselineResult *runner.Result // read by prepare
+	limits         []report.Limit
+}
+
+func (o *outputFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&o.out, "out", "", "write the result JSON to this file")
+	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report (one test case per SLO) to this file")
+	fs.StringVar(&o.markdown, "markdown", "", "write a Markdown summary to this file (also appended to $"+envStepSummary+" when set)")
+	fs.StringVar(&o.html, "html", "", "write a self-contained HTML report with charts to this file")
+	fs.StringVar(&o.baseline, "baseline", "", "compare with this earlier result JSON, endpoint by endpoint; a regression exits 3")
+	fs.StringVar(&o.maxRegression, "max-regression", "", "limits for --baseline, such as 'p95=10%,error_rate=0.1%' (default \""+defaultMaxRegression+"\")")
+	fs.BoolVar(&o.quiet, "quiet", false, "print only the SLO lines (and the baseline comparison)")
+}
+
+// prepare checks every output path and reads the baseline, before anything
+// is run.
+func (o *outputFlags) prepare(fs *pflag.FlagSet) error {
+	for flag, path := range map[string]string{"out": o.out, "junit": o.junit, "markdown": o.markdown, "html": o.html} {
+		if path != "" {
+			if err := checkOutDir(flag, path); err != nil {
+				return err
+			}
+		}
+	}
+	if fs.Changed("max-regression") && o.baseline == "" {
+		return usagef("--max-regression sets the limits of --baseline; give --baseline OLD.json")
+	}
+	if o.baseline == "" {
+		return nil
+	}
+	limits, err := report.ParseLimits(cmp.Or(o.maxRegression, defaultMaxRegression))
+	if err != nil {
+		return usagef("invalid --max-regression: %v", err)
+	}
+	o.limits = limits
+	saved, err := readResultFile(o.baseline)
+	if err != nil {
+		return usagef("--baseline %v", err)
+	}
+	o.baselineResult = saved.Result
+	return nil
+}
+
+// readResultFile reads a result JSON file.
+func readResultFile(path string) (*report.Saved, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pathErr *os.PathError
+		if errors.As(err, &pathErr) {
+			err = pathErr.Err
+		}
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	saved, err := report.ReadJSON(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return saved, nil
+}
+
+// write prints the summary (or the SLO lines) and the baseline comparison
+// to stdout, writes every report file asked for, and adds to the GitHub
+// Actions step summary when there is one. It returns how many baseline
+// metrics regressed, and the first failure to write.
+func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []report.Verdict, extra func(io.Writer) error) (regressions int, err error) {
+	var errs []error
+	keep := func(what string, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", what, err))
+		}
+	}
+	if o.quiet {
+		keep("printing the SLOs", report.Verdicts(stdout, verdicts))
+	} else {
+		keep("printing the summary", report.Text(stdout, r, verdicts))
+		if extra != nil {
+			keep("printing the summary", extra(stdout))
+		}
+	}
+	if o.baselineResult != nil {
+		deltas := report.Compare(o.baselineResult, r, o.limits)
+		regressions = report.Regressions(deltas)
+		fprintf(stdout, "\nbaseline %s: %d regression(s) beyond %s\n", o.baseline, regressions, cmp.Or(o.maxRegression, defaultMaxRegression))
+		keep("printing the comparison", report.Deltas(stdout, deltas))
+	}
+	render := func(path string, f func(io.Writer) error) {
+		if path == "" {
+			return
+		}
+		var b bytes.Buffer
+		if err := f(&b); err != nil {
+			keep("rendering "+path, err)
+			return
+		}
+		keep("writing", writeFileAtomic(path, b.Bytes()))
+	}
+	render(o.out, func(w io.Writer) error {
+		data, err := report.JSON(r, verdicts)
+		if err == nil {
+			_, err = w.Write(append(data, '\n'))
+		}
+		return err
+	})
+	render(o.junit, func(w io.Writer) error { return report.JUnit(w, r, verdicts) })
+	render(o.markdown, func(w io.Writer) error { return report.Markdown(w, r, verdicts) })
+	render(o.html, func(w io.Writer) error { return report.HTML(w, r, verdicts) })
+	if summary := os.Getenv(envStepSummary); summary != "" {
+		keep("$"+envStepSummary, appendStepSummary(summary, r, verdicts))
+		keep("printing annotations", report.Annotations(stdout, verdicts))
+	}
+	return regressions, errors.Join(errs...)
+}
+
+// appendStepSummary appends the Markdown summary to GitHub's step summary.
+func appendStepSummary(path string, r *runner.Result, verdicts []report.Verdict) error {
+	var b bytes.Buffer
+	if err := report.Markdown(&b, r, verdicts); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b.Bytes()); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

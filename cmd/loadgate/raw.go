@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/loadgate/loadgate/runner"
+)
+
+// rawFormat returns the format --raw writes, by the file's extension.
+func rawFormat(path string) (string, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return "csv", nil
+	case ".jsonl", ".ndjson":
+		return "jsonl", nil
+	}
+	return "", usagef("--raw %s: name a .csv or a .jsonl file", path)
+}
+
+// rawColumns are the fields of a raw record, in CSV order.
+var rawColumns = []string{"time", "endpoint", "status", "class", "latency_ms", "intended_start", "retry"}
+
+// rawFile writes raw records as they come, through a buffer; it is a
+// runner.RawSink. It keeps its first error and writes no more after one.
+type rawFile struct {
+	f       *os.File
+	buf     *bufio.Writer
+	csv     *csv.Writer // nil for JSON lines
+	classes []string
+	err     error
+}
+
+// createRawFile creates path for records of a run with these class names.
+func createRawFile(path string, classes []string) (*rawFile, error) {
+	format, err := rawFormat(path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--raw: %w", err)
+	}
+	r := &rawFile{f: f, buf: bufio.NewWriterSize(f, 256<<10), classes: classes}
+	if format == "csv" {
+		r.csv = csv.NewWriter(r.buf)
+		r.err = r.csv.Write(rawColumns)
+	}
+	return r, nil
+}
+
+// rawJSON is one JSON line.
+type rawJSON struct {
+	Time          time.Time `json:"time"`
+	Endpoint      string    `json:"endpoint"`
+	Status        int       `json:"status"`
+	Class         string    `json:"class"`
+	LatencyMS     float64   `json:"latency_ms"`
+	IntendedStart time.Time `json:"intended_start"`
+	Retry         bool      `json:"retry"`
+}
+
+// WriteRecords implements runner.RawSink.
+func (r *rawFile) WriteRecords(batch []runner.RawRecord) {
+	for _, rec := range batch {
+		if r.err != nil {
+			return
+		}
+		class := r.classes[rec.Class]
+		latency := float64(rec.Latency) / float64(time.Millisecond)
+		if r.csv != nil {
+			r.err = r.csv.Write([]string{rec.Ended.UTC().Format(time.RFC3339Nano), rec.Endpoint, strconv.Itoa(rec.Status), class,
+				strconv.FormatFloat(latency, 'f', 3, 64), rec.Intended.UTC().Format(time.RFC3339Nano), strconv.FormatBool(rec.Retry)})
+			continue
+		}
+		line, err := json.Marshal(rawJSON{Time: rec.Ended.UTC(), Endpoint: rec.Endpoint, Status: rec.Status, Class: class,
+			LatencyMS: latency, IntendedStart: rec.Intended.UTC(), Retry: rec.Retry})
+		if err == nil {
+			_, err = r.buf.Write(append(line, '\n'))
+		}
+		r.err = err
+	}
+}
+
+// close flushes and closes the file, returning the first error.
+func (r *rawFile) close() error {
+	if r.csv != nil {
+		r.csv.Flush()
+		if r.err == nil {
+			r.err = r.csv.Error()
+		}
+	}
+	if err := r.buf.Flush(); r.err == nil {
+		r.err = err
+	}
+	if err := r.f.Close(); r.err == nil {
+		r.err = err
+	}
+	if r.err != nil {
+		return fmt.Errorf("--raw %s: %w", r.f.Name(), r.err)
+	}
+	return nil
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"io"
+
+	"github.com/loadgate/loadgate/report"
+	"github.com/loadgate/loadgate/runner"
+	"github.com/spf13/cobra"
+)
+
+func newReportCommand(stdout io.Writer) *cobra.Command {
+	var outputs outputFlags
+	var slos []string
+	cmd := &cobra.Command{
+		Use:   "report RESULT.json...",
+		Short: "Render and re-judge saved results, merged when there are several",
+		Long: `Render saved result files (from run --out) without a target: the summary,
+and --out, --junit, --markdown, --html as run writes them. Several files of
+the same scenario merge exactly (counts summed, histograms merged) before
+they are judged. The SLOs are --slo when given, else the first file's.
+Exit 0 when every SLO passed and nothing regressed from --baseline, 3
+otherwise, 2 for a file that cannot be read or merged.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, files []string) error {
+			if err := outputs.prepare(cmd.Flags()); err != nil {
+				return err
+			}
+			var results []*runner.Result
+			var saved []string
+			for _, file := range files {
+				s, err := readResultFile(file)
+				if err != nil {
+					return usageError{err}
+				}
+				if results == nil {
+					saved = s.SLOs
+				}
+				results = append(results, s.Result)
+			}
+			r, err := runner.MergeResults(results...)
+			if err != nil {
+				return usagef("cannot merge the results: %v", err)
+			}
+			if cmd.Flags().Changed("slo") {
+				saved = slos
+			}
+			var endpoints []string
+			for _, e := range r.Endpoints {
+				endpoints = append(endpoints, e.Name)
+			}
+			parsed, err := parseSLOs(saved, r.Classes()[runner.NumBuiltinClasses:], endpoints)
+			if err != nil {
+				return err
+			}
+			verdicts := report.Judge(r, parsed)
+			regressions, writeErr := outputs.write(stdout, r, verdicts, nil)
+			return runOutcome(false, verdicts, regressions, writeErr)
+		},
+	}
+	cmd.Flags().StringArrayVar(&slos, "slo", nil, "SLO such as p95<500ms (repeatable; replaces the saved SLOs)")
+	outputs.register(cmd.Flags())
+	return cmd
+}
+
+// parseSLOs parses SLO expressions: classes are the scenario's own
+// outcome classes, each a metric; endpoints are the valid scopes.
+func parseSLOs(exprs, classes, endpoints []string) ([]report.SLO, error) {
+	var out []report.SLO
+	for _, expr := range exprs {
+		slo, err := report.ParseSLO(expr, classes...)
+		if err != nil {
+			return nil, usageError{err}
+		}
+		out = append(out, slo)
+	}
+	if err := report.CheckScopes(out, endpoints); err != nil {
+		return nil, usageError{err}
+	}
+	return out, nil
+}
