@@ -208,8 +208,12 @@ func seriesOut(r *runner.Result) (seriesJSON, error) {
 			if err != nil {
 				return out, err
 			}
+			encoded, err := h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+			if err != nil {
+				return out, err
+			}
 			pt := pointJSON{T: p.Start.Seconds(), Requests: p.Requests(), OK: p.Classes[runner.ClassOK],
-				Classes: map[string]int64{}, Histogram: string(p.Histogram)}
+				Classes: map[string]int64{}, Histogram: string(encoded)}
 			pt.Errors = pt.Requests - pt.OK
 			for class, name := range r.Classes() {
 				if n := p.Classes[class]; n > 0 {

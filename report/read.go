@@ -195,21 +195,24 @@ func readSeries(in seriesJSON, names []string, classes []string) (runner.Series,
 	for _, name := range names {
 		var points []runner.SeriesPoint
 		for _, p := range in.Endpoints[name] {
-			pt := runner.SeriesPoint{Start: seconds(p.T), Histogram: []byte(p.Histogram)}
-			if pt.Start%s.Interval != 0 {
+			start := seconds(p.T)
+			if start%s.Interval != 0 {
 				return s, fmt.Errorf("endpoint %s: a point at %vs is not at the start of an interval", name, p.T)
 			}
+			var counts [runner.MaxClasses]int64
+			var requests int64
 			for class, cname := range classes {
-				pt.Classes[class] = p.Classes[cname]
+				counts[class] = p.Classes[cname]
+				requests += counts[class]
 			}
 			h, err := readHistogram(p.Histogram, runner.NewSeriesHistogram())
 			if err != nil {
 				return s, fmt.Errorf("endpoint %s at %vs: %w", name, p.T, err)
 			}
-			if h.TotalCount() != pt.Requests() {
-				return s, fmt.Errorf("endpoint %s at %vs: %d requests by class, %d in the histogram", name, p.T, pt.Requests(), h.TotalCount())
+			if h.TotalCount() != requests {
+				return s, fmt.Errorf("endpoint %s at %vs: %d requests by class, %d in the histogram", name, p.T, requests, h.TotalCount())
 			}
-			points = append(points, pt)
+			points = append(points, runner.NewSeriesPoint(start, counts, h))
 		}
 		s.Endpoints = append(s.Endpoints, points)
 	}

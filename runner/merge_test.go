@@ -44,12 +44,9 @@ func TestMergeResultsIsExact(t *testing.T) {
 			hs[i%2].classes[x.Class]++
 			pointWhole.Classes[x.Class]++
 		}
-		pointWhole.Histogram, _ = h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
-		wholePoints[0] = append(wholePoints[0], pointWhole)
+		wholePoints[0] = append(wholePoints[0], runner.NewSeriesPoint(pointWhole.Start, pointWhole.Classes, h))
 		for k := range 2 {
-			p := runner.SeriesPoint{Start: pointWhole.Start, Classes: hs[k].classes}
-			p.Histogram, _ = hs[k].h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
-			halfPoints[k] = append(halfPoints[k], p)
+			halfPoints[k] = append(halfPoints[k], runner.NewSeriesPoint(pointWhole.Start, hs[k].classes, hs[k].h))
 		}
 	}
 	one.Endpoints, one.Total = []*runner.EndpointStats{whole}, whole

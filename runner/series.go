@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sort"
 	"sync"
@@ -33,9 +34,14 @@ func NewSeriesHistogram() *hdrhistogram.Histogram {
 type SeriesPoint struct {
 	Start   time.Duration // from the run's start
 	Classes [MaxClasses]int64
-	// Histogram is the response times, V2 compressed and base64 encoded, in
-	// the series geometry; see Latency.
-	Histogram []byte
+	packed  []byte // the response times; see Latency
+}
+
+// NewSeriesPoint returns the point of the interval from start with these
+// requests by class and their response times, a histogram of the series
+// geometry.
+func NewSeriesPoint(start time.Duration, classes [MaxClasses]int64, latency *hdrhistogram.Histogram) SeriesPoint {
+	return SeriesPoint{Start: start, Classes: classes, packed: pack(latency)}
 }
 
 // Requests is the number of requests of the point.
@@ -47,9 +53,50 @@ func (p *SeriesPoint) Requests() int64 {
 	return n
 }
 
-// Latency decodes the point's histogram.
-func (p *SeriesPoint) Latency() (*hdrhistogram.Histogram, error) {
-	return hdrhistogram.Decode(p.Histogram)
+// Latency returns the point's response times, a histogram of the series
+// geometry (a new one at each call).
+func (p *SeriesPoint) Latency() (*hdrhistogram.Histogram, error) { return unpack(p.packed) }
+
+// seriesCounts is the length of a series histogram's counts.
+var seriesCounts = len(NewSeriesHistogram().Export().Counts)
+
+// pack writes a series histogram's non-zero counts as varint pairs of
+// (index gap, count): a few bytes per distinct latency, and cheap, so that
+// a point a second costs neither memory nor time (V2's zlib would allocate
+// a compressor each time).
+func pack(h *hdrhistogram.Histogram) []byte {
+	var b []byte
+	last := -1
+	for i, c := range h.Export().Counts {
+		if c != 0 {
+			b = binary.AppendUvarint(b, uint64(i-last))
+			b = binary.AppendVarint(b, c)
+			last = i
+		}
+	}
+	return b
+}
+
+// unpack reads what pack wrote.
+func unpack(b []byte) (*hdrhistogram.Histogram, error) {
+	counts := make([]int64, seriesCounts)
+	for i := -1; len(b) > 0; {
+		gap, n := binary.Uvarint(b)
+		if n <= 0 || gap == 0 || gap > uint64(len(counts)-1-i) {
+			return nil, fmt.Errorf("a packed series histogram is corrupt")
+		}
+		b = b[n:]
+		c, n := binary.Varint(b)
+		if n <= 0 || c < 0 {
+			return nil, fmt.Errorf("a packed series histogram is corrupt")
+		}
+		b = b[n:]
+		i += int(gap)
+		counts[i] = c
+	}
+	want := NewSeriesHistogram()
+	return hdrhistogram.Import(&hdrhistogram.Snapshot{LowestTrackableValue: want.LowestTrackableValue(),
+		HighestTrackableValue: want.HighestTrackableValue(), SignificantFigures: want.SignificantFigures(), Counts: counts}), nil
 }
 
 // Series is a run's time series: per endpoint, in Result.Endpoints order,
@@ -94,11 +141,11 @@ type seriesCollector struct {
 }
 
 // pendingPoint is a point whose histogram is still open for more pieces
-// (hist) or already encoded (encoded).
+// (hist) or already packed.
 type pendingPoint struct {
 	classes [MaxClasses]int64
 	hist    *hdrhistogram.Histogram
-	encoded []byte
+	packed  []byte
 }
 
 func newSeriesCollector(endpoints int) *seriesCollector {
@@ -114,7 +161,7 @@ func newSeriesCollector(endpoints int) *seriesCollector {
 // width is the current interval.
 func (c *seriesCollector) width() time.Duration { return time.Duration(c.interval.Load()) }
 
-// add merges a shard's piece for endpoint into its point, encodes the
+// add merges a shard's piece for endpoint into its point, packs the
 // points old enough to be complete, and widens the interval when an
 // endpoint has too many points. A failure is kept for series to return.
 func (c *seriesCollector) add(endpoint int, p *piece) {
@@ -148,7 +195,7 @@ func (c *seriesCollector) merge(endpoint int, p *piece) error {
 }
 
 // point returns the point of endpoint at start with an open histogram,
-// decoding it when it was encoded already.
+// unpacking it when it was packed already.
 func (c *seriesCollector) point(endpoint int, start time.Duration) (*pendingPoint, error) {
 	pt := c.points[endpoint][start]
 	if pt == nil {
@@ -156,25 +203,21 @@ func (c *seriesCollector) point(endpoint int, start time.Duration) (*pendingPoin
 		c.points[endpoint][start] = pt
 	}
 	if pt.hist == nil {
-		h, err := hdrhistogram.Decode(pt.encoded)
+		h, err := unpack(pt.packed)
 		if err != nil {
 			return nil, err
 		}
-		pt.hist, pt.encoded = h, nil
+		pt.hist, pt.packed = h, nil
 	}
 	c.open[endpoint][start] = pt
 	return pt, nil
 }
 
-// settle encodes the open points of endpoint that start before before.
+// settle packs the open points of endpoint that start before before.
 func (c *seriesCollector) settle(endpoint int, before time.Duration) error {
 	for start, pt := range c.open[endpoint] {
 		if start < before {
-			b, err := pt.hist.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
-			if err != nil {
-				return err
-			}
-			pt.hist, pt.encoded = nil, b
+			pt.hist, pt.packed = nil, pack(pt.hist)
 			delete(c.open[endpoint], start)
 		}
 	}
@@ -194,7 +237,7 @@ func (c *seriesCollector) widen() error {
 			}
 			h := old.hist
 			if h == nil {
-				if h, err = hdrhistogram.Decode(old.encoded); err != nil {
+				if h, err = unpack(old.packed); err != nil {
 					return err
 				}
 			}
@@ -210,7 +253,7 @@ func (c *seriesCollector) widen() error {
 	return nil
 }
 
-// series encodes every point and returns the series.
+// series packs every point and returns the series.
 func (c *seriesCollector) series() (Series, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -224,7 +267,7 @@ func (c *seriesCollector) series() (Series, error) {
 		}
 		var list []SeriesPoint
 		for start, pt := range points {
-			list = append(list, SeriesPoint{Start: start, Classes: pt.classes, Histogram: pt.encoded})
+			list = append(list, SeriesPoint{Start: start, Classes: pt.classes, packed: pt.packed})
 		}
 		sort.Slice(list, func(i, j int) bool { return list[i].Start < list[j].Start })
 		s.Endpoints = append(s.Endpoints, list)
