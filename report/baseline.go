@@ -88,8 +88,9 @@ type Delta struct {
 }
 
 // Compare compares now with a baseline endpoint by endpoint (and in total),
-// for each limit. Throughput (rps) regresses downwards, everything else
-// upwards.
+// for each limit. Throughput (rps), ok answers, requests and statuses below
+// 400 regress downwards, everything else upwards; dropped, a count of the
+// whole run, is compared in total only.
 func Compare(baseline, now *runner.Result, limits []Limit) []Delta {
 	var deltas []Delta
 	rows := append(append([]*runner.EndpointStats{}, now.Endpoints...), now.Total)
@@ -99,6 +100,9 @@ func Compare(baseline, now *runner.Result, limits []Limit) []Delta {
 			old = baseline.Endpoint(cur.Name)
 		}
 		for _, l := range limits {
+			if l.metric.Metric == "dropped" && cur != now.Total {
+				continue
+			}
 			d := Delta{Endpoint: cur.Name, Limit: l}
 			if old == nil || old.Requests() == 0 || cur.Requests() == 0 {
 				d.Missing = true
@@ -112,20 +116,33 @@ func Compare(baseline, now *runner.Result, limits []Limit) []Delta {
 	return deltas
 }
 
-// regressed reports whether moving from old to now breaks the limit.
-func (l Limit) regressed(old, now float64) bool {
-	worse := now - old
-	if l.metric.kind == kindRate {
-		worse = old - now
-	}
-	if l.Relative {
-		if old == 0 {
-			return worse > 0
-		}
-		return 100*worse/old > l.Value
-	}
-	return worse > l.Value
+// lowerIsWorse reports whether the metric regresses downwards.
+func (s SLO) lowerIsWorse() bool {
+	return s.kind == kindRate || s.class == "ok" || s.Metric == "requests" || s.status > 0 && s.status < 400
 }
+
+// worse is how much worse now is than old, in the limit's terms: a
+// percentage of old for a relative limit, else in the metric's unit.
+// Negative when now is better.
+func (l Limit) worse(old, now float64) float64 {
+	w := now - old
+	if l.metric.lowerIsWorse() {
+		w = old - now
+	}
+	if !l.Relative {
+		return w
+	}
+	if old == 0 && w != 0 {
+		return math.Copysign(math.Inf(1), w) // any change from nothing is infinitely relative
+	}
+	if old == 0 {
+		return 0
+	}
+	return 100 * w / old
+}
+
+// regressed reports whether moving from old to now breaks the limit.
+func (l Limit) regressed(old, now float64) bool { return l.worse(old, now) > l.Value }
 
 // Regressions counts the deltas that regressed.
 func Regressions(deltas []Delta) int {
@@ -182,7 +199,7 @@ func (d Delta) change() string {
 // describe writes the limit as the worst change it allows.
 func (l Limit) describe() string {
 	dir := "+"
-	if l.metric.kind == kindRate {
+	if l.metric.lowerIsWorse() {
 		dir = "-"
 	}
 	switch {
@@ -192,4 +209,26 @@ func (l Limit) describe() string {
 		return dir + trimmed(l.Value, 3) + "pp"
 	}
 	return dir + l.metric.format(l.Value)
+}
+
+// BaselineVerdicts turns the deltas into verdicts, for the reports that list
+// SLOs (JUnit, Markdown, HTML, annotations): "login.p95 against the
+// baseline", whose actual value is the change for the worse and whose
+// threshold is the limit. A delta of an endpoint missing from either run
+// gives none.
+func BaselineVerdicts(deltas []Delta) []Verdict {
+	var out []Verdict
+	for _, d := range deltas {
+		if d.Missing {
+			continue
+		}
+		l := d.Limit
+		slo := SLO{Expr: d.Endpoint + "." + l.metric.Metric + " against the baseline", Op: OpLessEqual, Threshold: l.Value, Unit: l.metric.Unit}
+		if l.Relative || l.metric.Unit == UnitPercent {
+			slo.Unit = UnitPercent
+		}
+		out = append(out, Verdict{SLO: slo, Actual: l.worse(d.Old, d.New), Pass: !d.Regressed,
+			Reason: fmt.Sprintf("%s, was %s (%s; limit %s)", l.metric.format(d.New), l.metric.format(d.Old), d.change(), l.describe())})
+	}
+	return out
 }

@@ -65,6 +65,18 @@ func TestBaselineRegression(t *testing.T) {
 	}
 }
 
+// TestBaselineDirections: fewer ok answers or less throughput is worse;
+// more is not.
+func TestBaselineDirections(t *testing.T) {
+	limits, _ := report.ParseLimits("ok=1%,requests=1%,status_200=1%,errors=1")
+	if n := report.Regressions(report.Compare(logins(100, 10), logins(100, 0), limits)); n != 0 {
+		t.Errorf("more ok answers: %d regressions", n)
+	}
+	if n := report.Regressions(report.Compare(logins(100, 0), logins(100, 10), limits)); n != 6 {
+		t.Errorf("10 fewer ok answers, 10 more errors: %d regressions, want 6", n)
+	}
+}
+
 func TestParseLimitsErrors(t *testing.T) {
 	for _, bad := range []string{"", "p95", "p95=", "=10%", "p95=fast", "nope=1%", "login.p95=10%", "error_rate=0.1", "p95=-1%"} {
 		if _, err := report.ParseLimits(bad); err == nil {

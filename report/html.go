@@ -275,6 +275,9 @@ func (s htmlSlot) span() string {
 	return trimmed(s.start.Seconds(), 3) + "–" + trimmed((s.start+s.width).Seconds(), 3) + " s"
 }
 
+// maxHTMLSlots bounds the slots of the charts' time axis.
+const maxHTMLSlots = 2 * runner.MaxSeriesPoints
+
 // newHTMLTimeline lays r's series on its grid, or returns nil when r has
 // none. The last slot is as wide as the run lasted into it; a last slot
 // shorter than a quarter interval (the requests in flight when the run
@@ -292,6 +295,9 @@ func newHTMLTimeline(r *runner.Result) (*htmlTimeline, error) {
 	}
 	if len(r.Series.Endpoints) != len(r.Endpoints) {
 		return nil, fmt.Errorf("the time series has %d endpoints, the result %d", len(r.Series.Endpoints), len(r.Endpoints))
+	}
+	if slots := last/interval + 1; slots > maxHTMLSlots {
+		interval *= (slots + maxHTMLSlots - 1) / maxHTMLSlots // a sparse series over a long run: coarser slots
 	}
 	n := int(last/interval) + 1
 	tl := &htmlTimeline{interval: interval, slots: make([]htmlSlot, n)}

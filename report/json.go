@@ -15,23 +15,53 @@ const Schema = "loadgate.result/v1"
 // resultJSON is the result file (DESIGN §4.5). Field names are a contract:
 // add fields, never rename or remove one.
 type resultJSON struct {
-	Schema      string                  `json:"schema"`
-	Passed      bool                    `json:"passed"`
-	Interrupted bool                    `json:"interrupted"`
-	Scenario    string                  `json:"scenario"`
-	Target      string                  `json:"target"`
-	StartedAt   time.Time               `json:"started_at"`
-	EndedAt     time.Time               `json:"ended_at"`
-	DurationS   float64                 `json:"duration_s"`
-	Load        loadJSON                `json:"load"`
-	Totals      totalsJSON              `json:"totals"`
-	Endpoints   map[string]endpointJSON `json:"endpoints"`
-	SLOs        []verdictJSON           `json:"slos"`
+	Schema      string    `json:"schema"`
+	Passed      bool      `json:"passed"`
+	Interrupted bool      `json:"interrupted"`
+	Scenario    string    `json:"scenario"`
+	Target      string    `json:"target"`
+	StartedAt   time.Time `json:"started_at"`
+	EndedAt     time.Time `json:"ended_at"`
+	DurationS   float64   `json:"duration_s"`
+	// ActiveS is the time the run was running: duration_s, or less for a
+	// merge of runs that did not overlap. Rates are over it.
+	ActiveS   float64                 `json:"active_s"`
+	Load      loadJSON                `json:"load"`
+	Totals    totalsJSON              `json:"totals"`
+	Endpoints map[string]endpointJSON `json:"endpoints"`
+	SLOs      []verdictJSON           `json:"slos"`
 	// ClassNames and EndpointNames give the order of the classes and the
 	// endpoints, which the maps above do not keep.
 	ClassNames    []string   `json:"class_names"`
 	EndpointNames []string   `json:"endpoint_names"`
 	Series        seriesJSON `json:"series"`
+	// Baseline is the comparison with --baseline, when there was one.
+	Baseline *baselineJSON `json:"baseline,omitempty"`
+}
+
+type baselineJSON struct {
+	File        string      `json:"file"`
+	Limits      string      `json:"limits"`
+	Regressions int         `json:"regressions"`
+	Deltas      []deltaJSON `json:"deltas"`
+}
+
+type deltaJSON struct {
+	Endpoint  string  `json:"endpoint"`
+	Metric    string  `json:"metric"`
+	Limit     string  `json:"limit"` // the worst change allowed: "+10%", "+0.1pp", "-5%", "+50ms"
+	Unit      Unit    `json:"unit"`  // of baseline and now
+	Baseline  float64 `json:"baseline"`
+	Now       float64 `json:"now"`
+	Regressed bool    `json:"regressed"`
+	Missing   bool    `json:"missing"` // the endpoint had no requests in one of the runs
+}
+
+// Comparison is a result compared with a baseline file, for the JSON.
+type Comparison struct {
+	Baseline string // the file
+	Limits   string // as given
+	Deltas   []Delta
 }
 
 // seriesJSON is the run over time: per endpoint, one point per interval
@@ -138,15 +168,23 @@ type verdictJSON struct {
 
 // JSON renders r and its verdicts as the result file, indented.
 func JSON(r *runner.Result, verdicts []Verdict) ([]byte, error) {
+	return JSONCompared(r, verdicts, nil)
+}
+
+// JSONCompared renders r, its verdicts and its comparison with a baseline
+// (nil: none) as the result file; it passed when every verdict did and
+// nothing regressed.
+func JSONCompared(r *runner.Result, verdicts []Verdict, c *Comparison) ([]byte, error) {
 	out := resultJSON{
 		Schema:      Schema,
-		Passed:      Passed(verdicts),
+		Passed:      Passed(verdicts) && (c == nil || Regressions(c.Deltas) == 0),
 		Interrupted: r.Interrupted,
 		Scenario:    r.Scenario,
 		Target:      r.Target,
 		StartedAt:   r.Started.UTC(),
 		EndedAt:     r.Ended.UTC(),
 		DurationS:   r.Duration().Seconds(),
+		ActiveS:     r.ActiveTime().Seconds(),
 		Load: loadJSON{
 			Model:       r.Load.Model(),
 			Concurrency: r.Load.Concurrency,
@@ -170,6 +208,13 @@ func JSON(r *runner.Result, verdicts []Verdict) ([]byte, error) {
 		return nil, err
 	}
 	out.Series = series
+	if c != nil {
+		out.Baseline = &baselineJSON{File: c.Baseline, Limits: c.Limits, Regressions: Regressions(c.Deltas), Deltas: []deltaJSON{}}
+		for _, d := range c.Deltas {
+			out.Baseline.Deltas = append(out.Baseline.Deltas, deltaJSON{Endpoint: d.Endpoint, Metric: d.Limit.metric.Metric,
+				Limit: d.Limit.describe(), Unit: d.Limit.metric.Unit, Baseline: d.Old, Now: d.New, Regressed: d.Regressed, Missing: d.Missing})
+		}
+	}
 	for _, e := range r.Endpoints {
 		out.EndpointNames = append(out.EndpointNames, e.Name)
 		hist, err := e.Latency.EncodeV2()

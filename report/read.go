@@ -12,8 +12,8 @@ import (
 	"github.com/loadgate/loadgate/runner"
 )
 
-// maxResultBytes bounds a result file that ReadJSON accepts.
-const maxResultBytes = 256 << 20
+// MaxResultBytes bounds a result file that ReadJSON accepts.
+const MaxResultBytes = 256 << 20
 
 // Saved is a result file read back: the run, and the SLO expressions it
 // was judged by.
@@ -27,8 +27,8 @@ type Saved struct {
 // that do not add up to its histogram) is refused with an error that says
 // what is wrong.
 func ReadJSON(data []byte) (*Saved, error) {
-	if len(data) > maxResultBytes {
-		return nil, fmt.Errorf("larger than %d MiB", maxResultBytes>>20)
+	if len(data) > MaxResultBytes {
+		return nil, fmt.Errorf("larger than %d MiB", MaxResultBytes>>20)
 	}
 	var in resultJSON
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -82,7 +82,10 @@ func ReadJSON(data []byte) (*Saved, error) {
 	if err := checkCounts("totals", in.Totals.countsJSON, r.Total); err != nil {
 		return nil, err
 	}
-	if r.Series, err = readSeries(in.Series, names, r.ClassNames); err != nil {
+	if active := seconds(in.ActiveS); active > 0 && active < r.Duration() {
+		r.Active = active
+	}
+	if r.Series, err = readSeries(in.Series, r); err != nil {
 		return nil, fmt.Errorf("series: %w", err)
 	}
 	saved := &Saved{Result: r}
@@ -116,10 +119,10 @@ func seconds(s float64) time.Duration {
 func readEndpoint(name string, in endpointJSON, classes []string) (*runner.EndpointStats, error) {
 	s := runner.NewEndpointStats(name)
 	var err error
-	if s.Latency, err = readHistogram(in.Histogram, runner.NewLatencyHistogram()); err != nil {
+	if s.Latency, err = readHistogram(in.Histogram, latencyGeometry); err != nil {
 		return nil, fmt.Errorf("histogram: %w", err)
 	}
-	if s.Service, err = readHistogram(in.ServiceHistogram, runner.NewLatencyHistogram()); err != nil {
+	if s.Service, err = readHistogram(in.ServiceHistogram, latencyGeometry); err != nil {
 		return nil, fmt.Errorf("service_histogram: %w", err)
 	}
 	for class, name := range classes {
@@ -161,6 +164,12 @@ func checkCounts(what string, in countsJSON, s *runner.EndpointStats) error {
 	return nil
 }
 
+// The geometries a result file's histograms must have.
+var (
+	latencyGeometry = runner.NewLatencyHistogram()
+	seriesGeometry  = runner.NewSeriesHistogram()
+)
+
 // readHistogram decodes a histogram that must have want's geometry.
 func readHistogram(encoded string, want *hdrhistogram.Histogram) (*hdrhistogram.Histogram, error) {
 	h, err := hdrhistogram.Decode([]byte(encoded))
@@ -176,43 +185,61 @@ func readHistogram(encoded string, want *hdrhistogram.Histogram) (*hdrhistogram.
 	return h, nil
 }
 
-// readSeries rebuilds the time series; its interval must be one loadgate
-// makes: a second, doubled any number of times.
-func readSeries(in seriesJSON, names []string, classes []string) (runner.Series, error) {
+// readSeries rebuilds the time series of r, whose endpoints are read: its
+// interval must be one loadgate makes (a second, doubled any number of
+// times), its points within the run, at most runner.MaxSeriesPoints per
+// endpoint, and their counts must add up to the endpoint's.
+func readSeries(in seriesJSON, r *runner.Result) (runner.Series, error) {
 	s := runner.Series{Interval: seconds(in.IntervalS)}
-	if len(in.Endpoints) == 0 {
-		return s, nil
+	if len(in.Endpoints) == 0 && in.IntervalS == 0 {
+		return s, nil // a result written before the series existed
 	}
 	if s.Interval < runner.FirstSeriesInterval || s.Interval%runner.FirstSeriesInterval != 0 ||
 		(s.Interval/runner.FirstSeriesInterval)&(s.Interval/runner.FirstSeriesInterval-1) != 0 {
 		return s, fmt.Errorf("interval_s %v is not 1 s doubled", in.IntervalS)
+	}
+	var names []string
+	for _, e := range r.Endpoints {
+		names = append(names, e.Name)
 	}
 	for name := range in.Endpoints {
 		if !slices.Contains(names, name) {
 			return s, fmt.Errorf("endpoint %q is not in the result's endpoints", name)
 		}
 	}
-	for _, name := range names {
+	classes := r.Classes()
+	for _, e := range r.Endpoints {
+		list := in.Endpoints[e.Name]
+		if len(list) > runner.MaxSeriesPoints {
+			return s, fmt.Errorf("endpoint %s: %d points; a run has at most %d", e.Name, len(list), runner.MaxSeriesPoints)
+		}
 		var points []runner.SeriesPoint
-		for _, p := range in.Endpoints[name] {
+		var sums [runner.MaxClasses]int64
+		for _, p := range list {
 			start := seconds(p.T)
-			if start%s.Interval != 0 {
-				return s, fmt.Errorf("endpoint %s: a point at %vs is not at the start of an interval", name, p.T)
+			if start%s.Interval != 0 || start > r.Duration()+s.Interval {
+				return s, fmt.Errorf("endpoint %s: a point at %vs is not at the start of an interval of the run", e.Name, p.T)
 			}
 			var counts [runner.MaxClasses]int64
 			var requests int64
-			for class, cname := range classes {
-				counts[class] = p.Classes[cname]
-				requests += counts[class]
+			for class, name := range classes {
+				n := p.Classes[name]
+				if n < 0 {
+					return s, fmt.Errorf("endpoint %s at %vs: a negative count", e.Name, p.T)
+				}
+				counts[class], sums[class], requests = n, sums[class]+n, requests+n
 			}
-			h, err := readHistogram(p.Histogram, runner.NewSeriesHistogram())
+			h, err := readHistogram(p.Histogram, seriesGeometry)
 			if err != nil {
-				return s, fmt.Errorf("endpoint %s at %vs: %w", name, p.T, err)
+				return s, fmt.Errorf("endpoint %s at %vs: %w", e.Name, p.T, err)
 			}
 			if h.TotalCount() != requests {
-				return s, fmt.Errorf("endpoint %s at %vs: %d requests by class, %d in the histogram", name, p.T, requests, h.TotalCount())
+				return s, fmt.Errorf("endpoint %s at %vs: %d requests by class, %d in the histogram", e.Name, p.T, requests, h.TotalCount())
 			}
 			points = append(points, runner.NewSeriesPoint(start, counts, h))
+		}
+		if sums != e.Classes {
+			return s, fmt.Errorf("endpoint %s: its series counts %v requests by class, the endpoint %v", e.Name, sums[:len(classes)], e.Classes[:len(classes)])
 		}
 		s.Endpoints = append(s.Endpoints, points)
 	}

@@ -2,10 +2,12 @@ package report_test
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"testing"
 
 	"github.com/loadgate/loadgate/report"
+	"github.com/loadgate/loadgate/runner"
 )
 
 // TestResultRoundTrip: a result file read back renders to the same bytes.
@@ -60,8 +62,17 @@ func FuzzReadJSON(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := report.JSON(saved.Result, nil); err != nil {
-			t.Fatalf("an accepted file does not render: %v", err)
+		verdicts := report.Judge(saved.Result, parseSLOs(t, "p95<1s", "errors==0"))
+		for name, render := range map[string]func(io.Writer, *runner.Result, []report.Verdict) error{
+			"JSON": func(w io.Writer, r *runner.Result, v []report.Verdict) error {
+				_, err := report.JSON(r, v)
+				return err
+			},
+			"text": report.Text, "JUnit": report.JUnit, "Markdown": report.Markdown, "HTML": report.HTML,
+		} {
+			if err := render(io.Discard, saved.Result, verdicts); err != nil {
+				t.Fatalf("an accepted file does not render as %s: %v", name, err)
+			}
 		}
 	})
 }

@@ -4,17 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-
-	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"time"
 )
 
-// MergeResults merges results of the same run shape (the same outcome
-// classes; parts of one load run from several machines, say) into one,
-// exactly: counts are summed and histograms merged, endpoint by endpoint
-// and, for the time series, interval by interval from each run's start.
-// The merged run spans the earliest start to the latest end; its load is
-// the first result's. Results whose classes or histogram geometry differ
-// are refused.
+// MergeResults merges results of the same run shape (one scenario, load
+// model and set of outcome classes: parts of one load run from several
+// machines, say, or repeated runs) into one, exactly: counts are summed and
+// histograms merged, endpoint by endpoint and, for the time series,
+// interval by interval on the wall clock (a point lands in the merged
+// interval its start falls in). The merged run spans the earliest start to
+// the latest end; its rates are over the time some run was running
+// (Active), and its load is the first result's. Results of another shape
+// or histogram geometry are refused.
 func MergeResults(results ...*Result) (*Result, error) {
 	if len(results) == 0 {
 		return nil, errors.New("no results to merge")
@@ -24,7 +25,12 @@ func MergeResults(results ...*Result) (*Result, error) {
 		Load: first.Load, ClassNames: first.Classes()}
 	var names []string
 	for i, r := range results {
-		if !slices.Equal(r.Classes(), out.ClassNames) {
+		switch {
+		case r.Scenario != first.Scenario:
+			return nil, fmt.Errorf("result %d is of scenario %q, result 1 of %q", i+1, r.Scenario, first.Scenario)
+		case r.Load.Model() != first.Load.Model():
+			return nil, fmt.Errorf("result %d ran the %s model, result 1 the %s one", i+1, r.Load.Model(), first.Load.Model())
+		case !slices.Equal(r.Classes(), out.ClassNames):
 			return nil, fmt.Errorf("result %d has the outcome classes %v, result 1 has %v: they are not of the same scenario", i+1, r.Classes(), out.ClassNames)
 		}
 		if r.Target != out.Target {
@@ -62,15 +68,39 @@ func MergeResults(results ...*Result) (*Result, error) {
 		return nil, err
 	}
 	out.Total = total
-	if out.Series, err = mergeSeries(names, results); err != nil {
+	if out.Series, err = mergeSeries(out.Started, names, results); err != nil {
 		return nil, err
+	}
+	if active := activeTime(results); active < out.Duration() {
+		out.Active = active
 	}
 	return out, nil
 }
 
+// activeTime is the length of the union of the results' active spans.
+func activeTime(results []*Result) time.Duration {
+	spans := make([][2]time.Time, len(results))
+	for i, r := range results {
+		spans[i] = [2]time.Time{r.Started, r.Started.Add(r.ActiveTime())}
+	}
+	slices.SortFunc(spans, func(a, b [2]time.Time) int { return a[0].Compare(b[0]) })
+	var total time.Duration
+	var end time.Time
+	for _, s := range spans {
+		if s[0].After(end) {
+			end = s[0]
+		}
+		if s[1].After(end) {
+			total += s[1].Sub(end)
+			end = s[1]
+		}
+	}
+	return total
+}
+
 // mergeSeries merges the results' time series into one over names, at the
-// widest of their intervals.
-func mergeSeries(names []string, results []*Result) (Series, error) {
+// widest of their intervals, from started on.
+func mergeSeries(started time.Time, names []string, results []*Result) (Series, error) {
 	c := newSeriesCollector(len(names))
 	for _, r := range results {
 		if r.Series.Interval > c.width() {
@@ -83,29 +113,15 @@ func mergeSeries(names []string, results []*Result) (Series, error) {
 				return Series{}, fmt.Errorf("result %d: its time series has more endpoints than the result", i+1)
 			}
 			at := slices.Index(names, r.Endpoints[e].Name)
+			shift := r.Started.Sub(started)
 			for _, p := range points {
 				h, err := p.Latency()
 				if err != nil {
 					return Series{}, fmt.Errorf("result %d, endpoint %s, series at %s: %w", i+1, names[at], p.Start, err)
 				}
-				if err := checkSeriesGeometry(h); err != nil {
-					return Series{}, fmt.Errorf("result %d, endpoint %s: %w", i+1, names[at], err)
-				}
-				c.add(at, &piece{start: p.Start, width: r.Series.Interval, classes: p.Classes, hist: h})
+				c.add(at, &piece{start: shift + p.Start, width: r.Series.Interval, classes: p.Classes, hist: h})
 			}
 		}
 	}
 	return c.series()
-}
-
-// checkSeriesGeometry refuses a series histogram of another geometry.
-func checkSeriesGeometry(h *hdrhistogram.Histogram) error {
-	want := NewSeriesHistogram()
-	if h.LowestTrackableValue() != want.LowestTrackableValue() || h.HighestTrackableValue() != want.HighestTrackableValue() ||
-		h.SignificantFigures() != want.SignificantFigures() {
-		return fmt.Errorf("a time series histogram of geometry %d-%d, %d digits; loadgate's are %d-%d, %d digits",
-			h.LowestTrackableValue(), h.HighestTrackableValue(), h.SignificantFigures(),
-			want.LowestTrackableValue(), want.HighestTrackableValue(), want.SignificantFigures())
-	}
-	return nil
 }

@@ -84,3 +84,37 @@ func TestMergeResultsIsExact(t *testing.T) {
 		t.Errorf("results of different classes merged")
 	}
 }
+
+// TestMergedRatesCountActiveTime: two 4-second runs ten seconds apart
+// merge into a 14-second span with 8 seconds of running, which the rates
+// are over, and their series sit 10 s apart on the merged timeline.
+func TestMergedRatesCountActiveTime(t *testing.T) {
+	start := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	var runs []*runner.Result
+	for _, at := range []time.Duration{0, 10 * time.Second} {
+		e := runner.NewEndpointStats("login")
+		h := runner.NewSeriesHistogram()
+		var classes [runner.MaxClasses]int64
+		for range 400 {
+			e.Record(runner.Sample{Response: time.Millisecond, Service: time.Millisecond, Status: 200})
+			h.RecordValue(1000)
+		}
+		classes[runner.ClassOK] = 400
+		runs = append(runs, &runner.Result{Scenario: "s", Started: start.Add(at), Ended: start.Add(at + 4*time.Second),
+			Endpoints: []*runner.EndpointStats{e}, Total: e,
+			Series: runner.Series{Interval: time.Second, Endpoints: [][]runner.SeriesPoint{{runner.NewSeriesPoint(0, classes, h)}}}})
+	}
+	merged, err := runner.MergeResults(runs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	points := merged.Series.Endpoints[0]
+	if merged.Duration() != 14*time.Second || merged.ActiveTime() != 8*time.Second || merged.RPS(merged.Total) != 100 ||
+		len(points) != 2 || points[1].Start != 10*time.Second {
+		t.Errorf("span %s, active %s, rps %v, points %d", merged.Duration(), merged.ActiveTime(), merged.RPS(merged.Total), len(points))
+	}
+	runs[1].Scenario = "other"
+	if _, err := runner.MergeResults(runs...); err == nil {
+		t.Errorf("results of two scenarios merged")
+	}
+}

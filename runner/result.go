@@ -10,7 +10,10 @@ type Result struct {
 	Target  string
 	Started time.Time
 	Ended   time.Time
-	Load    Load
+	// Active, when set, is less than Ended-Started: the time within it that
+	// some merged run was running (see MergeResults).
+	Active time.Duration
+	Load   Load
 	// Interrupted is set when the run was stopped before its end.
 	Interrupted bool
 	// ClassNames names the run's outcome classes, by Class: the built-in
@@ -44,6 +47,15 @@ func (r *Result) Classes() []string {
 // Duration is the wall time from the first request to the last response.
 func (r *Result) Duration() time.Duration { return r.Ended.Sub(r.Started) }
 
+// ActiveTime is how long the run was running: its Duration, or Active when
+// set (a merge of runs that did not all overlap). Rates are over it.
+func (r *Result) ActiveTime() time.Duration {
+	if r.Active > 0 {
+		return r.Active
+	}
+	return r.Duration()
+}
+
 // Endpoint returns the statistics of the endpoint called name, or nil.
 func (r *Result) Endpoint(name string) *EndpointStats {
 	for _, e := range r.Endpoints {
@@ -58,8 +70,8 @@ func (r *Result) Endpoint(name string) *EndpointStats {
 // per second of the time they were due in (the load's length, unless the run
 // was interrupted or had no length); zero in the closed model.
 func (r *Result) TargetRate() float64 {
-	span := r.Duration()
-	if length := r.Load.Length(); length > 0 && !r.Interrupted {
+	span := r.ActiveTime()
+	if length := r.Load.Length(); length > 0 && !r.Interrupted && r.Active == 0 {
 		span = length
 	}
 	if !r.Load.Open || span <= 0 {
@@ -68,9 +80,9 @@ func (r *Result) TargetRate() float64 {
 	return float64(r.Arrivals) / span.Seconds()
 }
 
-// RPS is the achieved rate of s's requests over the run's duration.
+// RPS is the achieved rate of s's requests over the run's active time.
 func (r *Result) RPS(s *EndpointStats) float64 {
-	secs := r.Duration().Seconds()
+	secs := r.ActiveTime().Seconds()
 	if secs <= 0 {
 		return 0
 	}

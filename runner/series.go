@@ -185,9 +185,7 @@ func (c *seriesCollector) merge(endpoint int, p *piece) error {
 	if dropped := pt.hist.Merge(p.hist); dropped != 0 {
 		return fmt.Errorf("merging series histograms dropped %d values", dropped)
 	}
-	if err := c.settle(endpoint, start-2*interval); err != nil {
-		return err
-	}
+	c.settle(endpoint, start-2*interval)
 	if len(c.points[endpoint]) > c.max {
 		return c.widen()
 	}
@@ -214,14 +212,13 @@ func (c *seriesCollector) point(endpoint int, start time.Duration) (*pendingPoin
 }
 
 // settle packs the open points of endpoint that start before before.
-func (c *seriesCollector) settle(endpoint int, before time.Duration) error {
+func (c *seriesCollector) settle(endpoint int, before time.Duration) {
 	for start, pt := range c.open[endpoint] {
 		if start < before {
 			pt.hist, pt.packed = nil, pack(pt.hist)
 			delete(c.open[endpoint], start)
 		}
 	}
-	return nil
 }
 
 // widen doubles the interval, merging the points two by two.
@@ -244,11 +241,9 @@ func (c *seriesCollector) widen() error {
 			for i, n := range old.classes {
 				pt.classes[i] += n
 			}
-			pt.hist.Merge(h)
+			pt.hist.Merge(h) // of one geometry: nothing is dropped
 		}
-		if err := c.settle(e, 1<<62); err != nil {
-			return err
-		}
+		c.settle(e, 1<<62)
 	}
 	return nil
 }
@@ -262,9 +257,7 @@ func (c *seriesCollector) series() (Series, error) {
 	}
 	s := Series{Interval: c.width()}
 	for e, points := range c.points {
-		if err := c.settle(e, 1<<62); err != nil {
-			return Series{}, err
-		}
+		c.settle(e, 1<<62)
 		var list []SeriesPoint
 		for start, pt := range points {
 			list = append(list, SeriesPoint{Start: start, Classes: pt.classes, packed: pt.packed})

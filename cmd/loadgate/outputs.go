@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/loadgate/loadgate/report"
 	"github.com/loadgate/loadgate/runner"
@@ -69,9 +70,24 @@ func (o *outputFlags) prepare(fs *pflag.FlagSet) error {
 	return nil
 }
 
+// readLimited reads a file, refusing one larger than limit bytes without
+// reading more than that.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err == nil && int64(len(data)) > limit {
+		err = fmt.Errorf("larger than %d MiB", limit>>20)
+	}
+	return data, err
+}
+
 // readResultFile reads a result JSON file.
 func readResultFile(path string) (*report.Saved, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path, report.MaxResultBytes)
 	if err != nil {
 		var pathErr *os.PathError
 		if errors.As(err, &pathErr) {
@@ -88,8 +104,9 @@ func readResultFile(path string) (*report.Saved, error) {
 
 // write prints the summary (or the SLO lines) and the baseline comparison
 // to stdout, writes every report file asked for, and adds to the GitHub
-// Actions step summary when there is one. It returns how many baseline
-// metrics regressed, and the first failure to write.
+// Actions step summary when there is one. The reports that list SLOs list
+// the baseline's limits with them. It returns how many baseline metrics
+// regressed, and the first failure to write.
 func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []report.Verdict, extra func(io.Writer) error) (regressions int, err error) {
 	var errs []error
 	keep := func(what string, err error) {
@@ -105,11 +122,15 @@ func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []repor
 			keep("printing the summary", extra(stdout))
 		}
 	}
+	var comparison *report.Comparison
+	all := verdicts // the SLOs, and the baseline's limits
 	if o.baselineResult != nil {
-		deltas := report.Compare(o.baselineResult, r, o.limits)
-		regressions = report.Regressions(deltas)
-		fprintf(stdout, "\nbaseline %s: %d regression(s) beyond %s\n", o.baseline, regressions, cmp.Or(o.maxRegression, defaultMaxRegression))
-		keep("printing the comparison", report.Deltas(stdout, deltas))
+		limits := cmp.Or(o.maxRegression, defaultMaxRegression)
+		comparison = &report.Comparison{Baseline: o.baseline, Limits: limits, Deltas: report.Compare(o.baselineResult, r, o.limits)}
+		regressions = report.Regressions(comparison.Deltas)
+		all = append(slices.Clone(verdicts), report.BaselineVerdicts(comparison.Deltas)...)
+		fprintf(stdout, "\nbaseline %s: %d regression(s) beyond %s\n", o.baseline, regressions, limits)
+		keep("printing the comparison", report.Deltas(stdout, comparison.Deltas))
 	}
 	render := func(path string, f func(io.Writer) error) {
 		if path == "" {
@@ -123,18 +144,18 @@ func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []repor
 		keep("writing", writeFileAtomic(path, b.Bytes()))
 	}
 	render(o.out, func(w io.Writer) error {
-		data, err := report.JSON(r, verdicts)
+		data, err := report.JSONCompared(r, verdicts, comparison)
 		if err == nil {
 			_, err = w.Write(append(data, '\n'))
 		}
 		return err
 	})
-	render(o.junit, func(w io.Writer) error { return report.JUnit(w, r, verdicts) })
-	render(o.markdown, func(w io.Writer) error { return report.Markdown(w, r, verdicts) })
-	render(o.html, func(w io.Writer) error { return report.HTML(w, r, verdicts) })
+	render(o.junit, func(w io.Writer) error { return report.JUnit(w, r, all) })
+	render(o.markdown, func(w io.Writer) error { return report.Markdown(w, r, all) })
+	render(o.html, func(w io.Writer) error { return report.HTML(w, r, all) })
 	if summary := os.Getenv(envStepSummary); summary != "" {
-		keep("$"+envStepSummary, appendStepSummary(summary, r, verdicts))
-		keep("printing annotations", report.Annotations(stdout, verdicts))
+		keep("$"+envStepSummary, appendStepSummary(summary, r, all))
+		keep("printing annotations", report.Annotations(stdout, all))
 	}
 	return regressions, errors.Join(errs...)
 }

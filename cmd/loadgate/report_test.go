@@ -147,9 +147,23 @@ func TestBaselineGate(t *testing.T) {
 	if code, _, stderr := run(t, "run", "smoke", "-n", "10", "--pause", "0", "--bcrypt-cost", "8", "--out", slower); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	code, stdout, _ = run(t, "report", slower, "--baseline", old, "--max-regression", "p95=10%")
+	junit, out := filepath.Join(dir, "r.xml"), filepath.Join(dir, "r.json")
+	code, stdout, _ = run(t, "report", slower, "--baseline", old, "--max-regression", "p95=10%", "--junit", junit, "--out", out)
 	if code != exitSLOFailed || !strings.Contains(stdout, "REGRESSION") {
 		t.Errorf("bcrypt cost 8 against 4: exit %d\n%s", code, stdout)
+	}
+	if x := string(mustRead(t, junit)); !strings.Contains(x, `name="login.p95 against the baseline"`) || !strings.Contains(x, "<failure") {
+		t.Errorf("the JUnit report does not fail the regression:\n%s", x)
+	}
+	var result struct {
+		Passed   bool `json:"passed"`
+		Baseline struct {
+			Regressions int `json:"regressions"`
+		} `json:"baseline"`
+	}
+	json.Unmarshal(mustRead(t, out), &result)
+	if result.Passed || result.Baseline.Regressions != 2 {
+		t.Errorf("result: %+v", result)
 	}
 	code, stdout, _ = run(t, "report", slower, "--baseline", old, "--max-regression", "p95=100000%")
 	if code != exitOK {
