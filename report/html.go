@@ -686,6 +686,18 @@ func latencyChart(r *runner.Result, tl *htmlTimeline) *chartView {
 	return c.layout()
 }
 
+// rateSeries adds to s a point per slot of the timeline: count(k), the
+// things counted (what: "requests", "errors") in slot k, per second.
+func rateSeries(tl *htmlTimeline, s chartSeries, what string, count func(k int) int64) chartSeries {
+	for k, slot := range tl.slots {
+		n := count(k)
+		v := float64(n) / slot.width.Seconds()
+		s.points = append(s.points, chartDatum{x: slot.mid(), y: v,
+			tip: fmt.Sprintf("%s: %s %s/s at %s (%s %s)", s.name, trimmed(v, 1), what, slot.span(), groupDigits(n), what)})
+	}
+	return s
+}
+
 // throughputChart draws requests per second per interval: per endpoint, and
 // in total when there are several.
 func throughputChart(r *runner.Result, tl *htmlTimeline) *chartView {
@@ -695,17 +707,8 @@ func throughputChart(r *runner.Result, tl *htmlTimeline) *chartView {
 	}
 	c := &chartSpec{id: id, title: title, xLabel: "time since start (s)", yLabel: "requests/s", xMax: tl.xMax(), plotHeight: 200}
 	panel := chartPanel{}
-	rate := func(name string, count func(k int) int64, s *chartSeries) {
-		for k, slot := range tl.slots {
-			n := count(k)
-			v := float64(n) / slot.width.Seconds()
-			s.points = append(s.points, chartDatum{x: slot.mid(), y: v,
-				tip: fmt.Sprintf("%s: %s req/s at %s (%s requests)", name, trimmed(v, 1), slot.span(), groupDigits(n))})
-		}
-	}
 	if len(tl.cells) > 1 {
-		s := chartSeries{name: "total", colour: "#000000", width: 2.5}
-		rate("total", func(k int) int64 {
+		s := rateSeries(tl, chartSeries{name: "total", colour: "#000000", width: 2.5}, "requests", func(k int) int64 {
 			var n int64
 			for _, cells := range tl.cells {
 				if cells[k] != nil {
@@ -713,18 +716,17 @@ func throughputChart(r *runner.Result, tl *htmlTimeline) *chartView {
 				}
 			}
 			return n
-		}, &s)
+		})
 		panel.series = append(panel.series, s)
 	}
 	for e, cells := range tl.cells {
 		colour, dash := chartStyle(e)
-		s := chartSeries{name: r.Endpoints[e].Name, colour: colour, dash: dash, width: 2}
-		rate(s.name, func(k int) int64 {
+		s := rateSeries(tl, chartSeries{name: r.Endpoints[e].Name, colour: colour, dash: dash, width: 2}, "requests", func(k int) int64 {
 			if cells[k] == nil {
 				return 0
 			}
 			return cells[k].requests()
-		}, &s)
+		})
 		panel.series = append(panel.series, s)
 	}
 	c.panels = []chartPanel{panel}
@@ -765,12 +767,7 @@ func errorsChart(r *runner.Result, tl *htmlTimeline) *chartView {
 			}
 			custom++
 		}
-		s := chartSeries{name: names[class], colour: colour, dash: dash, width: 2}
-		for k, slot := range tl.slots {
-			v := float64(counts[k]) / slot.width.Seconds()
-			s.points = append(s.points, chartDatum{x: slot.mid(), y: v,
-				tip: fmt.Sprintf("%s: %s errors/s at %s (%s errors)", names[class], trimmed(v, 1), slot.span(), groupDigits(counts[k]))})
-		}
+		s := rateSeries(tl, chartSeries{name: names[class], colour: colour, dash: dash, width: 2}, "errors", func(k int) int64 { return counts[k] })
 		panel.series = append(panel.series, s)
 	}
 	if len(panel.series) == 0 {
