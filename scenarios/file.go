@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -20,6 +18,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/loadgate/loadgate/internal/readfile"
 	"github.com/loadgate/loadgate/report"
 	"github.com/loadgate/loadgate/runner"
 )
@@ -40,31 +39,11 @@ const (
 // LoadFile reads and validates the scenario file at path. An invalid file
 // gives Problems, each with its line and column.
 func LoadFile(path string) (*Scenario, error) {
-	data, err := readLimited(path)
-	if pathErr := (*fs.PathError)(nil); errors.As(err, &pathErr) {
-		err = pathErr.Err // the path is in the problem already
-	}
+	data, err := readfile.Limited(path, maxFileBytes)
 	if err != nil {
 		return nil, Problems{{File: path, Msg: err.Error()}}
 	}
 	return Parse(path, data, filepath.Dir(path))
-}
-
-// readLimited reads a file of at most maxFileBytes.
-func readLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var b bytes.Buffer
-	if _, err := b.ReadFrom(io.LimitReader(f, maxFileBytes+1)); err != nil {
-		return nil, err
-	}
-	if b.Len() > maxFileBytes {
-		return nil, fmt.Errorf("the file is larger than %d bytes", maxFileBytes)
-	}
-	return b.Bytes(), nil
 }
 
 // Parse validates the scenario in data, read from file (a name for

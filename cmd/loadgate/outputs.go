@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 
+	"github.com/loadgate/loadgate/internal/readfile"
 	"github.com/loadgate/loadgate/report"
 	"github.com/loadgate/loadgate/runner"
 	"github.com/spf13/pflag"
@@ -70,29 +71,10 @@ func (o *outputFlags) prepare(fs *pflag.FlagSet) error {
 	return nil
 }
 
-// readLimited reads a file, refusing one larger than limit bytes without
-// reading more than that.
-func readLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err == nil && int64(len(data)) > limit {
-		err = fmt.Errorf("larger than %d MiB", limit>>20)
-	}
-	return data, err
-}
-
 // readResultFile reads a result JSON file.
 func readResultFile(path string) (*report.Saved, error) {
-	data, err := readLimited(path, report.MaxResultBytes)
+	data, err := readfile.Limited(path, report.MaxResultBytes)
 	if err != nil {
-		var pathErr *os.PathError
-		if errors.As(err, &pathErr) {
-			err = pathErr.Err
-		}
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	saved, err := report.ReadJSON(data)
