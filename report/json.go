@@ -304,10 +304,9 @@ func counts(e *runner.EndpointStats, classes []string) countsJSON {
 	}
 	for class, name := range classes {
 		c.Classes[name] = e.Classes[class]
-		n := e.FirstAttempt[class]
-		c.FirstAttempt.Classes[name] = n
-		c.FirstAttempt.Requests += n
+		c.FirstAttempt.Classes[name] = e.FirstAttempt[class]
 	}
+	c.FirstAttempt.Requests = e.FirstAttempts()
 	c.FirstAttempt.OK = e.FirstAttempt[runner.ClassOK]
 	c.FirstAttempt.Errors = c.FirstAttempt.Requests - c.FirstAttempt.OK
 	return c

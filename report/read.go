@@ -74,11 +74,9 @@ func ReadJSON(data []byte) (*Saved, error) {
 	if len(r.Endpoints) != len(in.Endpoints) {
 		return nil, fmt.Errorf("endpoint_names lists %d endpoints, endpoints has %d", len(r.Endpoints), len(in.Endpoints))
 	}
-	total, err := runner.MergeResults(&runner.Result{ClassNames: r.ClassNames, Endpoints: r.Endpoints})
-	if err != nil {
+	if r.Total, err = runner.TotalOf(r.Endpoints); err != nil {
 		return nil, err
 	}
-	r.Total = total.Total
 	if err := checkCounts("totals", in.Totals.countsJSON, r.Total); err != nil {
 		return nil, err
 	}

@@ -211,10 +211,7 @@ func retries(w io.Writer, rows []*runner.EndpointStats) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "endpoint\tretries\tfirst attempts\tof them errors")
 	for _, e := range rows {
-		var first int64
-		for _, n := range e.FirstAttempt {
-			first += n
-		}
+		first := e.FirstAttempts()
 		failed := first - e.FirstAttempt[runner.ClassOK]
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d (%s%%)\n", e.Name, e.Retries, first, failed, trimmed(percentOrZero(failed, first), 2))
 	}

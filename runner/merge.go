@@ -63,7 +63,7 @@ func MergeResults(results ...*Result) (*Result, error) {
 		}
 		out.Endpoints = append(out.Endpoints, merged)
 	}
-	total, err := totalOf(out.Endpoints)
+	total, err := TotalOf(out.Endpoints)
 	if err != nil {
 		return nil, err
 	}

@@ -89,8 +89,9 @@ func (r *Result) RPS(s *EndpointStats) float64 {
 	return float64(s.Requests()) / secs
 }
 
-// totalOf merges endpoints into one EndpointStats named "total".
-func totalOf(endpoints []*EndpointStats) (*EndpointStats, error) {
+// TotalOf merges endpoints into one EndpointStats named "total"; it fails
+// only for endpoints of different histogram geometry.
+func TotalOf(endpoints []*EndpointStats) (*EndpointStats, error) {
 	total := NewEndpointStats("total")
 	for _, e := range endpoints {
 		if err := total.Merge(e); err != nil {

@@ -61,7 +61,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 			}
 		}
 	}
-	total, err := totalOf(endpoints)
+	total, err := TotalOf(endpoints)
 	if err != nil {
 		return nil, err
 	}

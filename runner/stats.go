@@ -128,6 +128,10 @@ func (s *EndpointStats) Requests() int64 {
 	return n
 }
 
+// FirstAttempts is the number of first attempts: requests that were not
+// retries.
+func (s *EndpointStats) FirstAttempts() int64 { return s.Requests() - s.Retries }
+
 // OK is the number of requests of ClassOK.
 func (s *EndpointStats) OK() int64 { return s.Classes[ClassOK] }
 
