@@ -333,7 +333,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		env.Target, env.Embedded = mustParse(in.URL()), true
 	} else if err := runner.CheckReachable(ctx, p.target, p.timeout); err != nil {
 		if ctx.Err() != nil {
-			return errInterrupted
+			return errInterruptedBeforeLoad
 		}
 		return err
 	}
@@ -342,7 +342,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	client := runner.NewClient(p.load.WorkerLimit(), p.timeout)
 	if err := runner.Setup(ctx, client, env.Target, requests.Setup, runner.SetupOptions{}); err != nil {
 		if ctx.Err() != nil {
-			return errInterrupted
+			return errInterruptedBeforeLoad
 		}
 		return err
 	}
@@ -412,3 +412,8 @@ func mustParse(raw string) *url.URL {
 
 // errInterrupted ends a run stopped by SIGINT or SIGTERM.
 var errInterrupted = errors.New("interrupted")
+
+// errInterruptedBeforeLoad ends a run stopped before its load began, while
+// the target was checked or users were set up: nothing was measured, so no
+// summary is printed and no --out written.
+var errInterruptedBeforeLoad = fmt.Errorf("%w before the load began: nothing was measured, no result written", errInterrupted)

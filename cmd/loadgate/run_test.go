@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/loadgate/loadgate/apiserver"
 	"github.com/loadgate/loadgate/runner"
@@ -135,12 +134,13 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
-// TestInterruptWritesResult interrupts a long run: exit 130, and the summary
-// and result file cover what ran.
+// TestInterruptWritesResult interrupts a run once its load is under way:
+// exit 130, and the summary and result file cover what ran.
 func TestInterruptWritesResult(t *testing.T) {
+	api := watchAPI(t, "/api/auth/login", false)
 	out := filepath.Join(t.TempDir(), "result.json")
-	stdout, stderr, stop := background(t, "run", "stress", "-c", "4", "-d", "1m", "--bcrypt-cost", "4", "--out", out)
-	time.Sleep(1500 * time.Millisecond)
+	stdout, stderr, stop := background(t, "run", "stress", "-c", "4", "-d", "1m", "--target", api.URL, "--out", out)
+	api.waitFor(t, 20)
 	if code := stop(); code != exitInterrupted {
 		t.Fatalf("exit %d, want 130\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -149,6 +149,25 @@ func TestInterruptWritesResult(t *testing.T) {
 	}
 	if r := readResult(t, out); !r.Interrupted || r.Totals.Requests == 0 {
 		t.Errorf("result file: interrupted %v with %d requests", r.Interrupted, r.Totals.Requests)
+	}
+}
+
+// TestInterruptDuringSetup interrupts a run while it registers its users:
+// exit 130 with one line saying nothing was measured, and no result file.
+func TestInterruptDuringSetup(t *testing.T) {
+	api := watchAPI(t, "/api/auth/register", true)
+	out := filepath.Join(t.TempDir(), "result.json")
+	stdout, stderr, stop := background(t, "run", "stress", "--target", api.URL, "--out", out)
+	api.waitFor(t, 1)
+	if code := stop(); code != exitInterrupted {
+		t.Fatalf("exit %d, want 130\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	want := "loadgate: interrupted before the load began: nothing was measured, no result written\n"
+	if stderr.String() != want || stdout.String() != "" {
+		t.Errorf("stdout %q, stderr %q; want no summary and stderr %q", stdout, stderr, want)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("--out after an interrupted setup: %v", err)
 	}
 }
 
@@ -229,13 +248,14 @@ func TestRemoteTargetCredentials(t *testing.T) {
 // TestTargetDiesMidRun: the run goes on, counts transport errors, reports,
 // and the SLOs judge it.
 func TestTargetDiesMidRun(t *testing.T) {
-	in := remoteAPI(t)
+	api := watchAPI(t, "/api/auth/login", false)
 	out := filepath.Join(t.TempDir(), "result.json")
 	go func() {
-		time.Sleep(500 * time.Millisecond)
-		in.Shutdown(context.Background())
+		if api.arrived(10) {
+			api.Close()
+		}
 	}()
-	code, stdout, stderr := run(t, "smoke", "--target", in.URL(), "-n", "60", "--pause", "20ms", "--out", out)
+	code, stdout, stderr := run(t, "smoke", "--target", api.URL, "-n", "60", "--pause", "20ms", "--out", out)
 	if code != exitSLOFailed {
 		t.Fatalf("exit %d, want 3\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}

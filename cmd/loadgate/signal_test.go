@@ -28,20 +28,17 @@ func buildBinary(t *testing.T) string {
 // ends the process at once.
 func TestSignals(t *testing.T) {
 	bin := buildBinary(t)
-	start := func(out string) (*exec.Cmd, *bytes.Buffer) {
-		var stdout bytes.Buffer
-		cmd := exec.Command(bin, "run", "stress", "-c", "4", "-d", "1m", "--bcrypt-cost", "4", "--out", out)
-		cmd.Stdout = &stdout
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(1500 * time.Millisecond) // setup done, requests flowing
-		return cmd, &stdout
-	}
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
 		t.Run(sig.String(), func(t *testing.T) {
+			api := watchAPI(t, "/api/auth/login", false)
 			out := filepath.Join(t.TempDir(), "result.json")
-			cmd, stdout := start(out)
+			var stdout bytes.Buffer
+			cmd := exec.Command(bin, "run", "stress", "-c", "4", "-d", "1m", "--target", api.URL, "--out", out)
+			cmd.Stdout = &stdout
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			api.waitFor(t, 20) // setup done, requests flowing
 			cmd.Process.Signal(sig)
 			err := cmd.Wait()
 			var exit *exec.ExitError
@@ -49,7 +46,7 @@ func TestSignals(t *testing.T) {
 				t.Fatalf("wait: %v, want exit status 130", err)
 			}
 			if !strings.Contains(stdout.String(), "interrupted") {
-				t.Errorf("no summary of what ran:\n%s", stdout)
+				t.Errorf("no summary of what ran:\n%s", stdout.String())
 			}
 			if r := readResult(t, out); !r.Interrupted || r.Totals.Requests == 0 {
 				t.Errorf("result: interrupted %v, %d requests", r.Interrupted, r.Totals.Requests)
@@ -57,15 +54,15 @@ func TestSignals(t *testing.T) {
 		})
 	}
 	t.Run("second signal", func(t *testing.T) {
-		// A target that never answers keeps the first interrupt waiting for
-		// the requests in flight, up to the 1 minute timeout.
-		hang := rawHangServer(t)
+		// A login that is never answered keeps the first interrupt waiting
+		// for the request in flight, up to the 1 minute timeout.
+		api := watchAPI(t, "/api/auth/login", true)
 		out := filepath.Join(t.TempDir(), "result.json")
-		cmd := exec.Command(bin, "smoke", "--target", hang, "--username", "u", "--password", "p", "--timeout", "1m", "--out", out)
+		cmd := exec.Command(bin, "smoke", "--target", api.URL, "--username", "u", "--password", "p", "--timeout", "1m", "--out", out)
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(500 * time.Millisecond)
+		api.waitFor(t, 1)
 		cmd.Process.Signal(syscall.SIGINT)
 		time.Sleep(300 * time.Millisecond)
 		began := time.Now()
