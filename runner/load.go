@@ -66,39 +66,76 @@ func (l Load) profile() profile {
 	return profile{start: start, stages: l.Stages}
 }
 
-// Validate reports a load that cannot run, naming the flag that sets each value.
-func (l Load) Validate() error {
-	var errs []error
+// LoadField names one of Load's settings, by its key in a scenario file's
+// load block.
+type LoadField string
+
+// Load's settings, as LoadProblem names them.
+const (
+	LoadRate        LoadField = "rate"
+	LoadMaxWorkers  LoadField = "max_workers"
+	LoadConcurrency LoadField = "concurrency"
+	LoadStages      LoadField = "stages"
+	LoadIterations  LoadField = "iterations"
+	LoadDuration    LoadField = "duration"
+	LoadPause       LoadField = "pause"
+)
+
+// LoadProblem is one reason a Load cannot run: the setting at fault, and a
+// message that names it.
+type LoadProblem struct {
+	Field   LoadField
+	Message string
+}
+
+// Problems lists why l cannot run, none when it can. name spells a setting
+// in the messages the way the caller's user sets it: a flag, a file's key.
+func (l Load) Problems(name func(LoadField) string) []LoadProblem {
+	var found []LoadProblem
+	add := func(field LoadField, format string, args ...any) {
+		found = append(found, LoadProblem{field, name(field) + " " + fmt.Sprintf(format, args...)})
+	}
 	switch {
 	case l.Open && (l.Rate < 0 || l.Rate != l.Rate):
-		errs = append(errs, fmt.Errorf("rate (--rate) must be 0 or more, got %g", l.Rate))
+		add(LoadRate, "must be 0 or more, got %g", l.Rate)
 	case l.Open && l.Rate == 0 && len(l.Stages) == 0:
-		errs = append(errs, errors.New("rate (--rate) must be more than 0 without stages"))
+		add(LoadRate, "must be more than 0 without stages")
 	case l.Open && l.MaxWorkers < 1:
-		errs = append(errs, fmt.Errorf("max workers (--max-workers) must be at least 1, got %d", l.MaxWorkers))
+		add(LoadMaxWorkers, "must be at least 1, got %d", l.MaxWorkers)
 	case l.Open && l.Pause != 0:
-		errs = append(errs, errors.New("a pause (--pause) applies to the closed model only; the open model's arrivals are scheduled"))
+		add(LoadPause, "applies to the closed model only; the open model's arrivals are scheduled")
 	case !l.Open && len(l.Stages) == 0 && l.Concurrency < 1:
-		errs = append(errs, fmt.Errorf("concurrency (-c) must be at least 1, got %d", l.Concurrency))
+		add(LoadConcurrency, "must be at least 1, got %d", l.Concurrency)
 	case !l.Open && l.Concurrency < 0:
-		errs = append(errs, fmt.Errorf("concurrency (-c) must be 0 or more with stages, got %d", l.Concurrency))
+		add(LoadConcurrency, "must be 0 or more with stages, got %d", l.Concurrency)
 	}
 	if l.Iterations < 0 {
-		errs = append(errs, fmt.Errorf("iterations (-n) must be 0 (no limit) or more, got %d", l.Iterations))
+		add(LoadIterations, "must be 0 (no limit) or more, got %d", l.Iterations)
 	}
 	if l.Duration < 0 {
-		errs = append(errs, fmt.Errorf("duration (-d) must be 0 (no limit) or more, got %s", l.Duration))
+		add(LoadDuration, "must be 0 (no limit) or more, got %s", l.Duration)
 	}
 	if l.Iterations == 0 && l.Length() <= 0 {
-		errs = append(errs, errors.New("the run needs an end: set iterations (-n), a duration (-d) or stages (--stages)"))
+		found = append(found, LoadProblem{LoadIterations, fmt.Sprintf("the run needs an end: set %s, %s or %s",
+			name(LoadIterations), name(LoadDuration), name(LoadStages))})
 	}
 	if l.Pause < 0 {
-		errs = append(errs, fmt.Errorf("pause (--pause) must be 0 or more, got %s", l.Pause))
+		add(LoadPause, "must be 0 or more, got %s", l.Pause)
 	}
 	for i, st := range l.Stages {
 		if st.Duration <= 0 || st.Target < 0 || st.Target != st.Target {
-			errs = append(errs, fmt.Errorf("stage %d (%s) needs a positive duration and a target of 0 or more", i+1, st))
+			add(LoadStages, "stage %d (%s) needs a positive duration and a target of 0 or more", i+1, st)
 		}
+	}
+	return found
+}
+
+// Validate reports a load that cannot run, naming each setting by its
+// LoadField.
+func (l Load) Validate() error {
+	var errs []error
+	for _, p := range l.Problems(func(f LoadField) string { return string(f) }) {
+		errs = append(errs, errors.New(p.Message))
 	}
 	return errors.Join(errs...)
 }

@@ -131,7 +131,7 @@ func CheckTarget(u *url.URL) error {
 // CheckTimeout reports a request timeout that is not positive.
 func CheckTimeout(d time.Duration) error {
 	if d <= 0 {
-		return fmt.Errorf("timeout (--timeout) must be positive, got %s", d)
+		return fmt.Errorf("timeout must be positive, got %s", d)
 	}
 	return nil
 }

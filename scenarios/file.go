@@ -287,8 +287,14 @@ func (p *parser) load(n *yaml.Node) {
 	if checked.Open && checked.MaxWorkers == 0 {
 		checked.MaxWorkers = 1 // run sets it from the rate and the timeout
 	}
-	if err := checked.Validate(); err != nil && len(p.found) == before {
-		p.at(n, 0, "load: %s", strings.ReplaceAll(err.Error(), "\n", "; "))
+	if len(p.found) == before {
+		for _, problem := range checked.Problems(func(f runner.LoadField) string { return "load." + string(f) }) {
+			at := f[string(problem.Field)]
+			if at == nil {
+				at = n
+			}
+			p.at(at, 0, "%s", problem.Message)
+		}
 	}
 	p.sc.Load = l
 }

@@ -131,8 +131,8 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 	if !fs.Changed("timeout") && sc.Timeout > 0 {
 		timeout = sc.Timeout
 	}
-	if err := runner.CheckTimeout(timeout); err != nil {
-		return nil, usageError{err}
+	if runner.CheckTimeout(timeout) != nil {
+		return nil, usagef("--timeout must be positive, got %s", timeout)
 	}
 	load, err := f.loadFor(fs, sc.Load, timeout)
 	if err != nil {
@@ -277,10 +277,27 @@ func (f *runFlags) loadFor(fs *pflag.FlagSet, load runner.Load, timeout time.Dur
 	case load.Open && fs.Changed("rate") || load.Open && load.MaxWorkers == 0:
 		load.MaxWorkers = runner.DefaultMaxWorkers(load, timeout)
 	}
-	if err := load.Validate(); err != nil {
-		return load, usageError{err}
+	if problems := load.Problems(loadFlag); len(problems) > 0 {
+		errs := make([]error, len(problems))
+		for i, p := range problems {
+			errs[i] = errors.New(p.Message)
+		}
+		return load, usageError{errors.Join(errs...)}
 	}
 	return load, nil
+}
+
+// loadFlag is the flag that sets a load setting.
+func loadFlag(f runner.LoadField) string {
+	return map[runner.LoadField]string{
+		runner.LoadRate:        "--rate",
+		runner.LoadMaxWorkers:  "--max-workers",
+		runner.LoadConcurrency: "-c",
+		runner.LoadStages:      "--stages",
+		runner.LoadIterations:  "-n",
+		runner.LoadDuration:    "-d",
+		runner.LoadPause:       "--pause",
+	}[f]
 }
 
 // readCredentials checks that --username and --password come as a pair,
