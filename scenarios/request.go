@@ -1,0 +1,154 @@
+package scenarios
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/loadgate/loadgate/runner"
+	"go.yaml.in/yaml/v3"
+)
+
+// request reads what a step or a setup request sends, from its fields.
+func (p *parser) request(f map[string]*yaml.Node, at *yaml.Node, what string, sc *scope) request {
+	var r request
+	if v := f["path"]; v != nil {
+		r.path = p.path(v, what+".path", sc)
+	} else {
+		p.at(at, 0, "%s needs a path, such as /api/auth/login", what)
+	}
+	if v := f["headers"]; v != nil {
+		keys, values, _ := p.pairs(v, what+".headers")
+		for i, k := range keys {
+			switch name := http.CanonicalHeaderKey(k.Value); {
+			case !runner.IsToken(k.Value):
+				p.at(k, 0, "%q is not a header name", k.Value)
+				continue
+			case name == "Host" || name == "Content-Length" || name == "Transfer-Encoding" || name == "Connection":
+				p.at(k, 0, "header %s is loadgate's to set: it frames the request", name)
+				continue
+			}
+			t, ok := p.template(values[i], "header "+k.Value, escapeNone, sc)
+			if s, static := t.staticOK(ok); static && strings.ContainsAny(s, "\r\n") {
+				p.at(values[i], 0, "header %s: a value cannot hold a line break", k.Value)
+			}
+			r.header = append(r.header, headerTemplate{name: http.CanonicalHeaderKey(k.Value), value: t})
+		}
+	}
+	if v := f["body"]; v != nil {
+		r.body = p.body(v, what+".body", sc)
+	}
+	r.method = http.MethodGet
+	if r.body != nil {
+		r.method = http.MethodPost
+	}
+	if v := f["method"]; v != nil {
+		if m, ok := p.str(v, what+".method"); ok {
+			r.method = strings.ToUpper(m)
+			if !runner.IsToken(m) {
+				p.at(v, 0, "%q is not an HTTP method", m)
+			}
+		}
+	}
+	if v := f["expect"]; v != nil {
+		r.expect = p.statuses(v, what+".expect")
+	}
+	return r
+}
+
+// staticOK is t's text when ok and t has no references.
+func (t *template) staticOK(ok bool) (string, bool) {
+	if !ok {
+		return "", false
+	}
+	return t.static()
+}
+
+// path compiles a path template: references before "?" are escaped as a
+// path segment, after it as a query value.
+func (p *parser) path(n *yaml.Node, what string, sc *scope) *template {
+	s, ok := p.str(n, what)
+	if !ok {
+		return nil
+	}
+	if !strings.HasPrefix(s, "/") && s != "" {
+		p.at(n, 0, "%s %q must start with /", what, s)
+		return nil
+	}
+	pathPart, query, hasQuery := strings.Cut(s, "?")
+	t, offset, err := compileTemplate(pathPart, escapePath, sc)
+	if err == nil && hasQuery {
+		var q *template
+		q, offset, err = compileTemplate(query, escapeQuery, sc)
+		offset += len(pathPart) + 1
+		if err == nil {
+			var b templateBuilder
+			b.add(t, nil)
+			b.literal("?")
+			b.add(q, nil)
+			t = b.template()
+		}
+	}
+	if err != nil {
+		p.at(n, offset, "%s: %v", what, err)
+		return nil
+	}
+	if static, ok := t.static(); ok {
+		if _, err := url.Parse(static); err != nil {
+			p.at(n, 0, "%s: %v", what, err)
+		}
+	}
+	return t
+}
+
+// statuses reads one status or a list of them.
+func (p *parser) statuses(n *yaml.Node, what string) []int {
+	var items []*yaml.Node
+	if n.Kind == yaml.SequenceNode {
+		items, _ = p.list(n, what)
+	} else {
+		items = []*yaml.Node{n}
+	}
+	var out []int
+	for _, item := range items {
+		s, ok := p.integer(item, what, 100, 999)
+		if ok {
+			out = append(out, int(s))
+		}
+	}
+	return out
+}
+
+// body compiles a body: a mapping or a list is sent as JSON, with
+// templates in its strings; a string is sent as it is.
+func (p *parser) body(n *yaml.Node, what string, sc *scope) *template {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
+		t, _ := p.template(n, what, escapeNone, sc)
+		return t
+	}
+	j := &jsonBody{parser: p, what: what, sc: sc}
+	j.value(n, 0)
+	return j.b.template()
+}
+
+func (p *parser) retry(n *yaml.Node) runner.Retry {
+	f := p.fields(n, "retry", "max", "max_wait")
+	if f == nil {
+		return runner.Retry{}
+	}
+	r := runner.Retry{MaxWait: defaultMaxWait}
+	if v := f["max"]; v != nil {
+		m, _ := p.integer(v, "retry.max", 0, maxRetries)
+		r.Max = int(m)
+	} else {
+		p.at(n, 0, "retry needs max: how many times a 503 or 429 is tried again")
+	}
+	if v := f["max_wait"]; v != nil {
+		if d, ok := p.duration(v, "retry.max_wait"); ok && d == 0 {
+			p.at(v, 0, "retry.max_wait must be positive")
+		} else if ok {
+			r.MaxWait = d
+		}
+	}
+	return r
+}
