@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"math"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -20,7 +21,10 @@ func (e *engine) runClosed(stop context.Context, started time.Time) {
 	var g errgroup.Group // lifetimes only: a worker never fails
 	defer g.Wait()
 	profile := e.plan.Load.profile()
-	var retire []chan struct{} // per running worker, by id
+	var retire []chan struct{}     // per running worker, by id
+	claimed := make(chan struct{}) // closed once the iterations are all claimed
+	var claimedOnce sync.Once
+	allClaimed := func() { claimedOnce.Do(func() { close(claimed) }) }
 	ticker := time.NewTicker(rampTick)
 	defer ticker.Stop()
 	for e.moreIterations(e.next.Load()) {
@@ -31,7 +35,7 @@ func (e *engine) runClosed(stop context.Context, started time.Time) {
 			retire = append(retire, retired)
 			g.Go(func() error {
 				defer w.close()
-				w.loop(stop, retired)
+				w.loop(stop, retired, allClaimed)
 				return nil
 			})
 		}
@@ -42,22 +46,25 @@ func (e *engine) runClosed(stop context.Context, started time.Time) {
 		select {
 		case <-stop.Done():
 			return
+		case <-claimed: // the loop's condition ends it, without waiting for a tick
 		case <-ticker.C:
 		}
 	}
 }
 
 // loop runs iterations until stop ends, retired is closed, or the plan's
-// iterations are used up.
-func (w *worker) loop(stop context.Context, retired <-chan struct{}) {
+// iterations are used up; then it calls allClaimed.
+func (w *worker) loop(stop context.Context, retired <-chan struct{}, allClaimed func()) {
 	e := w.engine
 	for stop.Err() == nil && !isClosed(retired) {
 		seq := e.next.Add(1) - 1
 		if !e.moreIterations(seq) {
+			allClaimed()
 			return
 		}
 		w.iterate(stop, Iteration{Seq: seq, Worker: w.id}, time.Time{})
 		if !e.moreIterations(e.next.Load()) {
+			allClaimed()
 			return
 		}
 		if pause := e.plan.Load.Pause; pause > 0 && !sleep(stop, pause, retired) {
