@@ -47,8 +47,10 @@ func waitUntil(stop context.Context, t time.Time) bool {
 }
 
 // run dispatches arrivals from started until the schedule, the iteration
-// bound or stop ends, then waits for the workers. It returns how many
-// arrivals were due and how many of them were dropped.
+// bound or stop ends, then waits for the workers. A schedule that runs out
+// of arrivals before its length (stages that ramp down to zero) still
+// lasts its length, so that rates are over the time the load asked for. It
+// returns how many arrivals were due and how many of them were dropped.
 func (d dispatcher) run(stop context.Context, started time.Time, onDrop func()) (arrivals, dropped int64) {
 	wait := d.wait
 	if wait == nil {
@@ -60,6 +62,9 @@ func (d dispatcher) run(stop context.Context, started time.Time, onDrop func()) 
 	for k := int64(0); d.iterations == 0 || k < d.iterations; k++ {
 		at, ok := d.profile.arrivalTime(k)
 		if !ok || (d.length > 0 && at >= d.length) {
+			if d.length > 0 {
+				wait(stop, started.Add(d.length))
+			}
 			break
 		}
 		a := arrival{seq: k, intended: started.Add(at)}

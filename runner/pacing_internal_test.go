@@ -53,6 +53,9 @@ func TestArrivalCounts(t *testing.T) {
 			if got := dueBefore(tc.profile, tc.until); got != tc.want {
 				t.Errorf("%d arrivals before %s, want %d", got, tc.until, tc.want)
 			}
+			if due := tc.profile.due(tc.until); math.Abs(due-float64(tc.want)) > 1e-6*float64(tc.want) {
+				t.Errorf("due(%s) = %g, want %d", tc.until, due, tc.want)
+			}
 		})
 	}
 }
@@ -167,6 +170,49 @@ func TestDispatcherIterationBoundAndStop(t *testing.T) {
 			t.Errorf("%d arrivals in 245ms at 100/s, want 25", arrivals)
 		}
 	})
+}
+
+// TestScheduleLastsItsLength: stages that ramp down to zero run out of
+// arrivals before their end, and the run still lasts the stages' length.
+func TestScheduleLastsItsLength(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		work := func(_ int, first arrival, more <-chan arrival) {
+			for _, ok := first, true; ok; _, ok = <-more {
+			}
+		}
+		stages := []Stage{{time.Second, 50}, {time.Second, 0}}
+		d := dispatcher{wait: timerWait, profile: profile{start: 50, stages: stages}, maxWorkers: 10, length: 2 * time.Second, work: work}
+		began := time.Now()
+		arrivals, _ := d.run(context.Background(), began, func() {})
+		if took := time.Since(began); arrivals != 75 || took != 2*time.Second {
+			t.Errorf("%d arrivals in %s, want 75 in 2s", arrivals, took)
+		}
+	})
+}
+
+// TestTargetRate: the rate the load asked for, averaged over the run, also
+// when the run ended early.
+func TestTargetRate(t *testing.T) {
+	began := time.Now()
+	ramp := Load{Open: true, Rate: 50, Stages: []Stage{{time.Second, 50}, {time.Second, 0}}}
+	for _, tc := range []struct {
+		name string
+		load Load
+		ran  time.Duration
+		want float64
+	}{
+		{"constant rate, bounded by iterations", Load{Open: true, Rate: 1000, Iterations: 50}, 49 * time.Millisecond, 1000},
+		{"stages, ran their length and a little more", ramp, 2010 * time.Millisecond, 37.5},
+		{"stages, interrupted in the first", ramp, time.Second, 50},
+		{"closed model", Load{Concurrency: 2, Iterations: 5}, time.Second, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &Result{Load: tc.load, Started: began, Ended: began.Add(tc.ran)}
+			if got := r.TargetRate(); math.Abs(got-tc.want) > 1e-9 {
+				t.Errorf("target rate %g, want %g", got, tc.want)
+			}
+		})
+	}
 }
 
 func TestParseStages(t *testing.T) {

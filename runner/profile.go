@@ -71,6 +71,23 @@ func (p profile) at(t time.Duration) float64 {
 	return from
 }
 
+// due returns how many arrivals are due by elapsed time t if the profile is
+// a rate in arrivals per second: the integral of the rate from 0 to t.
+func (p profile) due(t time.Duration) float64 {
+	var total float64
+	from := p.start
+	for _, st := range p.stages {
+		if t < st.Duration {
+			now := from + (st.Target-from)*t.Seconds()/st.Duration.Seconds()
+			return total + (from+now)/2*t.Seconds()
+		}
+		total += (from + st.Target) / 2 * st.Duration.Seconds()
+		t -= st.Duration
+		from = st.Target
+	}
+	return total + from*t.Seconds()
+}
+
 // arrivalTime returns when arrival k (counting from 0) is due if the
 // profile is a rate in arrivals per second: the time at which the arrivals
 // due so far, the integral of the rate, reach k. It reports false when the

@@ -66,18 +66,19 @@ func (r *Result) Endpoint(name string) *EndpointStats {
 	return nil
 }
 
-// TargetRate is the open model's scheduled rate over the run: arrivals due
-// per second of the time they were due in (the load's length, unless the run
-// was interrupted or had no length); zero in the closed model.
+// TargetRate is the open model's rate as the load asked for it, averaged
+// over the run: the arrivals its profile schedules over the active time, or
+// over the load's length when that is shorter, per second; zero in the
+// closed model. It describes one run's load, also for merged results.
 func (r *Result) TargetRate() float64 {
 	span := r.ActiveTime()
-	if length := r.Load.Length(); length > 0 && !r.Interrupted && r.Active == 0 {
-		span = length
+	if length := r.Load.Length(); length > 0 {
+		span = min(span, length)
 	}
 	if !r.Load.Open || span <= 0 {
 		return 0
 	}
-	return float64(r.Arrivals) / span.Seconds()
+	return r.Load.profile().due(span) / span.Seconds()
 }
 
 // RPS is the achieved rate of s's requests over the run's active time.
