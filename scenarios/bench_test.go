@@ -20,7 +20,7 @@ steps:
   - name: profile
     path: "/api/users/{{user.username}}/profile"
     headers: {Authorization: "Bearer {{token}}"}
-`), ".")
+`), Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

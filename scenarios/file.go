@@ -34,19 +34,33 @@ const (
 	defaultMaxWait = 10 * time.Second
 )
 
-// LoadFile reads and validates the scenario file at path. An invalid file
-// gives Problems, each with its line and column.
-func LoadFile(path string) (*Scenario, error) {
+// Options say how a scenario file is read. The zero value reads it for
+// `validate`: relative paths from the working directory, every environment
+// variable it names required.
+type Options struct {
+	// Dir is where relative paths in the file (a CSV of users) start.
+	Dir string
+	// CredentialsGiven says that --username and --password replace the
+	// file's users: the environment variables its users.fixed names need
+	// not be set.
+	CredentialsGiven bool
+}
+
+// LoadFile reads and validates the scenario file at path; relative paths
+// in it start from the file's directory. An invalid file gives Problems,
+// each with its line and column.
+func LoadFile(path string, opts Options) (*Scenario, error) {
 	data, err := readfile.Limited(path, maxFileBytes)
 	if err != nil {
 		return nil, Problems{{File: path, Msg: err.Error()}}
 	}
-	return Parse(path, data, filepath.Dir(path))
+	opts.Dir = filepath.Dir(path)
+	return Parse(path, data, opts)
 }
 
 // Parse validates the scenario in data, read from file (a name for
-// messages); dir is where relative paths in it (a CSV of users) start.
-func Parse(file string, data []byte, dir string) (sc *Scenario, err error) {
+// messages).
+func Parse(file string, data []byte, opts Options) (sc *Scenario, err error) {
 	d := &decoder{problems{file: file}}
 	doc, more, err := unmarshal(data)
 	if err != nil {
@@ -59,7 +73,7 @@ func Parse(file string, data []byte, dir string) (sc *Scenario, err error) {
 	if more != nil {
 		d.at(more, 0, "a second YAML document: a scenario file holds one")
 	}
-	p := &parser{decoder: d, dir: dir, sc: &Scenario{Source: data}}
+	p := &parser{decoder: d, opts: opts, sc: &Scenario{Source: data}}
 	p.scenario(doc.Content[0], file)
 	if len(d.found) > 0 {
 		slices.SortStableFunc(d.found, func(a, b Problem) int {
@@ -135,7 +149,7 @@ func plainName(s string) bool {
 // parser builds a Scenario from a file's nodes.
 type parser struct {
 	*decoder
-	dir        string
+	opts       Options
 	sc         *Scenario
 	iterations *yaml.Node // load.iterations, or the load or the file when not given
 }

@@ -55,7 +55,7 @@ func TestProblemsAreLocated(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Parse("s.yaml", []byte(tc.file), t.TempDir())
+			_, err := Parse("s.yaml", []byte(tc.file), Options{Dir: t.TempDir()})
 			var problems Problems
 			if !errors.As(err, &problems) {
 				t.Fatalf("Parse: %v, want problems", err)
@@ -105,7 +105,7 @@ steps:
     expect: [304]
 slos: [rate_limited<1%, me.p95<200ms]
 `
-	sc, err := Parse("flow.yaml", []byte(file), t.TempDir())
+	sc, err := Parse("flow.yaml", []byte(file), Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ slos: [rate_limited<1%, me.p95<200ms]
 // TestOpenModelWithoutMaxWorkers: an open-model file need not say how many
 // workers; run sizes them from the rate and the timeout.
 func TestOpenModelWithoutMaxWorkers(t *testing.T) {
-	sc, err := Parse("s.yaml", []byte("load: {rate: 10/s, duration: 10s}\nsteps:\n  - {name: a, path: /a}\n"), ".")
+	sc, err := Parse("s.yaml", []byte("load: {rate: 10/s, duration: 10s}\nsteps:\n  - {name: a, path: /a}\n"), Options{})
 	if err != nil || !sc.Load.Open || sc.Load.MaxWorkers != 0 {
 		t.Errorf("%v, %+v", err, sc)
 	}
@@ -150,18 +150,18 @@ func TestOpenModelWithoutMaxWorkers(t *testing.T) {
 func TestCredentialsStandForUsers(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "bom.csv"), []byte("\ufefflogin,secret\nann,pw\n"), 0o644)
-	sc, err := Parse("s.yaml", []byte("users: {csv: bom.csv}\nsteps:\n  - {name: a, path: \"/a/{{user.login}}\"}\n"), dir)
+	sc, err := Parse("s.yaml", []byte("users: {csv: bom.csv}\nsteps:\n  - {name: a, path: \"/a/{{user.login}}\"}\n"), Options{Dir: dir})
 	if err != nil {
 		t.Fatalf("a CSV with a byte order mark: %v", err)
 	}
 	if err := sc.CheckCredentials(); err == nil || !strings.Contains(err.Error(), "have login, secret") {
 		t.Errorf("CSV without username: %v", err)
 	}
-	sc, _ = Parse("s.yaml", []byte("steps:\n  - {name: a, path: /a}\n"), dir)
+	sc, _ = Parse("s.yaml", []byte("steps:\n  - {name: a, path: /a}\n"), Options{Dir: dir})
 	if err := sc.CheckCredentials(); err == nil {
 		t.Errorf("no users: accepted")
 	}
-	sc, _ = Parse("s.yaml", []byte("users: {register: {count: 2}}\nsteps:\n  - {name: a, path: /a, body: {e: \"{{user.email}}\", p: \"{{user.password}}\"}}\n"), dir)
+	sc, _ = Parse("s.yaml", []byte("users: {register: {count: 2}}\nsteps:\n  - {name: a, path: /a, body: {e: \"{{user.email}}\", p: \"{{user.password}}\"}}\n"), Options{Dir: dir})
 	r := sc.Build(Env{RunID: "r", Username: "ann", Password: "pw", Target: &url.URL{Scheme: "https", Host: "x"}})
 	if err := sc.CheckCredentials(); err != nil || len(r.Setup) != 0 || string(r.Steps[0].Body(runner.Iteration{})) != `{"e":"ann@loadgate.test","p":"pw"}` {
 		t.Errorf("registered users replaced by ann: %v, %d setup requests, body %s", err, len(r.Setup), r.Steps[0].Body(runner.Iteration{}))
@@ -176,7 +176,7 @@ func TestLargeBodies(t *testing.T) {
 	for i := 1; i < 8; i++ {
 		fmt.Fprintf(&bomb, "      l%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
 	}
-	_, err := Parse("s.yaml", []byte(bomb.String()), ".")
+	_, err := Parse("s.yaml", []byte(bomb.String()), Options{})
 	if err == nil || !strings.Contains(err.Error(), "step a.body is too large") {
 		t.Errorf("alias bomb: %v", err)
 	}
@@ -184,7 +184,7 @@ func TestLargeBodies(t *testing.T) {
 	for i := range items {
 		items[i] = strconv.Itoa(i)
 	}
-	sc, err := Parse("s.yaml", []byte("steps:\n  - name: a\n    path: /a\n    body: {id: 12345678901234567890, n: 0x1F, items: ["+strings.Join(items, ",")+"]}\n"), ".")
+	sc, err := Parse("s.yaml", []byte("steps:\n  - name: a\n    path: /a\n    body: {id: 12345678901234567890, n: 0x1F, items: ["+strings.Join(items, ",")+"]}\n"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,12 +256,12 @@ func TestCSVProblems(t *testing.T) {
 		"ragged.csv": "a,b\n1,2\n3\n",
 	} {
 		os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644)
-		_, err := Parse("s.yaml", []byte("users:\n  csv: "+name+"\nsteps:\n  - {name: a, path: /a}\n"), dir)
+		_, err := Parse("s.yaml", []byte("users:\n  csv: "+name+"\nsteps:\n  - {name: a, path: /a}\n"), Options{Dir: dir})
 		if err == nil || !strings.HasPrefix(err.Error(), "s.yaml:2:8: users.csv: ") {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
-	_, err := Parse("s.yaml", []byte("users:\n  csv: missing.csv\nsteps:\n  - {name: a, path: /a}\n"), dir)
+	_, err := Parse("s.yaml", []byte("users:\n  csv: missing.csv\nsteps:\n  - {name: a, path: /a}\n"), Options{Dir: dir})
 	if err == nil || !strings.Contains(err.Error(), "no such file") {
 		t.Errorf("missing file: %v", err)
 	}

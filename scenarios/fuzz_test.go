@@ -23,7 +23,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("a: &x [*x]\n"))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		sc, err := Parse("fuzz.yaml", data, dir)
+		sc, err := Parse("fuzz.yaml", data, Options{Dir: dir})
 		if err != nil {
 			var problems Problems
 			if !errors.As(err, &problems) || len(problems) == 0 {

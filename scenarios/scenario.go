@@ -150,7 +150,7 @@ func Lookup(name string) (*Scenario, bool) {
 	if err != nil {
 		panic(err) // the file is embedded with the binary
 	}
-	sc, err := Parse(file, data, ".")
+	sc, err := Parse(file, data, Options{})
 	if err != nil {
 		panic(fmt.Sprintf("built-in scenario %s is invalid: %v", name, err)) // caught by the package's tests
 	}

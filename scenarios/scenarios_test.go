@@ -155,7 +155,7 @@ steps:
     path: /login
     body: {login: "{{user.login}}", secret: "{{user.secret}}"}
 `)
-	sc, err := scenarios.LoadFile(path)
+	sc, err := scenarios.LoadFile(path, scenarios.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -156,7 +156,7 @@ func (p *parser) csvUsers(n *yaml.Node) ([]string, [][]string) {
 		return []string{}, nil
 	}
 	if !filepath.IsAbs(file) {
-		file = filepath.Join(p.dir, file)
+		file = filepath.Join(p.opts.Dir, file)
 	}
 	fields, rows, err := readCSV(file)
 	if err != nil {
@@ -222,7 +222,8 @@ func truncated(s string) string {
 }
 
 // fixedUser reads {username, password}, which may name environment
-// variables: {password: "{{env.API_PASSWORD}}"}.
+// variables: {password: "{{env.API_PASSWORD}}"}. When the credentials are
+// given, it only checks that both are there.
 func (p *parser) fixedUser(n *yaml.Node) []string {
 	f := p.fields(n, "users.fixed", "username", "password")
 	row := make([]string, len(fixedFields))
@@ -233,6 +234,10 @@ func (p *parser) fixedUser(n *yaml.Node) []string {
 		v := f[field]
 		if v == nil {
 			p.at(n, 0, "users.fixed needs a %s", field)
+			continue
+		}
+		if p.opts.CredentialsGiven {
+			p.str(v, "users.fixed."+field) // replaced: the variables it names need not be set
 			continue
 		}
 		t, ok := p.template(v, "users.fixed."+field, escapeNone, &scope{})

@@ -123,7 +123,10 @@ type runPlan struct {
 // prepare validates everything the run needs before any request is sent;
 // every problem it finds is a usage error.
 func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
-	sc, err := findScenario(name)
+	if err := f.readCredentials(); err != nil {
+		return nil, err
+	}
+	sc, err := findScenario(name, scenarios.Options{CredentialsGiven: f.username != ""})
 	if err != nil {
 		return nil, err
 	}
@@ -147,9 +150,6 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 		exprs = f.slos
 	}
 	if p.slos, err = parseSLOs(exprs, sc.Classes(), sc.Endpoints()); err != nil {
-		return nil, err
-	}
-	if err := f.readCredentials(); err != nil {
 		return nil, err
 	}
 	if f.username != "" {
@@ -193,10 +193,11 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 	return p, nil
 }
 
-// findScenario loads a scenario file, or looks up a built-in scenario.
-func findScenario(name string) (*scenarios.Scenario, error) {
+// findScenario loads a scenario file (read with opts), or looks up a
+// built-in scenario.
+func findScenario(name string, opts scenarios.Options) (*scenarios.Scenario, error) {
 	if scenarios.IsFile(name) {
-		sc, err := scenarios.LoadFile(name)
+		sc, err := scenarios.LoadFile(name, opts)
 		if err != nil {
 			return nil, usageError{err}
 		}

@@ -213,22 +213,31 @@ func remoteAPI(t *testing.T) *apiserver.Instance {
 	return in
 }
 
+// carolPassword is the password of the user registerCarol registers.
+const carolPassword = "Carol-Pw1!"
+
+// registerCarol registers the user carol with carolPassword at in.
+func registerCarol(t *testing.T, in *apiserver.Instance) {
+	t.Helper()
+	target, _ := url.Parse(in.URL())
+	err := runner.Setup(t.Context(), http.DefaultClient, target, []runner.SetupRequest{{Label: "register carol",
+		Method: "POST", Path: "/api/auth/register", Body: []byte(`{"username":"carol","password":"` + carolPassword + `","email":"c@example.com"}`)}}, runner.SetupOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestRemoteTargetCredentials: against a remote target, smoke logs in with
 // the given credentials (password from the flag or the environment) and
 // registers nobody; without credentials it registers a fresh user.
 func TestRemoteTargetCredentials(t *testing.T) {
 	in := remoteAPI(t)
-	target, _ := url.Parse(in.URL())
-	err := runner.Setup(t.Context(), http.DefaultClient, target, []runner.SetupRequest{{Label: "register carol",
-		Method: "POST", Path: "/api/auth/register", Body: []byte(`{"username":"carol","password":"Carol-Pw1!","email":"c@example.com"}`)}}, runner.SetupOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	registerCarol(t, in)
 	t.Setenv(envTarget, in.URL())
-	if code, stdout, stderr := run(t, "smoke", "-n", "2", "--pause", "0", "--username", "carol", "--password", "Carol-Pw1!"); code != exitOK {
+	if code, stdout, stderr := run(t, "smoke", "-n", "2", "--pause", "0", "--username", "carol", "--password", carolPassword); code != exitOK {
 		t.Errorf("with --password: exit %d\n%s%s", code, stdout, stderr)
 	}
-	t.Setenv(envPassword, "Carol-Pw1!")
+	t.Setenv(envPassword, carolPassword)
 	if code, stdout, stderr := run(t, "smoke", "-n", "2", "--pause", "0", "--username", "carol"); code != exitOK {
 		t.Errorf("with $%s: exit %d\n%s%s", envPassword, code, stdout, stderr)
 	}

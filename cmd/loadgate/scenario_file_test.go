@@ -262,6 +262,33 @@ slos: [errors==0, login.requests==9, profile.requests==9]
 	}
 }
 
+// TestFixedUserFromFlags: --username and --password replace a file's fixed
+// user, so the environment variables it names need not be set then;
+// without the flags they must be.
+func TestFixedUserFromFlags(t *testing.T) {
+	in := remoteAPI(t)
+	registerCarol(t, in)
+	file := writeFile(t, t.TempDir(), "fixed.yaml", `
+users:
+  fixed: {username: "{{env.LG_TEST_UNSET_USER}}", password: "{{env.LG_TEST_UNSET_PASSWORD}}"}
+steps:
+  - name: login
+    path: /api/auth/login
+    body: {username: "{{user.username}}", password: "{{user.password}}"}
+slos: [errors==0]
+`)
+	code, _, stderr := run(t, "validate", file)
+	if code != exitUsage || !strings.Contains(stderr, "environment variable LG_TEST_UNSET_PASSWORD is not set") {
+		t.Errorf("validate without the variables: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr := run(t, "run", file, "--target", in.URL()); code != exitUsage || !strings.Contains(stderr, "LG_TEST_UNSET_USER is not set") {
+		t.Errorf("run without the variables or the flags: exit %d, stderr %q", code, stderr)
+	}
+	if code, stdout, stderr := run(t, "run", file, "--target", in.URL(), "--username", "carol", "--password", carolPassword); code != exitOK {
+		t.Errorf("run with the flags: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
 // TestInvalidFileSendsNothing: `run` validates a file first and sends no
 // request when it is invalid; `validate` lists every problem, located.
 func TestInvalidFileSendsNothing(t *testing.T) {
