@@ -260,6 +260,8 @@ func TestSetupRetriesAfterRetryAfter(t *testing.T) {
 		case r.URL.Path == "/bad":
 			w.WriteHeader(http.StatusBadRequest)
 			fmt.Fprint(w, `{"error":"Password must contain at least one digit"}`)
+		case r.URL.Path == "/missing":
+			w.WriteHeader(http.StatusNotFound)
 		}
 	}))
 	defer srv.Close()
@@ -280,6 +282,12 @@ func TestSetupRetriesAfterRetryAfter(t *testing.T) {
 	if !errors.As(err, &setupErr) || setupErr.Status != 400 || !strings.Contains(err.Error(), "register user u1") ||
 		!strings.Contains(err.Error(), "answered 400") || strings.Contains(err.Error(), "\n") {
 		t.Errorf("error %v; want one line naming the request and status 400", err)
+	}
+
+	req.Path = "/missing"
+	err = runner.Setup(t.Context(), http.DefaultClient, target, []runner.SetupRequest{req}, runner.SetupOptions{})
+	if err == nil || !strings.HasSuffix(err.Error(), "answered 404 after 1 attempt(s): (empty body)") {
+		t.Errorf("error %v; want it to say the 404 had an empty body", err)
 	}
 
 	req.Path = "/always-busy"

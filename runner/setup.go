@@ -69,8 +69,12 @@ func (e *SetupError) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("setup failed: %s: %s %s: %v", e.Request.Label, e.Request.Method, e.URL, e.Err)
 	}
+	body := e.Body
+	if body == "" {
+		body = "(empty body)"
+	}
 	return fmt.Sprintf("setup failed: %s: %s %s answered %d after %d attempt(s): %s",
-		e.Request.Label, e.Request.Method, e.URL, e.Status, e.Attempts, e.Body)
+		e.Request.Label, e.Request.Method, e.URL, e.Status, e.Attempts, body)
 }
 
 func (e *SetupError) Unwrap() error { return e.Err }
