@@ -8,9 +8,7 @@ import (
 	"io"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -64,7 +62,7 @@ func Parse(file string, data []byte, opts Options) (sc *Scenario, err error) {
 	d := &decoder{problems{file: file}}
 	doc, more, err := unmarshal(data)
 	if err != nil {
-		return nil, Problems{yamlProblem(file, err)}
+		return nil, Problems{yamlProblem(file, data, err)}
 	}
 	if len(doc.Content) == 0 {
 		return nil, Problems{{File: file, Msg: "the file is empty: a scenario needs at least steps"}}
@@ -105,20 +103,6 @@ func unmarshal(data []byte) (doc, second *yaml.Node, err error) {
 		}
 	}
 	return doc, second, nil
-}
-
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
-
-// yamlProblem turns a YAML syntax error into a Problem at its line.
-func yamlProblem(file string, err error) Problem {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	p := Problem{File: file, Msg: "invalid YAML: " + msg}
-	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
-		p.Line, _ = strconv.Atoi(m[1])
-		p.Column = 1
-		p.Msg = "invalid YAML: " + strings.TrimSpace(strings.TrimPrefix(msg[strings.Index(msg, m[0])+len(m[0]):], ":"))
-	}
-	return p
 }
 
 // isMetric reports whether name is an SLO metric already, of any kind.

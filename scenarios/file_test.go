@@ -36,6 +36,8 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"unset env", "users:\n  fixed: {username: u, password: \"{{env.LG_TEST_UNSET}}\"}\nsteps:\n  - {name: a, path: /a}\n", []string{"2:34: users.fixed.password: {{env.LG_TEST_UNSET}}: environment variable LG_TEST_UNSET is not set"}},
 		{"bad regex", "classify:\n  lock_timeout: {status: 503, body_regex: \"(\"}\nsteps:\n  - {name: a, path: /a}\n", []string{"2:43: classify.lock_timeout.body_regex: error parsing regexp"}},
 		{"bad YAML", "steps:\n\t- name: a\n", []string{"2:1: invalid YAML: found character that cannot start any token"}},
+		{"YAML mistake inside a list", "name: y\nsteps:\n  - name: a\n   path: /x\n", []string{"4:4: invalid YAML: did not find expected '-' indicator"}},
+		{"YAML bracket left open", "steps:\n  - name: a\n    path: /x\n    body: {a: 1, b: 2\n  - name: b\n    path: /y\n", []string{"4:5: invalid YAML: did not find expected ',' or '}'"}},
 		{"two problems", "load: {concurrency: 0}\nsteps:\n  - {name: a, path: a}\n", []string{"1:21: load.concurrency must be from 1", "3:21: step a.path \"a\" must start with /"}},
 		{"open and closed", "load: {rate: 10/s, concurrency: 5}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:33: load.concurrency sets the closed model's workers"}},
 		{"custom class SLO", "classify:\n  classes:\n    rate_limited: {status: 429}\nsteps:\n  - {name: a, path: /a}\nslos:\n  - rate_limitd<1%\n", []string{"7:5: invalid SLO \"rate_limitd<1%\": unknown metric \"rate_limitd\""}},
