@@ -74,10 +74,10 @@ func (r *rawFile) WriteRecords(batch []runner.RawRecord) {
 			return
 		}
 		class := r.classes[rec.Class]
-		latency := float64(rec.Latency) / float64(time.Millisecond)
+		latency := float64(rec.Latency.Round(time.Microsecond)) / float64(time.Millisecond)
 		if r.csv != nil {
 			r.err = r.csv.Write([]string{rec.Ended.UTC().Format(time.RFC3339Nano), rec.Endpoint, strconv.Itoa(rec.Status), class,
-				strconv.FormatFloat(latency, 'f', 3, 64), rec.Intended.UTC().Format(time.RFC3339Nano), strconv.FormatBool(rec.Retry)})
+				strconv.FormatFloat(latency, 'f', -1, 64), rec.Intended.UTC().Format(time.RFC3339Nano), strconv.FormatBool(rec.Retry)})
 			continue
 		}
 		line, err := json.Marshal(rawJSON{Time: rec.Ended.UTC(), Endpoint: rec.Endpoint, Status: rec.Status, Class: class,
