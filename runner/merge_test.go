@@ -1,6 +1,8 @@
 package runner_test
 
 import (
+	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -16,7 +18,7 @@ func TestMergeResultsIsExact(t *testing.T) {
 	start := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	one := &runner.Result{Started: start, Ended: start.Add(5 * time.Second), Load: runner.Load{Concurrency: 2}}
 	parts := []*runner.Result{
-		{Started: start, Ended: start.Add(4 * time.Second), PeakWorkers: 1},
+		{Started: start, Ended: start.Add(4*time.Second + 500*time.Millisecond), PeakWorkers: 1},
 		{Started: start, Ended: start.Add(5 * time.Second), PeakWorkers: 1},
 	}
 	whole := runner.NewEndpointStats("login")
@@ -116,5 +118,119 @@ func TestMergedRatesCountActiveTime(t *testing.T) {
 	runs[1].Scenario = "other"
 	if _, err := runner.MergeResults(runs...); err == nil {
 		t.Errorf("results of two scenarios merged")
+	}
+}
+
+// timedRun builds a run of scenario "s" from at to at+length with peak
+// workers and one 1-ms login request at each of points (from its start),
+// its series at one point a second.
+func timedRun(at, length time.Duration, peak int, points ...time.Duration) *runner.Result {
+	start := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC).Add(at)
+	e := runner.NewEndpointStats("login")
+	var series []runner.SeriesPoint
+	for _, p := range points {
+		e.Record(runner.Sample{Response: time.Millisecond, Service: time.Millisecond, Status: 200})
+		h := runner.NewSeriesHistogram()
+		h.RecordValue(1000)
+		var classes [runner.MaxClasses]int64
+		classes[runner.ClassOK] = 1
+		series = append(series, runner.NewSeriesPoint(p.Truncate(time.Second), classes, h))
+	}
+	return &runner.Result{Scenario: "s", Started: start, Ended: start.Add(length), PeakWorkers: peak,
+		Endpoints: []*runner.EndpointStats{e}, Total: e,
+		Series: runner.Series{Interval: time.Second, Endpoints: [][]runner.SeriesPoint{series}}}
+}
+
+// TestMergedPeakWorkers: the merged peak is the largest sum of peaks over
+// runs that overlap at some moment, not the sum of all peaks.
+func TestMergedPeakWorkers(t *testing.T) {
+	s := time.Second
+	cases := []struct {
+		name string
+		runs []*runner.Result
+		want int
+	}{
+		{"one run", []*runner.Result{timedRun(0, 4*s, 5)}, 5},
+		{"apart: the largest", []*runner.Result{timedRun(0, 4*s, 5), timedRun(10*s, 4*s, 8), timedRun(20*s, 4*s, 3)}, 8},
+		{"all together: the sum", []*runner.Result{timedRun(0, 4*s, 5), timedRun(s, 4*s, 8), timedRun(2*s, 4*s, 3)}, 16},
+		{"a chain: the most that overlap", []*runner.Result{timedRun(0, 4*s, 5), timedRun(3*s, 4*s, 8), timedRun(6*s, 4*s, 3)}, 13},
+		{"touching: they overlap at that moment", []*runner.Result{timedRun(0, 4*s, 5), timedRun(4*s, 4*s, 8)}, 13},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			merged, err := runner.MergeResults(tc.runs...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if merged.PeakWorkers != tc.want {
+				t.Errorf("peak workers %d, want %d", merged.PeakWorkers, tc.want)
+			}
+		})
+	}
+}
+
+// TestMergeRefusesTheSameRunTwice: a result given twice (same scenario,
+// start, end and totals) is refused, naming both; runs that differ in any
+// of these merge.
+func TestMergeRefusesTheSameRunTwice(t *testing.T) {
+	s := time.Second
+	a := timedRun(0, 4*s, 2, 0, s)
+	cases := []struct {
+		name string
+		runs []*runner.Result
+		same *runner.SameRunError
+	}{
+		{"the same result twice", []*runner.Result{a, a}, &runner.SameRunError{Result: 1, Of: 0}},
+		{"a copy, third", []*runner.Result{a, timedRun(10*s, 4*s, 2, 0), timedRun(0, 4*s, 2, 0, s)}, &runner.SameRunError{Result: 2, Of: 0}},
+		{"another start", []*runner.Result{a, timedRun(s, 4*s, 2, 0, s)}, nil},
+		{"another end", []*runner.Result{a, timedRun(0, 5*s, 2, 0, s)}, nil},
+		{"other totals", []*runner.Result{a, timedRun(0, 4*s, 2, 0)}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := runner.MergeResults(tc.runs...)
+			var same *runner.SameRunError
+			switch {
+			case tc.same == nil && err != nil:
+				t.Errorf("refused: %v", err)
+			case tc.same != nil && (!errors.As(err, &same) || *same != *tc.same):
+				t.Errorf("error %v, want %v", err, tc.same)
+			}
+		})
+	}
+}
+
+// TestMergeFoldsEachRunsSliver: a run's last interval that it lasted less
+// than a quarter second into (the requests in flight when it stopped)
+// joins the interval before, wherever the run ends in the merged span;
+// a last interval it lasted longer into keeps its point.
+func TestMergeFoldsEachRunsSliver(t *testing.T) {
+	s, ms := time.Second, time.Millisecond
+	cases := []struct {
+		name string
+		runs []*runner.Result
+		want []time.Duration // the merged points' starts
+	}{
+		{"a sliver, alone", []*runner.Result{timedRun(0, 4*s+ms, 1, 0, s, 2*s, 3*s, 4*s)}, []time.Duration{0, s, 2 * s, 3 * s}},
+		{"a quarter interval is no sliver", []*runner.Result{timedRun(0, 4*s+250*ms, 1, 0, 4*s+100*ms)}, []time.Duration{0, 4 * s}},
+		{"the first run's sliver, inside the span", []*runner.Result{timedRun(0, 4*s+ms, 1, 3*s, 4*s), timedRun(10*s, 4*s+ms, 1, 0, 4*s)},
+			[]time.Duration{3 * s, 10 * s, 13 * s}},
+		{"a run of a sliver alone keeps it", []*runner.Result{timedRun(0, 100*ms, 1, 0)}, []time.Duration{0}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			merged, err := runner.MergeResults(tc.runs...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var starts []time.Duration
+			var requests int64
+			for _, p := range merged.Series.Endpoints[0] {
+				starts, requests = append(starts, p.Start), requests+p.Requests()
+			}
+			if !slices.Equal(starts, tc.want) || requests != merged.Total.Requests() {
+				t.Errorf("points at %v with %d requests, want at %v with %d", starts, requests, tc.want, merged.Total.Requests())
+			}
+		})
 	}
 }

@@ -71,6 +71,17 @@ func (o *outputFlags) prepare(fs *pflag.FlagSet) error {
 	return nil
 }
 
+// checkBaseline refuses a baseline of another scenario than the result's
+// (scenario): compared endpoint by endpoint, no endpoint would be in both
+// and the totals of two different loads would pass for a regression.
+func (o *outputFlags) checkBaseline(scenario string) error {
+	if o.baselineResult == nil || o.baselineResult.Scenario == scenario {
+		return nil
+	}
+	return usagef("--baseline %s is of scenario %q, the result of %q: compare results of one scenario",
+		o.baseline, o.baselineResult.Scenario, scenario)
+}
+
 // readResultFile reads a result JSON file.
 func readResultFile(path string) (*report.Saved, error) {
 	data, err := readfile.Limited(path, report.MaxResultBytes)

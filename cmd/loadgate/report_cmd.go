@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 
 	"github.com/loadgate/loadgate/report"
@@ -17,9 +18,10 @@ func newReportCommand(stdout io.Writer) *cobra.Command {
 		Long: `Render saved result files (from run --out) without a target: the summary,
 and --out, --junit, --markdown, --html as run writes them. Several files of
 the same scenario merge exactly (counts summed, histograms merged) before
-they are judged. The SLOs are --slo when given, else the first file's.
-Exit 0 when every SLO passed and nothing regressed from --baseline, 3
-otherwise, 2 for a file that cannot be read or merged.`,
+they are judged; one run given twice is refused. The SLOs are --slo when
+given, else the first file's. --baseline must be a result of the same
+scenario. Exit 0 when every SLO passed and nothing regressed from
+--baseline, 3 otherwise, 2 for a file that cannot be read or merged.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
 			if err := outputs.prepare(cmd.Flags()); err != nil {
@@ -37,9 +39,12 @@ otherwise, 2 for a file that cannot be read or merged.`,
 				}
 				results = append(results, s.Result)
 			}
-			r, err := runner.MergeResults(results...)
+			r, err := mergeFiles(files, results)
 			if err != nil {
-				return usagef("cannot merge the results: %v", err)
+				return err
+			}
+			if err := outputs.checkBaseline(r.Scenario); err != nil {
+				return err
 			}
 			if cmd.Flags().Changed("slo") {
 				saved = slos
@@ -60,6 +65,21 @@ otherwise, 2 for a file that cannot be read or merged.`,
 	cmd.Flags().StringArrayVar(&slos, "slo", nil, "SLO such as p95<500ms (repeatable; replaces the saved SLOs)")
 	outputs.register(cmd.Flags())
 	return cmd
+}
+
+// mergeFiles merges the results read from files, in that order; a file
+// that is the same run as an earlier one is refused by both names.
+func mergeFiles(files []string, results []*runner.Result) (*runner.Result, error) {
+	r, err := runner.MergeResults(results...)
+	var same *runner.SameRunError
+	switch {
+	case errors.As(err, &same):
+		return nil, usagef("cannot merge %s and %s: they are the same run (same scenario, start, end and totals), whose requests would count twice",
+			files[same.Of], files[same.Result])
+	case err != nil:
+		return nil, usagef("cannot merge the results: %v", err)
+	}
+	return r, nil
 }
 
 // parseSLOs parses SLO expressions: classes are the scenario's own

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,6 +71,9 @@ func TestRawJSONLines(t *testing.T) {
 		}
 		if err := json.Unmarshal([]byte(line), &rec); err != nil || rec.Endpoint != "login" || rec.Class != "ok" || rec.LatencyMS <= 0 {
 			t.Errorf("line %q: %v", line, err)
+		}
+		if us := rec.LatencyMS * 1000; math.Abs(us-math.Round(us)) > 1e-6 {
+			t.Errorf("latency_ms %v is not to the microsecond", rec.LatencyMS)
 		}
 	}
 	if len(lines) != 5 {
@@ -171,5 +175,57 @@ func TestBaselineGate(t *testing.T) {
 	}
 	if code, _, stderr := run(t, "report", old, "--max-regression", "p95=10%"); code != exitUsage || !strings.Contains(stderr, "give --baseline") {
 		t.Errorf("--max-regression alone: exit %d, %s", code, stderr)
+	}
+}
+
+// TestReportRefusesOneRunTwice: one result given twice, by one path or by
+// two (a copy), is refused with a line naming both arguments, rather than
+// merged into doubled counts; two runs merge.
+func TestReportRefusesOneRunTwice(t *testing.T) {
+	dir := t.TempDir()
+	a, b, copied := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json"), filepath.Join(dir, "copy.json")
+	for _, out := range []string{a, b} {
+		if code, _, stderr := run(t, args(fast, []string{"run", "smoke", "-n", "3", "--out", out})...); code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	}
+	os.WriteFile(copied, mustRead(t, a), 0o644)
+	cases := []struct {
+		name  string
+		files []string
+		want  string // the error line; empty: merged
+	}{
+		{"one path twice", []string{a, a}, "loadgate: cannot merge " + a + " and " + a + ": they are the same run"},
+		{"a copy", []string{b, a, copied}, "loadgate: cannot merge " + a + " and " + copied + ": they are the same run"},
+		{"two runs", []string{a, b}, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := run(t, append([]string{"report", "--quiet"}, tc.files...)...)
+			switch {
+			case tc.want == "" && code != exitOK:
+				t.Errorf("exit %d: %s", code, stderr)
+			case tc.want != "" && (code != exitUsage || !strings.HasPrefix(stderr, tc.want) || strings.Count(stderr, "\n") != 1):
+				t.Errorf("exit %d, stderr %q; want exit 2 and one line starting %q", code, stderr, tc.want)
+			}
+		})
+	}
+}
+
+// TestBaselineOfAnotherScenario: a baseline of another scenario is refused
+// (exit 2, one line naming both scenarios), not compared into regressions.
+func TestBaselineOfAnotherScenario(t *testing.T) {
+	dir := t.TempDir()
+	result, other := filepath.Join(dir, "m1.json"), filepath.Join(dir, "r.json")
+	if code, _, stderr := run(t, args(fast, []string{"run", "smoke", "-n", "3", "--out", result})...); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	os.WriteFile(other, []byte(strings.Replace(string(mustRead(t, result)), `"scenario": "smoke"`, `"scenario": "stress"`, 1)), 0o644)
+	want := "loadgate: --baseline " + other + ` is of scenario "stress", the result of "smoke": compare results of one scenario` + "\n"
+	for _, cmd := range [][]string{{"report", result}, args(fast, []string{"run", "smoke", "-n", "1"})} {
+		code, stdout, stderr := run(t, append(cmd, "--baseline", other)...)
+		if code != exitUsage || stderr != want || stdout != "" {
+			t.Errorf("%s: exit %d, stderr %q, stdout %q; want exit 2 and %q alone", cmd[0], code, stderr, stdout, want)
+		}
 	}
 }

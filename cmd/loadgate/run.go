@@ -160,6 +160,9 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 	if err := f.outputs.prepare(fs); err != nil {
 		return nil, err
 	}
+	if err := f.outputs.checkBaseline(sc.Name); err != nil {
+		return nil, err
+	}
 	if f.raw != "" {
 		if _, err := rawFormat(f.raw); err != nil {
 			return nil, err
