@@ -46,16 +46,17 @@ func awkwardVerdicts(t *testing.T, r *runner.Result, exprs ...string) []report.V
 }
 
 // awkwardResult builds an interrupted open-model run by hand, with awkward
-// names and a custom class "captcha": log|in 40 ok at 10..49ms, 3 captchas
-// and 2 server errors; `tick`s 20 ok at 60..79ms and 1 timeout; the third
-// endpoint 10 ok at 1ms. 10 seconds, 120 arrivals, 7 of them dropped.
+// names and a custom class "captcha": log|in 40 ok at 10..49ms (the first
+// 2 retries of its 2 server errors), 3 captchas and 2 server errors; `tick`s
+// 20 ok at 60..79ms and 1 timeout; the third endpoint 10 ok at 1ms. 10
+// seconds, 120 arrivals, 7 of them dropped.
 func awkwardResult() *runner.Result {
 	classes := slices.Concat(runner.BuiltinClassNames(), []string{"captcha"})
 	captcha := runner.Class(len(classes) - 1)
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 	login := runner.NewEndpointStats(awkwardLogin)
 	for i := range 40 {
-		login.Record(runner.Sample{Response: ms(10 + i), Service: ms(10 + i), Status: 200, Class: runner.ClassOK})
+		login.Record(runner.Sample{Response: ms(10 + i), Service: ms(10 + i), Status: 200, Class: runner.ClassOK, Retry: i < 2})
 	}
 	for range 3 {
 		login.Record(runner.Sample{Response: ms(5), Service: ms(5), Status: 403, Class: captcha})

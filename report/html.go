@@ -15,7 +15,8 @@ import (
 // HTML writes r and its verdicts as one self-contained HTML5 page: the SLO
 // verdicts first, then charts of latency percentiles, throughput and errors
 // over time and of the latency distribution as a percentile spectrum, a
-// table per endpoint and the run's settings. The page opens offline: it has
+// table per endpoint (and, when the run retried, of each endpoint's retries
+// and first attempts) and the run's settings. The page opens offline: it has
 // no script and refers to nothing outside itself (its Content-Security-Policy
 // forbids it), and its charts are inline SVG drawn here from r.
 func HTML(w io.Writer, r *runner.Result, verdicts []Verdict) error {
@@ -41,6 +42,7 @@ type htmlPage struct {
 	Errors      *chartView
 	Spectrum    *chartView
 	Endpoints   []htmlEndpointRow
+	Retries     []htmlRetryRow // none when the run made no retry
 	Settings    []htmlSetting
 }
 
@@ -67,6 +69,14 @@ type htmlEndpointRow struct {
 	P50, P90, P95, P99, Max string
 	RPS                     string
 	ErrorClass              string // "errors" when the row has any
+}
+
+// htmlRetryRow is an endpoint's retries and its first attempts alone.
+type htmlRetryRow struct {
+	Name                   string
+	Total                  bool
+	Retries, First, Errors string
+	ErrorClass             string // "errors" when the first attempts had any
 }
 
 type htmlSetting struct {
@@ -102,9 +112,11 @@ func newHTMLPage(r *runner.Result, verdicts []Verdict) (*htmlPage, error) {
 	} else {
 		p.LatencyNote = "Closed model: latency counts from each request's send and excludes any queueing before it."
 	}
-	for _, e := range append(append([]*runner.EndpointStats{}, r.Endpoints...), t) {
+	rows := append(append([]*runner.EndpointStats{}, r.Endpoints...), t)
+	for _, e := range rows {
 		p.Endpoints = append(p.Endpoints, htmlEndpoint(r, e, e == t))
 	}
+	p.Retries = htmlRetries(rows)
 	p.Settings = htmlSettings(r, tl)
 	return p, nil
 }
@@ -163,6 +175,22 @@ func htmlEndpoint(r *runner.Result, e *runner.EndpointStats, total bool) htmlEnd
 	return row
 }
 
+// htmlRetries returns, for a run that retried, a row per entry of rows (the
+// endpoints, then the total) with its retries and first attempts.
+func htmlRetries(rows []*runner.EndpointStats) []htmlRetryRow {
+	attempts := retryRows(rows)
+	var out []htmlRetryRow
+	for i, a := range attempts {
+		row := htmlRetryRow{Name: a.name, Total: i == len(attempts)-1, Retries: groupDigits(a.retries), First: groupDigits(a.requests),
+			Errors: groupDigits(a.errors) + " (" + trimmed(a.errorRate(), 2) + "%)"}
+		if a.errors > 0 {
+			row.ErrorClass = "errors"
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
 func orDashList(items []string) []string {
 	if len(items) == 0 {
 		return []string{"–"}
@@ -190,9 +218,6 @@ func htmlSettings(r *runner.Result, tl *htmlTimeline) []htmlSetting {
 	}
 	if tl != nil {
 		s = append(s, htmlSetting{"chart interval", tl.interval.String()})
-	}
-	if r.Total.Retries > 0 {
-		s = append(s, htmlSetting{"retries", groupDigits(r.Total.Retries) + " attempts were retries; every attempt counts above"})
 	}
 	if r.Total.Clamped > 0 {
 		s = append(s, htmlSetting{"clamped", fmt.Sprintf("%s latencies above %s were recorded as %s", groupDigits(r.Total.Clamped), maxLatency, maxLatency)})
@@ -363,6 +388,18 @@ dl.settings dd { margin: 0; word-break: break-word; }
 </tbody>
 </table>
 <p class="note">Latency counts every request, failed ones too. Percentiles are from HdrHistograms of 3 significant digits.</p>
+{{- if .Retries}}
+<h3>Retries</h3>
+<table id="retry-table">
+<thead><tr><th>endpoint</th><th class="num">retries</th><th class="num">first attempts</th><th class="num">of them errors</th></tr></thead>
+<tbody>
+{{- range .Retries}}
+<tr{{if .Total}} class="total"{{end}}><td class="name">{{.Name}}</td><td class="num">{{.Retries}}</td><td class="num">{{.First}}</td><td class="num {{.ErrorClass}}">{{.Errors}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+<p class="note">Every attempt counts in the tables above; first attempts are what a client that never retries would have seen.</p>
+{{- end}}
 </section>
 
 <section id="settings">
@@ -392,12 +429,12 @@ dl.settings dd { margin: 0; word-break: break-word; }
 {{- end}}
 <rect class="plot" x="{{px .Left}}" y="{{px .Top}}" width="{{px .W}}" height="{{px .H}}"/>
 <g class="grid">
-{{- range .YTicks}}
+{{- range .YTicks}}{{if .Grid}}
 <line x1="{{px .X1}}" y1="{{px .Y1}}" x2="{{px .X2}}" y2="{{px .Y2}}"/>
-{{- end}}
-{{- range .XTicks}}
+{{- end}}{{end}}
+{{- range .XTicks}}{{if .Grid}}
 <line x1="{{px .X1}}" y1="{{px .Y1}}" x2="{{px .X2}}" y2="{{px .Y2}}"/>
-{{- end}}
+{{- end}}{{end}}
 </g>
 <g class="tick y-tick" text-anchor="end">
 {{- range .YTicks}}

@@ -454,3 +454,136 @@ func TestHTMLInChromium(t *testing.T) {
 		t.Logf("screenshot and page written to %s", artifacts)
 	}
 }
+
+// TestHTMLRetries: the page has a table of retries and first attempts per
+// endpoint when the run retried, and none when it did not.
+func TestHTMLRetries(t *testing.T) {
+	cases := []struct {
+		name string
+		r    *runner.Result
+		want []string // rows of the table; none: no table
+	}{
+		{"a run that retried", awkwardResult(), []string{
+			`<tr><td class="name">log|in</td><td class="num">2</td><td class="num">43</td><td class="num errors">5 (11.63%)</td></tr>`,
+			`<tr class="total"><td class="name">total</td><td class="num">2</td><td class="num">74</td><td class="num errors">6 (8.11%)</td></tr>`,
+		}},
+		{"a run without retries", result(), nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := report.HTML(&buf, tc.r, nil); err != nil {
+				t.Fatal(err)
+			}
+			page := buf.String()
+			if has := strings.Contains(page, `<table id="retry-table">`); has != (tc.want != nil) {
+				t.Errorf("retry table present %v, want %v", has, tc.want != nil)
+			}
+			for _, row := range tc.want {
+				if !strings.Contains(page, row) {
+					t.Errorf("the page lacks the row %s", row)
+				}
+			}
+		})
+	}
+}
+
+// seriesRun builds a run of scenario "test" from the given offset, length
+// long, with one 1-ms login request at each of points (from its start) and
+// its time series at one point a second.
+func seriesRun(from, length time.Duration, points ...time.Duration) *runner.Result {
+	start := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC).Add(from)
+	e := runner.NewEndpointStats("login")
+	var series []runner.SeriesPoint
+	for _, p := range points {
+		e.Record(runner.Sample{Response: time.Millisecond, Service: time.Millisecond, Status: 200})
+		h := runner.NewSeriesHistogram()
+		h.RecordValue(1000)
+		var classes [runner.MaxClasses]int64
+		classes[runner.ClassOK] = 1
+		series = append(series, runner.NewSeriesPoint(p.Truncate(time.Second), classes, h))
+	}
+	total, _ := runner.TotalOf([]*runner.EndpointStats{e})
+	return &runner.Result{Scenario: "test", Target: "http://127.0.0.1:1", Started: start, Ended: start.Add(length),
+		Load: runner.Load{Concurrency: 1, Duration: 4 * time.Second}, PeakWorkers: 1,
+		Endpoints: []*runner.EndpointStats{e}, Total: total,
+		Series: runner.Series{Interval: time.Second, Endpoints: [][]runner.SeriesPoint{series}}}
+}
+
+// htmlPageOf renders r without SLOs.
+func htmlPageOf(t *testing.T, r *runner.Result) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := report.HTML(&buf, r, nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+// TestHTMLSliverFolds: the last few milliseconds of a run (the requests in
+// flight when it stopped) join the interval before, in a run's report and
+// in a report of it merged with a later run alike: no point of a sliver is
+// drawn as a whole second.
+func TestHTMLSliverFolds(t *testing.T) {
+	s, ms := time.Second, time.Millisecond
+	first := func() *runner.Result { return seriesRun(0, 4*s+ms, 0, s, 2*s, 3*s, 4*s) }
+	merged := func() *runner.Result {
+		m, err := runner.MergeResults(first(), seriesRun(10*s, 4*s+ms, 0, s, 2*s, 3*s, 4*s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	cases := []struct {
+		name      string
+		r         *runner.Result
+		want, not []string
+	}{
+		{"one run", first(), []string{"p50: 1.00ms at 3–4.001 s (2 requests)"}, []string{"at 4–"}},
+		{"merged with a later run", merged(), []string{"p50: 1.00ms at 3–4 s (2 requests)", "p50: 1.00ms at 13–14.001 s (2 requests)"}, []string{"p50: 1.00ms at 4–", "at 14–"}},
+		{"one run read back through a merge", func() *runner.Result {
+			m, err := runner.MergeResults(first())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}(), []string{"p50: 1.00ms at 3–4.001 s (2 requests)"}, []string{"at 4–"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			page := htmlPageOf(t, tc.r)
+			for _, want := range tc.want {
+				if !strings.Contains(page, want) {
+					t.Errorf("the page lacks %q", want)
+				}
+			}
+			for _, not := range tc.not {
+				if strings.Contains(page, not) {
+					t.Errorf("the page has %q", not)
+				}
+			}
+		})
+	}
+}
+
+// degenerateLine matches a line that starts where it ends.
+var degenerateLine = regexp.MustCompile(`<line x1="([0-9.]+)" y1="([0-9.]+)" x2="([0-9.]+)" y2="([0-9.]+)"`)
+
+// TestHTMLNoEmptyLines: no line of the page has zero length, not even the
+// grid line of a tick just inside a chart's right edge (a run of 4.001 s
+// has its tick at 4 s there).
+func TestHTMLNoEmptyLines(t *testing.T) {
+	page := htmlPageOf(t, seriesRun(0, 4*time.Second+time.Millisecond, 0, time.Second, 2*time.Second, 3*time.Second))
+	if !strings.Contains(page, `<text x="963.8" y="354.0">4.0</text>`) {
+		t.Fatalf("no tick at 4 s near the right edge: the test proves nothing")
+	}
+	lines := degenerateLine.FindAllStringSubmatch(page, -1)
+	for _, l := range lines {
+		if l[1] == l[3] && l[2] == l[4] {
+			t.Errorf("a line of zero length: %s", l[0])
+		}
+	}
+	if len(lines) < 10 {
+		t.Errorf("%d lines in the page: the pattern finds none", len(lines))
+	}
+}

@@ -47,9 +47,10 @@ func (s htmlSlot) span() string {
 const maxHTMLSlots = 2 * runner.MaxSeriesPoints
 
 // newHTMLTimeline lays r's series on its grid, or returns nil when r has
-// none. The last slot is as wide as the run lasted into it; a last slot
-// shorter than a quarter interval (the requests in flight when the run
-// stopped) is folded into the one before, so that its rate is not noise.
+// none. The last slot reaches to the run's end when that is within it or a
+// sliver past it (see runner.Sliver): a sliver, the requests in flight when
+// the run stopped, is folded into the slot before, so that its rate is not
+// noise, as MergeResults folds each merged run's.
 func newHTMLTimeline(r *runner.Result) (*htmlTimeline, error) {
 	interval := r.Series.Interval
 	last := time.Duration(-1)
@@ -68,17 +69,16 @@ func newHTMLTimeline(r *runner.Result) (*htmlTimeline, error) {
 		interval *= (slots + maxHTMLSlots - 1) / maxHTMLSlots // a sparse series over a long run: coarser slots
 	}
 	n := int(last/interval) + 1
+	if runner.Sliver(time.Duration(n-1)*interval, r.Duration(), interval) {
+		n--
+	}
 	tl := &htmlTimeline{interval: interval, slots: make([]htmlSlot, n)}
 	for k := range tl.slots {
 		tl.slots[k] = htmlSlot{start: time.Duration(k) * interval, width: interval}
 	}
 	final := &tl.slots[n-1]
-	if rest := r.Duration() - final.start; rest > 0 && rest < interval {
+	if rest := r.Duration() - final.start; rest > 0 && (rest < interval || runner.Sliver(final.start+interval, r.Duration(), interval)) {
 		final.width = rest
-	}
-	if n > 1 && final.width < interval/4 {
-		tl.slots[n-2].width += final.width
-		tl.slots = tl.slots[:n-1]
 	}
 	for _, points := range r.Series.Endpoints {
 		cells := make([]*htmlCell, len(tl.slots))

@@ -306,9 +306,8 @@ func counts(e *runner.EndpointStats, classes []string) countsJSON {
 		c.Classes[name] = e.Classes[class]
 		c.FirstAttempt.Classes[name] = e.FirstAttempt[class]
 	}
-	c.FirstAttempt.Requests = e.FirstAttempts()
-	c.FirstAttempt.OK = e.FirstAttempt[runner.ClassOK]
-	c.FirstAttempt.Errors = c.FirstAttempt.Requests - c.FirstAttempt.OK
+	first := firstAttemptsOf(e)
+	c.FirstAttempt.Requests, c.FirstAttempt.OK, c.FirstAttempt.Errors = first.requests, e.FirstAttempt[runner.ClassOK], first.errors
 	return c
 }
 

@@ -14,8 +14,9 @@ import (
 // Markdown writes a GitHub-flavoured Markdown summary of r and its verdicts,
 // for a pull request or a job's step summary: a heading with the scenario and
 // PASS or FAIL, the target, load and duration, a table of the SLOs, a table
-// of the endpoints and their total, the open model's dropped arrivals, and
-// the requests of each outcome class other than ok when there are any.
+// of the endpoints and their total, the open model's dropped arrivals, the
+// requests of each outcome class other than ok when there are any, and,
+// when the run retried, each endpoint's retries and first attempts.
 // Scenario, endpoint, class names and SLO expressions are written as code,
 // so nothing in them is read as Markdown, a link or a mention.
 func Markdown(w io.Writer, r *runner.Result, verdicts []Verdict) error {
@@ -61,10 +62,7 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 	b.WriteString("|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	rows := append(append([]*runner.EndpointStats{}, r.Endpoints...), r.Total)
 	for i, e := range rows {
-		name := mdCode(e.Name)
-		if i == len(rows)-1 {
-			name = "**total**"
-		}
+		name := mdEndpoint(e.Name, i == len(rows)-1)
 		// Error rate and latencies, which a row without requests has not.
 		rate, p50, p95, p99, most := "–", "–", "–", "–", "–"
 		if n := e.Requests(); n > 0 {
@@ -83,6 +81,7 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 	}
 
 	mdClasses(&b, r, rows)
+	mdRetries(&b, rows)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -111,15 +110,41 @@ func mdClasses(b *strings.Builder, r *runner.Result, rows []*runner.EndpointStat
 	mdRow(b, header...)
 	b.WriteString(align + "\n")
 	for i, e := range rows {
-		cells := []string{mdCode(e.Name)}
-		if i == len(rows)-1 {
-			cells[0] = "**total**"
-		}
+		cells := []string{mdEndpoint(e.Name, i == len(rows)-1)}
 		for _, class := range classes {
 			cells = append(cells, mdCount(e.Classes[class]))
 		}
 		mdRow(b, cells...)
 	}
+}
+
+// mdRetries writes, for a run that retried, a table of retries by endpoint
+// and of the first attempts alone: the errors that retries made up for.
+func mdRetries(b *strings.Builder, rows []*runner.EndpointStats) {
+	attempts := retryRows(rows)
+	if attempts == nil {
+		return
+	}
+	b.WriteString("\n### Retries\n\n")
+	mdRow(b, "Endpoint", "Retries", "First attempts", "First-attempt errors", "First-attempt error rate")
+	b.WriteString("|:--|--:|--:|--:|--:|\n")
+	for i, a := range attempts {
+		rate := "–"
+		if a.requests > 0 {
+			rate = trimmed(a.errorRate(), 2) + "%"
+		}
+		mdRow(b, mdEndpoint(a.name, i == len(attempts)-1), mdCount(a.retries), mdCount(a.requests), mdCount(a.errors), rate)
+	}
+	b.WriteString("\nEvery attempt counts in the tables above; first attempts are what a client that never retries would have seen.\n")
+}
+
+// mdEndpoint writes a table row's endpoint name, or **total** for the
+// total's row.
+func mdEndpoint(name string, total bool) string {
+	if total {
+		return "**total**"
+	}
+	return mdCode(name)
 }
 
 // mdCount writes n with thousands separated by commas: 12,345.

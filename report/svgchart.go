@@ -96,9 +96,10 @@ type panelView struct {
 	Lines              []lineView
 }
 
-// tickView is a tick's grid line and label.
+// tickView is a tick's label and, when Grid is set, its grid line.
 type tickView struct {
 	X1, Y1, X2, Y2 float64
+	Grid           bool
 	LX, LY         float64
 	Label          string
 }
@@ -185,7 +186,7 @@ func (c *chartSpec) layout() *chartView {
 		py := func(v float64) float64 { return bottom - v/top*c.plotHeight }
 		for _, t := range yTicks {
 			at := py(t.value)
-			pv.YTicks = append(pv.YTicks, tickView{X1: chartLeft, Y1: at, X2: chartLeft + plotW, Y2: at,
+			pv.YTicks = append(pv.YTicks, tickView{X1: chartLeft, Y1: at, X2: chartLeft + plotW, Y2: at, Grid: true,
 				LX: chartLeft - 8, LY: at + 4, Label: t.label})
 		}
 		for _, t := range xTicks {
@@ -193,11 +194,10 @@ func (c *chartSpec) layout() *chartView {
 				continue
 			}
 			at := px(t.value)
-			tv := tickView{X1: at, Y1: pv.Top, X2: at, Y2: bottom, LX: at, LY: bottom + 18, Label: t.label}
-			if chartLeft+plotW-at < 12 {
-				tv.Y2 = tv.Y1 // no grid line just inside the plot's right edge
-			}
-			pv.XTicks = append(pv.XTicks, tv)
+			// No grid line just inside the plot's right edge, where it
+			// would double the border.
+			pv.XTicks = append(pv.XTicks, tickView{X1: at, Y1: pv.Top, X2: at, Y2: bottom, Grid: chartLeft+plotW-at >= 12,
+				LX: at, LY: bottom + 18, Label: t.label})
 		}
 		pv.YLabelX, pv.YLabelY = 22, pv.Top+c.plotHeight/2
 		pv.YTransform = "rotate(-90 " + chartCoord(pv.YLabelX) + " " + chartCoord(pv.YLabelY) + ")"

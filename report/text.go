@@ -204,16 +204,14 @@ func scenarioClasses(w io.Writer, r *runner.Result, rows []*runner.EndpointStats
 // retries writes, for a run that retried, a table of retries by endpoint
 // and of the first attempts alone: the errors retries made up for.
 func retries(w io.Writer, rows []*runner.EndpointStats) error {
-	total := rows[len(rows)-1]
-	if total.Retries == 0 {
+	attempts := retryRows(rows)
+	if attempts == nil {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "endpoint\tretries\tfirst attempts\tof them errors")
-	for _, e := range rows {
-		first := e.FirstAttempts()
-		failed := first - e.FirstAttempt[runner.ClassOK]
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d (%s%%)\n", e.Name, e.Retries, first, failed, trimmed(percentOrZero(failed, first), 2))
+	for _, a := range attempts {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d (%s%%)\n", a.name, a.retries, a.requests, a.errors, trimmed(a.errorRate(), 2))
 	}
 	fmt.Fprintln(tw, "every attempt counts in the tables above; first attempts are what a client")
 	fmt.Fprintln(tw, "that never retries would have seen")
