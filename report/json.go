@@ -25,7 +25,10 @@ type resultJSON struct {
 	DurationS   float64   `json:"duration_s"`
 	// ActiveS is the time the run was running: duration_s, or less for a
 	// merge of runs that did not overlap. Rates are over it.
-	ActiveS   float64                 `json:"active_s"`
+	ActiveS float64 `json:"active_s"`
+	// Runs are the runs a merged result is made of, by start; absent for a
+	// single run.
+	Runs      []runJSON               `json:"runs,omitempty"`
 	Load      loadJSON                `json:"load"`
 	Totals    totalsJSON              `json:"totals"`
 	Endpoints map[string]endpointJSON `json:"endpoints"`
@@ -37,6 +40,13 @@ type resultJSON struct {
 	Series        seriesJSON `json:"series"`
 	// Baseline is the comparison with --baseline, when there was one.
 	Baseline *baselineJSON `json:"baseline,omitempty"`
+}
+
+type runJSON struct {
+	StartedAt   time.Time `json:"started_at"`
+	EndedAt     time.Time `json:"ended_at"`
+	PeakWorkers int       `json:"peak_workers"`
+	Requests    int64     `json:"requests"`
 }
 
 type baselineJSON struct {
@@ -185,6 +195,7 @@ func JSONCompared(r *runner.Result, verdicts []Verdict, c *Comparison) ([]byte, 
 		EndedAt:     r.Ended.UTC(),
 		DurationS:   r.Duration().Seconds(),
 		ActiveS:     r.ActiveTime().Seconds(),
+		Runs:        runsJSON(r.Parts),
 		Load: loadJSON{
 			Model:       r.Load.Model(),
 			Concurrency: r.Load.Concurrency,
@@ -241,6 +252,15 @@ func JSONCompared(r *runner.Result, verdicts []Verdict, c *Comparison) ([]byte, 
 			Unit: v.SLO.Unit, Pass: v.Pass, Reason: v.Reason})
 	}
 	return json.MarshalIndent(out, "", "  ")
+}
+
+// runsJSON writes a merge's parts; nil for a single run.
+func runsJSON(parts []runner.Part) []runJSON {
+	var out []runJSON
+	for _, p := range parts {
+		out = append(out, runJSON{StartedAt: p.Started.UTC(), EndedAt: p.Ended.UTC(), PeakWorkers: p.PeakWorkers, Requests: p.Requests})
+	}
+	return out
 }
 
 // seriesOut renders r's time series.

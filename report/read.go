@@ -80,8 +80,8 @@ func ReadJSON(data []byte) (*Saved, error) {
 	if err := checkCounts("totals", in.Totals.countsJSON, r.Total); err != nil {
 		return nil, err
 	}
-	if active := seconds(in.ActiveS); active > 0 && active < r.Duration() {
-		r.Active = active
+	if r.Parts, err = readRuns(in.Runs, r); err != nil {
+		return nil, fmt.Errorf("runs: %w", err)
 	}
 	if r.Series, err = readSeries(in.Series, r); err != nil {
 		return nil, fmt.Errorf("series: %w", err)
@@ -91,6 +91,37 @@ func ReadJSON(data []byte) (*Saved, error) {
 		saved.SLOs = append(saved.SLOs, v.Expr)
 	}
 	return saved, nil
+}
+
+// maxRuns bounds the runs a merged result file may list.
+const maxRuns = 100_000
+
+// readRuns rebuilds a merge's parts. Each must lie within r's span and be
+// there once, and their requests must add up to r's.
+func readRuns(in []runJSON, r *runner.Result) ([]runner.Part, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	if len(in) > maxRuns {
+		return nil, fmt.Errorf("%d runs; at most %d", len(in), maxRuns)
+	}
+	parts := make([]runner.Part, len(in))
+	var requests int64
+	for i, run := range in {
+		p := runner.Part{Started: run.StartedAt, Ended: run.EndedAt, PeakWorkers: run.PeakWorkers, Requests: run.Requests}
+		if p.Ended.Before(p.Started) || p.Started.Before(r.Started) || p.Ended.After(r.Ended) || p.PeakWorkers < 0 || p.Requests < 0 {
+			return nil, fmt.Errorf("run %d (%s to %s) does not lie within the result's span or has a negative count", i+1, p.Started, p.Ended)
+		}
+		if i > 0 && p.Started.Before(parts[i-1].Started) {
+			return nil, fmt.Errorf("run %d starts before run %d: they must be in order of start", i+1, i)
+		}
+		parts[i] = p
+		requests += p.Requests
+	}
+	if requests != r.Total.Requests() {
+		return nil, fmt.Errorf("the runs hold %d requests, the totals %d", requests, r.Total.Requests())
+	}
+	return parts, nil
 }
 
 func readLoad(in loadJSON) (runner.Load, error) {

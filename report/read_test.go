@@ -2,9 +2,11 @@ package report_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loadgate/loadgate/report"
 	"github.com/loadgate/loadgate/runner"
@@ -31,6 +33,34 @@ func TestResultRoundTrip(t *testing.T) {
 	}
 }
 
+// mergedResult merges two 4-second runs an hour apart.
+func mergedResult(t *testing.T) *runner.Result {
+	t.Helper()
+	merged, err := runner.MergeResults(seriesRun(0, 4*time.Second, 0, time.Second), seriesRun(time.Hour, 4*time.Second, 0, 3*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return merged
+}
+
+// TestMergedRoundTrip: a merged result file lists its runs, and read back
+// renders to the same bytes, its active time that of its runs.
+func TestMergedRoundTrip(t *testing.T) {
+	merged := mergedResult(t)
+	data, err := report.JSON(merged, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := report.ReadJSON(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := report.JSON(saved.Result, nil)
+	if !bytes.Equal(data, again) || len(saved.Result.Parts) != 2 || saved.Result.ActiveTime() != 8*time.Second {
+		t.Errorf("read back: %d runs, active %s; written again, the file differs: %v", len(saved.Result.Parts), saved.Result.ActiveTime(), !bytes.Equal(data, again))
+	}
+}
+
 // TestReadJSONRefuses: files that are not results, or contradict
 // themselves, or hold histograms of another geometry, are refused with a
 // reason.
@@ -44,6 +74,17 @@ func TestReadJSONRefuses(t *testing.T) {
 		"bad histogram":   strings.Replace(good, `"histogram": "HIST`, `"histogram": "XIST`, 1),
 		"other geometry":  strings.Replace(good, `"histogram": "`, `"histogram": "HISTFAAAACF4nJNpmSzMwMDAxwABMJoRTDNBaSYGBgAUxgEX`+`",  "x": "`, 1),
 		"unknown class":   strings.Replace(good, `"class_names": [`, `"class_names": ["oops", `, 1),
+	}
+	data, _ = report.JSON(mergedResult(t), nil)
+	for name, change := range map[string]func(run map[string]any){
+		"runs that do not add up": func(run map[string]any) { run["requests"] = run["requests"].(float64) - 1 },
+		"a run out of the span":   func(run map[string]any) { run["started_at"] = "2001-01-01T00:00:00Z" },
+	} {
+		var doc map[string]any
+		json.Unmarshal(data, &doc)
+		change(doc["runs"].([]any)[0].(map[string]any))
+		changed, _ := json.Marshal(doc)
+		cases[name] = string(changed)
 	}
 	for name, doc := range cases {
 		if _, err := report.ReadJSON([]byte(doc)); err == nil {

@@ -15,19 +15,21 @@ import (
 // interval by interval on the wall clock (a point lands in the merged
 // interval its start falls in; a run's final sliver, see Sliver, with the
 // point before it). The merged run spans the earliest start to the latest
-// end; its rates are over the time some run was running (Active), its
-// PeakWorkers is that of the runs that overlapped most (see peakWorkers),
-// and its load is the first result's. Results of another shape or
-// histogram geometry are refused, and so is a result that is an earlier one
-// again, with a *SameRunError.
+// end and lists its runs in Parts (a merged result merged again gives its
+// own parts); its rates are over the time some run was running
+// (ActiveTime), its PeakWorkers is that of the runs that overlapped most
+// (see peakWorkers), and its load is the first result's. Results of
+// another shape or histogram geometry are refused, and so is a run that
+// comes twice, with a *SameRunError.
 func MergeResults(results ...*Result) (*Result, error) {
 	if len(results) == 0 {
 		return nil, errors.New("no results to merge")
 	}
 	first := results[0]
 	out := &Result{Scenario: first.Scenario, Target: first.Target, Started: first.Started, Ended: first.Ended,
-		Load: first.Load, ClassNames: first.Classes(), PeakWorkers: peakWorkers(results)}
+		Load: first.Load, ClassNames: first.Classes()}
 	var names []string
+	var from []int // per part, the result it comes from
 	for i, r := range results {
 		switch {
 		case r.Scenario != first.Scenario:
@@ -37,8 +39,11 @@ func MergeResults(results ...*Result) (*Result, error) {
 		case !slices.Equal(r.Classes(), out.ClassNames):
 			return nil, fmt.Errorf("result %d has the outcome classes %v, result 1 has %v: they are not of the same scenario", i+1, r.Classes(), out.ClassNames)
 		}
-		if j := slices.IndexFunc(results[:i], r.sameRun); j >= 0 {
-			return nil, &SameRunError{Result: i, Of: j}
+		for _, run := range r.Runs() {
+			if j := slices.IndexFunc(out.Parts, run.same); j >= 0 {
+				return nil, &SameRunError{Result: i, Of: from[j]}
+			}
+			out.Parts, from = append(out.Parts, run), append(from, i)
 		}
 		if r.Target != out.Target {
 			out.Target = "several targets"
@@ -77,41 +82,34 @@ func MergeResults(results ...*Result) (*Result, error) {
 	if out.Series, err = mergeSeries(out.Started, names, results); err != nil {
 		return nil, err
 	}
-	if active := activeTime(results); active < out.Duration() {
-		out.Active = active
-	}
+	slices.SortFunc(out.Parts, func(a, b Part) int { return a.Started.Compare(b.Started) })
+	out.PeakWorkers = peakWorkers(out.Parts)
 	return out, nil
 }
 
-// SameRunError is MergeResults' refusal of a result that is an earlier one
-// again: merging it would count every request of that run twice. Result
-// and Of index the two, from 0.
+// SameRunError is MergeResults' refusal of a result that is, or holds, a
+// run an earlier one holds: merging it would count that run's requests
+// twice. Result and Of index the two, from 0. A run is told by its start,
+// end (both to the nanosecond) and requests.
 type SameRunError struct{ Result, Of int }
 
 func (e *SameRunError) Error() string {
-	return fmt.Sprintf("result %d is the same run as result %d (same scenario, start, end and totals): its requests would count twice",
+	return fmt.Sprintf("result %d holds a run that result %d holds too (the same start, end and requests): its requests would count twice",
 		e.Result+1, e.Of+1)
 }
 
-// sameRun reports whether r and o are one run: the same scenario, start,
-// end and requests by class in total. Two distinct runs never share all
-// of these, as their start and end are taken to the nanosecond.
-func (r *Result) sameRun(o *Result) bool {
-	return r.Scenario == o.Scenario && r.Started.Equal(o.Started) && r.Ended.Equal(o.Ended) && r.Total.Classes == o.Total.Classes
-}
-
-// peakWorkers is the most workers the results can have run at once: the
-// largest sum of their PeakWorkers over results whose [Started, Ended]
-// overlap at some moment. It is exact for runs apart in time (the largest
-// peak) and for runs that all overlap (the sum); in between it is an upper
-// bound, as a run's peak may have fallen outside the overlap.
-func peakWorkers(results []*Result) int {
+// peakWorkers is the most workers the runs can have run at once: the
+// largest sum of their PeakWorkers over runs whose [Started, Ended] overlap
+// at some moment. It is exact for runs apart in time (the largest peak) and
+// for runs that all overlap (the sum); in between it is an upper bound, as
+// a run's peak may have fallen outside the overlap.
+func peakWorkers(runs []Part) int {
 	type change struct {
 		at      time.Time
 		workers int // added at a start, taken away at an end
 	}
 	var changes []change
-	for _, r := range results {
+	for _, r := range runs {
 		changes = append(changes, change{r.Started, r.PeakWorkers}, change{r.Ended, -r.PeakWorkers})
 	}
 	slices.SortFunc(changes, func(a, b change) int {
@@ -126,22 +124,18 @@ func peakWorkers(results []*Result) int {
 	return peak
 }
 
-// activeTime is the length of the union of the results' active spans.
-func activeTime(results []*Result) time.Duration {
-	spans := make([][2]time.Time, len(results))
-	for i, r := range results {
-		spans[i] = [2]time.Time{r.Started, r.Started.Add(r.ActiveTime())}
-	}
-	slices.SortFunc(spans, func(a, b [2]time.Time) int { return a[0].Compare(b[0]) })
+// activeTime is the length of the union of the runs' spans; runs must be
+// sorted by start.
+func activeTime(runs []Part) time.Duration {
 	var total time.Duration
 	var end time.Time
-	for _, s := range spans {
-		if s[0].After(end) {
-			end = s[0]
+	for _, r := range runs {
+		if r.Started.After(end) {
+			end = r.Started
 		}
-		if s[1].After(end) {
-			total += s[1].Sub(end)
-			end = s[1]
+		if r.Ended.After(end) {
+			total += r.Ended.Sub(end)
+			end = r.Ended
 		}
 	}
 	return total

@@ -169,9 +169,34 @@ func TestMergedPeakWorkers(t *testing.T) {
 	}
 }
 
-// TestMergeRefusesTheSameRunTwice: a result given twice (same scenario,
-// start, end and totals) is refused, naming both; runs that differ in any
-// of these merge.
+func mustMerge(t *testing.T, results ...*runner.Result) *runner.Result {
+	t.Helper()
+	merged, err := runner.MergeResults(results...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return merged
+}
+
+// TestMergeOfMerges: a merged result merged again with another run is the
+// merge of all the runs: its parts, active time and peak workers come from
+// the runs, not from the first merge's span.
+func TestMergeOfMerges(t *testing.T) {
+	s := time.Second
+	a, b, c := timedRun(0, 4*s, 5, 0), timedRun(10*s, 4*s, 8, 0), timedRun(12*s, 4*s, 3, 0)
+	step := mustMerge(t, mustMerge(t, a, b), c)
+	once := mustMerge(t, a, b, c)
+	if step.ActiveTime() != 10*s || step.PeakWorkers != 11 || len(step.Parts) != 3 {
+		t.Errorf("merged in two steps: active %s, peak workers %d, %d parts; want 10s, 11, 3", step.ActiveTime(), step.PeakWorkers, len(step.Parts))
+	}
+	if step.ActiveTime() != once.ActiveTime() || step.PeakWorkers != once.PeakWorkers || !slices.Equal(step.Parts, once.Parts) {
+		t.Errorf("merged in two steps: %v; at once: %v", step.Parts, once.Parts)
+	}
+}
+
+// TestMergeRefusesTheSameRunTwice: a run given twice (the same start, end
+// and requests), alone or inside a merged result, is refused, naming both
+// results; runs that differ in any of these merge.
 func TestMergeRefusesTheSameRunTwice(t *testing.T) {
 	s := time.Second
 	a := timedRun(0, 4*s, 2, 0, s)
@@ -185,6 +210,8 @@ func TestMergeRefusesTheSameRunTwice(t *testing.T) {
 		{"another start", []*runner.Result{a, timedRun(s, 4*s, 2, 0, s)}, nil},
 		{"another end", []*runner.Result{a, timedRun(0, 5*s, 2, 0, s)}, nil},
 		{"other totals", []*runner.Result{a, timedRun(0, 4*s, 2, 0)}, nil},
+		{"a merge, then one of its runs", []*runner.Result{mustMerge(t, a, timedRun(10*s, 4*s, 2, 0)), timedRun(0, 4*s, 2, 0, s)}, &runner.SameRunError{Result: 1, Of: 0}},
+		{"a run, then a merge that holds it", []*runner.Result{a, mustMerge(t, timedRun(10*s, 4*s, 2, 0), timedRun(0, 4*s, 2, 0, s))}, &runner.SameRunError{Result: 1, Of: 0}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

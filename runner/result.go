@@ -10,10 +10,10 @@ type Result struct {
 	Target  string
 	Started time.Time
 	Ended   time.Time
-	// Active, when set, is less than Ended-Started: the time within it that
-	// some merged run was running (see MergeResults).
-	Active time.Duration
-	Load   Load
+	// Parts are the runs a merge is made of, by start (see MergeResults);
+	// nil for a single run.
+	Parts []Part
+	Load  Load
 	// Interrupted is set when the run was stopped before its end.
 	Interrupted bool
 	// ClassNames names the run's outcome classes, by Class: the built-in
@@ -47,13 +47,34 @@ func (r *Result) Classes() []string {
 // Duration is the wall time from the first request to the last response.
 func (r *Result) Duration() time.Duration { return r.Ended.Sub(r.Started) }
 
-// ActiveTime is how long the run was running: its Duration, or Active when
-// set (a merge of runs that did not all overlap). Rates are over it.
-func (r *Result) ActiveTime() time.Duration {
-	if r.Active > 0 {
-		return r.Active
+// Part is one of the runs a merged Result is made of.
+type Part struct {
+	Started, Ended time.Time
+	PeakWorkers    int
+	Requests       int64
+}
+
+// same reports whether p and o are one run: the same start and end (to the
+// nanosecond) and requests.
+func (p Part) same(o Part) bool {
+	return p.Started.Equal(o.Started) && p.Ended.Equal(o.Ended) && p.Requests == o.Requests
+}
+
+// Runs returns the runs r is made of: its Parts, or r itself as one.
+func (r *Result) Runs() []Part {
+	if len(r.Parts) > 0 {
+		return r.Parts
 	}
-	return r.Duration()
+	return []Part{{Started: r.Started, Ended: r.Ended, PeakWorkers: r.PeakWorkers, Requests: r.Total.Requests()}}
+}
+
+// ActiveTime is how long the run was running: its Duration, or for a merge
+// the time within it that some part was running. Rates are over it.
+func (r *Result) ActiveTime() time.Duration {
+	if len(r.Parts) == 0 {
+		return r.Duration()
+	}
+	return activeTime(r.Parts)
 }
 
 // Endpoint returns the statistics of the endpoint called name, or nil.

@@ -68,13 +68,13 @@ scenario. Exit 0 when every SLO passed and nothing regressed from
 }
 
 // mergeFiles merges the results read from files, in that order; a file
-// that is the same run as an earlier one is refused by both names.
+// that holds a run an earlier one holds is refused by both names.
 func mergeFiles(files []string, results []*runner.Result) (*runner.Result, error) {
 	r, err := runner.MergeResults(results...)
 	var same *runner.SameRunError
 	switch {
 	case errors.As(err, &same):
-		return nil, usagef("cannot merge %s and %s: they are the same run (same scenario, start, end and totals), whose requests would count twice",
+		return nil, usagef("cannot merge %s and %s: they hold the same run (the same start, end and requests), whose requests would count twice",
 			files[same.Of], files[same.Result])
 	case err != nil:
 		return nil, usagef("cannot merge the results: %v", err)

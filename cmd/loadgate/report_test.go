@@ -178,26 +178,33 @@ func TestBaselineGate(t *testing.T) {
 	}
 }
 
-// TestReportRefusesOneRunTwice: one result given twice, by one path or by
-// two (a copy), is refused with a line naming both arguments, rather than
-// merged into doubled counts; two runs merge.
+// TestReportRefusesOneRunTwice: one run given twice, by one path or by two
+// (a copy), or inside a merged result, is refused with a line naming both
+// arguments, rather than merged into doubled counts; two runs merge, and
+// their merge merges with a third run.
 func TestReportRefusesOneRunTwice(t *testing.T) {
 	dir := t.TempDir()
-	a, b, copied := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json"), filepath.Join(dir, "copy.json")
-	for _, out := range []string{a, b} {
+	a, b, c := filepath.Join(dir, "a.json"), filepath.Join(dir, "b.json"), filepath.Join(dir, "c.json")
+	copied, merged := filepath.Join(dir, "copy.json"), filepath.Join(dir, "merged.json")
+	for _, out := range []string{a, b, c} {
 		if code, _, stderr := run(t, args(fast, []string{"run", "smoke", "-n", "3", "--out", out})...); code != exitOK {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
 	}
 	os.WriteFile(copied, mustRead(t, a), 0o644)
+	if code, _, stderr := run(t, "report", "--quiet", a, b, "--out", merged); code != exitOK {
+		t.Fatalf("report a b --out: exit %d: %s", code, stderr)
+	}
 	cases := []struct {
 		name  string
 		files []string
 		want  string // the error line; empty: merged
 	}{
-		{"one path twice", []string{a, a}, "loadgate: cannot merge " + a + " and " + a + ": they are the same run"},
-		{"a copy", []string{b, a, copied}, "loadgate: cannot merge " + a + " and " + copied + ": they are the same run"},
+		{"one path twice", []string{a, a}, "loadgate: cannot merge " + a + " and " + a + ": they hold the same run"},
+		{"a copy", []string{b, a, copied}, "loadgate: cannot merge " + a + " and " + copied + ": they hold the same run"},
+		{"a merge and one of its runs", []string{merged, b}, "loadgate: cannot merge " + merged + " and " + b + ": they hold the same run"},
 		{"two runs", []string{a, b}, ""},
+		{"a merge and a third run", []string{merged, c}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
