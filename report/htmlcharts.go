@@ -8,6 +8,10 @@ import (
 	"github.com/loadgate/loadgate/runner"
 )
 
+// noSeriesNote stands in for a chart over time when the result has no
+// time series.
+const noSeriesNote = "This result has no time series, so there is nothing to plot over time."
+
 // htmlMillis is a histogram value in milliseconds.
 func htmlMillis(v int64) float64 { return milliseconds(runner.Micros(v)) }
 
@@ -27,7 +31,7 @@ var chartPercentiles = []struct {
 func latencyChart(r *runner.Result, tl *htmlTimeline) *chartView {
 	const id, title = "chart-latency", "Latency percentiles over time"
 	if tl == nil {
-		return noDataChart(id, title, "This result has no time series, so there is nothing to plot over time.")
+		return noDataChart(id, title, noSeriesNote)
 	}
 	c := &chartSpec{id: id, title: title, xLabel: "time since start (s)", yLabel: "latency (ms)", xMax: tl.xMax(), plotHeight: 240}
 	if len(r.Endpoints) > 1 {
@@ -75,7 +79,7 @@ func rateSeries(tl *htmlTimeline, s chartSeries, what string, count func(k int) 
 func throughputChart(r *runner.Result, tl *htmlTimeline) *chartView {
 	const id, title = "chart-throughput", "Throughput over time"
 	if tl == nil {
-		return noDataChart(id, title, "This result has no time series, so there is nothing to plot over time.")
+		return noDataChart(id, title, noSeriesNote)
 	}
 	c := &chartSpec{id: id, title: title, xLabel: "time since start (s)", yLabel: "requests/s", xMax: tl.xMax(), plotHeight: 200}
 	panel := chartPanel{}
@@ -110,7 +114,7 @@ func throughputChart(r *runner.Result, tl *htmlTimeline) *chartView {
 func errorsChart(r *runner.Result, tl *htmlTimeline) *chartView {
 	const id, title = "chart-errors", "Errors over time, by outcome class"
 	if tl == nil {
-		return noDataChart(id, title, "This result has no time series, so there is nothing to plot over time.")
+		return noDataChart(id, title, noSeriesNote)
 	}
 	c := &chartSpec{id: id, title: title, xLabel: "time since start (s)", yLabel: "errors/s", xMax: tl.xMax(), plotHeight: 170}
 	panel := chartPanel{}
