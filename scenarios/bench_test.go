@@ -1,6 +1,9 @@
 package scenarios
 
 import (
+	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/loadgate/loadgate/runner"
@@ -38,5 +41,25 @@ steps:
 			b.Fatal("no token")
 		}
 		profile.Vary(it)
+	}
+}
+
+// BenchmarkSyntaxErrorNearEnd is validating a 1 MiB file whose one YAML
+// mistake, a misindented key, is near its end: the bisection that finds
+// the mistake's line parses the file's prefixes about log2(lines) times.
+func BenchmarkSyntaxErrorNearEnd(b *testing.B) {
+	var file strings.Builder
+	file.WriteString("name: big\nsteps:\n")
+	for i := 0; file.Len() < 1<<20; i++ {
+		fmt.Fprintf(&file, "  - name: s%d\n    path: /x%d\n    body: {a: \"%d\", b: [1, 2, 3]}\n", i, i, i)
+	}
+	file.WriteString("  - name: last\n   path: /bad\n")
+	data := []byte(file.String())
+	for b.Loop() {
+		_, err := Parse("big.yaml", data, Options{})
+		var problems Problems
+		if !errors.As(err, &problems) || problems[0].Line != strings.Count(file.String(), "\n") {
+			b.Fatalf("%v", err)
+		}
 	}
 }
