@@ -47,11 +47,14 @@ func waitUntil(stop context.Context, t time.Time) bool {
 }
 
 // run dispatches arrivals from started until the schedule, the iteration
-// bound or stop ends, then waits for the workers. A schedule that runs out
-// of arrivals before its length (stages that ramp down to zero) still
-// lasts its length, so that rates are over the time the load asked for. It
-// returns how many arrivals were due and how many of them were dropped.
-func (d dispatcher) run(stop context.Context, started time.Time, onDrop func()) (arrivals, dropped int64) {
+// bound or stop ends, then waits for the workers, and returns how many
+// arrivals were due. It calls onDrop for each arrival it could not hand to
+// a worker: none was free and the pool was full, or the dispatcher itself
+// fell behind the schedule and the run stopped before the arrival's turn
+// came (a machine too slow for the rate). A schedule that runs out of
+// arrivals before its length (stages that ramp down to zero) still lasts
+// its length, so that rates are over the time the load asked for.
+func (d dispatcher) run(stop context.Context, started time.Time, onDrop func()) (arrivals int64) {
 	wait := d.wait
 	if wait == nil {
 		wait = waitUntil
@@ -59,24 +62,32 @@ func (d dispatcher) run(stop context.Context, started time.Time, onDrop func()) 
 	more := make(chan arrival)
 	var g errgroup.Group // lifetimes only
 	workers := 0
+	var stopped time.Time // when the dispatcher saw stop end
 	for k := int64(0); d.iterations == 0 || k < d.iterations; k++ {
 		at, ok := d.profile.arrivalTime(k)
 		if !ok || (d.length > 0 && at >= d.length) {
-			if d.length > 0 {
+			if d.length > 0 && stopped.IsZero() {
 				wait(stop, started.Add(d.length))
 			}
 			break
 		}
 		a := arrival{seq: k, intended: started.Add(at)}
-		if !wait(stop, a.intended) {
-			break
+		if stopped.IsZero() && !wait(stop, a.intended) {
+			stopped = time.Now()
+		}
+		if !stopped.IsZero() {
+			if !a.intended.Before(stopped) {
+				break
+			}
+			arrivals++ // due before the run stopped, but the dispatcher was behind
+			onDrop()
+			continue
 		}
 		arrivals++
 		select {
 		case more <- a:
 		default:
 			if workers == d.maxWorkers {
-				dropped++
 				onDrop()
 				continue
 			}
@@ -90,7 +101,7 @@ func (d dispatcher) run(stop context.Context, started time.Time, onDrop func()) 
 	}
 	close(more)
 	g.Wait()
-	return arrivals, dropped
+	return arrivals
 }
 
 // runOpen runs the open model over the engine's workers.
@@ -101,20 +112,23 @@ func (e *engine) runOpen(stop context.Context, started time.Time) {
 		maxWorkers: load.MaxWorkers,
 		iterations: load.Iterations,
 		length:     load.Length(),
-		work: func(id int, first arrival, more <-chan arrival) {
-			w := e.newWorker(id)
-			defer w.close()
-			for a, ok := first, true; ok; a, ok = <-more {
-				w.iterate(stop, Iteration{Seq: a.seq, Worker: id}, a.intended)
-			}
-		},
 	}
-	onDrop := func() {
+	drop := func() {
+		e.dropped.Add(1)
 		if e.plan.Progress != nil {
 			e.plan.Progress.dropped.Add(1)
 		}
 	}
-	arrivals, dropped := d.run(stop, started, onDrop)
-	e.arrivals.Store(arrivals)
-	e.dropped.Store(dropped)
+	d.work = func(id int, first arrival, more <-chan arrival) {
+		w := e.newWorker(id)
+		defer w.close()
+		for a, ok := first, true; ok; a, ok = <-more {
+			if stop.Err() != nil {
+				drop() // handed over as the run stopped: it sends nothing
+				continue
+			}
+			w.iterate(stop, Iteration{Seq: a.seq, Worker: id}, a.intended)
+		}
+	}
+	e.arrivals.Store(d.run(stop, started, drop))
 }

@@ -62,6 +62,21 @@ func mustRun(t *testing.T, ctx context.Context, p runner.Plan) *runner.Result {
 	return res
 }
 
+// TestOpenModelCountsEveryArrival: at a rate this machine may not keep up
+// with (20,000 a second, and more so under the race detector), every
+// arrival due in the run is counted, and each was either sent or dropped.
+func TestOpenModelCountsEveryArrival(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	target, _ := url.Parse(srv.URL)
+	res := mustRun(t, t.Context(), plan(target, runner.Load{Open: true, Rate: 20000, MaxWorkers: 50, Duration: 500 * time.Millisecond},
+		runner.Step{Name: "get", Method: http.MethodGet, Path: "/"}))
+	t.Logf("%d arrivals, %d requests, %d dropped", res.Arrivals, res.Total.Requests(), res.Dropped)
+	if res.Arrivals != 10000 || res.Total.Requests()+res.Dropped != res.Arrivals {
+		t.Errorf("%d arrivals, %d requests, %d dropped; want 10000 arrivals, each sent or dropped", res.Arrivals, res.Total.Requests(), res.Dropped)
+	}
+}
+
 // TestIterationBoundEndsRun: a closed run bounded by iterations ends when
 // its last answer arrives, not at the closed model's next ramp tick (up to
 // 100 ms later), which would lower its rate. The run starts just after a
