@@ -30,6 +30,7 @@ import (
 //	value   = duration ("800us", "250ms", "1.2s") for latency metrics
 //	        | number for counts and rps
 //	        | percentage ("0.5%") for a count metric: that count / requests
+//	          (dropped / arrivals for dropped, which are never requests)
 //
 // Spaces around the parts are allowed. A malformed expression gives an
 // *SLOError that quotes it and points at the bad part. classes are a

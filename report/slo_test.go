@@ -159,7 +159,7 @@ func result() *runner.Result {
 	total.Merge(login)
 	start := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	return &runner.Result{Scenario: "test", Target: "http://127.0.0.1:1", Started: start, Ended: start.Add(10 * time.Second),
-		Load: runner.Load{Concurrency: 4, Duration: 10 * time.Second}, Endpoints: []*runner.EndpointStats{login, register}, Total: total, Dropped: 7}
+		Load: runner.Load{Concurrency: 4, Duration: 10 * time.Second}, Endpoints: []*runner.EndpointStats{login, register}, Total: total, Arrivals: 107, Dropped: 7}
 }
 
 func TestEvaluate(t *testing.T) {
@@ -182,6 +182,7 @@ func TestEvaluate(t *testing.T) {
 		{"status_200==90", 90, true, "90 == 90"},
 		{"transport_errors==2", 2, true, "2 == 2"},
 		{"dropped==7", 7, true, "7 == 7"},
+		{"dropped<5%", 6.542, false, "6.542% is not < 5%"}, // of the 107 arrivals, not the 100 requests
 		{"rps>=10", 10, true, "10.0 req/s >= 10.0 req/s"},
 		{"rps>10", 10, false, "10.0 req/s is not > 10.0 req/s"},
 		{"login.min<=100us", 0.1, true, "0.1ms <= 0.1ms"},

@@ -69,7 +69,10 @@ func (s SLO) actual(r *runner.Result, stats *runner.EndpointStats) float64 {
 		return percentOf(stats.Errors(), stats.Requests())
 	}
 	count := s.count(r, stats)
-	if s.Unit == UnitPercent {
+	switch {
+	case s.Unit == UnitPercent && s.Metric == "dropped":
+		return percentOrZero(count, r.Arrivals) // dropped arrivals are never requests; none in the closed model
+	case s.Unit == UnitPercent:
 		return percentOf(count, stats.Requests())
 	}
 	return float64(count)
