@@ -47,6 +47,9 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 	for _, sh := range e.shards {
 		sh.flush()
 	}
+	if err := e.series.foldSliver(ended.Sub(started)); err != nil {
+		return nil, err
+	}
 	series, err := e.series.series()
 	if err != nil {
 		return nil, err

@@ -228,23 +228,56 @@ func (c *seriesCollector) widen() error {
 	for e, points := range c.points {
 		c.points[e], c.open[e] = map[time.Duration]*pendingPoint{}, map[time.Duration]*pendingPoint{}
 		for start, old := range points {
-			pt, err := c.point(e, start.Truncate(interval))
-			if err != nil {
+			if err := c.absorb(e, start.Truncate(interval), old); err != nil {
 				return err
 			}
-			h := old.hist
-			if h == nil {
-				if h, err = unpack(old.packed); err != nil {
-					return err
-				}
-			}
-			for i, n := range old.classes {
-				pt.classes[i] += n
-			}
-			pt.hist.Merge(h) // of one geometry: nothing is dropped
 		}
 		c.settle(e, 1<<62)
 	}
+	return nil
+}
+
+// foldSliver moves each endpoint's point in the final sliver of a run
+// length long (see Sliver) into the interval before, as MergeResults does
+// with each run it merges, so that a run's series and a report's of it
+// agree.
+func (c *seriesCollector) foldSliver(length time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	interval := c.width()
+	last := length.Truncate(interval)
+	if !Sliver(last, length, interval) {
+		return nil
+	}
+	for e, points := range c.points {
+		if sliver := points[last]; sliver != nil {
+			delete(points, last)
+			delete(c.open[e], last)
+			if err := c.absorb(e, last-interval, sliver); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// absorb adds old's requests and response times to endpoint's point at
+// start.
+func (c *seriesCollector) absorb(endpoint int, start time.Duration, old *pendingPoint) error {
+	pt, err := c.point(endpoint, start)
+	if err != nil {
+		return err
+	}
+	h := old.hist
+	if h == nil {
+		if h, err = unpack(old.packed); err != nil {
+			return err
+		}
+	}
+	for i, n := range old.classes {
+		pt.classes[i] += n
+	}
+	pt.hist.Merge(h) // of one geometry: nothing is dropped
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -52,5 +53,44 @@ func TestSeriesWidensExactly(t *testing.T) {
 	}
 	if ok != 2*seconds || unavailable != seconds || !merged.Equals(whole) {
 		t.Errorf("points sum to %d ok and %d unavailable, histograms equal: %v", ok, unavailable, merged.Equals(whole))
+	}
+}
+
+// TestSeriesFoldsFinalSliver: the requests a run recorded in the last few
+// milliseconds of its final interval join the interval before, with their
+// latencies; a last interval the run lasted a quarter into keeps its point.
+func TestSeriesFoldsFinalSliver(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		length time.Duration
+		starts []time.Duration
+	}{
+		{"a sliver", 3*time.Second + 5*time.Millisecond, []time.Duration{0, time.Second, 2 * time.Second}},
+		{"a quarter interval", 3*time.Second + 250*time.Millisecond, []time.Duration{0, time.Second, 2 * time.Second, 3 * time.Second}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newSeriesCollector(1)
+			s := newShard([]string{"login"}, c)
+			for _, at := range []time.Duration{0, time.Second, 2*time.Second + 900*time.Millisecond, tc.length} {
+				s.record(0, Sample{Response: time.Millisecond, Service: time.Millisecond, Status: 200, Class: ClassOK}, at)
+			}
+			s.flush()
+			if err := c.foldSliver(tc.length); err != nil {
+				t.Fatal(err)
+			}
+			series, err := c.series()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var starts []time.Duration
+			var requests, latencies int64
+			for _, p := range series.Endpoints[0] {
+				h, _ := p.Latency()
+				starts, requests, latencies = append(starts, p.Start), requests+p.Requests(), latencies+h.TotalCount()
+			}
+			if !slices.Equal(starts, tc.starts) || requests != 4 || latencies != 4 {
+				t.Errorf("points at %v with %d requests, %d latencies; want points at %v, 4 of each", starts, requests, latencies, tc.starts)
+			}
+		})
 	}
 }
