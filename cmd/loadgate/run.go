@@ -237,7 +237,7 @@ func (f *runFlags) loadFor(fs *pflag.FlagSet, load runner.Load, timeout time.Dur
 		if err != nil {
 			return load, usagef("invalid --rate: %v", err)
 		}
-		load.Open, load.Rate, load.Pause = true, rate, 0
+		load.Open, load.Rate, load.Pause, load.Concurrency = true, rate, 0, 0 // the closed model's settings go
 	}
 	if fs.Changed("concurrency") {
 		if load.Open {

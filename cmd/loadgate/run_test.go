@@ -351,9 +351,10 @@ func TestOpenModelRun(t *testing.T) {
 	}
 	var r struct {
 		Load struct {
-			Model      string  `json:"model"`
-			Rate       float64 `json:"rate"`
-			MaxWorkers int     `json:"max_workers"`
+			Model       string  `json:"model"`
+			Concurrency int     `json:"concurrency"`
+			Rate        float64 `json:"rate"`
+			MaxWorkers  int     `json:"max_workers"`
 		} `json:"load"`
 		Totals struct {
 			Requests, Arrivals, Dropped int64
@@ -367,7 +368,7 @@ func TestOpenModelRun(t *testing.T) {
 	if err := json.Unmarshal(data, &r); err != nil {
 		t.Fatal(err)
 	}
-	if r.Load.Model != "open" || r.Load.Rate != 100 || r.Load.MaxWorkers != 1000 || r.Totals.Arrivals != 100 || r.Totals.Requests != 100 {
+	if r.Load.Model != "open" || r.Load.Concurrency != 0 || r.Load.Rate != 100 || r.Load.MaxWorkers != 1000 || r.Totals.Arrivals != 100 || r.Totals.Requests != 100 {
 		t.Errorf("result: %+v", r)
 	}
 	if ping := r.Endpoints["ping"]; ping.ServiceHistogram == "" || ping.ServiceMS["p99"] == 0 {
