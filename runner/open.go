@@ -123,11 +123,9 @@ func (e *engine) runOpen(stop context.Context, started time.Time) {
 		w := e.newWorker(id)
 		defer w.close()
 		for a, ok := first, true; ok; a, ok = <-more {
-			if stop.Err() != nil {
-				drop() // handed over as the run stopped: it sends nothing
-				continue
+			if !w.iterate(stop, Iteration{Seq: a.seq, Worker: id}, a.intended) {
+				drop() // handed over as the run stopped
 			}
-			w.iterate(stop, Iteration{Seq: a.seq, Worker: id}, a.intended)
 		}
 	}
 	e.arrivals.Store(d.run(stop, started, drop))

@@ -42,12 +42,10 @@ func (w *worker) close() {
 // iterate runs the plan's steps in order, but those the iteration skips,
 // until one is not ok or stop ends. The first step's response time counts
 // from intended, the iteration's scheduled start (the zero time: when it is
-// sent); each later step's from its own send.
-func (w *worker) iterate(stop context.Context, it Iteration, intended time.Time) {
+// sent); each later step's from its own send. It reports whether it sent
+// anything: not when stop ended before its first step.
+func (w *worker) iterate(stop context.Context, it Iteration, intended time.Time) (sent bool) {
 	plan := w.engine.plan
-	if plan.Progress != nil {
-		defer plan.Progress.iterations.Add(1)
-	}
 	if w.vars == nil {
 		w.vars = make([]string, plan.Vars)
 	}
@@ -57,11 +55,19 @@ func (w *worker) iterate(stop context.Context, it Iteration, intended time.Time)
 		if step.Skip != nil && step.Skip(it) {
 			continue
 		}
-		if stop.Err() != nil || w.runStep(stop, i, it, intended) != ClassOK {
-			return
+		if stop.Err() != nil {
+			break
+		}
+		sent = true
+		if w.runStep(stop, i, it, intended) != ClassOK {
+			break
 		}
 		intended = time.Time{}
 	}
+	if sent && plan.Progress != nil {
+		plan.Progress.iterations.Add(1)
+	}
+	return sent
 }
 
 // runStep sends step i, again while its retry policy allows, and returns
