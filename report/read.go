@@ -93,33 +93,45 @@ func ReadJSON(data []byte) (*Saved, error) {
 	return saved, nil
 }
 
-// maxRuns bounds the runs a merged result file may list.
-const maxRuns = 100_000
+// Bounds on the runs a merged result file may list, and on each run's
+// peak workers.
+const (
+	maxRuns        = 100_000
+	maxPeakWorkers = 1_000_000
+)
 
-// readRuns rebuilds a merge's parts. Each must lie within r's span and be
-// there once, and their requests must add up to r's.
+// readRuns rebuilds a merge's parts. There must be two or more, in order
+// of start, each within r's span and different from the others, and their
+// requests must add up to r's.
 func readRuns(in []runJSON, r *runner.Result) ([]runner.Part, error) {
 	if len(in) == 0 {
 		return nil, nil
 	}
-	if len(in) > maxRuns {
-		return nil, fmt.Errorf("%d runs; at most %d", len(in), maxRuns)
+	if len(in) == 1 || len(in) > maxRuns {
+		return nil, fmt.Errorf("%d runs; a merge lists from 2 to %d", len(in), maxRuns)
 	}
 	parts := make([]runner.Part, len(in))
-	var requests int64
+	left := r.Total.Requests() // not yet held by a run
 	for i, run := range in {
 		p := runner.Part{Started: run.StartedAt, Ended: run.EndedAt, PeakWorkers: run.PeakWorkers, Requests: run.Requests}
-		if p.Ended.Before(p.Started) || p.Started.Before(r.Started) || p.Ended.After(r.Ended) || p.PeakWorkers < 0 || p.Requests < 0 {
-			return nil, fmt.Errorf("run %d (%s to %s) does not lie within the result's span or has a negative count", i+1, p.Started, p.Ended)
-		}
-		if i > 0 && p.Started.Before(parts[i-1].Started) {
+		switch {
+		case p.Ended.Before(p.Started) || p.Started.Before(r.Started) || p.Ended.After(r.Ended):
+			return nil, fmt.Errorf("run %d (%s to %s) does not lie within the result's span", i+1, p.Started, p.Ended)
+		case p.PeakWorkers < 0 || p.PeakWorkers > maxPeakWorkers || p.Requests < 0 || p.Requests > left:
+			return nil, fmt.Errorf("run %d: %d peak workers, %d requests: out of range, or more requests than the totals hold", i+1, p.PeakWorkers, p.Requests)
+		case i > 0 && p.Started.Before(parts[i-1].Started):
 			return nil, fmt.Errorf("run %d starts before run %d: they must be in order of start", i+1, i)
 		}
+		for j := i - 1; j >= 0 && parts[j].Started.Equal(p.Started); j-- {
+			if parts[j].Same(p) {
+				return nil, fmt.Errorf("run %d is run %d again", i+1, j+1)
+			}
+		}
 		parts[i] = p
-		requests += p.Requests
+		left -= p.Requests
 	}
-	if requests != r.Total.Requests() {
-		return nil, fmt.Errorf("the runs hold %d requests, the totals %d", requests, r.Total.Requests())
+	if left != 0 {
+		return nil, fmt.Errorf("the runs hold %d requests fewer than the totals", left)
 	}
 	return parts, nil
 }

@@ -40,7 +40,7 @@ func MergeResults(results ...*Result) (*Result, error) {
 			return nil, fmt.Errorf("result %d has the outcome classes %v, result 1 has %v: they are not of the same scenario", i+1, r.Classes(), out.ClassNames)
 		}
 		for _, run := range r.Runs() {
-			if j := slices.IndexFunc(out.Parts, run.same); j >= 0 {
+			if j := slices.IndexFunc(out.Parts, run.Same); j >= 0 {
 				return nil, &SameRunError{Result: i, Of: from[j]}
 			}
 			out.Parts, from = append(out.Parts, run), append(from, i)
@@ -84,6 +84,9 @@ func MergeResults(results ...*Result) (*Result, error) {
 	}
 	slices.SortFunc(out.Parts, func(a, b Part) int { return a.Started.Compare(b.Started) })
 	out.PeakWorkers = peakWorkers(out.Parts)
+	if len(out.Parts) == 1 {
+		out.Parts = nil // a single run
+	}
 	return out, nil
 }
 
@@ -139,16 +142,6 @@ func activeTime(runs []Part) time.Duration {
 		}
 	}
 	return total
-}
-
-// Sliver reports whether the series interval from start (interval wide) is
-// a run's final sliver: not the run's first interval, and the run, length
-// long, ended less than a quarter interval into it. A sliver holds only the
-// requests in flight when the run stopped, too few over too short a time
-// for a rate; MergeResults and the HTML report fold it into the interval
-// before.
-func Sliver(start, length, interval time.Duration) bool {
-	return start >= interval && length-start < interval/4
 }
 
 // mergeSeries merges the results' time series into one over names, at the

@@ -184,6 +184,9 @@ func mustMerge(t *testing.T, results ...*runner.Result) *runner.Result {
 func TestMergeOfMerges(t *testing.T) {
 	s := time.Second
 	a, b, c := timedRun(0, 4*s, 5, 0), timedRun(10*s, 4*s, 8, 0), timedRun(12*s, 4*s, 3, 0)
+	if alone := mustMerge(t, a); alone.Parts != nil {
+		t.Errorf("one run merged alone has parts %v, want none", alone.Parts)
+	}
 	step := mustMerge(t, mustMerge(t, a, b), c)
 	once := mustMerge(t, a, b, c)
 	if step.ActiveTime() != 10*s || step.PeakWorkers != 11 || len(step.Parts) != 3 {

@@ -220,23 +220,30 @@ func TestScheduleLastsItsLength(t *testing.T) {
 }
 
 // TestTargetRate: the rate the load asked for, averaged over the run, also
-// when the run ended early.
+// when the run ended early, and over the runs of a merge.
 func TestTargetRate(t *testing.T) {
 	began := time.Now()
 	ramp := Load{Open: true, Rate: 50, Stages: []Stage{{time.Second, 50}, {time.Second, 0}}}
+	steady := Load{Open: true, Rate: 100, Duration: 2 * time.Second}
+	run := func(from time.Duration) Part {
+		return Part{Started: began.Add(from), Ended: began.Add(from + 2010*time.Millisecond)}
+	}
 	for _, tc := range []struct {
-		name string
-		load Load
-		ran  time.Duration
-		want float64
+		name  string
+		load  Load
+		ran   time.Duration
+		parts []Part
+		want  float64
 	}{
-		{"constant rate, bounded by iterations", Load{Open: true, Rate: 1000, Iterations: 50}, 49 * time.Millisecond, 1000},
-		{"stages, ran their length and a little more", ramp, 2010 * time.Millisecond, 37.5},
-		{"stages, interrupted in the first", ramp, time.Second, 50},
-		{"closed model", Load{Concurrency: 2, Iterations: 5}, time.Second, 0},
+		{"constant rate, bounded by iterations", Load{Open: true, Rate: 1000, Iterations: 50}, 49 * time.Millisecond, nil, 1000},
+		{"stages, ran their length and a little more", ramp, 2010 * time.Millisecond, nil, 37.5},
+		{"stages, interrupted in the first", ramp, time.Second, nil, 50},
+		{"closed model", Load{Concurrency: 2, Iterations: 5}, time.Second, nil, 0},
+		{"two runs at once, merged", steady, 2010 * time.Millisecond, []Part{run(0), run(0)}, 200},
+		{"two runs apart, merged", steady, time.Minute + 2010*time.Millisecond, []Part{run(0), run(time.Minute)}, 100},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := &Result{Load: tc.load, Started: began, Ended: began.Add(tc.ran)}
+			r := &Result{Load: tc.load, Started: began, Ended: began.Add(tc.ran), Parts: tc.parts}
 			if got := r.TargetRate(); math.Abs(got-tc.want) > 1e-9 {
 				t.Errorf("target rate %g, want %g", got, tc.want)
 			}

@@ -1,6 +1,9 @@
 package runner
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Result is what a run measured. Run returns it complete; nothing changes it
 // afterwards, and readers must not either.
@@ -54,9 +57,9 @@ type Part struct {
 	Requests       int64
 }
 
-// same reports whether p and o are one run: the same start and end (to the
+// Same reports whether p and o are one run: the same start and end (to the
 // nanosecond) and requests.
-func (p Part) same(o Part) bool {
+func (p Part) Same(o Part) bool {
 	return p.Started.Equal(o.Started) && p.Ended.Equal(o.Ended) && p.Requests == o.Requests
 }
 
@@ -88,18 +91,32 @@ func (r *Result) Endpoint(name string) *EndpointStats {
 }
 
 // TargetRate is the open model's rate as the load asked for it, averaged
-// over the run: the arrivals its profile schedules over the active time, or
-// over the load's length when that is shorter, per second; zero in the
-// closed model. It describes one run's load, also for merged results.
+// over the run: the arrivals its profile schedules over the active time,
+// or over the load's length when that is shorter, per second; zero in the
+// closed model. For a merge it is that of all its runs together, each run
+// taken as of the first's load: the sum for runs at once, the rate for
+// runs one after another.
 func (r *Result) TargetRate() float64 {
-	span := r.ActiveTime()
-	if length := r.Load.Length(); length > 0 {
-		span = min(span, length)
-	}
-	if !r.Load.Open || span <= 0 {
+	if !r.Load.Open {
 		return 0
 	}
-	return r.Load.profile().due(span) / span.Seconds()
+	scheduled := []Part{{Started: r.Started, Ended: r.Ended}}
+	if len(r.Parts) > 0 {
+		scheduled = slices.Clone(r.Parts)
+	}
+	var due float64
+	for i, p := range scheduled {
+		span := p.Ended.Sub(p.Started)
+		if length := r.Load.Length(); length > 0 {
+			span = min(span, length)
+		}
+		scheduled[i].Ended = p.Started.Add(span)
+		due += r.Load.profile().due(span)
+	}
+	if window := activeTime(scheduled); window > 0 {
+		return due / window.Seconds()
+	}
+	return 0
 }
 
 // RPS is the achieved rate of s's requests over the run's active time.

@@ -106,6 +106,16 @@ type Series struct {
 	Endpoints [][]SeriesPoint
 }
 
+// Sliver reports whether the series interval from start (interval wide) is
+// a run's final sliver: not the run's first interval, and the run, length
+// long, ended less than a quarter interval into it. A sliver holds only the
+// requests in flight when the run stopped, too few over too short a time
+// for a rate; a run's own series (see Run), MergeResults and the HTML
+// report fold it into the interval before.
+func Sliver(start, length, interval time.Duration) bool {
+	return start >= interval && length-start < interval/4
+}
+
 // piece is what one shard recorded for one endpoint in one interval.
 type piece struct {
 	start   time.Duration
