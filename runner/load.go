@@ -130,14 +130,19 @@ func (l Load) Problems(name func(LoadField) string) []LoadProblem {
 	return found
 }
 
-// Validate reports a load that cannot run, naming each setting by its
-// LoadField.
-func (l Load) Validate() error {
+// Check reports a load that cannot run, one line per problem, naming the
+// settings with name.
+func (l Load) Check(name func(LoadField) string) error {
 	var errs []error
-	for _, p := range l.Problems(func(f LoadField) string { return string(f) }) {
+	for _, p := range l.Problems(name) {
 		errs = append(errs, errors.New(p.Message))
 	}
 	return errors.Join(errs...)
+}
+
+// Validate is Check naming each setting by its LoadField.
+func (l Load) Validate() error {
+	return l.Check(func(f LoadField) string { return string(f) })
 }
 
 // maxDefaultWorkers caps DefaultMaxWorkers.

@@ -111,7 +111,7 @@ func (p Plan) Validate() error {
 	if p.Vars < 0 {
 		errs = append(errs, fmt.Errorf("negative variable count %d", p.Vars))
 	}
-	if err := CheckTimeout(p.Timeout); err != nil {
+	if err := CheckTimeout(p.Timeout, "timeout"); err != nil {
 		errs = append(errs, err)
 	}
 	if err := p.Load.Validate(); err != nil {
@@ -128,10 +128,11 @@ func CheckTarget(u *url.URL) error {
 	return nil
 }
 
-// CheckTimeout reports a request timeout that is not positive.
-func CheckTimeout(d time.Duration) error {
+// CheckTimeout reports a request timeout that is not positive; name is
+// how the caller's user sets it (a flag, a file's key).
+func CheckTimeout(d time.Duration, name string) error {
 	if d <= 0 {
-		return fmt.Errorf("timeout must be positive, got %s", d)
+		return fmt.Errorf("%s must be positive, got %s", name, d)
 	}
 	return nil
 }

@@ -32,11 +32,11 @@ const (
 	defaultMaxWait = 10 * time.Second
 )
 
-// Options say how a scenario file is read. The zero value reads it for
-// `validate`: relative paths from the working directory, every environment
-// variable it names required.
+// Options say how a scenario file is read. The zero value requires every
+// environment variable the file names, as `validate` does.
 type Options struct {
-	// Dir is where relative paths in the file (a CSV of users) start.
+	// Dir is where relative paths in the file (a CSV of users) start; empty
+	// is the working directory. LoadFile sets it to the file's directory.
 	Dir string
 	// CredentialsGiven says that --username and --password replace the
 	// file's users: the environment variables its users.fixed names need
@@ -174,8 +174,8 @@ func (p *parser) scenario(root *yaml.Node, file string) {
 	}
 	if n := f["timeout"]; n != nil {
 		if d, ok := p.duration(n, "timeout"); ok {
-			if err := runner.CheckTimeout(d); err != nil {
-				p.at(n, 0, "timeout must be positive")
+			if err := runner.CheckTimeout(d, "timeout"); err != nil {
+				p.at(n, 0, "%v", err)
 			}
 			sc.Timeout = d
 		}

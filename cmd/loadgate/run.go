@@ -134,8 +134,8 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 	if !fs.Changed("timeout") && sc.Timeout > 0 {
 		timeout = sc.Timeout
 	}
-	if runner.CheckTimeout(timeout) != nil {
-		return nil, usagef("--timeout must be positive, got %s", timeout)
+	if err := runner.CheckTimeout(timeout, "--timeout"); err != nil {
+		return nil, usageError{err}
 	}
 	load, err := f.loadFor(fs, sc.Load, timeout)
 	if err != nil {
@@ -281,12 +281,8 @@ func (f *runFlags) loadFor(fs *pflag.FlagSet, load runner.Load, timeout time.Dur
 	case load.Open && fs.Changed("rate") || load.Open && load.MaxWorkers == 0:
 		load.MaxWorkers = runner.DefaultMaxWorkers(load, timeout)
 	}
-	if problems := load.Problems(loadFlag); len(problems) > 0 {
-		errs := make([]error, len(problems))
-		for i, p := range problems {
-			errs[i] = errors.New(p.Message)
-		}
-		return load, usageError{errors.Join(errs...)}
+	if err := load.Check(loadFlag); err != nil {
+		return load, usageError{err}
 	}
 	return load, nil
 }
@@ -391,6 +387,9 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	hideProgress := func() {}
 	if !p.flags.outputs.quiet && !p.flags.noProgress && isTerminal(stderr) {
 		hideProgress = showProgress(stderr, p.load, &progress)
+	}
+	if ctx.Err() != nil {
+		return errInterruptedBeforeLoad
 	}
 	stopProfile, err := startCPUProfile(p.flags.cpuProfile)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/loadgate/loadgate/apiserver"
+	"github.com/loadgate/loadgate/internal/testkit"
 	"github.com/loadgate/loadgate/runner"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -168,6 +169,23 @@ func TestInterruptDuringSetup(t *testing.T) {
 	}
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("--out after an interrupted setup: %v", err)
+	}
+}
+
+// TestInterruptBeforeLoad: a run interrupted before its load began (here,
+// before it started at all: ping registers nobody) writes no result.
+func TestInterruptBeforeLoad(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "result.json")
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	var stdout, stderr testkit.Buffer
+	code := execute(ctx, []string{"run", "ping", "-n", "5", "--out", out}, &stdout, &stderr)
+	want := "loadgate: interrupted before the load began: nothing was measured, no result written\n"
+	if code != exitInterrupted || stderr.String() != want || stdout.String() != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 130 and %q alone", code, stdout.String(), stderr.String(), want)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("--out of a run interrupted before its load: %v", err)
 	}
 }
 
