@@ -97,6 +97,9 @@ func TestReadJSONRefuses(t *testing.T) {
 func FuzzReadJSON(f *testing.F) {
 	data, _ := report.JSON(result(), nil)
 	f.Add(data)
+	merged, _ := runner.MergeResults(seriesRun(0, 4*time.Second, 0, time.Second), seriesRun(time.Hour, 4*time.Second, 0, 3*time.Second))
+	data, _ = report.JSON(merged, nil)
+	f.Add(data)
 	f.Add([]byte(`{"schema":"loadgate.result/v1","endpoints":{"a":{}},"class_names":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		saved, err := report.ReadJSON(data)
