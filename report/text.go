@@ -110,9 +110,9 @@ func describeLoad(l runner.Load) string {
 		parts[0] = fmt.Sprintf("closed, from %d worker%s", l.Concurrency, plural(l.Concurrency))
 	}
 	if l.Open {
-		parts = []string{fmt.Sprintf("open, %s/s, up to %d workers", trimmed(l.Rate, 2), l.MaxWorkers)}
+		parts = []string{fmt.Sprintf("open, %s/s, up to %d worker%s", trimmed(l.Rate, 2), l.MaxWorkers, plural(l.MaxWorkers))}
 		if len(l.Stages) > 0 {
-			parts[0] = fmt.Sprintf("open, up to %d workers", l.MaxWorkers)
+			parts[0] = fmt.Sprintf("open, up to %d worker%s", l.MaxWorkers, plural(l.MaxWorkers))
 		}
 	}
 	if len(l.Stages) > 0 {

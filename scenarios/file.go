@@ -148,11 +148,11 @@ func (p *parser) scenario(root *yaml.Node, file string) {
 	sc := p.sc
 	sc.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
 	if n := f["name"]; n == nil && !plainName(sc.Name) {
-		p.at(root, 0, "the file's name %q cannot name the scenario: give it a name: of letters, digits, - and _", sc.Name)
+		p.at(root, 0, "the file's name %q cannot name the scenario: give it a name: of 1 to 64 letters, digits, - and _", sc.Name)
 	} else if n != nil {
 		if name, ok := p.str(n, "name"); ok {
 			if !plainName(name) {
-				p.at(n, 0, "name %q: use letters, digits, - and _", name)
+				p.at(n, 0, "name %q: use 1 to 64 letters, digits, - and _", truncated(name))
 			}
 			sc.Name = name
 		}

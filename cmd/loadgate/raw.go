@@ -22,7 +22,7 @@ func rawFormat(path string) (string, error) {
 	case ".jsonl", ".ndjson":
 		return "jsonl", nil
 	}
-	return "", usagef("--raw %s: name a .csv or a .jsonl file", path)
+	return "", usagef("--raw %s: name a .csv, .jsonl or .ndjson file", path)
 }
 
 // rawColumns are the fields of a raw record, in CSV order.

@@ -79,7 +79,7 @@ func TestRawJSONLines(t *testing.T) {
 	if len(lines) != 5 {
 		t.Errorf("%d lines, want 5", len(lines))
 	}
-	if code, _, stderr := run(t, "run", "smoke", "--raw", "raw.txt"); code != exitUsage || !strings.Contains(stderr, "name a .csv or a .jsonl file") {
+	if code, _, stderr := run(t, "run", "smoke", "--raw", "raw.txt"); code != exitUsage || !strings.Contains(stderr, "name a .csv, .jsonl or .ndjson file") {
 		t.Errorf("--raw raw.txt: exit %d, %s", code, stderr)
 	}
 }
