@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/testkit"
 	"github.com/loadgate/loadgate/report"
 	"github.com/loadgate/loadgate/runner"
 )
@@ -488,28 +489,6 @@ func TestHTMLRetries(t *testing.T) {
 	}
 }
 
-// seriesRun builds a run of scenario "test" from the given offset, length
-// long, with one 1-ms login request at each of points (from its start) and
-// its time series at one point a second.
-func seriesRun(from, length time.Duration, points ...time.Duration) *runner.Result {
-	start := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC).Add(from)
-	e := runner.NewEndpointStats("login")
-	var series []runner.SeriesPoint
-	for _, p := range points {
-		e.Record(runner.Sample{Response: time.Millisecond, Service: time.Millisecond, Status: 200})
-		h := runner.NewSeriesHistogram()
-		h.RecordValue(1000)
-		var classes [runner.MaxClasses]int64
-		classes[runner.ClassOK] = 1
-		series = append(series, runner.NewSeriesPoint(p.Truncate(time.Second), classes, h))
-	}
-	total, _ := runner.TotalOf([]*runner.EndpointStats{e})
-	return &runner.Result{Scenario: "test", Target: "http://127.0.0.1:1", Started: start, Ended: start.Add(length),
-		Load: runner.Load{Concurrency: 1, Duration: 4 * time.Second}, PeakWorkers: 1,
-		Endpoints: []*runner.EndpointStats{e}, Total: total,
-		Series: runner.Series{Interval: time.Second, Endpoints: [][]runner.SeriesPoint{series}}}
-}
-
 // htmlPageOf renders r without SLOs.
 func htmlPageOf(t *testing.T, r *runner.Result) string {
 	t.Helper()
@@ -526,9 +505,9 @@ func htmlPageOf(t *testing.T, r *runner.Result) string {
 // drawn as a whole second.
 func TestHTMLSliverFolds(t *testing.T) {
 	s, ms := time.Second, time.Millisecond
-	first := func() *runner.Result { return seriesRun(0, 4*s+ms, 0, s, 2*s, 3*s, 4*s) }
+	first := func() *runner.Result { return testkit.TimedRun(0, 4*s+ms, 1, 0, s, 2*s, 3*s, 4*s) }
 	merged := func() *runner.Result {
-		m, err := runner.MergeResults(first(), seriesRun(10*s, 4*s+ms, 0, s, 2*s, 3*s, 4*s))
+		m, err := runner.MergeResults(first(), testkit.TimedRun(10*s, 4*s+ms, 1, 0, s, 2*s, 3*s, 4*s))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -573,7 +552,7 @@ var degenerateLine = regexp.MustCompile(`<line x1="([0-9.]+)" y1="([0-9.]+)" x2=
 // grid line of a tick just inside a chart's right edge (a run of 4.001 s
 // has its tick at 4 s there).
 func TestHTMLNoEmptyLines(t *testing.T) {
-	page := htmlPageOf(t, seriesRun(0, 4*time.Second+time.Millisecond, 0, time.Second, 2*time.Second, 3*time.Second))
+	page := htmlPageOf(t, testkit.TimedRun(0, 4*time.Second+time.Millisecond, 1, 0, time.Second, 2*time.Second, 3*time.Second))
 	if !strings.Contains(page, `<text x="963.8" y="354.0">4.0</text>`) {
 		t.Fatalf("no tick at 4 s near the right edge: the test proves nothing")
 	}

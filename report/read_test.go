@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/testkit"
 	"github.com/loadgate/loadgate/report"
 	"github.com/loadgate/loadgate/runner"
 )
@@ -36,7 +37,7 @@ func TestResultRoundTrip(t *testing.T) {
 // mergedResult merges two 4-second runs an hour apart.
 func mergedResult(t *testing.T) *runner.Result {
 	t.Helper()
-	merged, err := runner.MergeResults(seriesRun(0, 4*time.Second, 0, time.Second), seriesRun(time.Hour, 4*time.Second, 0, 3*time.Second))
+	merged, err := runner.MergeResults(testkit.TimedRun(0, 4*time.Second, 1, 0, time.Second), testkit.TimedRun(time.Hour, 4*time.Second, 1, 0, 3*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +98,7 @@ func TestReadJSONRefuses(t *testing.T) {
 func FuzzReadJSON(f *testing.F) {
 	data, _ := report.JSON(result(), nil)
 	f.Add(data)
-	merged, _ := runner.MergeResults(seriesRun(0, 4*time.Second, 0, time.Second), seriesRun(time.Hour, 4*time.Second, 0, 3*time.Second))
+	merged, _ := runner.MergeResults(testkit.TimedRun(0, 4*time.Second, 1, 0, time.Second), testkit.TimedRun(time.Hour, 4*time.Second, 1, 0, 3*time.Second))
 	data, _ = report.JSON(merged, nil)
 	f.Add(data)
 	f.Add([]byte(`{"schema":"loadgate.result/v1","endpoints":{"a":{}},"class_names":[]}`))

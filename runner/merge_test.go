@@ -8,6 +8,7 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/loadgate/loadgate/internal/testkit"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -121,26 +122,6 @@ func TestMergedRatesCountActiveTime(t *testing.T) {
 	}
 }
 
-// timedRun builds a run of scenario "s" from at to at+length with peak
-// workers and one 1-ms login request at each of points (from its start),
-// its series at one point a second.
-func timedRun(at, length time.Duration, peak int, points ...time.Duration) *runner.Result {
-	start := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC).Add(at)
-	e := runner.NewEndpointStats("login")
-	var series []runner.SeriesPoint
-	for _, p := range points {
-		e.Record(runner.Sample{Response: time.Millisecond, Service: time.Millisecond, Status: 200})
-		h := runner.NewSeriesHistogram()
-		h.RecordValue(1000)
-		var classes [runner.MaxClasses]int64
-		classes[runner.ClassOK] = 1
-		series = append(series, runner.NewSeriesPoint(p.Truncate(time.Second), classes, h))
-	}
-	return &runner.Result{Scenario: "s", Started: start, Ended: start.Add(length), PeakWorkers: peak,
-		Endpoints: []*runner.EndpointStats{e}, Total: e,
-		Series: runner.Series{Interval: time.Second, Endpoints: [][]runner.SeriesPoint{series}}}
-}
-
 // TestMergedPeakWorkers: the merged peak is the largest sum of peaks over
 // runs that overlap at some moment, not the sum of all peaks.
 func TestMergedPeakWorkers(t *testing.T) {
@@ -150,11 +131,11 @@ func TestMergedPeakWorkers(t *testing.T) {
 		runs []*runner.Result
 		want int
 	}{
-		{"one run", []*runner.Result{timedRun(0, 4*s, 5)}, 5},
-		{"apart: the largest", []*runner.Result{timedRun(0, 4*s, 5), timedRun(10*s, 4*s, 8), timedRun(20*s, 4*s, 3)}, 8},
-		{"all together: the sum", []*runner.Result{timedRun(0, 4*s, 5), timedRun(s, 4*s, 8), timedRun(2*s, 4*s, 3)}, 16},
-		{"a chain: the most that overlap", []*runner.Result{timedRun(0, 4*s, 5), timedRun(3*s, 4*s, 8), timedRun(6*s, 4*s, 3)}, 13},
-		{"touching: they overlap at that moment", []*runner.Result{timedRun(0, 4*s, 5), timedRun(4*s, 4*s, 8)}, 13},
+		{"one run", []*runner.Result{testkit.TimedRun(0, 4*s, 5)}, 5},
+		{"apart: the largest", []*runner.Result{testkit.TimedRun(0, 4*s, 5), testkit.TimedRun(10*s, 4*s, 8), testkit.TimedRun(20*s, 4*s, 3)}, 8},
+		{"all together: the sum", []*runner.Result{testkit.TimedRun(0, 4*s, 5), testkit.TimedRun(s, 4*s, 8), testkit.TimedRun(2*s, 4*s, 3)}, 16},
+		{"a chain: the most that overlap", []*runner.Result{testkit.TimedRun(0, 4*s, 5), testkit.TimedRun(3*s, 4*s, 8), testkit.TimedRun(6*s, 4*s, 3)}, 13},
+		{"touching: they overlap at that moment", []*runner.Result{testkit.TimedRun(0, 4*s, 5), testkit.TimedRun(4*s, 4*s, 8)}, 13},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -183,7 +164,7 @@ func mustMerge(t *testing.T, results ...*runner.Result) *runner.Result {
 // the runs, not from the first merge's span.
 func TestMergeOfMerges(t *testing.T) {
 	s := time.Second
-	a, b, c := timedRun(0, 4*s, 5, 0), timedRun(10*s, 4*s, 8, 0), timedRun(12*s, 4*s, 3, 0)
+	a, b, c := testkit.TimedRun(0, 4*s, 5, 0), testkit.TimedRun(10*s, 4*s, 8, 0), testkit.TimedRun(12*s, 4*s, 3, 0)
 	if alone := mustMerge(t, a); alone.Parts != nil {
 		t.Errorf("one run merged alone has parts %v, want none", alone.Parts)
 	}
@@ -202,19 +183,19 @@ func TestMergeOfMerges(t *testing.T) {
 // results; runs that differ in any of these merge.
 func TestMergeRefusesTheSameRunTwice(t *testing.T) {
 	s := time.Second
-	a := timedRun(0, 4*s, 2, 0, s)
+	a := testkit.TimedRun(0, 4*s, 2, 0, s)
 	cases := []struct {
 		name string
 		runs []*runner.Result
 		same *runner.SameRunError
 	}{
 		{"the same result twice", []*runner.Result{a, a}, &runner.SameRunError{Result: 1, Of: 0}},
-		{"a copy, third", []*runner.Result{a, timedRun(10*s, 4*s, 2, 0), timedRun(0, 4*s, 2, 0, s)}, &runner.SameRunError{Result: 2, Of: 0}},
-		{"another start", []*runner.Result{a, timedRun(s, 4*s, 2, 0, s)}, nil},
-		{"another end", []*runner.Result{a, timedRun(0, 5*s, 2, 0, s)}, nil},
-		{"other totals", []*runner.Result{a, timedRun(0, 4*s, 2, 0)}, nil},
-		{"a merge, then one of its runs", []*runner.Result{mustMerge(t, a, timedRun(10*s, 4*s, 2, 0)), timedRun(0, 4*s, 2, 0, s)}, &runner.SameRunError{Result: 1, Of: 0}},
-		{"a run, then a merge that holds it", []*runner.Result{a, mustMerge(t, timedRun(10*s, 4*s, 2, 0), timedRun(0, 4*s, 2, 0, s))}, &runner.SameRunError{Result: 1, Of: 0}},
+		{"a copy, third", []*runner.Result{a, testkit.TimedRun(10*s, 4*s, 2, 0), testkit.TimedRun(0, 4*s, 2, 0, s)}, &runner.SameRunError{Result: 2, Of: 0}},
+		{"another start", []*runner.Result{a, testkit.TimedRun(s, 4*s, 2, 0, s)}, nil},
+		{"another end", []*runner.Result{a, testkit.TimedRun(0, 5*s, 2, 0, s)}, nil},
+		{"other totals", []*runner.Result{a, testkit.TimedRun(0, 4*s, 2, 0)}, nil},
+		{"a merge, then one of its runs", []*runner.Result{mustMerge(t, a, testkit.TimedRun(10*s, 4*s, 2, 0)), testkit.TimedRun(0, 4*s, 2, 0, s)}, &runner.SameRunError{Result: 1, Of: 0}},
+		{"a run, then a merge that holds it", []*runner.Result{a, mustMerge(t, testkit.TimedRun(10*s, 4*s, 2, 0), testkit.TimedRun(0, 4*s, 2, 0, s))}, &runner.SameRunError{Result: 1, Of: 0}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -241,11 +222,11 @@ func TestMergeFoldsEachRunsSliver(t *testing.T) {
 		runs []*runner.Result
 		want []time.Duration // the merged points' starts
 	}{
-		{"a sliver, alone", []*runner.Result{timedRun(0, 4*s+ms, 1, 0, s, 2*s, 3*s, 4*s)}, []time.Duration{0, s, 2 * s, 3 * s}},
-		{"a quarter interval is no sliver", []*runner.Result{timedRun(0, 4*s+250*ms, 1, 0, 4*s+100*ms)}, []time.Duration{0, 4 * s}},
-		{"the first run's sliver, inside the span", []*runner.Result{timedRun(0, 4*s+ms, 1, 3*s, 4*s), timedRun(10*s, 4*s+ms, 1, 0, 4*s)},
+		{"a sliver, alone", []*runner.Result{testkit.TimedRun(0, 4*s+ms, 1, 0, s, 2*s, 3*s, 4*s)}, []time.Duration{0, s, 2 * s, 3 * s}},
+		{"a quarter interval is no sliver", []*runner.Result{testkit.TimedRun(0, 4*s+250*ms, 1, 0, 4*s+100*ms)}, []time.Duration{0, 4 * s}},
+		{"the first run's sliver, inside the span", []*runner.Result{testkit.TimedRun(0, 4*s+ms, 1, 3*s, 4*s), testkit.TimedRun(10*s, 4*s+ms, 1, 0, 4*s)},
 			[]time.Duration{3 * s, 10 * s, 13 * s}},
-		{"a run of a sliver alone keeps it", []*runner.Result{timedRun(0, 100*ms, 1, 0)}, []time.Duration{0}},
+		{"a run of a sliver alone keeps it", []*runner.Result{testkit.TimedRun(0, 100*ms, 1, 0)}, []time.Duration{0}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
