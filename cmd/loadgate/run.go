@@ -363,6 +363,9 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
+	if ctx.Err() != nil {
+		return errInterruptedBeforeLoad // after setup, before anything else is created
+	}
 	client.CloseIdleConnections()
 
 	var progress runner.Progress
@@ -387,9 +390,6 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	hideProgress := func() {}
 	if !p.flags.outputs.quiet && !p.flags.noProgress && isTerminal(stderr) {
 		hideProgress = showProgress(stderr, p.load, &progress)
-	}
-	if ctx.Err() != nil {
-		return errInterruptedBeforeLoad
 	}
 	stopProfile, err := startCPUProfile(p.flags.cpuProfile)
 	if err != nil {
@@ -434,6 +434,6 @@ func mustParse(raw string) *url.URL {
 var errInterrupted = errors.New("interrupted")
 
 // errInterruptedBeforeLoad ends a run stopped before its load began, while
-// the target was checked or users were set up: nothing was measured, so no
-// summary is printed and no --out written.
+// the target was checked or users were set up, or just after: nothing was
+// measured, so no summary is printed and no --out or --raw written.
 var errInterruptedBeforeLoad = fmt.Errorf("%w before the load began: nothing was measured, no result written", errInterrupted)

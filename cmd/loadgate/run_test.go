@@ -173,19 +173,22 @@ func TestInterruptDuringSetup(t *testing.T) {
 }
 
 // TestInterruptBeforeLoad: a run interrupted before its load began (here,
-// before it started at all: ping registers nobody) writes no result.
+// before it started at all: ping registers nobody) writes no result and
+// creates no --raw file.
 func TestInterruptBeforeLoad(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "result.json")
+	out, raw := filepath.Join(t.TempDir(), "result.json"), filepath.Join(t.TempDir(), "raw.csv")
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	var stdout, stderr testkit.Buffer
-	code := execute(ctx, []string{"run", "ping", "-n", "5", "--out", out}, &stdout, &stderr)
+	code := execute(ctx, []string{"run", "ping", "-n", "5", "--out", out, "--raw", raw}, &stdout, &stderr)
 	want := "loadgate: interrupted before the load began: nothing was measured, no result written\n"
 	if code != exitInterrupted || stderr.String() != want || stdout.String() != "" {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 130 and %q alone", code, stdout.String(), stderr.String(), want)
 	}
-	if _, err := os.Stat(out); !os.IsNotExist(err) {
-		t.Errorf("--out of a run interrupted before its load: %v", err)
+	for _, file := range []string{out, raw} {
+		if _, err := os.Stat(file); !os.IsNotExist(err) {
+			t.Errorf("%s of a run interrupted before its load: %v", file, err)
+		}
 	}
 }
 
