@@ -4,7 +4,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME    ?= 10s
 BENCHTIME   ?= 5s
 
-.PHONY: build test test-deps lint run serve fuzz bench
+.PHONY: build test test-stress test-deps lint run serve fuzz bench
 
 build:
 	$(GO) build -o bin/loadgate ./cmd/loadgate
@@ -17,6 +17,10 @@ lint:
 
 test: lint test-deps
 	$(GO) test -race ./...
+
+# The suite three times under -race beside two CPU burners: a busy CI machine.
+test-stress: test-deps
+	scripts/test-stress
 
 # chromium and xmllint, for the HTML and JUnit report tests
 test-deps:

@@ -10,8 +10,9 @@ import (
 )
 
 // rampTick is how often the closed model adjusts its worker count to the
-// stages.
-const rampTick = 100 * time.Millisecond
+// stages. It is a variable so that a test can show that a run bounded by
+// iterations does not wait for the next tick.
+var rampTick = 100 * time.Millisecond
 
 // runClosed runs the closed model: workers running iterations back to back,
 // as many at each moment as the load's profile says (Concurrency throughout

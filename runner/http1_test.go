@@ -75,7 +75,7 @@ func TestHTTP1Malformed(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			target, _ := rawServer(t, answer, true)
-			res := runOnce(t, target.String())
+			res := runOnce(t, target.String(), time.Minute)
 			if res.Total.TransportErrors() != 1 {
 				t.Errorf("classes %v, transport %v; want one transport error", res.Total.Classes, res.Total.Transport)
 			}

@@ -88,13 +88,15 @@ func TestClassifyRealResponses(t *testing.T) {
 // off this machine; transport_internal_test.go covers that kind.)
 func TestTransportKinds(t *testing.T) {
 	refused := closedPort(t)
+	released := make(chan struct{})
 	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
-		case <-time.After(5 * time.Second):
+		case <-released:
 		}
 	}))
 	defer hang.Close()
+	defer close(released)
 	reset := testkit.TCPServer(t, func(c net.Conn) {
 		c.Read(make([]byte, 1024))
 		c.(*net.TCPConn).SetLinger(0)
@@ -103,19 +105,22 @@ func TestTransportKinds(t *testing.T) {
 	tlsServer := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer tlsServer.Close()
 
+	// Only the timeout case has a short timeout: with one, a slow TLS
+	// handshake on a busy machine would count as a timeout, not as tls.
 	cases := []struct {
-		name string
-		url  string
-		want runner.TransportKind
+		name    string
+		url     string
+		timeout time.Duration
+		want    runner.TransportKind
 	}{
-		{"refused", "http://" + refused + "/", runner.TransportRefused},
-		{"timeout", hang.URL, runner.TransportTimeout},
-		{"reset", "http://" + reset + "/", runner.TransportReset},
-		{"tls", tlsServer.URL, runner.TransportTLS},
+		{"refused", "http://" + refused + "/", time.Minute, runner.TransportRefused},
+		{"timeout", hang.URL, 300 * time.Millisecond, runner.TransportTimeout},
+		{"reset", "http://" + reset + "/", time.Minute, runner.TransportReset},
+		{"tls", tlsServer.URL, time.Minute, runner.TransportTLS},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := runOnce(t, tc.url)
+			res := runOnce(t, tc.url, tc.timeout)
 			if res.Total.TransportErrors() != 1 || res.Total.Transport[tc.want] != 1 {
 				t.Errorf("transport counts %v, want one %s", res.Total.Transport, tc.want)
 			}
@@ -123,8 +128,8 @@ func TestTransportKinds(t *testing.T) {
 	}
 }
 
-// runOnce runs one GET of u with a short timeout.
-func runOnce(t *testing.T, u string) *runner.Result {
+// runOnce runs one GET of u with a request timeout.
+func runOnce(t *testing.T, u string, timeout time.Duration) *runner.Result {
 	t.Helper()
 	target, err := url.Parse(u)
 	if err != nil {
@@ -135,7 +140,7 @@ func runOnce(t *testing.T, u string) *runner.Result {
 		Target:     target,
 		Steps:      []runner.Step{{Name: "get", Method: http.MethodGet, Path: "/"}},
 		Load:       runner.Load{Concurrency: 1, Iterations: 1},
-		Timeout:    300 * time.Millisecond,
+		Timeout:    timeout,
 		Classifier: runner.DefaultClassifier(),
 	})
 	if err != nil {

@@ -27,14 +27,16 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		return nil, err
 	}
 	defer e.client.CloseIdleConnections()
+	// The run's length counts from its start: every arrival the schedule
+	// has before the end is due, however late the deadline is noticed.
+	started := time.Now()
+	e.started = started
 	stop := ctx
 	if length := plan.Load.Length(); length > 0 {
 		var cancel context.CancelFunc
-		stop, cancel = context.WithTimeout(ctx, length)
+		stop, cancel = context.WithDeadline(ctx, started.Add(length))
 		defer cancel()
 	}
-	started := time.Now()
-	e.started = started
 	if plan.Load.Open {
 		e.runOpen(stop, started)
 	} else {

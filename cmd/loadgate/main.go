@@ -19,9 +19,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
 		// After the first signal, restore the default handling so that a
-		// second one ends the process at once.
+		// second one ends the process at once, and say so.
 		<-ctx.Done()
 		stop()
+		fprintf(os.Stderr, "loadgate: interrupted: finishing the requests in flight; interrupt again to quit at once\n")
 	}()
 	code := execute(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()

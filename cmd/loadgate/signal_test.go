@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/loadgate/loadgate/internal/testkit"
 )
 
 // buildBinary builds loadgate once per test into a temporary directory, so
@@ -59,12 +61,14 @@ func TestSignals(t *testing.T) {
 		api := watchAPI(t, "/api/auth/login", true)
 		out := filepath.Join(t.TempDir(), "result.json")
 		cmd := exec.Command(bin, "smoke", "--target", api.URL, "--username", "u", "--password", "p", "--timeout", "1m", "--out", out)
+		var stderr testkit.Buffer
+		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
 		api.waitFor(t, 1)
 		cmd.Process.Signal(syscall.SIGINT)
-		time.Sleep(300 * time.Millisecond)
+		waitFor(t, &stderr, "interrupt again") // the first signal is handled
 		began := time.Now()
 		cmd.Process.Signal(syscall.SIGINT)
 		err := cmd.Wait()
