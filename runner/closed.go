@@ -30,7 +30,7 @@ func (e *engine) runClosed(stop context.Context, started time.Time) {
 	defer ticker.Stop()
 	for e.moreIterations(e.next.Load()) {
 		want := int(math.Round(profile.at(time.Since(started))))
-		for len(retire) < want {
+		for len(retire) < want && stop.Err() == nil {
 			retired := make(chan struct{})
 			w := e.newWorker(len(retire))
 			retire = append(retire, retired)

@@ -109,6 +109,14 @@ func (l Load) Problems(name func(LoadField) string) []LoadProblem {
 	case !l.Open && l.Concurrency < 0:
 		add(LoadConcurrency, "must be 0 or more with stages, got %d", l.Concurrency)
 	}
+	switch {
+	case l.Concurrency > MaxWorkers:
+		add(LoadConcurrency, "is %d; at most %d", l.Concurrency, MaxWorkers)
+	case l.Open && l.MaxWorkers > MaxWorkers:
+		add(LoadMaxWorkers, "is %d; at most %d", l.MaxWorkers, MaxWorkers)
+	case l.Open && l.Rate > MaxRate:
+		add(LoadRate, "is %g/s; at most %d/s", l.Rate, MaxRate)
+	}
 	if l.Iterations < 0 {
 		add(LoadIterations, "must be 0 (no limit) or more, got %d", l.Iterations)
 	}
@@ -122,13 +130,36 @@ func (l Load) Problems(name func(LoadField) string) []LoadProblem {
 	if l.Pause < 0 {
 		add(LoadPause, "must be 0 or more, got %s", l.Pause)
 	}
+	var length time.Duration
+	tooLong := false
 	for i, st := range l.Stages {
-		if st.Duration <= 0 || st.Target < 0 || st.Target != st.Target {
+		length += st.Duration
+		tooLong = tooLong || length > maxArrivalTime || length < 0
+		switch {
+		case st.Duration <= 0 || st.Target < 0 || st.Target != st.Target:
 			add(LoadStages, "stage %d (%s) needs a positive duration and a target of 0 or more", i+1, st)
+		case !l.Open && st.Target > MaxWorkers:
+			add(LoadStages, "stage %d (%s): a target of %g workers; at most %d", i+1, st, st.Target, MaxWorkers)
+		case l.Open && st.Target > MaxRate:
+			add(LoadStages, "stage %d (%s): a rate of %g/s; at most %d/s", i+1, st, st.Target, MaxRate)
 		}
+	}
+	if tooLong {
+		add(LoadStages, "last more than %s in all", maxArrivalTime)
 	}
 	return found
 }
+
+// Bounds on a load, far above what one process can send, so that a typing
+// mistake is refused before it can exhaust memory or overflow a count.
+const (
+	// MaxWorkers caps the closed model's workers (Concurrency, and a
+	// stage's target) and the open model's MaxWorkers.
+	MaxWorkers = 100_000
+	// MaxRate caps the open model's rate and its stages' targets, in
+	// arrivals per second.
+	MaxRate = 10_000_000
+)
 
 // Check reports a load that cannot run, one line per problem, naming the
 // settings with name.

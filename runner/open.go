@@ -48,13 +48,14 @@ func waitUntil(stop context.Context, t time.Time) bool {
 
 // run dispatches arrivals from started until the schedule, the iteration
 // bound or stop ends, then waits for the workers, and returns how many
-// arrivals were due. It calls onDrop for each arrival it could not hand to
-// a worker: none was free and the pool was full, or the dispatcher itself
-// fell behind the schedule and the run stopped before the arrival's turn
-// came (a machine too slow for the rate). A schedule that runs out of
+// arrivals were due. It calls onDrop with the arrivals it could not hand to
+// a worker: one at a time when none was free and the pool was full, and at
+// once those the dispatcher itself fell behind on when the run stopped (a
+// machine too slow for the rate), counted from the schedule, so that the
+// cost does not grow with their number. A schedule that runs out of
 // arrivals before its length (stages that ramp down to zero) still lasts
 // its length, so that rates are over the time the load asked for.
-func (d dispatcher) run(stop context.Context, started time.Time, onDrop func()) (arrivals int64) {
+func (d dispatcher) run(stop context.Context, started time.Time, onDrop func(n int64)) (arrivals int64) {
 	wait := d.wait
 	if wait == nil {
 		wait = waitUntil
@@ -62,33 +63,28 @@ func (d dispatcher) run(stop context.Context, started time.Time, onDrop func()) 
 	more := make(chan arrival)
 	var g errgroup.Group // lifetimes only
 	workers := 0
-	var stopped time.Time // when the dispatcher saw stop end
 	for k := int64(0); d.iterations == 0 || k < d.iterations; k++ {
 		at, ok := d.profile.arrivalTime(k)
 		if !ok || (d.length > 0 && at >= d.length) {
-			if d.length > 0 && stopped.IsZero() {
+			if d.length > 0 {
 				wait(stop, started.Add(d.length))
 			}
 			break
 		}
 		a := arrival{seq: k, intended: started.Add(at)}
-		if stopped.IsZero() && !wait(stop, a.intended) {
-			stopped = time.Now()
-		}
-		if !stopped.IsZero() {
-			if !a.intended.Before(stopped) {
-				break
+		if !wait(stop, a.intended) {
+			if late := d.dueBefore(time.Since(started)) - k; late > 0 {
+				arrivals += late
+				onDrop(late)
 			}
-			arrivals++ // due before the run stopped, but the dispatcher was behind
-			onDrop()
-			continue
+			break
 		}
 		arrivals++
 		select {
 		case more <- a:
 		default:
 			if workers == d.maxWorkers {
-				onDrop()
+				onDrop(1)
 				continue
 			}
 			id := workers
@@ -104,6 +100,19 @@ func (d dispatcher) run(stop context.Context, started time.Time, onDrop func()) 
 	return arrivals
 }
 
+// dueBefore returns how many arrivals the schedule has before elapsed time
+// t, within the length and the iteration bound.
+func (d dispatcher) dueBefore(t time.Duration) int64 {
+	if d.length > 0 {
+		t = min(t, d.length)
+	}
+	n := d.profile.arrivalsBefore(t)
+	if d.iterations > 0 {
+		n = min(n, d.iterations)
+	}
+	return n
+}
+
 // runOpen runs the open model over the engine's workers.
 func (e *engine) runOpen(stop context.Context, started time.Time) {
 	load := e.plan.Load
@@ -113,10 +122,10 @@ func (e *engine) runOpen(stop context.Context, started time.Time) {
 		iterations: load.Iterations,
 		length:     load.Length(),
 	}
-	drop := func() {
-		e.dropped.Add(1)
+	drop := func(n int64) {
+		e.dropped.Add(n)
 		if e.plan.Progress != nil {
-			e.plan.Progress.dropped.Add(1)
+			e.plan.Progress.dropped.Add(n)
 		}
 	}
 	d.work = func(id int, first arrival, more <-chan arrival) {
@@ -124,7 +133,7 @@ func (e *engine) runOpen(stop context.Context, started time.Time) {
 		defer w.close()
 		for a, ok := first, true; ok; a, ok = <-more {
 			if !w.iterate(stop, Iteration{Seq: a.seq, Worker: id}, a.intended) {
-				drop() // handed over as the run stopped
+				drop(1) // handed over as the run stopped
 			}
 		}
 	}

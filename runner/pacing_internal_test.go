@@ -115,7 +115,7 @@ func TestDispatcherDropsWhenWorkersAreShort(t *testing.T) {
 			},
 		}
 		var dropped int64
-		arrivals := d.run(context.Background(), started, func() { dropped++ })
+		arrivals := d.run(context.Background(), started, func(n int64) { dropped += n })
 		if arrivals != 100 || dropped != 60 || served.Load() != 40 {
 			t.Errorf("arrivals %d, dropped %d, served %d; want 100, 60, 40", arrivals, dropped, served.Load())
 		}
@@ -144,7 +144,7 @@ func TestDispatcherEnoughWorkers(t *testing.T) {
 			},
 		}
 		var dropped int64
-		arrivals := d.run(context.Background(), time.Now(), func() { dropped++ })
+		arrivals := d.run(context.Background(), time.Now(), func(n int64) { dropped += n })
 		if arrivals != 200 || dropped != 0 {
 			t.Errorf("arrivals %d, dropped %d; want 200, 0", arrivals, dropped)
 		}
@@ -161,13 +161,13 @@ func TestDispatcherIterationBoundAndStop(t *testing.T) {
 			}
 		}
 		d := dispatcher{wait: timerWait, profile: profile{start: 1000}, maxWorkers: 10, iterations: 37, work: work}
-		if arrivals := d.run(context.Background(), time.Now(), func() {}); arrivals != 37 {
+		if arrivals := d.run(context.Background(), time.Now(), func(int64) {}); arrivals != 37 {
 			t.Errorf("%d arrivals with -n 37", arrivals)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 245*time.Millisecond)
 		defer cancel()
 		d = dispatcher{wait: timerWait, profile: profile{start: 100}, maxWorkers: 10, work: work}
-		if arrivals := d.run(ctx, time.Now(), func() {}); arrivals != 25 {
+		if arrivals := d.run(ctx, time.Now(), func(int64) {}); arrivals != 25 {
 			t.Errorf("%d arrivals in 245ms at 100/s, want 25", arrivals)
 		}
 	})
@@ -194,7 +194,7 @@ func TestDispatcherBehindCountsDrops(t *testing.T) {
 			},
 		}
 		var dropped int64
-		arrivals := d.run(stop, time.Now(), func() { dropped++ })
+		arrivals := d.run(stop, time.Now(), func(n int64) { dropped += n })
 		if arrivals != 100 || dropped == 0 || served.Load()+dropped != 100 {
 			t.Errorf("arrivals %d, served %d, dropped %d; want 100 = served + dropped, some dropped", arrivals, served.Load(), dropped)
 		}
@@ -212,7 +212,7 @@ func TestScheduleLastsItsLength(t *testing.T) {
 		stages := []Stage{{time.Second, 50}, {time.Second, 0}}
 		d := dispatcher{wait: timerWait, profile: profile{start: 50, stages: stages}, maxWorkers: 10, length: 2 * time.Second, work: work}
 		began := time.Now()
-		arrivals := d.run(context.Background(), began, func() {})
+		arrivals := d.run(context.Background(), began, func(int64) {})
 		if took := time.Since(began); arrivals != 75 || took != 2*time.Second {
 			t.Errorf("%d arrivals in %s, want 75 in 2s", arrivals, took)
 		}
@@ -308,6 +308,69 @@ func FuzzParseRate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if r, err := ParseRate(s); err == nil && (r < 0 || math.IsNaN(r) || math.IsInf(r, 0)) {
 			t.Fatalf("ParseRate(%q) = %v", s, r)
+		}
+	})
+}
+
+// TestDroppedArrivalsCountedAtOnce: a dispatcher that finds the run over
+// at its first arrival (a rate of a billion a second on a machine that
+// cannot keep up) counts the two billion arrivals due in its two seconds at
+// once; walking them one by one took half a minute and ignored Ctrl-C.
+func TestDroppedArrivalsCountedAtOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := dispatcher{profile: profile{start: 1e9}, maxWorkers: 1, length: 2 * time.Second,
+			wait: func(context.Context, time.Time) bool { return false },
+			work: func(int, arrival, <-chan arrival) { t.Error("an arrival was sent") },
+		}
+		began := time.Now()
+		time.Sleep(3 * time.Second) // the run is past its length when the dispatcher looks
+		var dropped int64
+		if arrivals := d.run(context.Background(), began, func(n int64) { dropped += n }); arrivals != 2e9 || dropped != 2e9 {
+			t.Errorf("%d arrivals, %d dropped; want 2e9 of each", arrivals, dropped)
+		}
+	})
+}
+
+// TestArrivalsBefore: the count of arrivals before a time agrees with
+// arrivalTime, on constant rates and ramps, at arrival times and between.
+func TestArrivalsBefore(t *testing.T) {
+	for _, p := range []profile{
+		{start: 100},
+		{start: 0.5},
+		{start: 0, stages: []Stage{{3 * time.Second, 70}, {time.Second, 70}, {2 * time.Second, 0}}},
+		{start: 1e6, stages: []Stage{{time.Second, 3e6}}},
+	} {
+		for k := int64(0); k < 200; k += 7 {
+			at, ok := p.arrivalTime(k)
+			if !ok {
+				break
+			}
+			if got := p.arrivalsBefore(at); got != k {
+				t.Errorf("%+v: arrivalsBefore(arrivalTime(%d) = %s) = %d", p, k, at, got)
+			}
+			if got := p.arrivalsBefore(at + 1); got != k+1 {
+				t.Errorf("%+v: arrivalsBefore(arrivalTime(%d) + 1ns) = %d", p, k, got)
+			}
+		}
+	}
+}
+
+// TestTinyRateEnds: a rate so low that its second arrival would be due in
+// centuries has no second arrival: a run of it lasts its length and no more.
+func TestTinyRateEnds(t *testing.T) {
+	if _, ok := (profile{start: 1e-10}).arrivalTime(1); ok {
+		t.Errorf("an arrival due in %v years", 1e10/3.15e7)
+	}
+	synctest.Test(t, func(t *testing.T) {
+		d := dispatcher{wait: timerWait, profile: profile{start: 1e-10}, maxWorkers: 1, length: time.Second,
+			work: func(_ int, first arrival, more <-chan arrival) {
+				for _, ok := first, true; ok; _, ok = <-more {
+				}
+			},
+		}
+		began := time.Now()
+		if arrivals := d.run(context.Background(), began, func(int64) {}); arrivals != 1 || time.Since(began) != time.Second {
+			t.Errorf("%d arrivals in %s, want 1 in 1s", arrivals, time.Since(began))
 		}
 	})
 }

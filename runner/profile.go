@@ -91,27 +91,58 @@ func (p profile) due(t time.Duration) float64 {
 // arrivalTime returns when arrival k (counting from 0) is due if the
 // profile is a rate in arrivals per second: the time at which the arrivals
 // due so far, the integral of the rate, reach k. It reports false when the
-// rate stays at zero before then. It is a pure function of k, so pacing is
-// tested without sleeping.
+// rate stays at zero before then, or when the time is past maxArrivalTime
+// (a rate so low that its next arrival would never come). It is a pure
+// function of k, so pacing is tested without sleeping.
 func (p profile) arrivalTime(k int64) (time.Duration, bool) {
 	want := float64(k)
-	var elapsed time.Duration
-	var due float64 // arrivals due before the current stage
+	var elapsed float64 // seconds
+	var due float64     // arrivals due before the current stage
 	from := p.start
+	at := math.Inf(1)
 	for _, st := range p.stages {
 		secs := st.Duration.Seconds()
 		inStage := (from + st.Target) / 2 * secs
 		if due+inStage > want {
-			return elapsed + seconds(solveRamp(from, st.Target, secs, want-due)), true
+			at = elapsed + solveRamp(from, st.Target, secs, want-due)
+			break
 		}
 		due += inStage
-		elapsed += st.Duration
+		elapsed += secs
 		from = st.Target
 	}
-	if from <= 0 {
+	if math.IsInf(at, 1) && from > 0 {
+		at = elapsed + (want-due)/from
+	}
+	if !(at < maxArrivalTime.Seconds()) {
 		return 0, false
 	}
-	return elapsed + seconds((want-due)/from), true
+	return seconds(at), true
+}
+
+// maxArrivalTime bounds the schedule: an arrival due later never comes.
+const maxArrivalTime = 100 * 365 * 24 * time.Hour
+
+// arrivalsBefore returns how many arrivals are due before elapsed time t:
+// the k for which arrivalTime(k) is before t. It costs the same however many
+// they are: it starts from the integral of the rate and corrects the
+// rounding against arrivalTime.
+func (p profile) arrivalsBefore(t time.Duration) int64 {
+	if t <= 0 {
+		return 0
+	}
+	before := func(k int64) bool {
+		at, ok := p.arrivalTime(k)
+		return ok && at < t
+	}
+	n := int64(math.Min(math.Ceil(p.due(t)), math.MaxInt64/2))
+	for n > 0 && !before(n-1) {
+		n--
+	}
+	for before(n) {
+		n++
+	}
+	return n
 }
 
 // solveRamp returns the time τ into a stage whose rate moves linearly from

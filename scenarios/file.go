@@ -26,7 +26,6 @@ const maxFileBytes = 1 << 20
 const (
 	maxUsers       = 100_000
 	maxSteps       = 100
-	maxWorkers     = 100_000
 	maxRetries     = 100
 	maxWeightTotal = 10_000
 	defaultMaxWait = 10 * time.Second

@@ -51,7 +51,7 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"weighted step extracts", "steps:\n  - {name: a, path: /a, weight: 1, extract: {t: x}}\n  - {name: b, path: \"/b/{{t}}\"}\n", []string{"2:46: variable \"t\": a weighted step cannot extract", "3:25: step b.path: {{t}} is not defined here"}},
 		{"pause in the open model", "load: {rate: 5, duration: 1m, pause: 1s}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:38: load.pause applies to the closed model only"}},
 		{"open run without an end", "load: {rate: 5}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:7: the run needs an end: set load.iterations, load.duration or load.stages"}},
-		{"too many workers in stages", "load: {stages: [{duration: 1s, target: 1e12}]}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:16: load.stages: a target of 1e+12 workers; at most 100000"}},
+		{"too many workers in stages", "load: {stages: [{duration: 1s, target: 1e12}]}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:16: load.stages stage 1 (1s:1e+12): a target of 1e+12 workers; at most 100000"}},
 		{"too large a number", "load: {iterations: 99999999999999999999999}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations: 99999999999999999999999 is too large"}},
 		{"users exhausted", "load: {iterations: 5}\nusers:\n  register: {count: 2}\n  order: unique\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations 5: users.order unique allows at most 2 iterations"}},
 	}

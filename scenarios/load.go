@@ -41,24 +41,18 @@ func (p *parser) load(n *yaml.Node) {
 		if l.Open {
 			p.at(v, 0, "load.concurrency sets the closed model's workers; the open model takes load.max_workers")
 		}
-		c, _ := p.integer(v, "load.concurrency", 1, maxWorkers)
+		c, _ := p.integer(v, "load.concurrency", 1, runner.MaxWorkers)
 		l.Concurrency = int(c)
 	}
 	if v := f["max_workers"]; v != nil {
 		if !l.Open {
 			p.at(v, 0, "load.max_workers applies to the open model: set load.rate or model: open")
 		}
-		m, _ := p.integer(v, "load.max_workers", 1, maxWorkers)
+		m, _ := p.integer(v, "load.max_workers", 1, runner.MaxWorkers)
 		l.MaxWorkers = int(m)
 	}
 	if v := f["stages"]; v != nil {
 		l.Stages = p.stages(v)
-		for _, st := range l.Stages {
-			if !l.Open && st.Target > maxWorkers {
-				p.at(v, 0, "load.stages: a target of %v workers; at most %d", st.Target, maxWorkers)
-				break
-			}
-		}
 	}
 	if v := f["duration"]; v != nil {
 		l.Duration, _ = p.duration(v, "load.duration")

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestLoadLimits: a load past what one process can send is refused before
+// anything runs, saying the limit, and a rate too low for a second arrival
+// still ends with its duration.
+func TestLoadLimits(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"rate", []string{"run", "ping", "--rate", "1e9", "-d", "2s"}, "--rate is 1e+09/s; at most 10000000/s"},
+		{"rate stage", []string{"run", "ping", "--rate", "5", "--stages", "1s:1e9"}, "a rate of 1e+09/s; at most 10000000/s"},
+		{"closed stage", []string{"run", "ping", "--stages", "1s:1e9"}, "a target of 1e+09 workers; at most 100000"},
+		{"workers", []string{"smoke", "-c", "1000000"}, "-c is 1000000; at most 100000"},
+		{"max workers", []string{"run", "ping", "--rate", "5", "--max-workers", "1000000"}, "--max-workers is 1000000; at most 100000"},
+		{"stages too long", []string{"run", "ping", "--stages", "2000000h:1,2000000h:1"}, "--stages last more than"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, tc.args...)
+			if code != exitUsage || !strings.Contains(stderr, tc.stderr) || stdout != "" {
+				t.Errorf("exit %d, stderr %q, want 2 and %q", code, stderr, tc.stderr)
+			}
+		})
+	}
+	code, stdout, stderr := run(t, "run", "ping", "--rate", "1e-10", "-d", "1s", "--slo", "requests==1")
+	if code != exitOK {
+		t.Errorf("a rate of 1e-10/s for 1s: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
