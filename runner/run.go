@@ -37,14 +37,16 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		stop, cancel = context.WithDeadline(ctx, started.Add(length))
 		defer cancel()
 	}
+
 	if plan.Load.Open {
 		e.runOpen(stop, started)
 	} else {
 		e.runClosed(stop, started)
 	}
 	ended := time.Now()
+	var rawLost int64
 	if e.raw != nil {
-		e.raw.stop()
+		rawLost = e.raw.stop()
 	}
 	for _, sh := range e.shards {
 		sh.flush()
@@ -84,6 +86,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		Dropped:     e.dropped.Load(),
 		PeakWorkers: int(e.peakWorkers.Load()),
 		Series:      series,
+		RawLost:     rawLost,
 	}, nil
 }
 
@@ -140,7 +143,7 @@ func newEngine(ctx context.Context, plan *Plan) (*engine, error) {
 		e.shards[i] = newShard(e.names, e.series)
 	}
 	if plan.Raw != nil {
-		e.raw = startRawWriter(plan.Raw)
+		e.raw = startRawWriter(plan.Raw, plan.Timeout)
 	}
 	return e, nil
 }

@@ -34,7 +34,7 @@ func (w *worker) close() {
 		w.h1.close()
 	}
 	if len(w.raw) > 0 {
-		w.engine.raw.batches <- w.raw
+		w.engine.raw.hand(w.raw)
 		w.raw = nil
 	}
 }
@@ -125,7 +125,7 @@ func (w *worker) keepRaw(r RawRecord) {
 	}
 	w.raw = append(w.raw, r)
 	if len(w.raw) == rawBatch {
-		w.engine.raw.batches <- w.raw
+		w.engine.raw.hand(w.raw)
 		w.raw = nil
 	}
 }

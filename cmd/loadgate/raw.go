@@ -4,11 +4,14 @@ import (
 	"bufio"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/loadgate/loadgate/runner"
@@ -30,7 +33,9 @@ var rawColumns = []string{"time", "endpoint", "status", "class", "latency_ms", "
 
 // rawFile writes raw records as they come, through a buffer; it is a
 // runner.RawSink. It keeps its first error and writes no more after one.
+// The mutex lets close run while a write the runner gave up on is stuck.
 type rawFile struct {
+	mu      sync.Mutex
 	f       *os.File
 	buf     *bufio.Writer
 	csv     *csv.Writer // nil for JSON lines
@@ -44,7 +49,7 @@ func createRawFile(path string, classes []string) (*rawFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Create(path)
+	f, err := createOutput(path)
 	if err != nil {
 		return nil, fmt.Errorf("--raw: %w", err)
 	}
@@ -69,6 +74,8 @@ type rawJSON struct {
 
 // WriteRecords implements runner.RawSink.
 func (r *rawFile) WriteRecords(batch []runner.RawRecord) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, rec := range batch {
 		if r.err != nil {
 			return
@@ -89,8 +96,20 @@ func (r *rawFile) WriteRecords(batch []runner.RawRecord) {
 	}
 }
 
-// close flushes and closes the file, returning the first error.
-func (r *rawFile) close() error {
+// close flushes and closes the file, returning the first error. lost is
+// how many records the run could not hand over: the file stopped taking them
+// (a pipe nobody reads); then a write still stuck in it is abandoned, and
+// nothing more is tried.
+func (r *rawFile) close(lost int64) error {
+	if lost > 0 {
+		r.f.SetWriteDeadline(time.Now()) // unblocks a stuck write to a pipe; a regular file never blocks
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.f.Close()
+		return fmt.Errorf("--raw %s: %d records not written: the file took no more for longer than --timeout", r.f.Name(), lost)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.csv != nil {
 		r.csv.Flush()
 		if r.err == nil {
@@ -107,4 +126,18 @@ func (r *rawFile) close() error {
 		return fmt.Errorf("--raw %s: %w", r.f.Name(), r.err)
 	}
 	return nil
+}
+
+// createOutput creates or truncates the file at path for writing. A named
+// pipe is opened without waiting for a reader: with none, opening it would
+// block before the run began, beyond the reach of an interrupt.
+func createOutput(path string) (*os.File, error) {
+	if fi, err := os.Stat(path); err == nil && fi.Mode()&os.ModeNamedPipe != 0 {
+		f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+		if errors.Is(err, syscall.ENXIO) {
+			return nil, fmt.Errorf("%s is a named pipe that nothing reads", path)
+		}
+		return f, err
+	}
+	return os.Create(path)
 }

@@ -400,7 +400,11 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	hideProgress()
 	var rawErr error
 	if raw != nil {
-		rawErr = raw.close()
+		var lost int64
+		if result != nil {
+			lost = result.RawLost
+		}
+		rawErr = raw.close(lost)
 	}
 	if err != nil {
 		return err
