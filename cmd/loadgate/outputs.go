@@ -95,11 +95,12 @@ func readResultFile(path string) (*report.Saved, error) {
 	return saved, nil
 }
 
-// write prints the summary (or the SLO lines) and the baseline comparison
-// to stdout, writes every report file asked for, and adds to the GitHub
-// Actions step summary when there is one. The reports that list SLOs list
-// the baseline's limits with them. It returns how many baseline metrics
-// regressed, and the first failure to write.
+// write writes every report file asked for and adds to the GitHub Actions
+// step summary when there is one, then prints the summary (or the SLO lines)
+// and the baseline comparison to stdout. The files come first, so that
+// nothing that happens to stdout can keep them from being written. The
+// reports that list SLOs list the baseline's limits with them. It returns
+// how many baseline metrics regressed, and the first failure to write.
 func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []report.Verdict, extra func(io.Writer) error) (regressions int, err error) {
 	var errs []error
 	keep := func(what string, err error) {
@@ -107,23 +108,13 @@ func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []repor
 			errs = append(errs, fmt.Errorf("%s: %w", what, err))
 		}
 	}
-	if o.quiet {
-		keep("printing the SLOs", report.Verdicts(stdout, verdicts))
-	} else {
-		keep("printing the summary", report.Text(stdout, r, verdicts))
-		if extra != nil {
-			keep("printing the summary", extra(stdout))
-		}
-	}
 	var comparison *report.Comparison
 	all := verdicts // the SLOs, and the baseline's limits
+	limits := cmp.Or(o.maxRegression, defaultMaxRegression)
 	if o.baselineResult != nil {
-		limits := cmp.Or(o.maxRegression, defaultMaxRegression)
 		comparison = &report.Comparison{Baseline: o.baseline, Limits: limits, Deltas: report.Compare(o.baselineResult, r, o.limits)}
 		regressions = report.Regressions(comparison.Deltas)
 		all = append(slices.Clone(verdicts), report.BaselineVerdicts(comparison.Deltas)...)
-		fprintf(stdout, "\nbaseline %s: %d regression(s) beyond %s\n", o.baseline, regressions, limits)
-		keep("printing the comparison", report.Deltas(stdout, comparison.Deltas))
 	}
 	render := func(path string, f func(io.Writer) error) {
 		if path == "" {
@@ -146,8 +137,24 @@ func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []repor
 	render(o.junit, func(w io.Writer) error { return report.JUnit(w, r, all) })
 	render(o.markdown, func(w io.Writer) error { return report.Markdown(w, r, all) })
 	render(o.html, func(w io.Writer) error { return report.HTML(w, r, all) })
-	if summary := os.Getenv(envStepSummary); summary != "" {
+	summary := os.Getenv(envStepSummary)
+	if summary != "" {
 		keep("$"+envStepSummary, appendStepSummary(summary, r, all))
+	}
+
+	if o.quiet {
+		keep("printing the SLOs", report.Verdicts(stdout, verdicts))
+	} else {
+		keep("printing the summary", report.Text(stdout, r, verdicts))
+		if extra != nil {
+			keep("printing the summary", extra(stdout))
+		}
+	}
+	if comparison != nil {
+		fprintf(stdout, "\nbaseline %s: %d regression(s) beyond %s\n", o.baseline, regressions, limits)
+		keep("printing the comparison", report.Deltas(stdout, comparison.Deltas))
+	}
+	if summary != "" {
 		keep("printing annotations", report.Annotations(stdout, all))
 	}
 	return regressions, errors.Join(errs...)
