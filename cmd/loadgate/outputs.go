@@ -42,15 +42,14 @@ func (o *outputFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.quiet, "quiet", false, "print only the SLO lines (and the baseline comparison)")
 }
 
-// prepare checks every output path and reads the baseline, before anything
-// is run.
-func (o *outputFlags) prepare(fs *pflag.FlagSet) error {
-	for flag, path := range map[string]string{"out": o.out, "junit": o.junit, "markdown": o.markdown, "html": o.html} {
-		if path != "" {
-			if err := checkOutDir(flag, path); err != nil {
-				return err
-			}
-		}
+// prepare checks every output path, these and the command's other files
+// (more), and reads the baseline, before anything is run.
+func (o *outputFlags) prepare(fs *pflag.FlagSet, more ...outputFile) error {
+	files := append([]outputFile{{name: "--out", path: o.out}, {name: "--junit", path: o.junit},
+		{name: "--markdown", path: o.markdown}, {name: "--html", path: o.html}}, more...)
+	files = append(files, outputFile{name: "$" + envStepSummary, path: os.Getenv(envStepSummary), appended: true})
+	if err := checkOutputs(files); err != nil {
+		return err
 	}
 	if fs.Changed("max-regression") && o.baseline == "" {
 		return usagef("--max-regression sets the limits of --baseline; give --baseline OLD.json")

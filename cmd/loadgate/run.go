@@ -157,19 +157,16 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 			return nil, usageError{err}
 		}
 	}
-	if err := f.outputs.prepare(fs); err != nil {
-		return nil, err
-	}
-	if err := f.outputs.checkBaseline(sc.Name); err != nil {
-		return nil, err
-	}
 	if f.raw != "" {
 		if _, err := rawFormat(f.raw); err != nil {
 			return nil, err
 		}
-		if err := checkOutDir("raw", f.raw); err != nil {
-			return nil, err
-		}
+	}
+	if err := f.outputs.prepare(fs, outputFile{name: "--raw", path: f.raw}, outputFile{name: "--cpuprofile", path: f.cpuProfile}); err != nil {
+		return nil, err
+	}
+	if err := f.outputs.checkBaseline(sc.Name); err != nil {
+		return nil, err
 	}
 	target := f.target
 	if !fs.Changed("target") {
