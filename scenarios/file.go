@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -162,12 +161,8 @@ func (p *parser) scenario(root *yaml.Node, file string) {
 	}
 	if n := f["target"]; n != nil {
 		if s, ok := p.str(n, "target"); ok {
-			u, err := url.Parse(s)
-			if err == nil {
-				err = runner.CheckTarget(u)
-			}
-			if err != nil {
-				p.at(n, 0, "target: %v", err)
+			if _, err := runner.ParseTarget(s); err != nil {
+				p.at(n, 0, "target %v", err)
 			}
 			sc.Target = s
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -168,9 +167,13 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 	if err := f.outputs.checkBaseline(sc.Name); err != nil {
 		return nil, err
 	}
-	target := f.target
-	if !fs.Changed("target") {
-		target = cmp.Or(os.Getenv(envTarget), sc.Target)
+	target, source := f.target, "--target"
+	switch {
+	case fs.Changed("target"):
+	case os.Getenv(envTarget) != "":
+		target, source = os.Getenv(envTarget), "$"+envTarget
+	default:
+		target, source = sc.Target, "the scenario's target" // checked with the file
 	}
 	if target == "" {
 		server, err := f.server.config(nil)
@@ -180,9 +183,9 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 		p.server = server
 		return p, nil
 	}
-	u, err := parseTarget(target)
+	u, err := runner.ParseTarget(target)
 	if err != nil {
-		return nil, err
+		return nil, usagef("%s %v", source, err)
 	}
 	for _, name := range serverFlagNames() {
 		if fs.Changed(name) {
@@ -313,18 +316,6 @@ func (f *runFlags) readCredentials() error {
 		return usagef("--username needs a password: set --password or $%s", envPassword)
 	}
 	return nil
-}
-
-// parseTarget reads and validates a --target URL.
-func parseTarget(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err == nil {
-		err = runner.CheckTarget(u)
-	}
-	if err != nil {
-		return nil, usagef("invalid --target %q: %v", raw, err)
-	}
-	return u, nil
 }
 
 // execute starts the embedded API if needed, runs setup and the scenario,
