@@ -236,3 +236,16 @@ func TestBaselineOfAnotherScenario(t *testing.T) {
 		}
 	}
 }
+
+// TestReportRefusesIncompleteFile: a file of the right schema that lacks a
+// field every result has is refused, exit 2, naming the field.
+func TestReportRefusesIncompleteFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "empty.json")
+	if err := os.WriteFile(path, []byte(`{"schema":"loadgate.result/v1"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "report", path)
+	if want := `the required field "scenario" is missing`; code != exitUsage || stdout != "" || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2, no summary and %q", code, stdout, stderr, want)
+	}
+}
