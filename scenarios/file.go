@@ -58,7 +58,7 @@ func LoadFile(path string, opts Options) (*Scenario, error) {
 // Parse validates the scenario in data, read from file (a name for
 // messages).
 func Parse(file string, data []byte, opts Options) (sc *Scenario, err error) {
-	d := &decoder{problems{file: file}}
+	d := &decoder{problems: problems{file: file}, merged: map[*yaml.Node]mapEntries{}}
 	doc, more, err := unmarshal(data)
 	if err != nil {
 		return nil, Problems{yamlProblem(file, data, err)}
@@ -76,7 +76,9 @@ func Parse(file string, data []byte, opts Options) (sc *Scenario, err error) {
 		slices.SortStableFunc(d.found, func(a, b Problem) int {
 			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 		})
-		return nil, d.found
+		// A node that aliases or merge keys reuse is read once per use:
+		// its problem is reported once.
+		return nil, slices.Compact(d.found)
 	}
 	return p.sc, nil
 }
