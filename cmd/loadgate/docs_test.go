@@ -45,4 +45,3 @@ func TestDocsFencesBalance(t *testing.T) {
 		t.Errorf("found %d files, want README.md and docs/*.md", len(files))
 	}
 }
-
