@@ -227,7 +227,7 @@ func BaselineVerdicts(deltas []Delta) []Verdict {
 		if l.Relative || l.metric.Unit == UnitPercent {
 			slo.Unit = UnitPercent
 		}
-		out = append(out, Verdict{SLO: slo, Actual: l.worse(d.Old, d.New), Pass: !d.Regressed,
+		out = append(out, Verdict{SLO: slo, Actual: l.worse(d.Old, d.New), Pass: !d.Regressed, Limit: true,
 			Reason: fmt.Sprintf("%s, was %s (%s; limit %s)", l.metric.format(d.New), l.metric.format(d.Old), d.change(), l.describe())})
 	}
 	return out

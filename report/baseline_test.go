@@ -84,3 +84,23 @@ func TestParseLimitsErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTallyCountsLimitsApart: the baseline's limits are counted apart from
+// the SLOs, each with its own words.
+func TestTallyCountsLimitsApart(t *testing.T) {
+	slo := func(pass bool) report.Verdict { return report.Verdict{Pass: pass} }
+	limit := func(pass bool) report.Verdict { return report.Verdict{Pass: pass, Limit: true} }
+	for want, verdicts := range map[string][]report.Verdict{
+		"no SLOs":                               nil,
+		"1 SLO met":                             {slo(true)},
+		"1 of 2 SLOs failed":                    {slo(false), slo(true)},
+		"all 2 SLOs met; 1 baseline limit held": {slo(true), slo(true), limit(true)},
+		"0 of 1 SLO failed; 1 of 2 baseline limits crossed":  {slo(true), limit(false), limit(true)},
+		"1 of 2 SLOs failed; 0 of 4 baseline limits crossed": {slo(false), slo(true), limit(true), limit(true), limit(true), limit(true)},
+		"2 of 3 baseline limits crossed":                     {limit(false), limit(false), limit(true)},
+	} {
+		if got := report.Count(verdicts).String(); got != want {
+			t.Errorf("Count(%v) = %q, want %q", verdicts, got, want)
+		}
+	}
+}

@@ -99,8 +99,9 @@ func readResultFile(path string) (*report.Saved, error) {
 // and the baseline comparison to stdout. The files come first, so that
 // nothing that happens to stdout can keep them from being written. The
 // reports that list SLOs list the baseline's limits with them. It returns
-// how many baseline metrics regressed, and the first failure to write.
-func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []report.Verdict, extra func(io.Writer) error) (regressions int, err error) {
+// the verdicts of the SLOs and of the baseline's limits, and the first
+// failure to write.
+func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []report.Verdict, extra func(io.Writer) error) (all []report.Verdict, err error) {
 	var errs []error
 	keep := func(what string, err error) {
 		if err != nil {
@@ -108,11 +109,10 @@ func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []repor
 		}
 	}
 	var comparison *report.Comparison
-	all := verdicts // the SLOs, and the baseline's limits
+	all = verdicts // the SLOs, and the baseline's limits
 	limits := cmp.Or(o.maxRegression, defaultMaxRegression)
 	if o.baselineResult != nil {
 		comparison = &report.Comparison{Baseline: o.baseline, Limits: limits, Deltas: report.Compare(o.baselineResult, r, o.limits)}
-		regressions = report.Regressions(comparison.Deltas)
 		all = append(slices.Clone(verdicts), report.BaselineVerdicts(comparison.Deltas)...)
 	}
 	render := func(path string, f func(io.Writer) error) {
@@ -150,13 +150,14 @@ func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []repor
 		}
 	}
 	if comparison != nil {
-		fprintf(stdout, "\nbaseline %s: %d regression(s) beyond %s\n", o.baseline, regressions, limits)
+		regressions := report.Regressions(comparison.Deltas)
+		fprintf(stdout, "\nbaseline %s: %d regression%s beyond %s\n", o.baseline, regressions, plural(regressions), limits)
 		keep("printing the comparison", report.Deltas(stdout, comparison.Deltas))
 	}
 	if summary != "" {
 		keep("printing annotations", report.Annotations(stdout, all))
 	}
-	return regressions, errors.Join(errs...)
+	return all, errors.Join(errs...)
 }
 
 // appendStepSummary appends the Markdown summary to GitHub's step summary.

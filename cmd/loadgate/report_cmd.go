@@ -58,8 +58,8 @@ scenario. Exit 0 when every SLO passed and nothing regressed from
 				return err
 			}
 			verdicts := report.Judge(r, parsed)
-			regressions, writeErr := outputs.write(stdout, r, verdicts, nil)
-			return runOutcome(false, verdicts, regressions, writeErr)
+			all, writeErr := outputs.write(stdout, r, verdicts, nil)
+			return runOutcome(false, all, writeErr)
 		},
 	}
 	cmd.Flags().StringArrayVar(&slos, "slo", nil, "SLO such as p95<500ms (repeatable; replaces the saved SLOs)")

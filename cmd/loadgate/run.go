@@ -395,8 +395,8 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 
 	verdicts := report.Judge(result, p.slos)
-	regressions, writeErr := p.flags.outputs.write(stdout, result, verdicts, func(w io.Writer) error { return embeddedStats(w, embedded) })
-	return runOutcome(result.Interrupted, verdicts, regressions, errors.Join(writeErr, rawErr))
+	all, writeErr := p.flags.outputs.write(stdout, result, verdicts, func(w io.Writer) error { return embeddedStats(w, embedded) })
+	return runOutcome(result.Interrupted, all, errors.Join(writeErr, rawErr))
 }
 
 // embeddedStats prints the embedded API's lock statistics, when there is one.

@@ -90,10 +90,10 @@ func TestExitCodes(t *testing.T) {
 		code   int
 		stderr string // a part of the one error line
 	}{
-		{"impossible SLO", args([]string{"smoke", "-n", "2", "--slo", "p95<1us"}, fast), exitSLOFailed, "1 of 1 SLOs failed"},
+		{"impossible SLO", args([]string{"smoke", "-n", "2", "--slo", "p95<1us"}, fast), exitSLOFailed, "1 of 1 SLO failed"},
 		{"malformed SLO", []string{"smoke", "--slo", "p95<5oo"}, exitUsage, `invalid SLO "p95<5oo": "5oo" is not a duration`},
 		{"unknown scope", []string{"smoke", "--slo", "checkout.p95<1s"}, exitUsage, `unknown endpoint "checkout"`},
-		{"standard scope without samples", args([]string{"smoke", "-n", "1", "--slo", "register.p95<1s"}, fast), exitSLOFailed, "1 of 1 SLOs failed"},
+		{"standard scope without samples", args([]string{"smoke", "-n", "1", "--slo", "register.p95<1s"}, fast), exitSLOFailed, "1 of 1 SLO failed"},
 		{"several problems on one line", []string{"smoke", "-c", "0", "-n", "-1"}, exitUsage, "-c must be at least 1, got 0; -n must be 0"},
 		{"zero lock timeout", []string{"smoke", "--lock-timeout", "0"}, exitUsage, "--lock-timeout must be positive, got 0s"},
 		{"out is a directory", []string{"smoke", "--out", os.TempDir()}, exitUsage, "is a directory"},

@@ -25,7 +25,8 @@ file:line:col: message. Exit 0 when every file is valid, 2 otherwise.`,
 					all = append(all, problems...)
 					continue
 				}
-				fprintf(stdout, "%s: valid: scenario %s, %d endpoint(s), %d SLO(s)\n", file, sc.Name, len(sc.Endpoints()), len(sc.SLOs))
+				endpoints, slos := len(sc.Endpoints()), len(sc.SLOs)
+				fprintf(stdout, "%s: valid: scenario %s, %d endpoint%s, %d SLO%s\n", file, sc.Name, endpoints, plural(endpoints), slos, plural(slos))
 			}
 			if len(all) > 0 {
 				return usageError{all}
