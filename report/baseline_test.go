@@ -58,7 +58,7 @@ func TestBaselineRegression(t *testing.T) {
 	}
 	var b strings.Builder
 	report.Deltas(&b, report.Compare(old, logins(120, 1), limits))
-	for _, want := range []string{"login     p95         100.031ms   120.063ms   +20.03%    +10%    REGRESSION", "login     error_rate  0%          1%          +1pp       +0.1pp  REGRESSION"} {
+	for _, want := range []string{"login     p95          100.031ms   120.063ms    +20.03%    +10%  REGRESSION", "login     error_rate          0%          1%       +1pp  +0.1pp  REGRESSION"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}

@@ -1,7 +1,7 @@
 package main
 
 // plural is the "s" that follows a count of n things, when n is not 1.
-func plural[N int | int64](n N) string {
+func plural[N int | int64 | uint64](n N) string {
 	if n == 1 {
 		return ""
 	}

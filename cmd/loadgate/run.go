@@ -405,8 +405,9 @@ func embeddedStats(w io.Writer, embedded *apiserver.Instance) error {
 		return nil
 	}
 	st := embedded.LockStats()
-	_, err := fmt.Fprintf(w, "\nembedded reference API: %d storage operations, %d lock timeouts, lock hold p99 %s, lock wait p99 %s\n",
-		st.Operations, st.Timeouts, report.FormatLatency(st.HoldP99), report.FormatLatency(st.WaitP99))
+	_, err := fmt.Fprintf(w, "\nembedded reference API: %d storage operation%s, %d lock timeout%s\n"+
+		"                        lock hold p99 %s, lock wait p99 %s\n",
+		st.Operations, plural(st.Operations), st.Timeouts, plural(st.Timeouts), report.FormatLatency(st.HoldP99), report.FormatLatency(st.WaitP99))
 	return err
 }
 
