@@ -82,7 +82,7 @@ and judge the SLOs. A file is validated first: nothing is sent when it is
 invalid. Exit 0 when every SLO passed, 3 when one failed, 1 when the run could
 not be carried out, 2 for a usage error or an invalid file, 130 when
 interrupted.`,
-		Args: cobra.MaximumNArgs(1),
+		Args: takes(0, 1, "one scenario, a built-in name or a FILE.yaml"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := fixedScenario
 			switch {
@@ -102,7 +102,7 @@ interrupted.`,
 		cmd.Use = fixedScenario
 		cmd.Short = "The same as 'run " + fixedScenario + "'"
 		cmd.Long = ""
-		cmd.Args = cobra.NoArgs
+		cmd.Args = noArgs
 	}
 	flags.register(cmd.Flags())
 	return cmd
@@ -221,7 +221,7 @@ func limitIterations(fs *pflag.FlagSet, load runner.Load, limit int64) (runner.L
 		return load, nil
 	}
 	if load.Iterations > limit && fs.Changed("iterations") {
-		return load, usagef("-n %d: the scenario's users (order: unique) allow at most %d iterations", load.Iterations, limit)
+		return load, usagef("-n %d: the scenario's users (order: unique) allow at most %d iteration%s", load.Iterations, limit, plural(limit))
 	}
 	load.Iterations = limit
 	return load, nil

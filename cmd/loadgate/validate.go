@@ -15,7 +15,7 @@ func newValidateCommand(stdout io.Writer) *cobra.Command {
 		Long: `Check scenario files without sending anything. A valid file prints one
 line on stdout; every problem of an invalid one prints on stderr as
 file:line:col: message. Exit 0 when every file is valid, 2 otherwise.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: takes(1, -1, "one scenario file"),
 		RunE: func(_ *cobra.Command, files []string) error {
 			var all scenarios.Problems
 			for _, file := range files {
