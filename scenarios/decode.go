@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -201,13 +202,26 @@ func isNumber(n *yaml.Node) bool {
 // mistaken names what n is, for a message saying it is not the number that
 // was wanted; a number in quotes is named as the string it is, with the fix.
 func mistaken(n *yaml.Node) string {
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" {
-		var unquoted yaml.Node
-		if yaml.Unmarshal([]byte(n.Value), &unquoted) == nil && len(unquoted.Content) == 1 && isNumber(unquoted.Content[0]) {
-			return describe(n) + ": a number in quotes is a string; write it without them"
-		}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" && looksNumeric(n.Value) {
+		return describe(n) + ": a number in quotes is a string; write it without them"
 	}
 	return describe(n)
+}
+
+// looksNumeric reports whether s is written as a number: digits, perhaps
+// with a sign, a point, an exponent, underscores or a 0x prefix.
+func looksNumeric(s string) bool {
+	if s == "" || !strings.ContainsAny(s[:1], "0123456789+-.") {
+		return false
+	}
+	if strings.Trim(s, "0123456789") == "" {
+		return true // however many digits
+	}
+	if _, err := strconv.ParseInt(s, 0, 64); err == nil {
+		return true
+	}
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
 }
 
 // template compiles scalar n as a template written with esc in scope sc.
