@@ -449,6 +449,15 @@ func TestTargetPasswordNeverShown(t *testing.T) {
 		t.Errorf("the password is shown in the summary or a report")
 	}
 
+	closed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden) // setup fails
+	}))
+	defer closed.Close()
+	code, _, stderr = run(t, "smoke", "--target", strings.Replace(closed.URL, "//", "//bob:s3cret@", 1))
+	if code != exitRunFailed || !strings.Contains(stderr, "setup failed") || !strings.Contains(stderr, "bob:xxxxx@") || strings.Contains(stderr, "s3cret") {
+		t.Errorf("a failed setup: exit %d, stderr %q; want 1 and the target redacted", code, stderr)
+	}
+
 	t.Setenv(envTarget, "bob:s3cret@localhost:9")
 	code, _, stderr = run(t, "smoke")
 	if want := "$LOADGATE_TARGET bob:xxxxx@localhost:9: missing scheme; did you mean http://bob:xxxxx@localhost:9?"; code != exitUsage || !strings.Contains(stderr, want) {
