@@ -191,7 +191,7 @@ func (p *parser) scenario(root *yaml.Node, file string) {
 		p.users(n)
 	}
 	if limit := sc.IterationLimit(); limit > 0 && sc.Load.Iterations > limit {
-		p.at(p.iterations, 0, "load.iterations %d: users.order unique allows at most %d iterations, one per user", sc.Load.Iterations, limit)
+		p.at(p.iterations, 0, "load.iterations %d: users.order unique allows at most %d iteration%s, one per user", sc.Load.Iterations, limit, plural(limit))
 	}
 	var retry runner.Retry
 	if n := f["retry"]; n != nil {

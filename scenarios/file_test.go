@@ -62,6 +62,7 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"target without host", "target: \"http://\"\nsteps:\n  - {name: a, path: /a}\n", []string{"1:9: target http://: no host"}},
 		{"too many workers in stages", "load: {stages: [{duration: 1s, target: 1e12}]}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:16: load.stages: a target of 1e+12 workers; at most 100000"}},
 		{"too large a number", "load: {iterations: 99999999999999999999999}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations: 99999999999999999999999 is too large"}},
+		{"one user", "load: {iterations: 5}\nusers:\n  register: {count: 1}\n  order: unique\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations 5: users.order unique allows at most 1 iteration, one per user"}},
 		{"users exhausted", "load: {iterations: 5}\nusers:\n  register: {count: 2}\n  order: unique\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations 5: users.order unique allows at most 2 iterations"}},
 	}
 	for _, tc := range cases {
