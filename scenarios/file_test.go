@@ -23,6 +23,10 @@ func TestProblemsAreLocated(t *testing.T) {
 		want       []string // "line:col: part of the message", in order
 	}{
 		{"unknown key", "steps:\n  - name: a\n    path: /a\n    bodyy: {}\n", []string{"4:5: unknown key \"bodyy\""}},
+		{"target without scheme", "target: 127.0.0.1:8080\nsteps:\n  - {name: a, path: /a}\n", []string{"1:9: target 127.0.0.1:8080: missing scheme; did you mean http://127.0.0.1:8080?"}},
+		{"target with a password", "target: \"ftp://bob:pw1234@h/\"\nsteps:\n  - {name: a, path: /a}\n", []string{`1:9: target ftp://bob:xxxxx@h/: scheme "ftp" is not supported`}},
+		{"target without host", "target: \"http://\"\nsteps:\n  - {name: a, path: /a}\n", []string{"1:9: target http://: no host"}},
+		{"one user", "load: {iterations: 5}\nusers:\n  register: {count: 1}\n  order: unique\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations 5: users.order unique allows at most 1 iteration, one per user"}},
 		{"wrong type", "load:\n  concurrency: many\nsteps:\n  - {name: a, path: /a}\n", []string{"2:16: load.concurrency must be a whole number"}},
 		{"quoted number", "load:\n  concurrency: \"4\"\nsteps:\n  - {name: a, path: /a}\n", []string{`2:16: load.concurrency must be a whole number, not the string "4": a number in quotes is a string; write it without them`}},
 		{"quoted long number", "load:\n  iterations: '123456789012345678901'\nsteps:\n  - {name: a, path: /a}\n", []string{`2:15: load.iterations must be a whole number, not the string "123456789012345678901": a number in quotes`}},
@@ -57,12 +61,8 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"weighted step extracts", "steps:\n  - {name: a, path: /a, weight: 1, extract: {t: x}}\n  - {name: b, path: \"/b/{{t}}\"}\n", []string{"2:46: variable \"t\": a weighted step cannot extract", "3:25: step b.path: {{t}} is not defined here"}},
 		{"pause in the open model", "load: {rate: 5, duration: 1m, pause: 1s}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:38: load.pause applies to the closed model only"}},
 		{"open run without an end", "load: {rate: 5}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:7: the run needs an end: set load.iterations, load.duration or load.stages"}},
-		{"target without scheme", "target: 127.0.0.1:8080\nsteps:\n  - {name: a, path: /a}\n", []string{"1:9: target 127.0.0.1:8080: missing scheme; did you mean http://127.0.0.1:8080?"}},
-		{"target with a password", "target: \"ftp://bob:pw1234@h/\"\nsteps:\n  - {name: a, path: /a}\n", []string{`1:9: target ftp://bob:xxxxx@h/: scheme "ftp" is not supported`}},
-		{"target without host", "target: \"http://\"\nsteps:\n  - {name: a, path: /a}\n", []string{"1:9: target http://: no host"}},
 		{"too many workers in stages", "load: {stages: [{duration: 1s, target: 1e12}]}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:16: load.stages: a target of 1e+12 workers; at most 100000"}},
 		{"too large a number", "load: {iterations: 99999999999999999999999}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations: 99999999999999999999999 is too large"}},
-		{"one user", "load: {iterations: 5}\nusers:\n  register: {count: 1}\n  order: unique\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations 5: users.order unique allows at most 1 iteration, one per user"}},
 		{"users exhausted", "load: {iterations: 5}\nusers:\n  register: {count: 2}\n  order: unique\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations 5: users.order unique allows at most 2 iterations"}},
 	}
 	for _, tc := range cases {
