@@ -6,7 +6,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/loadgate/loadgate/runner"
@@ -159,21 +158,20 @@ func Regressions(deltas []Delta) int {
 // metric, with the baseline's value, the current one, the change and the
 // limit.
 func Deltas(w io.Writer, deltas []Delta) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "endpoint\tmetric\tbaseline\tnow\tchange\tlimit\tverdict")
+	t := newTable([]string{"endpoint", "metric", "baseline", "now", "change", "limit", "verdict"}, 2, 3, 4, 5)
 	for _, d := range deltas {
 		m := d.Limit.metric
 		if d.Missing {
-			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t%s\tnot in both runs\n", d.Endpoint, m.Metric, d.Limit.describe())
+			t.add(d.Endpoint, m.Metric, "-", "-", "-", d.Limit.describe(), "not in both runs")
 			continue
 		}
 		verdict := "ok"
 		if d.Regressed {
 			verdict = "REGRESSION"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", d.Endpoint, m.Metric, m.format(d.Old), m.format(d.New), d.change(), d.Limit.describe(), verdict)
+		t.add(d.Endpoint, m.Metric, m.format(d.Old), m.format(d.New), d.change(), d.Limit.describe(), verdict)
 	}
-	return tw.Flush()
+	return t.write(w)
 }
 
 // change writes how the value moved: relative for a relative limit,
@@ -227,7 +225,7 @@ func BaselineVerdicts(deltas []Delta) []Verdict {
 		if l.Relative || l.metric.Unit == UnitPercent {
 			slo.Unit = UnitPercent
 		}
-		out = append(out, Verdict{SLO: slo, Actual: l.worse(d.Old, d.New), Pass: !d.Regressed,
+		out = append(out, Verdict{SLO: slo, Actual: l.worse(d.Old, d.New), Pass: !d.Regressed, Limit: true,
 			Reason: fmt.Sprintf("%s, was %s (%s; limit %s)", l.metric.format(d.New), l.metric.format(d.Old), d.change(), l.describe())})
 	}
 	return out

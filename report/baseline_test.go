@@ -58,7 +58,7 @@ func TestBaselineRegression(t *testing.T) {
 	}
 	var b strings.Builder
 	report.Deltas(&b, report.Compare(old, logins(120, 1), limits))
-	for _, want := range []string{"login     p95         100.031ms   120.063ms   +20.03%    +10%    REGRESSION", "login     error_rate  0%          1%          +1pp       +0.1pp  REGRESSION"} {
+	for _, want := range []string{"login     p95          100.031ms   120.063ms    +20.03%    +10%  REGRESSION", "login     error_rate          0%          1%       +1pp  +0.1pp  REGRESSION"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}
@@ -81,6 +81,26 @@ func TestParseLimitsErrors(t *testing.T) {
 	for _, bad := range []string{"", "p95", "p95=", "=10%", "p95=fast", "nope=1%", "login.p95=10%", "error_rate=0.1", "p95=-1%"} {
 		if _, err := report.ParseLimits(bad); err == nil {
 			t.Errorf("ParseLimits(%q) accepted", bad)
+		}
+	}
+}
+
+// TestTallyCountsLimitsApart: the baseline's limits are counted apart from
+// the SLOs, each with its own words.
+func TestTallyCountsLimitsApart(t *testing.T) {
+	slo := func(pass bool) report.Verdict { return report.Verdict{Pass: pass} }
+	limit := func(pass bool) report.Verdict { return report.Verdict{Pass: pass, Limit: true} }
+	for want, verdicts := range map[string][]report.Verdict{
+		"no SLOs":                               nil,
+		"1 SLO met":                             {slo(true)},
+		"1 of 2 SLOs failed":                    {slo(false), slo(true)},
+		"all 2 SLOs met; 1 baseline limit held": {slo(true), slo(true), limit(true)},
+		"0 of 1 SLO failed; 1 of 2 baseline limits crossed":  {slo(true), limit(false), limit(true)},
+		"1 of 2 SLOs failed; 0 of 4 baseline limits crossed": {slo(false), slo(true), limit(true), limit(true), limit(true), limit(true)},
+		"2 of 3 baseline limits crossed":                     {limit(false), limit(false), limit(true)},
+	} {
+		if got := report.Count(verdicts).String(); got != want {
+			t.Errorf("Count(%v) = %q, want %q", verdicts, got, want)
 		}
 	}
 }

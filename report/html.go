@@ -123,25 +123,22 @@ func newHTMLPage(r *runner.Result, verdicts []Verdict) (*htmlPage, error) {
 
 func htmlVerdicts(verdicts []Verdict) (htmlBanner, []htmlVerdict) {
 	var rows []htmlVerdict
-	failed := 0
 	for _, v := range verdicts {
 		row := htmlVerdict{Expr: v.SLO.Expr, Actual: "–", Pass: v.Pass, Reason: v.Reason,
 			Threshold: v.SLO.Op.String() + " " + v.SLO.format(v.SLO.Threshold)}
 		if v.Reason != "no samples" {
 			row.Actual = v.SLO.format(v.Actual)
 		}
-		if !v.Pass {
-			failed++
-		}
 		rows = append(rows, row)
 	}
+	tally := Count(verdicts)
 	switch {
 	case len(verdicts) == 0:
 		return htmlBanner{"none", "NO SLOs", "no SLOs were given: nothing was judged"}, nil
-	case failed == 0:
-		return htmlBanner{"pass", "PASS", fmt.Sprintf("all %d SLO%s met", len(verdicts), plural(len(verdicts)))}, rows
+	case !tally.Failed():
+		return htmlBanner{"pass", "PASS", tally.String()}, rows
 	default:
-		return htmlBanner{"fail", "FAIL", fmt.Sprintf("%d of %d SLO%s failed", failed, len(verdicts), plural(len(verdicts)))}, rows
+		return htmlBanner{"fail", "FAIL", tally.String()}, rows
 	}
 }
 

@@ -21,18 +21,13 @@ import (
 // so nothing in them is read as Markdown, a link or a mention.
 func Markdown(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 	var b strings.Builder
-	failed := 0
-	for _, v := range verdicts {
-		if !v.Pass {
-			failed++
-		}
-	}
-	verdict := fmt.Sprintf("✅ PASS (%d SLO%s)", len(verdicts), plural(len(verdicts)))
+	tally := Count(verdicts)
+	verdict := "✅ PASS (" + tally.String() + ")"
 	switch {
-	case failed > 0:
-		verdict = fmt.Sprintf("❌ FAIL (%d of %d SLO%s failed)", failed, len(verdicts), plural(len(verdicts)))
+	case tally.Failed():
+		verdict = "❌ FAIL (" + tally.String() + ")"
 	case len(verdicts) == 0:
-		verdict = "no SLOs"
+		verdict = tally.String()
 	}
 	fmt.Fprintf(&b, "## loadgate %s: %s\n\n", mdCode(r.Scenario), verdict)
 	fmt.Fprintf(&b, "**Target** %s · **Load** %s · **Ran** %s from %s\n",

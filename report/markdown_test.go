@@ -56,7 +56,7 @@ func TestMarkdownHeading(t *testing.T) {
 		want  string
 	}{
 		{nil, "## loadgate `test`: no SLOs\n"},
-		{[]string{"p95<1s"}, "## loadgate `test`: ✅ PASS (1 SLO)\n"},
+		{[]string{"p95<1s"}, "## loadgate `test`: ✅ PASS (1 SLO met)\n"},
 		{[]string{"p95<1s", "errors==0"}, "## loadgate `test`: ❌ FAIL (1 of 2 SLOs failed)\n"},
 	} {
 		var buf bytes.Buffer

@@ -38,6 +38,17 @@ func ReadJSON(data []byte) (*Saved, error) {
 	if in.Schema != Schema {
 		return nil, fmt.Errorf("schema %q; this loadgate reads %q", in.Schema, Schema)
 	}
+	if err := checkRequired(data); err != nil {
+		return nil, err
+	}
+	switch {
+	case in.Scenario == "":
+		return nil, fmt.Errorf("the scenario is empty: a result names the scenario that ran")
+	case in.EndedAt.Before(in.StartedAt):
+		return nil, fmt.Errorf("ended_at %s is before started_at %s", in.EndedAt.Format(time.RFC3339Nano), in.StartedAt.Format(time.RFC3339Nano))
+	case len(in.Endpoints) == 0:
+		return nil, fmt.Errorf("endpoints is empty: a result has an endpoint for each step that ran")
+	}
 	r := &runner.Result{Scenario: in.Scenario, Target: in.Target, Started: in.StartedAt, Ended: in.EndedAt,
 		Interrupted: in.Interrupted, ClassNames: in.ClassNames, Arrivals: in.Totals.Arrivals, Dropped: in.Totals.Dropped,
 		PeakWorkers: in.Load.PeakWorkers}
@@ -91,6 +102,37 @@ func ReadJSON(data []byte) (*Saved, error) {
 		saved.SLOs = append(saved.SLOs, v.Expr)
 	}
 	return saved, nil
+}
+
+// requiredFields are the fields every result file has, top-level and in
+// its load: without one, the file does not say what ran, when, or how.
+var requiredFields = struct{ top, load []string }{
+	top:  []string{"scenario", "target", "started_at", "ended_at", "load", "totals", "endpoints"},
+	load: []string{"model"},
+}
+
+// checkRequired reports the first required field that data lacks (or
+// holds as null), by its name.
+func checkRequired(data []byte) error {
+	var top map[string]json.RawMessage
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&top); err != nil {
+		return fmt.Errorf("not a result file: %v", err)
+	}
+	for _, name := range requiredFields.top {
+		if v, ok := top[name]; !ok || string(v) == "null" {
+			return fmt.Errorf("the required field %q is missing", name)
+		}
+	}
+	var load map[string]json.RawMessage
+	if err := json.Unmarshal(top["load"], &load); err != nil {
+		return fmt.Errorf("load: %v", err)
+	}
+	for _, name := range requiredFields.load {
+		if v, ok := load[name]; !ok || string(v) == "null" {
+			return fmt.Errorf("the required field \"load.%s\" is missing", name)
+		}
+	}
+	return nil
 }
 
 // Bounds on the runs a merged result file may list, and on each run's

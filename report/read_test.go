@@ -94,6 +94,34 @@ func TestReadJSONRefuses(t *testing.T) {
 	}
 }
 
+// TestReadJSONNamesMissingField: a file that lacks a field every result
+// has, or holds it as null, is refused by the field's name.
+func TestReadJSONNamesMissingField(t *testing.T) {
+	data, _ := report.JSON(result(), nil)
+	for _, field := range []string{"scenario", "target", "started_at", "ended_at", "load", "totals", "endpoints", "load.model"} {
+		for _, null := range []bool{false, true} {
+			var doc map[string]any
+			json.Unmarshal(data, &doc)
+			in, key := doc, field
+			if parent, child, ok := strings.Cut(field, "."); ok {
+				in, key = doc[parent].(map[string]any), child
+			}
+			delete(in, key)
+			if null {
+				in[key] = nil
+			}
+			changed, _ := json.Marshal(doc)
+			_, err := report.ReadJSON(changed)
+			if want := `the required field "` + field + `" is missing`; err == nil || err.Error() != want {
+				t.Errorf("%s removed (null %v): %v; want %q", field, null, err, want)
+			}
+		}
+	}
+	if _, err := report.ReadJSON([]byte(`{"schema":"loadgate.result/v1"}`)); err == nil || !strings.Contains(err.Error(), `"scenario"`) {
+		t.Errorf("a file of a schema alone: %v", err)
+	}
+}
+
 // FuzzReadJSON: no file makes the reader panic; one it accepts renders.
 func FuzzReadJSON(f *testing.F) {
 	data, _ := report.JSON(result(), nil)
@@ -101,7 +129,8 @@ func FuzzReadJSON(f *testing.F) {
 	merged, _ := runner.MergeResults(testkit.TimedRun(0, 4*time.Second, 1, 0, time.Second), testkit.TimedRun(time.Hour, 4*time.Second, 1, 0, 3*time.Second))
 	data, _ = report.JSON(merged, nil)
 	f.Add(data)
-	f.Add([]byte(`{"schema":"loadgate.result/v1","endpoints":{"a":{}},"class_names":[]}`))
+	f.Add([]byte(`{"schema":"loadgate.result/v1","scenario":"s","target":"","started_at":"2026-01-01T00:00:00Z","ended_at":"2026-01-01T00:00:01Z",` +
+		`"load":{"model":"closed"},"totals":{},"endpoints":{"a":{}},"class_names":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		saved, err := report.ReadJSON(data)
 		if err != nil {

@@ -41,12 +41,11 @@ func Text(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 	}
 	p.line("")
 
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "endpoint\t503s\tlock timeouts\tstatuses\ttransport errors")
+	outcomes := newTable([]string{"endpoint", "503s", "lock timeouts", "statuses", "transport errors"}, 1, 2)
 	for _, e := range rows {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%s\n", e.Name, e.Status(503), e.LockTimeouts(), statusList(e), transportList(e))
+		outcomes.add(e.Name, strconv.FormatInt(e.Status(503), 10), strconv.FormatInt(e.LockTimeouts(), 10), statusList(e), transportList(e))
 	}
-	p.keep(tw.Flush())
+	p.keep(outcomes.write(w))
 	p.line("")
 	p.keep(scenarioClasses(w, r, rows))
 	p.keep(retries(w, rows))
@@ -55,8 +54,9 @@ func Text(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 	p.line("total      %d requests, %d ok, %d errors (%s%%), %.1f req/s",
 		t.Requests(), t.OK(), t.Errors(), trimmed(percentOrZero(t.Errors(), t.Requests()), 2), r.RPS(t))
 	if r.Load.Open {
-		p.line("rate       target %.1f/s, achieved %.1f/s; %d of %d arrivals dropped (%s%%), peak %d worker%s",
-			r.TargetRate(), r.RPS(t), r.Dropped, r.Arrivals, trimmed(percentOrZero(r.Dropped, r.Arrivals), 2), r.PeakWorkers, plural(r.PeakWorkers))
+		p.line("rate       target %.1f/s, achieved %.1f/s, peak %d worker%s",
+			r.TargetRate(), r.RPS(t), r.PeakWorkers, plural(r.PeakWorkers))
+		p.line("           %d of %d arrivals dropped (%s%%)", r.Dropped, r.Arrivals, trimmed(percentOrZero(r.Dropped, r.Arrivals), 2))
 	}
 	if t.Clamped > 0 {
 		p.line("           %d latencies above %s were recorded as %s", t.Clamped, maxLatency, maxLatency)
@@ -154,24 +154,20 @@ func p99Gap(e *runner.EndpointStats) float64 {
 // latencyTable writes requests, ok, errors and min/p50/p90/p95/p99/max of the
 // histogram of each row that pick chooses.
 func latencyTable(w io.Writer, rows []*runner.EndpointStats, pick func(*runner.EndpointStats) *hdrhistogram.Histogram) error {
-	nameWidth := len("endpoint")
-	for _, e := range rows {
-		nameWidth = max(nameWidth, len(e.Name))
-	}
-	// Numbers align right; the name column is padded here to align left.
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%-*s\treqs\tok\terrors\tmin\tp50\tp90\tp95\tp99\tmax\t\n", nameWidth, "endpoint")
+	// The empty first column indents the table by two spaces.
+	t := newTable([]string{"", "endpoint", "reqs", "ok", "errors", "min", "p50", "p90", "p95", "p99", "max"}, 2, 3, 4, 5, 6, 7, 8, 9, 10)
 	for _, e := range rows {
 		h := pick(e)
-		cells := []string{"-", "-", "-", "-", "-", "-"}
+		cells := []string{"", e.Name, strconv.FormatInt(e.Requests(), 10), strconv.FormatInt(e.OK(), 10), strconv.FormatInt(e.Errors(), 10),
+			"-", "-", "-", "-", "-", "-"}
 		if h.TotalCount() > 0 {
 			for i, v := range []int64{h.Min(), h.ValueAtQuantile(50), h.ValueAtQuantile(90), h.ValueAtQuantile(95), h.ValueAtQuantile(99), h.Max()} {
-				cells[i] = FormatLatency(runner.Micros(v))
+				cells[5+i] = FormatLatency(runner.Micros(v))
 			}
 		}
-		fmt.Fprintf(tw, "%-*s\t%d\t%d\t%d\t%s\t\n", nameWidth, e.Name, e.Requests(), e.OK(), e.Errors(), strings.Join(cells, "\t"))
+		t.add(cells...)
 	}
-	return tw.Flush()
+	return t.write(w)
 }
 
 // scenarioClasses writes, for a run with responses of extract_failed or of
@@ -208,15 +204,16 @@ func retries(w io.Writer, rows []*runner.EndpointStats) error {
 	if attempts == nil {
 		return nil
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "endpoint\tretries\tfirst attempts\tof them errors")
+	t := newTable([]string{"endpoint", "retries", "first attempts", "of them errors"}, 1, 2, 3)
 	for _, a := range attempts {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d (%s%%)\n", a.name, a.retries, a.requests, a.errors, trimmed(a.errorRate(), 2))
+		t.add(a.name, strconv.FormatInt(a.retries, 10), strconv.FormatInt(a.requests, 10), fmt.Sprintf("%d (%s%%)", a.errors, trimmed(a.errorRate(), 2)))
 	}
-	fmt.Fprintln(tw, "every attempt counts in the tables above; first attempts are what a client")
-	fmt.Fprintln(tw, "that never retries would have seen")
-	fmt.Fprintln(tw)
-	return tw.Flush()
+	if err := t.write(w); err != nil {
+		return err
+	}
+	_, err := fmt.Fprint(w, "every attempt counts in the tables above; first attempts are what a client\n"+
+		"that never retries would have seen\n\n")
+	return err
 }
 
 // statusList writes the status counts in code order: "200:97 503:3".

@@ -17,6 +17,9 @@ type Verdict struct {
 	Pass   bool
 	// Reason explains the verdict: "412.3ms < 500ms", "3 is not == 0", "no samples".
 	Reason string
+	// Limit marks a baseline's limit (BaselineVerdicts), counted apart
+	// from the SLOs.
+	Limit bool
 }
 
 // Judge evaluates every SLO against r, in order.

@@ -120,14 +120,6 @@ func (p Plan) Validate() error {
 	return errors.Join(errs...)
 }
 
-// CheckTarget reports a target that is not an http:// or https:// URL with a host.
-func CheckTarget(u *url.URL) error {
-	if u == nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("target must be an http:// or https:// URL with a host, such as https://staging.example.com; got %q", u)
-	}
-	return nil
-}
-
 // CheckTimeout reports a request timeout that is not positive; name is
 // how the caller's user sets it (a flag, a file's key).
 func CheckTimeout(d time.Duration, name string) error {

@@ -2,7 +2,9 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +16,7 @@ import (
 // nil) after recording the problem, so that a caller goes on to find more.
 type decoder struct {
 	problems
+	merged map[*yaml.Node]mapEntries // by mapping: its entries, merge keys resolved
 }
 
 // resolve follows an alias to the node it names.
@@ -47,8 +50,9 @@ func describe(n *yaml.Node) string {
 	return "an alias"
 }
 
-// fields returns the values of mapping n by key, or nil when n is not a
-// mapping. A key not in known, or given twice, is a problem.
+// fields returns the values of mapping n by key (merge keys resolved, see
+// entries), or nil when n is not a mapping. A key not in known, or given
+// twice, is a problem.
 func (d *decoder) fields(n *yaml.Node, what string, known ...string) map[string]*yaml.Node {
 	n = resolve(n)
 	if n.Kind != yaml.MappingNode {
@@ -56,8 +60,9 @@ func (d *decoder) fields(n *yaml.Node, what string, known ...string) map[string]
 		return nil
 	}
 	out := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
+	keys, values := d.entries(n)
+	for i, k := range keys {
+		v := values[i]
 		switch {
 		case k.Kind != yaml.ScalarNode:
 			d.at(k, 0, "a key in %s must be a name, not %s", what, describe(k))
@@ -72,8 +77,9 @@ func (d *decoder) fields(n *yaml.Node, what string, known ...string) map[string]
 	return out
 }
 
-// pairs returns mapping n's keys and values in file order, or false when n
-// is not a mapping. A key given twice is a problem.
+// pairs returns mapping n's keys and values in file order (merge keys
+// resolved, see entries), or false when n is not a mapping. A key given
+// twice is a problem.
 func (d *decoder) pairs(n *yaml.Node, what string) (keys, values []*yaml.Node, ok bool) {
 	n = resolve(n)
 	if n.Kind != yaml.MappingNode {
@@ -81,8 +87,9 @@ func (d *decoder) pairs(n *yaml.Node, what string) (keys, values []*yaml.Node, o
 		return nil, nil, false
 	}
 	seen := map[string]bool{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
+	allKeys, allValues := d.entries(n)
+	for i, k := range allKeys {
+		v := allValues[i]
 		if k.Kind != yaml.ScalarNode {
 			d.at(k, 0, "a key in %s must be a name, not %s", what, describe(k))
 			continue
@@ -140,18 +147,30 @@ func (d *decoder) strs(n *yaml.Node, what string) ([]string, bool) {
 // integer reads a whole number within [lo, hi].
 func (d *decoder) integer(n *yaml.Node, what string, lo, hi int64) (int64, bool) {
 	n = resolve(n)
-	var v int64
-	tooLarge := n.Kind == yaml.ScalarNode && strings.Trim(n.Value, "0123456789") == "" && n.Value != ""
-	if (n.Kind != yaml.ScalarNode || n.Tag != "!!int") && !tooLarge {
-		d.at(n, 0, "%s must be a whole number, not %s", what, describe(n))
+	// A plain number of more digits than an int64 holds is tagged a float.
+	digits := isNumber(n) && n.Value != "" && strings.Trim(n.Value, "0123456789") == ""
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" && !digits {
+		d.at(n, 0, "%s must be a whole number, not %s", what, mistaken(n))
 		return 0, false
 	}
-	if tooLarge && len(n.Value) > 18 || n.Decode(&v) != nil {
+	var v int64
+	if n.Decode(&v) != nil {
 		d.at(n, 0, "%s: %s is too large; at most %d", what, n.Value, hi)
 		return 0, false
 	}
 	if v < lo || v > hi {
 		d.at(n, 0, "%s must be from %d to %d, not %d", what, lo, hi, v)
+		return 0, false
+	}
+	return v, true
+}
+
+// number reads a non-negative number.
+func (d *decoder) number(n *yaml.Node, what string) (float64, bool) {
+	n = resolve(n)
+	var v float64
+	if !isNumber(n) || n.Decode(&v) != nil || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+		d.at(n, 0, "%s must be a number of at least 0, not %s", what, mistaken(n))
 		return 0, false
 	}
 	return v, true
@@ -164,11 +183,45 @@ func (d *decoder) duration(n *yaml.Node, what string) (time.Duration, bool) {
 		return 0, false
 	}
 	v, err := time.ParseDuration(s)
-	if err != nil || v < 0 {
+	switch {
+	case err != nil && isNumber(resolve(n)):
+		d.at(n, 0, "%s must be a duration such as 500ms, 30s or 1m30s, not %s: give it a unit", what, describe(resolve(n)))
+		return 0, false
+	case err != nil || v < 0:
 		d.at(n, 0, "%s: %q is not a duration such as 500ms, 30s or 1m30s", what, s)
 		return 0, false
 	}
 	return v, true
+}
+
+// isNumber reports whether n is a YAML number: an unquoted integer or float.
+func isNumber(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float")
+}
+
+// mistaken names what n is, for a message saying it is not the number that
+// was wanted; a number in quotes is named as the string it is, with the fix.
+func mistaken(n *yaml.Node) string {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!str" && looksNumeric(n.Value) {
+		return describe(n) + ": a number in quotes is a string; write it without them"
+	}
+	return describe(n)
+}
+
+// looksNumeric reports whether s is written as a number: digits, perhaps
+// with a sign, a point, an exponent, underscores or a 0x prefix.
+func looksNumeric(s string) bool {
+	if s == "" || !strings.ContainsAny(s[:1], "0123456789+-.") {
+		return false
+	}
+	if strings.Trim(s, "0123456789") == "" {
+		return true // however many digits
+	}
+	if _, err := strconv.ParseInt(s, 0, 64); err == nil {
+		return true
+	}
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
 }
 
 // template compiles scalar n as a template written with esc in scope sc.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -58,7 +57,7 @@ func LoadFile(path string, opts Options) (*Scenario, error) {
 // Parse validates the scenario in data, read from file (a name for
 // messages).
 func Parse(file string, data []byte, opts Options) (sc *Scenario, err error) {
-	d := &decoder{problems{file: file}}
+	d := &decoder{problems: problems{file: file}, merged: map[*yaml.Node]mapEntries{}}
 	doc, more, err := unmarshal(data)
 	if err != nil {
 		return nil, Problems{yamlProblem(file, data, err)}
@@ -76,7 +75,9 @@ func Parse(file string, data []byte, opts Options) (sc *Scenario, err error) {
 		slices.SortStableFunc(d.found, func(a, b Problem) int {
 			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
 		})
-		return nil, d.found
+		// A node that aliases or merge keys reuse is read once per use:
+		// its problem is reported once.
+		return nil, slices.Compact(d.found)
 	}
 	return p.sc, nil
 }
@@ -161,12 +162,8 @@ func (p *parser) scenario(root *yaml.Node, file string) {
 	}
 	if n := f["target"]; n != nil {
 		if s, ok := p.str(n, "target"); ok {
-			u, err := url.Parse(s)
-			if err == nil {
-				err = runner.CheckTarget(u)
-			}
-			if err != nil {
-				p.at(n, 0, "target: %v", err)
+			if _, err := runner.ParseTarget(s); err != nil {
+				p.at(n, 0, "target %v", err)
 			}
 			sc.Target = s
 		}
@@ -193,7 +190,7 @@ func (p *parser) scenario(root *yaml.Node, file string) {
 		p.users(n)
 	}
 	if limit := sc.IterationLimit(); limit > 0 && sc.Load.Iterations > limit {
-		p.at(p.iterations, 0, "load.iterations %d: users.order unique allows at most %d iterations, one per user", sc.Load.Iterations, limit)
+		p.at(p.iterations, 0, "load.iterations %d: users.order unique allows at most %d iteration%s, one per user", sc.Load.Iterations, limit, plural(limit))
 	}
 	var retry runner.Retry
 	if n := f["retry"]; n != nil {

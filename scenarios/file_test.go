@@ -23,7 +23,17 @@ func TestProblemsAreLocated(t *testing.T) {
 		want       []string // "line:col: part of the message", in order
 	}{
 		{"unknown key", "steps:\n  - name: a\n    path: /a\n    bodyy: {}\n", []string{"4:5: unknown key \"bodyy\""}},
+		{"target without scheme", "target: 127.0.0.1:8080\nsteps:\n  - {name: a, path: /a}\n", []string{"1:9: target 127.0.0.1:8080: missing scheme; did you mean http://127.0.0.1:8080?"}},
+		{"target with a password", "target: \"ftp://bob:pw1234@h/\"\nsteps:\n  - {name: a, path: /a}\n", []string{`1:9: target ftp://bob:xxxxx@h/: scheme "ftp" is not supported`}},
+		{"target without host", "target: \"http://\"\nsteps:\n  - {name: a, path: /a}\n", []string{"1:9: target http://: no host"}},
+		{"one user", "load: {iterations: 5}\nusers:\n  register: {count: 1}\n  order: unique\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations 5: users.order unique allows at most 1 iteration, one per user"}},
 		{"wrong type", "load:\n  concurrency: many\nsteps:\n  - {name: a, path: /a}\n", []string{"2:16: load.concurrency must be a whole number"}},
+		{"quoted number", "load:\n  concurrency: \"4\"\nsteps:\n  - {name: a, path: /a}\n", []string{`2:16: load.concurrency must be a whole number, not the string "4": a number in quotes is a string; write it without them`}},
+		{"quoted long number", "load:\n  iterations: '123456789012345678901'\nsteps:\n  - {name: a, path: /a}\n", []string{`2:15: load.iterations must be a whole number, not the string "123456789012345678901": a number in quotes`}},
+		{"quoted stage target", "load: {stages: [{duration: 1s, target: \"5\"}]}\nsteps:\n  - {name: a, path: /a}\n", []string{`1:40: stage target must be a number of at least 0, not the string "5": a number in quotes`}},
+		{"quoted status", "steps:\n  - {name: a, path: /a, expect: [\"201\"]}\n", []string{`2:34: step a.expect must be a whole number, not the string "201": a number in quotes`}},
+		{"long number", "load:\n  iterations: 123456789012345678901\nsteps:\n  - {name: a, path: /a}\n", []string{`2:15: load.iterations: 123456789012345678901 is too large`}},
+		{"duration without unit", "timeout: 30\nsteps:\n  - {name: a, path: /a}\n", []string{`1:10: timeout must be a duration such as 500ms, 30s or 1m30s, not the number 30: give it a unit`}},
 		{"bad duration", "load:\n  duration: 10 minutes\nsteps:\n  - {name: a, path: /a}\n", []string{"2:13: load.duration: \"10 minutes\" is not a duration"}},
 		{"bad SLO", "steps:\n  - {name: a, path: /a}\nslos:\n  - p95<500\n", []string{"4:9: invalid SLO \"p95<500\": latency \"500\" needs a unit"}},
 		{"SLO scope", "steps:\n  - {name: a, path: /a}\nslos:\n  - nope.p95<5ms\n", []string{"4:5: invalid SLO \"nope.p95<5ms\": the scenario has no step \"nope\""}},
@@ -266,5 +276,86 @@ func TestCSVProblems(t *testing.T) {
 	_, err := Parse("s.yaml", []byte("users:\n  csv: missing.csv\nsteps:\n  - {name: a, path: /a}\n"), Options{Dir: dir})
 	if err == nil || !strings.Contains(err.Error(), "no such file") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// TestMergeKeys: YAML merge keys work anywhere a mapping is read: one
+// mapping or a list of them, an earlier one's key winning over a later
+// one's, and a key written beside the merge winning over a merged one.
+func TestMergeKeys(t *testing.T) {
+	file := `
+load: {concurrency: 2, duration: 1s}
+steps:
+  - &login
+    name: login
+    path: /login
+    headers: &headers {X-A: a, X-B: b}
+    body: &body {user: ann, n: 1}
+  - <<: *login
+    name: again
+    headers:
+      <<: [{X-A: first, X-C: c}, *headers]
+      X-B: mine
+    body: {<<: *body, n: 2}
+`
+	sc, err := Parse("s.yaml", []byte(file), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sc.Build(Env{RunID: "r"})
+	if len(r.Steps) != 2 {
+		t.Fatalf("%d steps, want 2", len(r.Steps))
+	}
+	again := r.Steps[1]
+	h := again.Header
+	if again.Name != "again" || again.Method != "POST" || again.Path != "/login" || h.Get("X-A") != "first" || h.Get("X-B") != "mine" || h.Get("X-C") != "c" {
+		t.Errorf("merged step: %s %s %s, headers %v", again.Name, again.Method, again.Path, h)
+	}
+	if body := string(again.Body(runner.Iteration{})); body != `{"user":"ann","n":2}` {
+		t.Errorf("merged body %s", body)
+	}
+}
+
+// TestMergeChain: merges of merges are resolved once per mapping, so a
+// chain that would double at each link loads at once.
+func TestMergeChain(t *testing.T) {
+	var file strings.Builder
+	file.WriteString("steps:\n  - name: a\n    path: /a\n    body:\n      l0: &l0 {k0: 0}\n")
+	for i := 1; i <= 40; i++ {
+		fmt.Fprintf(&file, "      l%d: &l%d {<<: [*l%d, *l%d], k%d: %d}\n", i, i, i-1, i-1, i, i)
+	}
+	sc, err := Parse("s.yaml", []byte(file.String()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for i := 0; i <= 40; i++ {
+		want = append(want, fmt.Sprintf(`"k%d":%d`, i, i))
+	}
+	body := string(sc.Build(Env{}).Steps[0].Body(runner.Iteration{}))
+	if !strings.HasSuffix(body, `"l40":{`+strings.Join(want, ",")+"}}") {
+		t.Errorf("body ends %s", body[max(0, len(body)-120):])
+	}
+}
+
+// TestMergeKeyProblems: a problem inside a merged mapping is reported once,
+// at its own line; a merge of something else than mappings is named.
+func TestMergeKeyProblems(t *testing.T) {
+	for name, tc := range map[string]struct{ file, want string }{
+		"unknown key in the base": {"steps:\n  - &a {name: a, path: /a, bogus: 1}\n  - {<<: *a, name: b}\n",
+			`s.yaml:2:28: unknown key "bogus" in a step`},
+		"merge of a number": {"steps:\n  - {name: a, path: /a}\n  - {<<: 5, name: b, path: /b}\n",
+			"s.yaml:3:10: << merges a mapping (<<: *base) or a list of mappings (<<: [*a, *b]), not the number 5"},
+		"list with a string": {"steps:\n  - {name: a, path: /a}\n  - {<<: [x], name: b, path: /b}\n",
+			`s.yaml:3:11: << merges mappings; a list after it holds only mappings, not the string "x"`},
+		"quoted << is a key": {"steps:\n  - {\"<<\": {}, name: a, path: /a}\n",
+			`s.yaml:2:6: unknown key "<<" in a step`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Parse("s.yaml", []byte(tc.file), Options{})
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("problems:\n%v\nwant one:\n%s", err, tc.want)
+			}
+		})
 	}
 }

@@ -21,6 +21,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("load: {rate: 5/s, stages: \"1s:5\"}\nclassify: {classes: {slow: {status: 200, body_regex: \"x+\"}}}\nsteps: [{name: a, path: /a, weight: 2}, {name: b, path: /b, weight: 1}]\nslos: [slow<1%]\n"))
 	f.Add([]byte("users: {register: {count: 3, password: {length: 8, require: [digit]}}, order: random}\nsteps: [{name: a, path: /a, body: \"{{user.email}}\"}]\n"))
 	f.Add([]byte("a: &x [*x]\n"))
+	f.Add([]byte("steps:\n  - &s {name: a, path: /a, body: &b {x: 1}}\n  - {<<: *s, name: b, body: {<<: [*b, {y: 2}], x: 3}}\n"))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := Parse("fuzz.yaml", data, Options{Dir: dir})

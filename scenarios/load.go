@@ -113,13 +113,3 @@ func (p *parser) stages(n *yaml.Node) []runner.Stage {
 	}
 	return stages
 }
-
-// number reads a non-negative number.
-func (p *parser) number(n *yaml.Node, what string) (float64, bool) {
-	var v float64
-	if n.Kind != yaml.ScalarNode || (n.Tag != "!!int" && n.Tag != "!!float") || n.Decode(&v) != nil || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
-		p.at(n, 0, "%s must be a number of at least 0, not %s", what, describe(n))
-		return 0, false
-	}
-	return v, true
-}

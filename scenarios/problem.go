@@ -60,3 +60,11 @@ func (ps *problems) at(n *yaml.Node, offset int, format string, args ...any) {
 	}
 	ps.found = append(ps.found, Problem{File: ps.file, Line: n.Line, Column: col, Msg: fmt.Sprintf(format, args...)})
 }
+
+// plural is the "s" that follows a count of n things, when n is not 1.
+func plural(n int64) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

@@ -56,12 +56,15 @@ func (p *parser) steps(n *yaml.Node, retry runner.Retry) {
 	}
 	sc := &scope{userFields: p.sc.users.fields, vars: map[string]int{}, later: map[string]bool{}, used: map[int]bool{}}
 	for _, item := range items {
-		if item.Kind == yaml.MappingNode {
-			for i := 0; i+1 < len(item.Content); i += 2 {
-				if item.Content[i].Value == "extract" && item.Content[i+1].Kind == yaml.MappingNode {
-					for j := 0; j < len(item.Content[i+1].Content); j += 2 {
-						sc.later[item.Content[i+1].Content[j].Value] = true
-					}
+		if item.Kind != yaml.MappingNode {
+			continue
+		}
+		keys, values := p.entries(item)
+		for i, k := range keys {
+			if k.Value == "extract" && values[i].Kind == yaml.MappingNode {
+				names, _ := p.entries(values[i])
+				for _, name := range names {
+					sc.later[name.Value] = true
 				}
 			}
 		}

@@ -27,36 +27,25 @@ func (e usageError) Unwrap() error { return e.err }
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
 // sloFailedError ends a run in which at least one SLO failed, or a metric
-// regressed beyond its limit from the baseline.
-type sloFailedError struct{ failed, total, regressions int }
+// crossed its baseline limit. It says so with the count every report
+// gives: "1 of 2 SLOs failed; 0 of 4 baseline limits crossed".
+type sloFailedError struct{ tally report.Tally }
 
-func (e sloFailedError) Error() string {
-	switch {
-	case e.regressions == 0:
-		return fmt.Sprintf("%d of %d SLOs failed", e.failed, e.total)
-	case e.failed == 0:
-		return fmt.Sprintf("%d regression(s) from the baseline", e.regressions)
-	}
-	return fmt.Sprintf("%d of %d SLOs failed, and %d regression(s) from the baseline", e.failed, e.total, e.regressions)
-}
+func (e sloFailedError) Error() string { return e.tally.String() }
 
 // runOutcome decides how a finished run ends: a failure to write its
 // output first (1), then an interruption (130), then failed SLOs or
-// regressions from the baseline (3).
-func runOutcome(interrupted bool, verdicts []report.Verdict, regressions int, writeErr error) error {
-	failed := 0
-	for _, v := range verdicts {
-		if !v.Pass {
-			failed++
-		}
-	}
+// crossed baseline limits (3). verdicts are the SLOs' and the baseline
+// limits'.
+func runOutcome(interrupted bool, verdicts []report.Verdict, writeErr error) error {
+	tally := report.Count(verdicts)
 	switch {
 	case writeErr != nil:
 		return writeErr
 	case interrupted:
 		return errInterrupted
-	case failed > 0 || regressions > 0:
-		return sloFailedError{failed: failed, total: len(verdicts), regressions: regressions}
+	case tally.Failed():
+		return sloFailedError{tally}
 	}
 	return nil
 }

@@ -10,12 +10,16 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/loadgate/loadgate/scenarios"
-	"syscall"
 )
 
 func main() {
+	// A write to a closed stdout or stderr then fails with EPIPE, which
+	// printOut takes as the end of printing, instead of killing the process
+	// before it wrote its result files.
+	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	go func() {
 		// After the first signal, restore the default handling so that a
@@ -32,6 +36,7 @@ func main() {
 // execute runs loadgate with args (without the program name) and returns the
 // exit code. Tests call it in-process. ctx ending means the user interrupted.
 func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	stdout, stderr = &printOut{w: stdout}, &printOut{w: stderr}
 	root := newRootCommand(stdout, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)

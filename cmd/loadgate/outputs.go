@@ -42,15 +42,14 @@ func (o *outputFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.quiet, "quiet", false, "print only the SLO lines (and the baseline comparison)")
 }
 
-// prepare checks every output path and reads the baseline, before anything
-// is run.
-func (o *outputFlags) prepare(fs *pflag.FlagSet) error {
-	for flag, path := range map[string]string{"out": o.out, "junit": o.junit, "markdown": o.markdown, "html": o.html} {
-		if path != "" {
-			if err := checkOutDir(flag, path); err != nil {
-				return err
-			}
-		}
+// prepare checks every output path, these and the command's other files
+// (more), and reads the baseline, before anything is run.
+func (o *outputFlags) prepare(fs *pflag.FlagSet, more ...outputFile) error {
+	files := append([]outputFile{{name: "--out", path: o.out}, {name: "--junit", path: o.junit},
+		{name: "--markdown", path: o.markdown}, {name: "--html", path: o.html}}, more...)
+	files = append(files, outputFile{name: "$" + envStepSummary, path: os.Getenv(envStepSummary), appended: true})
+	if err := checkOutputs(files); err != nil {
+		return err
 	}
 	if fs.Changed("max-regression") && o.baseline == "" {
 		return usagef("--max-regression sets the limits of --baseline; give --baseline OLD.json")
@@ -95,35 +94,26 @@ func readResultFile(path string) (*report.Saved, error) {
 	return saved, nil
 }
 
-// write prints the summary (or the SLO lines) and the baseline comparison
-// to stdout, writes every report file asked for, and adds to the GitHub
-// Actions step summary when there is one. The reports that list SLOs list
-// the baseline's limits with them. It returns how many baseline metrics
-// regressed, and the first failure to write.
-func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []report.Verdict, extra func(io.Writer) error) (regressions int, err error) {
+// write writes every report file asked for and adds to the GitHub Actions
+// step summary when there is one, then prints the summary (or the SLO lines)
+// and the baseline comparison to stdout. The files come first, so that
+// nothing that happens to stdout can keep them from being written. The
+// reports that list SLOs list the baseline's limits with them. It returns
+// the verdicts of the SLOs and of the baseline's limits, and the first
+// failure to write.
+func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []report.Verdict, extra func(io.Writer) error) (all []report.Verdict, err error) {
 	var errs []error
 	keep := func(what string, err error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", what, err))
 		}
 	}
-	if o.quiet {
-		keep("printing the SLOs", report.Verdicts(stdout, verdicts))
-	} else {
-		keep("printing the summary", report.Text(stdout, r, verdicts))
-		if extra != nil {
-			keep("printing the summary", extra(stdout))
-		}
-	}
 	var comparison *report.Comparison
-	all := verdicts // the SLOs, and the baseline's limits
+	all = verdicts // the SLOs, and the baseline's limits
+	limits := cmp.Or(o.maxRegression, defaultMaxRegression)
 	if o.baselineResult != nil {
-		limits := cmp.Or(o.maxRegression, defaultMaxRegression)
 		comparison = &report.Comparison{Baseline: o.baseline, Limits: limits, Deltas: report.Compare(o.baselineResult, r, o.limits)}
-		regressions = report.Regressions(comparison.Deltas)
 		all = append(slices.Clone(verdicts), report.BaselineVerdicts(comparison.Deltas)...)
-		fprintf(stdout, "\nbaseline %s: %d regression(s) beyond %s\n", o.baseline, regressions, limits)
-		keep("printing the comparison", report.Deltas(stdout, comparison.Deltas))
 	}
 	render := func(path string, f func(io.Writer) error) {
 		if path == "" {
@@ -146,11 +136,28 @@ func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []repor
 	render(o.junit, func(w io.Writer) error { return report.JUnit(w, r, all) })
 	render(o.markdown, func(w io.Writer) error { return report.Markdown(w, r, all) })
 	render(o.html, func(w io.Writer) error { return report.HTML(w, r, all) })
-	if summary := os.Getenv(envStepSummary); summary != "" {
+	summary := os.Getenv(envStepSummary)
+	if summary != "" {
 		keep("$"+envStepSummary, appendStepSummary(summary, r, all))
+	}
+
+	if o.quiet {
+		keep("printing the SLOs", report.Verdicts(stdout, verdicts))
+	} else {
+		keep("printing the summary", report.Text(stdout, r, verdicts))
+		if extra != nil {
+			keep("printing the summary", extra(stdout))
+		}
+	}
+	if comparison != nil {
+		regressions := report.Regressions(comparison.Deltas)
+		fprintf(stdout, "\nbaseline %s: %d regression%s beyond %s\n", o.baseline, regressions, plural(regressions), limits)
+		keep("printing the comparison", report.Deltas(stdout, comparison.Deltas))
+	}
+	if summary != "" {
 		keep("printing annotations", report.Annotations(stdout, all))
 	}
-	return regressions, errors.Join(errs...)
+	return all, errors.Join(errs...)
 }
 
 // appendStepSummary appends the Markdown summary to GitHub's step summary.

@@ -14,8 +14,12 @@ import (
 // progressInterval is how often the progress bar is redrawn.
 const progressInterval = 250 * time.Millisecond
 
-// isTerminal reports whether w is a terminal.
+// isTerminal reports whether w (or the writer a printOut prints to) is a
+// terminal.
 func isTerminal(w io.Writer) bool {
+	if p, ok := w.(*printOut); ok {
+		w = p.w
+	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -22,7 +22,7 @@ they are judged; one run given twice is refused. The SLOs are --slo when
 given, else the first file's. --baseline must be a result of the same
 scenario. Exit 0 when every SLO passed and nothing regressed from
 --baseline, 3 otherwise, 2 for a file that cannot be read or merged.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: takes(1, -1, "one result file"),
 		RunE: func(cmd *cobra.Command, files []string) error {
 			if err := outputs.prepare(cmd.Flags()); err != nil {
 				return err
@@ -58,8 +58,8 @@ scenario. Exit 0 when every SLO passed and nothing regressed from
 				return err
 			}
 			verdicts := report.Judge(r, parsed)
-			regressions, writeErr := outputs.write(stdout, r, verdicts, nil)
-			return runOutcome(false, verdicts, regressions, writeErr)
+			all, writeErr := outputs.write(stdout, r, verdicts, nil)
+			return runOutcome(false, all, writeErr)
 		},
 	}
 	cmd.Flags().StringArrayVar(&slos, "slo", nil, "SLO such as p95<500ms (repeatable; replaces the saved SLOs)")

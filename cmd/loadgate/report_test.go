@@ -144,7 +144,7 @@ func TestBaselineGate(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	code, stdout, _ := run(t, "report", old, "--baseline", old, "--max-regression", "p95=0%,error_rate=0%")
-	if code != exitOK || !strings.Contains(stdout, "0 regression(s)") {
+	if code != exitOK || !strings.Contains(stdout, "0 regressions") {
 		t.Errorf("same file as its baseline: exit %d\n%s", code, stdout)
 	}
 	slower := filepath.Join(dir, "slower.json")
@@ -233,6 +233,42 @@ func TestBaselineOfAnotherScenario(t *testing.T) {
 		code, stdout, stderr := run(t, append(cmd, "--baseline", other)...)
 		if code != exitUsage || stderr != want || stdout != "" {
 			t.Errorf("%s: exit %d, stderr %q, stdout %q; want exit 2 and %q alone", cmd[0], code, stderr, stdout, want)
+		}
+	}
+}
+
+// TestReportRefusesIncompleteFile: a file of the right schema that lacks a
+// field every result has is refused, exit 2, naming the field.
+func TestReportRefusesIncompleteFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "empty.json")
+	if err := os.WriteFile(path, []byte(`{"schema":"loadgate.result/v1"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "report", path)
+	if want := `the required field "scenario" is missing`; code != exitUsage || stdout != "" || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2, no summary and %q", code, stdout, stderr, want)
+	}
+}
+
+// TestBaselineCountsAgree: with a baseline, stderr, the Markdown, the HTML
+// and the step summary give one count of the SLOs, and count the baseline's
+// limits apart as such.
+func TestBaselineCountsAgree(t *testing.T) {
+	dir := t.TempDir()
+	path := func(name string) string { return filepath.Join(dir, name) }
+	if code, _, stderr := run(t, args(fast, []string{"run", "smoke", "-n", "4", "--out", path("old.json")})...); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	t.Setenv(envStepSummary, path("summary.md"))
+	code, _, stderr := run(t, "report", path("old.json"), "--baseline", path("old.json"), "--slo", "errors==0", "--slo", "p99<1us",
+		"--markdown", path("r.md"), "--html", path("r.html"))
+	want := "1 of 2 SLOs failed; 0 of 4 baseline limits crossed"
+	if code != exitSLOFailed || stderr != "loadgate: "+want+"\n" {
+		t.Errorf("exit %d, stderr %q; want 3 and %q", code, stderr, want)
+	}
+	for _, name := range []string{"r.md", "r.html", "summary.md"} {
+		if s := string(mustRead(t, path(name))); !strings.Contains(s, want) {
+			t.Errorf("%s does not say %q", name, want)
 		}
 	}
 }

@@ -36,5 +36,6 @@ func newRootCommand(stdout, stderr io.Writer) *rootCommand {
 		newValidateCommand(stdout),
 		newReportCommand(stdout),
 		newVersionCommand(stdout))
+	ownWords(root.Command)
 	return root
 }

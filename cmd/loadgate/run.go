@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -83,7 +82,7 @@ and judge the SLOs. A file is validated first: nothing is sent when it is
 invalid. Exit 0 when every SLO passed, 3 when one failed, 1 when the run could
 not be carried out, 2 for a usage error or an invalid file, 130 when
 interrupted.`,
-		Args: cobra.MaximumNArgs(1),
+		Args: takes(0, 1, "one scenario, a built-in name or a FILE.yaml"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := fixedScenario
 			switch {
@@ -103,7 +102,7 @@ interrupted.`,
 		cmd.Use = fixedScenario
 		cmd.Short = "The same as 'run " + fixedScenario + "'"
 		cmd.Long = ""
-		cmd.Args = cobra.NoArgs
+		cmd.Args = noArgs
 	}
 	flags.register(cmd.Flags())
 	return cmd
@@ -157,23 +156,24 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 			return nil, usageError{err}
 		}
 	}
-	if err := f.outputs.prepare(fs); err != nil {
+	if f.raw != "" {
+		if _, err := rawFormat(f.raw); err != nil {
+			return nil, err
+		}
+	}
+	if err := f.outputs.prepare(fs, outputFile{name: "--raw", path: f.raw}, outputFile{name: "--cpuprofile", path: f.cpuProfile}); err != nil {
 		return nil, err
 	}
 	if err := f.outputs.checkBaseline(sc.Name); err != nil {
 		return nil, err
 	}
-	if f.raw != "" {
-		if _, err := rawFormat(f.raw); err != nil {
-			return nil, err
-		}
-		if err := checkOutDir("raw", f.raw); err != nil {
-			return nil, err
-		}
-	}
-	target := f.target
-	if !fs.Changed("target") {
-		target = cmp.Or(os.Getenv(envTarget), sc.Target)
+	target, source := f.target, "--target"
+	switch {
+	case fs.Changed("target"):
+	case os.Getenv(envTarget) != "":
+		target, source = os.Getenv(envTarget), "$"+envTarget
+	default:
+		target, source = sc.Target, "the scenario's target" // checked with the file
 	}
 	if target == "" {
 		server, err := f.server.config(nil)
@@ -183,9 +183,9 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 		p.server = server
 		return p, nil
 	}
-	u, err := parseTarget(target)
+	u, err := runner.ParseTarget(target)
 	if err != nil {
-		return nil, err
+		return nil, usagef("%s %v", source, err)
 	}
 	for _, name := range serverFlagNames() {
 		if fs.Changed(name) {
@@ -221,7 +221,7 @@ func limitIterations(fs *pflag.FlagSet, load runner.Load, limit int64) (runner.L
 		return load, nil
 	}
 	if load.Iterations > limit && fs.Changed("iterations") {
-		return load, usagef("-n %d: the scenario's users (order: unique) allow at most %d iterations", load.Iterations, limit)
+		return load, usagef("-n %d: the scenario's users (order: unique) allow at most %d iteration%s", load.Iterations, limit, plural(limit))
 	}
 	load.Iterations = limit
 	return load, nil
@@ -318,18 +318,6 @@ func (f *runFlags) readCredentials() error {
 	return nil
 }
 
-// parseTarget reads and validates a --target URL.
-func parseTarget(raw string) (*url.URL, error) {
-	u, err := url.Parse(raw)
-	if err == nil {
-		err = runner.CheckTarget(u)
-	}
-	if err != nil {
-		return nil, usagef("invalid --target %q: %v", raw, err)
-	}
-	return u, nil
-}
-
 // execute starts the embedded API if needed, runs setup and the scenario,
 // prints the summary, writes --out, and returns the error that decides the
 // exit code.
@@ -411,8 +399,8 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 
 	verdicts := report.Judge(result, p.slos)
-	regressions, writeErr := p.flags.outputs.write(stdout, result, verdicts, func(w io.Writer) error { return embeddedStats(w, embedded) })
-	return runOutcome(result.Interrupted, verdicts, regressions, errors.Join(writeErr, rawErr))
+	all, writeErr := p.flags.outputs.write(stdout, result, verdicts, func(w io.Writer) error { return embeddedStats(w, embedded) })
+	return runOutcome(result.Interrupted, all, errors.Join(writeErr, rawErr))
 }
 
 // embeddedStats prints the embedded API's lock statistics, when there is one.
@@ -421,8 +409,9 @@ func embeddedStats(w io.Writer, embedded *apiserver.Instance) error {
 		return nil
 	}
 	st := embedded.LockStats()
-	_, err := fmt.Fprintf(w, "\nembedded reference API: %d storage operations, %d lock timeouts, lock hold p99 %s, lock wait p99 %s\n",
-		st.Operations, st.Timeouts, report.FormatLatency(st.HoldP99), report.FormatLatency(st.WaitP99))
+	_, err := fmt.Fprintf(w, "\nembedded reference API: %d storage operation%s, %d lock timeout%s\n"+
+		"                        lock hold p99 %s, lock wait p99 %s\n",
+		st.Operations, plural(st.Operations), st.Timeouts, plural(st.Timeouts), report.FormatLatency(st.HoldP99), report.FormatLatency(st.WaitP99))
 	return err
 }
 

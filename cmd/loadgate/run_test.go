@@ -90,16 +90,16 @@ func TestExitCodes(t *testing.T) {
 		code   int
 		stderr string // a part of the one error line
 	}{
-		{"impossible SLO", args([]string{"smoke", "-n", "2", "--slo", "p95<1us"}, fast), exitSLOFailed, "1 of 1 SLOs failed"},
+		{"impossible SLO", args([]string{"smoke", "-n", "2", "--slo", "p95<1us"}, fast), exitSLOFailed, "1 of 1 SLO failed"},
 		{"malformed SLO", []string{"smoke", "--slo", "p95<5oo"}, exitUsage, `invalid SLO "p95<5oo": "5oo" is not a duration`},
 		{"unknown scope", []string{"smoke", "--slo", "checkout.p95<1s"}, exitUsage, `unknown endpoint "checkout"`},
-		{"standard scope without samples", args([]string{"smoke", "-n", "1", "--slo", "register.p95<1s"}, fast), exitSLOFailed, "1 of 1 SLOs failed"},
+		{"standard scope without samples", args([]string{"smoke", "-n", "1", "--slo", "register.p95<1s"}, fast), exitSLOFailed, "1 of 1 SLO failed"},
 		{"several problems on one line", []string{"smoke", "-c", "0", "-n", "-1"}, exitUsage, "-c must be at least 1, got 0; -n must be 0"},
 		{"zero lock timeout", []string{"smoke", "--lock-timeout", "0"}, exitUsage, "--lock-timeout must be positive, got 0s"},
 		{"out is a directory", []string{"smoke", "--out", os.TempDir()}, exitUsage, "is a directory"},
 		{"unknown scenario", []string{"run", "soak"}, exitUsage, `unknown scenario "soak": built-in scenarios are smoke, stress, register-storm`},
 		{"missing scenario file", []string{"run", "mine.yaml"}, exitUsage, "mine.yaml: no such file or directory"},
-		{"two scenarios", []string{"run", "smoke", "stress"}, exitUsage, "accepts at most 1 arg(s), received 2"},
+		{"two scenarios", []string{"run", "smoke", "stress"}, exitUsage, `run takes one scenario, a built-in name or a FILE.yaml, not 2 arguments ("smoke" "stress")`},
 		{"unknown flag", []string{"smoke", "--rps", "5"}, exitUsage, "unknown flag: --rps"},
 		{"bad rate", []string{"run", "ping", "--rate", "fast"}, exitUsage, `invalid --rate: rate "fast" is not a number`},
 		{"rate per hour", []string{"run", "ping", "--rate", "5/h"}, exitUsage, "the unit after / must be s or m"},
@@ -111,7 +111,11 @@ func TestExitCodes(t *testing.T) {
 		{"bad duration", []string{"smoke", "-d", "ten"}, exitUsage, `invalid argument "ten" for "-d, --duration"`},
 		{"zero workers", []string{"smoke", "-c", "0"}, exitUsage, "-c must be at least 1, got 0"},
 		{"zero timeout", []string{"smoke", "--timeout", "0s"}, exitUsage, "--timeout must be positive, got 0s"},
-		{"bad target", []string{"smoke", "--target", "staging:8080"}, exitUsage, `invalid --target "staging:8080"`},
+		{"target without scheme", []string{"smoke", "--target", "127.0.0.1:8080"}, exitUsage, "--target 127.0.0.1:8080: missing scheme; did you mean http://127.0.0.1:8080?"},
+		{"target without host", []string{"smoke", "--target", "http://"}, exitUsage, "--target http://: no host"},
+		{"target of another scheme", []string{"smoke", "--target", "ftp://bob:s3cret@127.0.0.1/"}, exitUsage, `--target ftp://bob:xxxxx@127.0.0.1/: scheme "ftp" is not supported`},
+		{"unparsable target", []string{"smoke", "--target", "http://bob:s3cret@host:port/"}, exitUsage, `--target http://bob:xxxxx@host:port/: invalid port ":port"`},
+		{"refused target with a password", []string{"smoke", "--target", strings.Replace(refused, "//", "//bob:s3cret@", 1)}, exitRunFailed, "bob:xxxxx@127.0.0.1"},
 		{"server flag with target", []string{"smoke", "--target", "http://127.0.0.1:1", "--hash-under-lock"}, exitUsage, "--hash-under-lock sets up the embedded reference API"},
 		{"bad bcrypt cost", []string{"smoke", "--bcrypt-cost", "40"}, exitUsage, "--bcrypt-cost must be between 4 and 31"},
 		{"username without password", []string{"smoke", "--username", "alice"}, exitUsage, "--username needs a password"},
@@ -127,6 +131,9 @@ func TestExitCodes(t *testing.T) {
 			}
 			if !strings.Contains(stderr, tc.stderr) || strings.Count(stderr, "\n") != 1 {
 				t.Errorf("stderr %q; want one line containing %q", stderr, tc.stderr)
+			}
+			if strings.Contains(stdout+stderr, "s3cret") {
+				t.Errorf("a password is shown:\n%s%s", stdout, stderr)
 			}
 			if tc.code == exitUsage && stdout != "" {
 				t.Errorf("a usage error printed a summary: %q", stdout)
@@ -425,5 +432,43 @@ func TestStagesRampWorkersAndRates(t *testing.T) {
 	code, stdout, stderr = run(t, "run", "ramp", "--stages", "1s:40,1s:0", "--bcrypt-cost", "4", "--slo", "requests>0", "--out", out)
 	if code != exitOK || !strings.Contains(stdout, "of 40 arrivals dropped") {
 		t.Errorf("open ramp: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+// TestTargetPasswordNeverShown: a target's password is in none of the
+// outputs of a run, nor in the error about a bad $LOADGATE_TARGET.
+func TestTargetPasswordNeverShown(t *testing.T) {
+	api := watchAPI(t, "/api/auth/login", false)
+	dir := t.TempDir()
+	outputs := []string{"--out", "r.json", "--junit", "r.xml", "--markdown", "r.md", "--html", "r.html"}
+	a := []string{"smoke", "-n", "2", "--target", strings.Replace(api.URL, "//", "//bob:s3cret@", 1)}
+	for i := 0; i < len(outputs); i += 2 {
+		a = append(a, outputs[i], filepath.Join(dir, outputs[i+1]))
+	}
+	code, stdout, stderr := run(t, args(a, []string{"--pause", "0"})...)
+	if code != exitOK || !strings.Contains(stdout, "bob:xxxxx@127.0.0.1") {
+		t.Fatalf("exit %d, want 0 and the target redacted\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	shown := stdout + stderr
+	for i := 1; i < len(outputs); i += 2 {
+		shown += string(mustRead(t, filepath.Join(dir, outputs[i])))
+	}
+	if strings.Contains(shown, "s3cret") {
+		t.Errorf("the password is shown in the summary or a report")
+	}
+
+	closed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden) // setup fails
+	}))
+	defer closed.Close()
+	code, _, stderr = run(t, "smoke", "--target", strings.Replace(closed.URL, "//", "//bob:s3cret@", 1))
+	if code != exitRunFailed || !strings.Contains(stderr, "setup failed") || !strings.Contains(stderr, "bob:xxxxx@") || strings.Contains(stderr, "s3cret") {
+		t.Errorf("a failed setup: exit %d, stderr %q; want 1 and the target redacted", code, stderr)
+	}
+
+	t.Setenv(envTarget, "bob:s3cret@localhost:9")
+	code, _, stderr = run(t, "smoke")
+	if want := "$LOADGATE_TARGET bob:xxxxx@localhost:9: missing scheme; did you mean http://bob:xxxxx@localhost:9?"; code != exitUsage || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, want)
 	}
 }

@@ -14,7 +14,7 @@ func newScenariosCommand(stdout io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "scenarios",
 		Short: "List the built-in scenarios, one line each",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(*cobra.Command, []string) error {
 			tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 			for _, s := range scenarios.Builtin() {
@@ -26,7 +26,7 @@ func newScenariosCommand(stdout io.Writer) *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use:   "show NAME",
 		Short: "Print a built-in scenario's file, as a starting point to copy",
-		Args:  cobra.ExactArgs(1),
+		Args:  takes(1, 1, "the name of a built-in scenario"),
 		RunE: func(_ *cobra.Command, args []string) error {
 			sc, ok := scenarios.Lookup(args[0])
 			if !ok {

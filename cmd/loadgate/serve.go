@@ -97,7 +97,7 @@ func newServeCommand(stdout, stderr io.Writer) *cobra.Command {
 		Short: "Run the reference auth API in the foreground",
 		Long: `Run the reference auth API (register, login, profile, health) until SIGINT or
 SIGTERM, then shut down gracefully. Logs go to stderr; the address to stdout.`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if _, port, err := net.SplitHostPort(addr); err != nil || !validPort(port) {
 				return usagef("invalid --addr %q: want host:port with a port from 0 to 65535, such as 127.0.0.1:8080", addr)

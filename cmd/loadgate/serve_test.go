@@ -45,7 +45,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{"bad address", []string{"--addr", "8080"}, `invalid --addr "8080"`},
 		{"port out of range", []string{"--addr", "127.0.0.1:99999"}, `invalid --addr "127.0.0.1:99999"`},
 		{"unknown flag", []string{"--nope"}, "unknown flag: --nope"},
-		{"stray argument", []string{"extra"}, `unknown command "extra"`},
+		{"stray argument", []string{"extra"}, `serve takes no arguments; got "extra"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, stderr := run(t, append([]string{"serve"}, tc.args...)...)

@@ -84,3 +84,51 @@ func TestSignals(t *testing.T) {
 		}
 	})
 }
+
+// TestClosedStdoutKeepsResults runs loadgate with a stdout pipe whose reader
+// is gone before anything is printed (as `| head -1` leaves it): every
+// result file is still written, and the exit code is the run's own verdict,
+// not a death by SIGPIPE.
+func TestClosedStdoutKeepsResults(t *testing.T) {
+	bin := buildBinary(t)
+	for name, tc := range map[string]struct {
+		slo  string
+		code int
+	}{
+		"passed": {"errors==0", exitOK},
+		"failed": {"p99<1us", exitSLOFailed},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			files := []string{"out", "r.json", "junit", "r.xml", "markdown", "r.md", "html", "r.html"}
+			args := []string{"smoke", "-n", "3", "--bcrypt-cost", "4", "--pause", "0", "--slo", tc.slo}
+			for i := 0; i < len(files); i += 2 {
+				args = append(args, "--"+files[i], filepath.Join(dir, files[i+1]))
+			}
+			read, write, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			read.Close()
+			var stderr bytes.Buffer
+			cmd := exec.Command(bin, args...)
+			cmd.Stdout, cmd.Stderr = write, &stderr
+			err = cmd.Run()
+			write.Close()
+			var exit *exec.ExitError
+			switch {
+			case err == nil && tc.code != exitOK:
+				t.Errorf("exit 0, want %d", tc.code)
+			case errors.As(err, &exit) && exit.ExitCode() != tc.code:
+				t.Errorf("wait: %v (%v), want exit %d\nstderr:\n%s", err, exit.Sys(), tc.code, stderr.String())
+			case err != nil && !errors.As(err, &exit):
+				t.Fatal(err)
+			}
+			for i := 1; i < len(files); i += 2 {
+				if info, err := os.Stat(filepath.Join(dir, files[i])); err != nil || info.Size() == 0 {
+					t.Errorf("--%s was not written: %v", files[i-1], err)
+				}
+			}
+		})
+	}
+}

@@ -15,7 +15,7 @@ func newValidateCommand(stdout io.Writer) *cobra.Command {
 		Long: `Check scenario files without sending anything. A valid file prints one
 line on stdout; every problem of an invalid one prints on stderr as
 file:line:col: message. Exit 0 when every file is valid, 2 otherwise.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: takes(1, -1, "one scenario file"),
 		RunE: func(_ *cobra.Command, files []string) error {
 			var all scenarios.Problems
 			for _, file := range files {
@@ -25,7 +25,8 @@ file:line:col: message. Exit 0 when every file is valid, 2 otherwise.`,
 					all = append(all, problems...)
 					continue
 				}
-				fprintf(stdout, "%s: valid: scenario %s, %d endpoint(s), %d SLO(s)\n", file, sc.Name, len(sc.Endpoints()), len(sc.SLOs))
+				endpoints, slos := len(sc.Endpoints()), len(sc.SLOs)
+				fprintf(stdout, "%s: valid: scenario %s, %d endpoint%s, %d SLO%s\n", file, sc.Name, endpoints, plural(endpoints), slos, plural(slos))
 			}
 			if len(all) > 0 {
 				return usageError{all}

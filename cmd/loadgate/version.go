@@ -15,7 +15,7 @@ func newVersionCommand(stdout io.Writer) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print loadgate's version",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		Run: func(*cobra.Command, []string) {
 			revision := "unknown"
 			if info, ok := debug.ReadBuildInfo(); ok {

@@ -1,0 +1,103 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// ParseTarget reads the base URL of the API under test as a user wrote it:
+// http:// or https:// and a host, with an optional port, path and user
+// information. Its errors start with the URL as RedactTarget shows it (a
+// password is never in them) and say what is wrong in words: a missing
+// scheme (with the URL it may have meant), another scheme, no host, or
+// what the URL parser could not read.
+func ParseTarget(raw string) (*url.URL, error) {
+	shown := RedactTarget(raw)
+	scheme, rest, found := strings.Cut(raw, "://")
+	if !found {
+		lower := strings.ToLower(raw)
+		if strings.HasPrefix(lower, "http:") || strings.HasPrefix(lower, "https:") {
+			return nil, fmt.Errorf("%s: no host", shown)
+		}
+		return nil, fmt.Errorf("%s: missing scheme; did you mean http://%s?", shown, shown)
+	}
+	if s := strings.ToLower(scheme); s != "http" && s != "https" {
+		return nil, fmt.Errorf("%s: scheme %q is not supported: use http:// or https://", shown, scheme)
+	}
+	authority, after := cutAuthority(rest)
+	userinfo, host, hasUser := cutUserinfo(authority)
+	// The parser's errors quote what they could not read: it never sees
+	// the user information, which is parsed apart.
+	u, err := url.Parse(scheme + "://" + host + after)
+	if err != nil {
+		var parseErr *url.Error
+		if errors.As(err, &parseErr) {
+			err = parseErr.Err
+		}
+		return nil, fmt.Errorf("%s: %v", shown, err)
+	}
+	if hasUser {
+		withUser, err := url.Parse("http://" + userinfo + "@host")
+		if err != nil {
+			return nil, fmt.Errorf("%s: the user name or password holds characters a URL cannot: write them %%XX-escaped", shown)
+		}
+		u.User = withUser.User
+	}
+	if u.Hostname() == "" {
+		return nil, fmt.Errorf("%s: no host", shown)
+	}
+	return u, nil
+}
+
+// CheckTarget reports a target that is not an http:// or https:// URL with
+// a host. The error starts with the URL, its password redacted.
+func CheckTarget(u *url.URL) error {
+	switch {
+	case u == nil:
+		return errors.New("no target")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("%s: scheme %q is not supported: use http:// or https://", u.Redacted(), u.Scheme)
+	case u.Hostname() == "":
+		return fmt.Errorf("%s: no host", u.Redacted())
+	}
+	return nil
+}
+
+// RedactTarget returns raw, a URL as a user wrote it and perhaps not a
+// valid one, with the password in its user information (if any) replaced
+// by "xxxxx", as url.URL.Redacted does for a parsed URL.
+func RedactTarget(raw string) string {
+	prefix, rest := "", raw
+	if i := strings.Index(raw, "://"); i >= 0 {
+		prefix, rest = raw[:i+3], raw[i+3:]
+	}
+	authority, after := cutAuthority(rest)
+	userinfo, host, hasUser := cutUserinfo(authority)
+	if !hasUser {
+		return raw
+	}
+	if user, _, hasPassword := strings.Cut(userinfo, ":"); hasPassword {
+		userinfo = user + ":xxxxx"
+	}
+	return prefix + userinfo + "@" + host + after
+}
+
+// cutAuthority splits what follows a URL's "://" into its authority and
+// the rest (path, query and fragment), which starts at the first /, ? or #.
+func cutAuthority(s string) (authority, rest string) {
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		return s[:i], s[i:]
+	}
+	return s, ""
+}
+
+// cutUserinfo splits an authority at its last @, as url.Parse does.
+func cutUserinfo(authority string) (userinfo, host string, found bool) {
+	i := strings.LastIndex(authority, "@")
+	if i < 0 {
+		return "", authority, false
+	}
+	return authority[:i], authority[i+1:], true
+}
