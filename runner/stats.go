@@ -26,8 +26,9 @@ func NewLatencyHistogram() *hdrhistogram.Histogram {
 
 // EndpointStats is what a run measured for one endpoint (or, in
 // Result.Total, for all of them): requests by outcome class, by status and by
-// transport error kind, and latency in microseconds. Recording into it does
-// not allocate. It is not safe for concurrent use.
+// transport error kind, latency in microseconds, and why requests failed.
+// Recording into it does not allocate, but to keep one of its few messages.
+// It is not safe for concurrent use.
 type EndpointStats struct {
 	Name string
 	// Classes counts every attempt by class, retries included; FirstAttempt
@@ -50,6 +51,11 @@ type EndpointStats struct {
 	// leaves out how late the request started.
 	Service *hdrhistogram.Histogram
 	Clamped int64
+	// Messages say why requests failed: for each class but ok (each kind,
+	// in ClassTransport), the first MaxMessages distinct messages, in
+	// order of first occurrence, with their requests. A merge keeps the
+	// most frequent MaxMessages of each.
+	Messages []Message
 }
 
 // NewEndpointStats returns empty statistics for the endpoint called name.
@@ -65,9 +71,12 @@ type Sample struct {
 	Class    Class
 	Kind     TransportKind // for ClassTransport only
 	Retry    bool          // a retry of a step's earlier attempt
+	// Message is why a request that is not ok failed, normalised (see
+	// Message); nil when unknown. Record copies what it keeps.
+	Message []byte
 }
 
-// Record adds one sample.
+// Record adds one sample. It allocates only to keep a new message.
 func (s *EndpointStats) Record(x Sample) {
 	s.Classes[x.Class]++
 	if x.Retry {
@@ -84,6 +93,13 @@ func (s *EndpointStats) Record(x Sample) {
 		s.Clamped++
 	}
 	s.Service.RecordValue(clampMicros(x.Service))
+	if x.Class != ClassOK && len(x.Message) > 0 {
+		kind := TransportKind(0)
+		if x.Class == ClassTransport {
+			kind = x.Kind
+		}
+		s.countMessage(x.Class, kind, x.Message)
+	}
 }
 
 // clampMicros is d in microseconds, within the latency geometry.
@@ -113,6 +129,7 @@ func (s *EndpointStats) Merge(other *EndpointStats) error {
 		s.Transport[i] += other.Transport[i]
 	}
 	s.Clamped += other.Clamped
+	s.Messages = mergeMessages(s.Messages, other.Messages)
 	if dropped := s.Latency.Merge(other.Latency) + s.Service.Merge(other.Service); dropped != 0 {
 		return fmt.Errorf("merging latency histograms dropped %d values", dropped)
 	}

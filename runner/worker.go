@@ -25,6 +25,8 @@ type worker struct {
 	body     bytes.Buffer    // the last body kept, up to maxBodyBytes
 	vars     []string        // the variables of the iteration running
 	raw      []RawRecord     // records not yet handed to Plan.Raw
+	message  []byte          // the last failure's message, normalised
+	scratch  []byte          // room to build a message in
 }
 
 // close closes the worker's own connection, if it has one, and hands over
@@ -96,11 +98,22 @@ func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Clas
 	ended := time.Now()
 	if err != nil {
 		x.Kind = transportKind(err)
+		w.message, w.scratch = appendErrorMessage(w.message[:0], w.scratch, err)
+		x.Message = w.message
 	} else {
 		x.Status = ans.status
 		x.Class = e.plan.Classifier.Classify(ans.status, w.body.Bytes(), step.Expect)
-		if x.Class == ClassOK && step.Extract != nil && !step.Extract(it, w.body.Bytes()) {
-			x.Class = ClassExtractFailed
+		if x.Class == ClassOK && step.Extract != nil {
+			if err := step.Extract(it, w.body.Bytes()); err != nil {
+				x.Class = ClassExtractFailed
+				w.scratch = append(w.scratch[:0], err.Error()...)
+				w.message = appendNormalised(w.message[:0], w.scratch, maxMessageBytes)
+				x.Message = w.message
+			}
+		}
+		if x.Class != ClassOK && x.Class != ClassExtractFailed {
+			w.message = appendStatusMessage(w.message[:0], ans.status, w.body.Bytes())
+			x.Message = w.message
 		}
 	}
 	if intended.IsZero() || intended.After(began) {
