@@ -122,6 +122,9 @@ type countsJSON struct {
 	// first attempts alone, as a client that never retries saw them.
 	Retries      int64        `json:"retries"`
 	FirstAttempt attemptsJSON `json:"first_attempt"`
+	// Messages say why requests failed: the first few distinct messages
+	// of each class (of each transport kind) with their requests.
+	Messages []messageJSON `json:"messages"`
 }
 
 // attemptsJSON counts first attempts.
@@ -315,6 +318,7 @@ func counts(e *runner.EndpointStats, classes []string) countsJSON {
 		Classes:      map[string]int64{},
 		Retries:      e.Retries,
 		FirstAttempt: attemptsJSON{Classes: map[string]int64{}},
+		Messages:     messagesOut(e.Messages, classes),
 	}
 	for _, code := range e.StatusCodes() {
 		c.Status[strconv.Itoa(code)] = e.Statuses[code]

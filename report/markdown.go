@@ -81,6 +81,7 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 	}
 
 	mdClasses(&b, r, rows)
+	mdMessages(&b, r)
 	mdRetries(&b, rows)
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -116,6 +117,23 @@ func mdClasses(b *strings.Builder, r *runner.Result, rows []*runner.EndpointStat
 		}
 		mdRow(b, cells...)
 	}
+}
+
+// mdMessages writes, when requests failed with messages, a table of each
+// endpoint's, the most frequent first.
+func mdMessages(b *strings.Builder, r *runner.Result) {
+	if len(r.Total.Messages) == 0 {
+		return
+	}
+	b.WriteString("\n### Why requests failed\n\n")
+	mdRow(b, "Endpoint", "Class", "Requests", "Message")
+	b.WriteString("|:--|:--|--:|:--|\n")
+	for _, e := range r.Endpoints {
+		for _, m := range e.TopMessages(len(e.Messages)) {
+			mdRow(b, mdCode(e.Name), mdCode(messageLabel(r.Classes(), m)), mdCount(m.Count), mdCode(m.Text))
+		}
+	}
+	b.WriteString("\nThe first few distinct messages of each class per endpoint; the requests of a class beyond them are in its count alone.\n")
 }
 
 // mdRetries writes, for a run that retried, a table of retries by endpoint

@@ -80,6 +80,9 @@ func ReadJSON(data []byte) (*Saved, error) {
 	if err := checkCounts("totals", in.Totals.countsJSON, r.Total); err != nil {
 		return nil, err
 	}
+	if in.Totals.Messages != nil && !slices.Equal(in.Totals.Messages, messagesOut(r.Total.Messages, r.ClassNames)) {
+		return nil, fmt.Errorf("totals.messages are not the endpoints' messages merged")
+	}
 	if r.Parts, err = readRuns(in.Runs, r); err != nil {
 		return nil, fmt.Errorf("runs: %w", err)
 	}
@@ -187,6 +190,9 @@ func readEndpoint(name string, in endpointJSON, classes []string) (*runner.Endpo
 		}
 	}
 	if err := checkCounts("the counts", in.countsJSON, s); err != nil {
+		return nil, err
+	}
+	if err := readMessages(in.Messages, classes, s); err != nil {
 		return nil, err
 	}
 	if s.Requests() != s.Latency.TotalCount() || s.Requests() != s.Service.TotalCount() {

@@ -101,6 +101,8 @@ func FuzzReadJSON(f *testing.F) {
 	merged, _ := runner.MergeResults(testkit.TimedRun(0, 4*time.Second, 1, 0, time.Second), testkit.TimedRun(time.Hour, 4*time.Second, 1, 0, 3*time.Second))
 	data, _ = report.JSON(merged, nil)
 	f.Add(data)
+	data, _ = report.JSON(resultWithMessages(), nil)
+	f.Add(data)
 	f.Add([]byte(`{"schema":"loadgate.result/v1","endpoints":{"a":{}},"class_names":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		saved, err := report.ReadJSON(data)
