@@ -40,6 +40,10 @@ type EndpointStats struct {
 	Retries   int64
 	Statuses  [maxStatus]int64 // by status code; requests of ClassTransport have none
 	Transport [NumTransportKinds]int64
+	// ConnectFailed counts, by kind, the requests of ClassTransport that
+	// failed to connect (refused, DNS, TLS handshake, dial timeout): they
+	// never reached the server.
+	ConnectFailed [NumTransportKinds]int64
 	// Latency holds every request's response time in microseconds, failed
 	// ones included: from the request's intended start (its scheduled
 	// arrival, in the open model) to the last byte of the answer. Percentiles
@@ -74,6 +78,9 @@ type Sample struct {
 	// Message is why a request that is not ok failed, normalised (see
 	// Message); nil when unknown. Record copies what it keeps.
 	Message []byte
+	// ConnectFailed is set for a request of ClassTransport that failed to
+	// connect: it never reached the server.
+	ConnectFailed bool
 }
 
 // Record adds one sample. It allocates only to keep a new message.
@@ -86,6 +93,9 @@ func (s *EndpointStats) Record(x Sample) {
 	}
 	if x.Class == ClassTransport {
 		s.Transport[x.Kind]++
+		if x.ConnectFailed {
+			s.ConnectFailed[x.Kind]++
+		}
 	} else if x.Status >= 0 && x.Status < maxStatus {
 		s.Statuses[x.Status]++
 	}
@@ -127,6 +137,7 @@ func (s *EndpointStats) Merge(other *EndpointStats) error {
 	}
 	for i := range s.Transport {
 		s.Transport[i] += other.Transport[i]
+		s.ConnectFailed[i] += other.ConnectFailed[i]
 	}
 	s.Clamped += other.Clamped
 	s.Messages = mergeMessages(s.Messages, other.Messages)
@@ -144,6 +155,19 @@ func (s *EndpointStats) Requests() int64 {
 	}
 	return n
 }
+
+// ConnectFailures is the number of requests that failed to connect.
+func (s *EndpointStats) ConnectFailures() int64 {
+	var n int64
+	for _, c := range s.ConnectFailed {
+		n += c
+	}
+	return n
+}
+
+// Reached is the number of requests that reached the server: all but those
+// that failed to connect.
+func (s *EndpointStats) Reached() int64 { return s.Requests() - s.ConnectFailures() }
 
 // FirstAttempts is the number of first attempts: requests that were not
 // retries.

@@ -27,6 +27,7 @@ type worker struct {
 	raw      []RawRecord     // records not yet handed to Plan.Raw
 	message  []byte          // the last failure's message, normalised
 	scratch  []byte          // room to build a message in
+	backoff  backoff         // after failed connection attempts
 }
 
 // close closes the worker's own connection, if it has one, and hands over
@@ -73,23 +74,29 @@ func (w *worker) iterate(stop context.Context, it Iteration, intended time.Time)
 }
 
 // runStep sends step i, again while its retry policy allows, and returns
-// the class of the last attempt. A wait for a retry ends early when stop
-// ends.
+// the class of the last attempt. After an attempt that failed to connect,
+// the worker backs off (see backoffSchedule) before it returns: it is busy
+// meanwhile. A wait for a retry or a back-off ends early when stop ends.
 func (w *worker) runStep(stop context.Context, i int, it Iteration, intended time.Time) Class {
 	retry := w.engine.plan.Steps[i].Retry
 	for attempt := 0; ; attempt++ {
-		class, ans := w.send(i, it, intended, attempt > 0)
-		if class == ClassOK || !retry.retries(ans.status, attempt) ||
+		x, ans := w.send(i, it, intended, attempt > 0)
+		if x.ConnectFailed {
+			sleep(stop, w.backoff.failed(connectBackoff), nil)
+			return x.Class
+		}
+		w.backoff.connected()
+		if x.Class == ClassOK || !retry.retries(ans.status, attempt) ||
 			!sleep(stop, retryAfter(ans.retryAfter, retry.MaxWait, time.Now()), nil) {
-			return class
+			return x.Class
 		}
 		intended = time.Time{}
 	}
 }
 
-// send makes step i's request once, records it, and returns its class and
-// answer.
-func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Class, answer) {
+// send makes step i's request once, records it, and returns it as recorded
+// and its answer.
+func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Sample, answer) {
 	e := w.engine
 	step := &e.plan.Steps[i]
 	x := Sample{Class: ClassTransport, Kind: TransportOther, Retry: retry}
@@ -98,6 +105,7 @@ func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Clas
 	ended := time.Now()
 	if err != nil {
 		x.Kind = transportKind(err)
+		x.ConnectFailed = failedToConnect(err, x.Kind)
 		w.message, w.scratch = appendErrorMessage(w.message[:0], w.scratch, err)
 		x.Message = w.message
 	} else {
@@ -128,7 +136,7 @@ func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Clas
 	if e.plan.Progress != nil {
 		e.plan.Progress.add(x.Class)
 	}
-	return x.Class, ans
+	return x, ans
 }
 
 // keepRaw adds r to the worker's batch, handing a full one over.
