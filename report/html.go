@@ -229,6 +229,9 @@ func htmlSettings(r *runner.Result, tl *htmlTimeline) []htmlSetting {
 			htmlSetting{"arrivals", groupDigits(r.Arrivals)},
 			htmlSetting{"dropped", groupDigits(r.Dropped) + " (" + trimmed(percentOrZero(r.Dropped, r.Arrivals), 2) + "% of arrivals)"})
 	}
+	if c := connectSentence(r.Total); c != "" {
+		s = append(s, htmlSetting{"connections", c})
+	}
 	if tl != nil {
 		s = append(s, htmlSetting{"chart interval", tl.interval.String()})
 	}

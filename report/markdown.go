@@ -15,9 +15,10 @@ import (
 // for a pull request or a job's step summary: a heading with the scenario and
 // PASS or FAIL, the target, load and duration, a table of the SLOs, a table
 // of the endpoints and their total, the open model's dropped arrivals, the
-// requests of each outcome class other than ok when there are any, and,
-// when the run retried, each endpoint's retries and first attempts.
-// Scenario, endpoint, class names and SLO expressions are written as code,
+// failed connection attempts, the requests of each outcome class other than
+// ok and each endpoint's failure messages when there are any, and, when the
+// run retried, each endpoint's retries and first attempts. Scenario,
+// endpoint, class names, SLO expressions and messages are written as code,
 // so nothing in them is read as Markdown, a link or a mention.
 func Markdown(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 	var b strings.Builder
@@ -80,6 +81,9 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 			trimmed(percentOrZero(r.Dropped, r.Arrivals), 2), r.PeakWorkers, plural(r.PeakWorkers))
 	}
 
+	if s := connectSentence(r.Total); s != "" {
+		fmt.Fprintf(&b, "\n**Connections**: %s.\n", mdText(s))
+	}
 	mdClasses(&b, r, rows)
 	mdMessages(&b, r)
 	mdRetries(&b, rows)

@@ -126,20 +126,26 @@ func messageLabel(classes []string, m runner.Message) string {
 const summaryMessages = 2
 
 // textMessages writes the total's most frequent failure messages, under
-// "why", each wrapped to fit 80 columns.
+// "why".
 func textMessages(p *printer, r *runner.Result) {
 	for i, m := range r.Total.TopMessages(summaryMessages) {
-		label := "           "
+		label := ""
 		if i == 0 {
-			label = "why        "
+			label = "why"
 		}
-		text := strconv.FormatInt(m.Count, 10) + " " + messageLabel(r.Classes(), m) + ": " + m.Text
-		for j, line := range wrapWords(text, 80-len(label)-2) {
-			if j == 0 {
-				p.line("%s%s", label, line)
-			} else {
-				p.line("             %s", line)
-			}
+		wrapLabelled(p, label, strconv.FormatInt(m.Count, 10)+" "+messageLabel(r.Classes(), m)+": "+m.Text)
+	}
+}
+
+// wrapLabelled writes text after label, as the summary's lines of the
+// totals are ("total      ..."), wrapped to fit 80 columns, each further
+// line indented two more.
+func wrapLabelled(p *printer, label, text string) {
+	for i, line := range wrapWords(text, 80-13) {
+		if i == 0 {
+			p.line("%-10s %s", label, line)
+		} else {
+			p.line("             %s", line)
 		}
 	}
 }

@@ -183,6 +183,10 @@ func readEndpoint(name string, in endpointJSON, classes []string) (*runner.Endpo
 	}
 	for k := range runner.TransportKind(runner.NumTransportKinds) {
 		s.Transport[k] = in.Transport[k.String()]
+		s.ConnectFailed[k] = in.ConnectFailures[k.String()]
+		if n := s.ConnectFailed[k]; n < 0 || n > s.Transport[k] {
+			return nil, fmt.Errorf("connect_failures: %d of kind %s, which has %d transport errors", n, k, s.Transport[k])
+		}
 	}
 	for _, n := range append(append(s.Classes[:], s.FirstAttempt[:]...), s.Retries, s.Clamped) {
 		if n < 0 {

@@ -103,6 +103,8 @@ func FuzzReadJSON(f *testing.F) {
 	f.Add(data)
 	data, _ = report.JSON(resultWithMessages(), nil)
 	f.Add(data)
+	data, _ = report.JSON(resultWithConnectFailures(), nil)
+	f.Add(data)
 	f.Add([]byte(`{"schema":"loadgate.result/v1","endpoints":{"a":{}},"class_names":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		saved, err := report.ReadJSON(data)
