@@ -75,7 +75,7 @@ func readMessages(in []messageJSON, classes []string, s *runner.EndpointStats) e
 		if m.Class == runner.ClassTransport {
 			of = s.Transport[m.Kind]
 		}
-		if n == runner.MaxMessages || sum+m.Count > of {
+		if n == runner.MaxMessages || m.Count > of-sum { // sum <= of: no overflow
 			return fmt.Errorf("messages of %s %s: more than %d, or more requests (%d) than it has (%d)",
 				j.Class, j.Kind, runner.MaxMessages, sum+m.Count, of)
 		}
