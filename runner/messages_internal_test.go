@@ -72,7 +72,8 @@ func FuzzNormalise(f *testing.F) {
 }
 
 // TestMessagesBounded: an endpoint keeps MaxMessages messages per class and
-// kind, counts each, and, once full, records without allocating.
+// kind, counts each, and, once full, records without allocating; nor does
+// making a response's message.
 func TestMessagesBounded(t *testing.T) {
 	s := NewEndpointStats("x")
 	for i := range 3 * MaxMessages {
@@ -93,6 +94,11 @@ func TestMessagesBounded(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("recording into a full class allocates %v times", allocs)
+	}
+	body, message := []byte(`{"error":"Service temporarily busy","request_id":"8f0c2d9e-1b7a"}`), []byte(nil)
+	allocs = testing.AllocsPerRun(100, func() { message = appendStatusMessage(message[:0], 503, body) })
+	if allocs != 0 {
+		t.Errorf("a response's message, in a buffer grown already, allocates %v times", allocs)
 	}
 }
 
