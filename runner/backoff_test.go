@@ -6,11 +6,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/testkit"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -28,23 +27,9 @@ func maxFailedConnects(res *runner.Result) int64 {
 // the run ends normally, and its rate counts only the requests that
 // reached the server.
 func TestDeadTargetBacksOff(t *testing.T) {
-	const answered = 20
-	var n atomic.Int64
-	var once sync.Once
-	died := make(chan struct{})
-	dying := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
-		if n.Add(1) == answered {
-			once.Do(func() { close(died) })
-		}
-	}))
-	defer dying.Close()
-	go func() {
-		select {
-		case <-died:
-			dying.Close()
-		case <-t.Context().Done():
-		}
-	}()
+	// Dead after its first few answers: an event early in the run.
+	const answered = 4
+	dying := testkit.DyingServer(t, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), answered)
 	untrusted := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	untrusted.Config.ErrorLog = log.New(io.Discard, "", 0) // the server's own complaint about each handshake
 	untrusted.StartTLS()
@@ -57,7 +42,7 @@ func TestDeadTargetBacksOff(t *testing.T) {
 		reached int64 // at least
 		kind    runner.TransportKind
 	}{
-		{"http dies mid-run", dying.URL, 2 * time.Second, answered, runner.TransportRefused},
+		{"http dies mid-run", dying, 2 * time.Second, answered, runner.TransportRefused},
 		{"https refused", "https://" + closedPort(t), time.Second, 0, runner.TransportRefused},
 		{"https untrusted certificate", untrusted.URL, time.Second, 0, runner.TransportTLS},
 	}
