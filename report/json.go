@@ -117,12 +117,7 @@ type countsJSON struct {
 	Status503    int64            `json:"status_503"`
 	Status       map[string]int64 `json:"status"`
 	Transport    map[string]int64 `json:"transport"`
-	// ConnectFailures counts by kind the transport errors that were failed
-	// connection attempts: they never reached the server. Reached counts
-	// the requests that did (requests less those); rps is over these.
-	ConnectFailures map[string]int64 `json:"connect_failures"`
-	Reached         int64            `json:"reached"`
-	Classes         map[string]int64 `json:"classes"`
+	Classes      map[string]int64 `json:"classes"`
 	// Retries counts the attempts that were retries; FirstAttempt the
 	// first attempts alone, as a client that never retries saw them.
 	Retries      int64        `json:"retries"`
@@ -130,6 +125,11 @@ type countsJSON struct {
 	// Messages say why requests failed: the first few distinct messages
 	// of each class (of each transport kind) with their requests.
 	Messages []messageJSON `json:"messages"`
+	// ConnectFailures counts by kind the transport errors that were failed
+	// connection attempts: they never reached the server. Reached counts
+	// the requests that did (requests less those); rps is over these.
+	ConnectFailures map[string]int64 `json:"connect_failures"`
+	Reached         int64            `json:"reached"`
 }
 
 // attemptsJSON counts first attempts.
@@ -313,28 +313,25 @@ func stageStrings(stages []runner.Stage) []string {
 // counts are e's counters; classes names its outcome classes.
 func counts(e *runner.EndpointStats, classes []string) countsJSON {
 	c := countsJSON{
-		Requests:        e.Requests(),
-		OK:              e.OK(),
-		Errors:          e.Errors(),
-		LockTimeouts:    e.LockTimeouts(),
-		Status503:       e.Status(503),
-		Status:          map[string]int64{},
-		Transport:       map[string]int64{},
-		ConnectFailures: map[string]int64{},
-		Reached:         e.Reached(),
-		Classes:         map[string]int64{},
-		Retries:         e.Retries,
-		FirstAttempt:    attemptsJSON{Classes: map[string]int64{}},
-		Messages:        messagesOut(e.Messages, classes),
+		Requests:     e.Requests(),
+		OK:           e.OK(),
+		Errors:       e.Errors(),
+		LockTimeouts: e.LockTimeouts(),
+		Status503:    e.Status(503),
+		Status:       map[string]int64{},
+		Transport:    map[string]int64{},
+		Classes:      map[string]int64{},
+		Retries:      e.Retries,
+		FirstAttempt: attemptsJSON{Classes: map[string]int64{}},
+		Messages:     messagesOut(e.Messages, classes),
+		Reached:      e.Reached(),
 	}
+	c.ConnectFailures = connectFailuresOut(e)
 	for _, code := range e.StatusCodes() {
 		c.Status[strconv.Itoa(code)] = e.Statuses[code]
 	}
 	for _, kind := range e.TransportKinds() {
 		c.Transport[kind.String()] = e.Transport[kind]
-		if n := e.ConnectFailed[kind]; n > 0 {
-			c.ConnectFailures[kind.String()] = n
-		}
 	}
 	for class, name := range classes {
 		c.Classes[name] = e.Classes[class]
