@@ -16,9 +16,10 @@ import (
 // verdicts first, then charts of latency percentiles, throughput and errors
 // over time and of the latency distribution as a percentile spectrum, a
 // table per endpoint (and, when the run retried, of each endpoint's retries
-// and first attempts) and the run's settings. The page opens offline: it has
-// no script and refers to nothing outside itself (its Content-Security-Policy
-// forbids it), and its charts are inline SVG drawn here from r.
+// and first attempts; when requests failed, of their messages) and the
+// run's settings. The page opens offline: it has no script and refers to
+// nothing outside itself (its Content-Security-Policy forbids it), and its
+// charts are inline SVG drawn here from r.
 func HTML(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 	page, err := newHTMLPage(r, verdicts)
 	if err != nil {
@@ -43,6 +44,7 @@ type htmlPage struct {
 	Spectrum    *chartView
 	Endpoints   []htmlEndpointRow
 	Retries     []htmlRetryRow // none when the run made no retry
+	Messages    []htmlMessageRow
 	Settings    []htmlSetting
 }
 
@@ -77,6 +79,11 @@ type htmlRetryRow struct {
 	Total                  bool
 	Retries, First, Errors string
 	ErrorClass             string // "errors" when the first attempts had any
+}
+
+// htmlMessageRow is one failure message of an endpoint.
+type htmlMessageRow struct {
+	Endpoint, Class, Requests, Message string
 }
 
 type htmlSetting struct {
@@ -117,6 +124,12 @@ func newHTMLPage(r *runner.Result, verdicts []Verdict) (*htmlPage, error) {
 		p.Endpoints = append(p.Endpoints, htmlEndpoint(r, e, e == t))
 	}
 	p.Retries = htmlRetries(rows)
+	for _, e := range r.Endpoints {
+		for _, m := range e.TopMessages(len(e.Messages)) {
+			p.Messages = append(p.Messages, htmlMessageRow{Endpoint: e.Name, Class: messageLabel(r.Classes(), m),
+				Requests: groupDigits(m.Count), Message: m.Text})
+		}
+	}
 	p.Settings = htmlSettings(r, tl)
 	return p, nil
 }
@@ -212,6 +225,9 @@ func htmlSettings(r *runner.Result, tl *htmlTimeline) []htmlSetting {
 			htmlSetting{"achieved rate", trimmed(r.RPS(r.Total), 2) + " req/s"},
 			htmlSetting{"arrivals", groupDigits(r.Arrivals)},
 			htmlSetting{"dropped", groupDigits(r.Dropped) + " (" + trimmed(percentOrZero(r.Dropped, r.Arrivals), 2) + "% of arrivals)"})
+	}
+	if c := connectSentence(r.Total); c != "" {
+		s = append(s, htmlSetting{"connections", c})
 	}
 	if tl != nil {
 		s = append(s, htmlSetting{"chart interval", tl.interval.String()})
@@ -385,6 +401,18 @@ dl.settings dd { margin: 0; word-break: break-word; }
 </tbody>
 </table>
 <p class="note">Latency counts every request, failed ones too. Percentiles are from HdrHistograms of 3 significant digits.</p>
+{{- if .Messages}}
+<h3>Why requests failed</h3>
+<table id="message-table">
+<thead><tr><th>endpoint</th><th>class</th><th class="num">requests</th><th>message</th></tr></thead>
+<tbody>
+{{- range .Messages}}
+<tr><td class="name">{{.Endpoint}}</td><td>{{.Class}}</td><td class="num">{{.Requests}}</td><td class="expr">{{.Message}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+<p class="note">The first few distinct messages of each class per endpoint; the requests of a class beyond them are in its count alone.</p>
+{{- end}}
 {{- if .Retries}}
 <h3>Retries</h3>
 <table id="retry-table">

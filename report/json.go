@@ -122,6 +122,14 @@ type countsJSON struct {
 	// first attempts alone, as a client that never retries saw them.
 	Retries      int64        `json:"retries"`
 	FirstAttempt attemptsJSON `json:"first_attempt"`
+	// Messages say why requests failed: the first few distinct messages
+	// of each class (of each transport kind) with their requests.
+	Messages []messageJSON `json:"messages"`
+	// ConnectFailures counts by kind the transport errors that were failed
+	// connection attempts: they never reached the server. Reached counts
+	// the requests that did (requests less those); rps is over these.
+	ConnectFailures map[string]int64 `json:"connect_failures"`
+	Reached         int64            `json:"reached"`
 }
 
 // attemptsJSON counts first attempts.
@@ -315,7 +323,10 @@ func counts(e *runner.EndpointStats, classes []string) countsJSON {
 		Classes:      map[string]int64{},
 		Retries:      e.Retries,
 		FirstAttempt: attemptsJSON{Classes: map[string]int64{}},
+		Messages:     messagesOut(e.Messages, classes),
+		Reached:      e.Reached(),
 	}
+	c.ConnectFailures = connectFailuresOut(e)
 	for _, code := range e.StatusCodes() {
 		c.Status[strconv.Itoa(code)] = e.Statuses[code]
 	}

@@ -15,9 +15,10 @@ import (
 // for a pull request or a job's step summary: a heading with the scenario and
 // PASS or FAIL, the target, load and duration, a table of the SLOs, a table
 // of the endpoints and their total, the open model's dropped arrivals, the
-// requests of each outcome class other than ok when there are any, and,
-// when the run retried, each endpoint's retries and first attempts.
-// Scenario, endpoint, class names and SLO expressions are written as code,
+// failed connection attempts, the requests of each outcome class other than
+// ok and each endpoint's failure messages when there are any, and, when the
+// run retried, each endpoint's retries and first attempts. Scenario,
+// endpoint, class names, SLO expressions and messages are written as code,
 // so nothing in them is read as Markdown, a link or a mention.
 func Markdown(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 	var b strings.Builder
@@ -75,7 +76,11 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 			trimmed(percentOrZero(r.Dropped, r.Arrivals), 2), r.PeakWorkers, plural(r.PeakWorkers))
 	}
 
+	if s := connectSentence(r.Total); s != "" {
+		fmt.Fprintf(&b, "\n**Connections**: %s.\n", mdText(s))
+	}
 	mdClasses(&b, r, rows)
+	mdMessages(&b, r)
 	mdRetries(&b, rows)
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -111,6 +116,23 @@ func mdClasses(b *strings.Builder, r *runner.Result, rows []*runner.EndpointStat
 		}
 		mdRow(b, cells...)
 	}
+}
+
+// mdMessages writes, when requests failed with messages, a table of each
+// endpoint's, the most frequent first.
+func mdMessages(b *strings.Builder, r *runner.Result) {
+	if len(r.Total.Messages) == 0 {
+		return
+	}
+	b.WriteString("\n### Why requests failed\n\n")
+	mdRow(b, "Endpoint", "Class", "Requests", "Message")
+	b.WriteString("|:--|:--|--:|:--|\n")
+	for _, e := range r.Endpoints {
+		for _, m := range e.TopMessages(len(e.Messages)) {
+			mdRow(b, mdCode(e.Name), mdCode(messageLabel(r.Classes(), m)), mdCount(m.Count), mdCode(m.Text))
+		}
+	}
+	b.WriteString("\nThe first few distinct messages of each class per endpoint; the requests of a class beyond them are in its count alone.\n")
 }
 
 // mdRetries writes, for a run that retried, a table of retries by endpoint

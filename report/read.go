@@ -91,6 +91,9 @@ func ReadJSON(data []byte) (*Saved, error) {
 	if err := checkCounts("totals", in.Totals.countsJSON, r.Total); err != nil {
 		return nil, err
 	}
+	if in.Totals.Messages != nil && !slices.Equal(in.Totals.Messages, messagesOut(r.Total.Messages, r.ClassNames)) {
+		return nil, fmt.Errorf("totals.messages are not the endpoints' messages merged")
+	}
 	if r.Parts, err = readRuns(in.Runs, r); err != nil {
 		return nil, fmt.Errorf("runs: %w", err)
 	}
@@ -222,6 +225,10 @@ func readEndpoint(name string, in endpointJSON, classes []string) (*runner.Endpo
 	}
 	for k := range runner.TransportKind(runner.NumTransportKinds) {
 		s.Transport[k] = in.Transport[k.String()]
+		s.ConnectFailed[k] = in.ConnectFailures[k.String()]
+		if n := s.ConnectFailed[k]; n < 0 || n > s.Transport[k] {
+			return nil, fmt.Errorf("connect_failures: %d of kind %s, which has %d transport errors", n, k, s.Transport[k])
+		}
 	}
 	for _, n := range append(append(s.Classes[:], s.FirstAttempt[:]...), s.Retries, s.Clamped) {
 		if n < 0 {
@@ -229,6 +236,9 @@ func readEndpoint(name string, in endpointJSON, classes []string) (*runner.Endpo
 		}
 	}
 	if err := checkCounts("the counts", in.countsJSON, s); err != nil {
+		return nil, err
+	}
+	if err := readMessages(in.Messages, classes, s); err != nil {
 		return nil, err
 	}
 	if s.Requests() != s.Latency.TotalCount() || s.Requests() != s.Service.TotalCount() {

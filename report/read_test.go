@@ -129,6 +129,10 @@ func FuzzReadJSON(f *testing.F) {
 	merged, _ := runner.MergeResults(testkit.TimedRun(0, 4*time.Second, 1, 0, time.Second), testkit.TimedRun(time.Hour, 4*time.Second, 1, 0, 3*time.Second))
 	data, _ = report.JSON(merged, nil)
 	f.Add(data)
+	data, _ = report.JSON(resultWithMessages(), nil)
+	f.Add(data)
+	data, _ = report.JSON(resultWithConnectFailures(), nil)
+	f.Add(data)
 	f.Add([]byte(`{"schema":"loadgate.result/v1","scenario":"s","target":"","started_at":"2026-01-01T00:00:00Z","ended_at":"2026-01-01T00:00:01Z",` +
 		`"load":{"model":"closed"},"totals":{},"endpoints":{"a":{}},"class_names":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {

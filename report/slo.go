@@ -19,7 +19,7 @@ import (
 //	scope   = an endpoint name of the scenario: "login", "register", ...
 //	metric  = "p" number                 latency percentile, 0 < number <= 100: p50 p95 p99.9
 //	        | "min" | "mean" | "max"     latency
-//	        | "rps"                      achieved requests per second
+//	        | "rps"                      achieved requests per second (of those that reached the server)
 //	        | "requests" | "errors" | "lock_timeouts" | "status_503" | "status_5xx"
 //	        | "status_" 3-digit code | "transport_errors" | "dropped"      counts
 //	        | "error_rate"               errors compared as a percentage of requests

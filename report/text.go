@@ -61,6 +61,8 @@ func Text(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 	if t.Clamped > 0 {
 		p.line("           %d latencies above %s were recorded as %s", t.Clamped, maxLatency, maxLatency)
 	}
+	textConnectFailures(p, r)
+	textMessages(p, r)
 	if len(verdicts) > 0 {
 		p.line("")
 		p.line("SLOs")

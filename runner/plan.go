@@ -39,9 +39,12 @@ type Step struct {
 	// register storm).
 	Expect []int
 	// Extract, when not nil, reads the body of an ok response into
-	// it.Vars. It reports false when a value is missing: the response is
-	// then of ClassExtractFailed, which ends the iteration.
-	Extract func(it Iteration, body []byte) bool
+	// it.Vars. When a value is missing it returns an error that names the
+	// variable and where it was looked for ("token: $.token not found in
+	// body"): the response is then of ClassExtractFailed, which ends the
+	// iteration, and the error's text is its failure message. The text
+	// should not vary from one request to the next (see Message).
+	Extract func(it Iteration, body []byte) error
 	// Skip, when not nil, reports whether an iteration leaves the step out
 	// (one of a weighted mix that was not chosen).
 	Skip func(Iteration) bool

@@ -122,13 +122,16 @@ func (r *Result) TargetRate() float64 {
 	return 0
 }
 
-// RPS is the achieved rate of s's requests over the run's active time.
+// RPS is the achieved rate of s's requests that reached the server (see
+// EndpointStats.Reached) over the run's active time: failed connection
+// attempts are not requests the target served, and against a dead target
+// their rate would be loadgate's.
 func (r *Result) RPS(s *EndpointStats) float64 {
 	secs := r.ActiveTime().Seconds()
 	if secs <= 0 {
 		return 0
 	}
-	return float64(s.Requests()) / secs
+	return float64(s.Reached()) / secs
 }
 
 // TotalOf merges endpoints into one EndpointStats named "total"; it fails

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/apiserver"
+	"github.com/loadgate/loadgate/internal/testkit"
 	"github.com/loadgate/loadgate/runner"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -218,26 +219,19 @@ func TestInterruptStopsNewRequests(t *testing.T) {
 // TestTargetDiesMidRun: when the target goes away the run goes on, counting
 // transport errors, and ends normally.
 func TestTargetDiesMidRun(t *testing.T) {
-	in, err := apiserver.Start(apiserver.Config{BcryptCost: bcrypt.MinCost})
+	api, err := apiserver.New(apiserver.Config{BcryptCost: bcrypt.MinCost})
 	if err != nil {
 		t.Fatal(err)
 	}
-	target, _ := url.Parse(in.URL())
+	target, _ := url.Parse(testkit.DyingServer(t, api, 20))
 	health := runner.Step{Name: "health", Method: http.MethodGet, Path: "/health"}
-	var progress runner.Progress
-	p := plan(target, runner.Load{Concurrency: 2, Iterations: 400, Pause: time.Millisecond}, health)
-	p.Progress = &progress
-	done := make(chan *runner.Result)
-	go func() { res, _ := runner.Run(t.Context(), p); done <- res }()
-	for progress.Requests() < 20 {
-		time.Sleep(time.Millisecond)
-	}
-	in.Shutdown(context.Background())
-	res := <-done
+	// Few iterations past the target's death: workers back off after each
+	// failed connection attempt.
+	res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 2, Iterations: 30, Pause: time.Millisecond}, health))
 	h := res.Endpoint("health")
-	if h.Requests() != 400 || h.OK() < 20 || h.TransportErrors() == 0 {
-		t.Errorf("requests %d, ok %d, transport errors %d; want all 400 sent, some ok, then transport errors",
-			h.Requests(), h.OK(), h.TransportErrors())
+	if res.Interrupted || h.Requests() != 30 || h.OK() != 20 || h.TransportErrors() != 10 {
+		t.Errorf("interrupted %v, requests %d, ok %d, transport errors %d; want all 30 sent, 20 ok, then 10 transport errors",
+			res.Interrupted, h.Requests(), h.OK(), h.TransportErrors())
 	}
 	if h.Transport[runner.TransportRefused]+h.Transport[runner.TransportReset] != h.TransportErrors() {
 		t.Errorf("transport errors %v, want refused or reset", h.Transport)

@@ -26,8 +26,9 @@ func NewLatencyHistogram() *hdrhistogram.Histogram {
 
 // EndpointStats is what a run measured for one endpoint (or, in
 // Result.Total, for all of them): requests by outcome class, by status and by
-// transport error kind, and latency in microseconds. Recording into it does
-// not allocate. It is not safe for concurrent use.
+// transport error kind, latency in microseconds, and why requests failed.
+// Recording into it does not allocate, but to keep one of its few messages.
+// It is not safe for concurrent use.
 type EndpointStats struct {
 	Name string
 	// Classes counts every attempt by class, retries included; FirstAttempt
@@ -39,6 +40,10 @@ type EndpointStats struct {
 	Retries   int64
 	Statuses  [maxStatus]int64 // by status code; requests of ClassTransport have none
 	Transport [NumTransportKinds]int64
+	// ConnectFailed counts, by kind, the requests of ClassTransport that
+	// failed to connect (refused, DNS, TLS handshake, dial timeout): they
+	// never reached the server.
+	ConnectFailed [NumTransportKinds]int64
 	// Latency holds every request's response time in microseconds, failed
 	// ones included: from the request's intended start (its scheduled
 	// arrival, in the open model) to the last byte of the answer. Percentiles
@@ -50,6 +55,11 @@ type EndpointStats struct {
 	// leaves out how late the request started.
 	Service *hdrhistogram.Histogram
 	Clamped int64
+	// Messages say why requests failed: for each class but ok (each kind,
+	// in ClassTransport), the first MaxMessages distinct messages, in
+	// order of first occurrence, with their requests. A merge keeps the
+	// most frequent MaxMessages of each.
+	Messages []Message
 }
 
 // NewEndpointStats returns empty statistics for the endpoint called name.
@@ -65,9 +75,15 @@ type Sample struct {
 	Class    Class
 	Kind     TransportKind // for ClassTransport only
 	Retry    bool          // a retry of a step's earlier attempt
+	// Message is why a request that is not ok failed, normalised (see
+	// Message); nil when unknown. Record copies what it keeps.
+	Message []byte
+	// ConnectFailed is set for a request of ClassTransport that failed to
+	// connect: it never reached the server.
+	ConnectFailed bool
 }
 
-// Record adds one sample.
+// Record adds one sample. It allocates only to keep a new message.
 func (s *EndpointStats) Record(x Sample) {
 	s.Classes[x.Class]++
 	if x.Retry {
@@ -77,6 +93,9 @@ func (s *EndpointStats) Record(x Sample) {
 	}
 	if x.Class == ClassTransport {
 		s.Transport[x.Kind]++
+		if x.ConnectFailed {
+			s.ConnectFailed[x.Kind]++
+		}
 	} else if x.Status >= 0 && x.Status < maxStatus {
 		s.Statuses[x.Status]++
 	}
@@ -84,6 +103,13 @@ func (s *EndpointStats) Record(x Sample) {
 		s.Clamped++
 	}
 	s.Service.RecordValue(clampMicros(x.Service))
+	if x.Class != ClassOK && len(x.Message) > 0 {
+		kind := TransportKind(0)
+		if x.Class == ClassTransport {
+			kind = x.Kind
+		}
+		s.countMessage(x.Class, kind, x.Message)
+	}
 }
 
 // clampMicros is d in microseconds, within the latency geometry.
@@ -111,8 +137,10 @@ func (s *EndpointStats) Merge(other *EndpointStats) error {
 	}
 	for i := range s.Transport {
 		s.Transport[i] += other.Transport[i]
+		s.ConnectFailed[i] += other.ConnectFailed[i]
 	}
 	s.Clamped += other.Clamped
+	s.Messages = mergeMessages(s.Messages, other.Messages)
 	if dropped := s.Latency.Merge(other.Latency) + s.Service.Merge(other.Service); dropped != 0 {
 		return fmt.Errorf("merging latency histograms dropped %d values", dropped)
 	}
@@ -127,6 +155,19 @@ func (s *EndpointStats) Requests() int64 {
 	}
 	return n
 }
+
+// ConnectFailures is the number of requests that failed to connect.
+func (s *EndpointStats) ConnectFailures() int64 {
+	var n int64
+	for _, c := range s.ConnectFailed {
+		n += c
+	}
+	return n
+}
+
+// Reached is the number of requests that reached the server: all but those
+// that failed to connect.
+func (s *EndpointStats) Reached() int64 { return s.Requests() - s.ConnectFailures() }
 
 // FirstAttempts is the number of first attempts: requests that were not
 // retries.

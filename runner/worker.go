@@ -25,6 +25,9 @@ type worker struct {
 	body     bytes.Buffer    // the last body kept, up to maxBodyBytes
 	vars     []string        // the variables of the iteration running
 	raw      []RawRecord     // records not yet handed to Plan.Raw
+	message  []byte          // the last failure's message, normalised
+	scratch  []byte          // room to build a message in
+	backoff  backoff         // after failed connection attempts
 }
 
 // close closes the worker's own connection, if it has one, and hands over
@@ -71,23 +74,29 @@ func (w *worker) iterate(stop context.Context, it Iteration, intended time.Time)
 }
 
 // runStep sends step i, again while its retry policy allows, and returns
-// the class of the last attempt. A wait for a retry ends early when stop
-// ends.
+// the class of the last attempt. After an attempt that failed to connect,
+// the worker backs off (see backoffSchedule) before it returns: it is busy
+// meanwhile. A wait for a retry or a back-off ends early when stop ends.
 func (w *worker) runStep(stop context.Context, i int, it Iteration, intended time.Time) Class {
 	retry := w.engine.plan.Steps[i].Retry
 	for attempt := 0; ; attempt++ {
-		class, ans := w.send(i, it, intended, attempt > 0)
-		if class == ClassOK || !retry.retries(ans.status, attempt) ||
+		x, ans := w.send(i, it, intended, attempt > 0)
+		if x.ConnectFailed {
+			sleep(stop, w.backoff.failed(connectBackoff), nil)
+			return x.Class
+		}
+		w.backoff.connected()
+		if x.Class == ClassOK || !retry.retries(ans.status, attempt) ||
 			!sleep(stop, retryAfter(ans.retryAfter, retry.MaxWait, time.Now()), nil) {
-			return class
+			return x.Class
 		}
 		intended = time.Time{}
 	}
 }
 
-// send makes step i's request once, records it, and returns its class and
-// answer.
-func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Class, answer) {
+// send makes step i's request once, records it, and returns it as recorded
+// and its answer.
+func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Sample, answer) {
 	e := w.engine
 	step := &e.plan.Steps[i]
 	x := Sample{Class: ClassTransport, Kind: TransportOther, Retry: retry}
@@ -96,11 +105,23 @@ func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Clas
 	ended := time.Now()
 	if err != nil {
 		x.Kind = transportKind(err)
+		x.ConnectFailed = failedToConnect(err, x.Kind)
+		w.message, w.scratch = appendErrorMessage(w.message[:0], w.scratch, err)
+		x.Message = w.message
 	} else {
 		x.Status = ans.status
 		x.Class = e.plan.Classifier.Classify(ans.status, w.body.Bytes(), step.Expect)
-		if x.Class == ClassOK && step.Extract != nil && !step.Extract(it, w.body.Bytes()) {
-			x.Class = ClassExtractFailed
+		if x.Class == ClassOK && step.Extract != nil {
+			if err := step.Extract(it, w.body.Bytes()); err != nil {
+				x.Class = ClassExtractFailed
+				w.scratch = append(w.scratch[:0], err.Error()...)
+				w.message = appendNormalised(w.message[:0], w.scratch, maxMessageBytes)
+				x.Message = w.message
+			}
+		}
+		if x.Class != ClassOK && x.Class != ClassExtractFailed {
+			w.message = appendStatusMessage(w.message[:0], ans.status, w.body.Bytes())
+			x.Message = w.message
 		}
 	}
 	if intended.IsZero() || intended.After(began) {
@@ -115,7 +136,7 @@ func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Clas
 	if e.plan.Progress != nil {
 		e.plan.Progress.add(x.Class)
 	}
-	return x.Class, ans
+	return x, ans
 }
 
 // keepRaw adds r to the worker's batch, handing a full one over.

@@ -37,7 +37,7 @@ steps:
 		it := runner.Iteration{Seq: seq, Vars: vars}
 		seq++
 		login.Body(it)
-		if !login.Extract(it, answer) {
+		if login.Extract(it, answer) != nil {
 			b.Fatal("no token")
 		}
 		profile.Vary(it)

@@ -133,8 +133,17 @@ slos: [rate_limited<1%, me.p95<200ms]
 		t.Errorf("login body %s", got)
 	}
 	it := runner.Iteration{Vars: make([]string, r.Vars)}
-	if !login.Extract(it, []byte(`{"result":{"tokens":["t/1"],"id":42}}`)) || login.Extract(runner.Iteration{Vars: make([]string, 2)}, []byte(`{"result":{}}`)) {
-		t.Errorf("extraction: %q", it.Vars)
+	if err := login.Extract(it, []byte(`{"result":{"tokens":["t/1"],"id":42}}`)); err != nil {
+		t.Errorf("extraction: %v, %q", err, it.Vars)
+	}
+	for body, want := range map[string]string{
+		`{"result":{"tokens":["t/1"]}}`: "id: result.id not found in body",
+		`{"result":{}}`:                 "token: $.result.tokens[0] not found in body",
+		`<html>`:                        "token: $.result.tokens[0] not found: the body is not JSON",
+	} {
+		if err := login.Extract(runner.Iteration{Vars: make([]string, 2)}, []byte(body)); err == nil || err.Error() != want {
+			t.Errorf("extraction from %s: %v, want %q", body, err, want)
+		}
 	}
 	path, header := me.Vary(it)
 	if me.Method != "GET" || path != "/v2/users/42" || header.Get("Authorization") != "Bearer t/1" || me.Retry.Max != 2 || me.Retry.MaxWait.Seconds() != 5 {

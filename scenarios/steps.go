@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -35,9 +36,21 @@ type step struct {
 }
 
 // extraction sets variable index from the value at path of an ok response.
+// missing and notJSON are its failures, made once: they name the variable
+// and the path as the file wrote them.
 type extraction struct {
-	index int
-	path  jsonPath
+	index   int
+	path    jsonPath
+	missing error
+	notJSON error
+}
+
+// newExtraction returns the extraction of variable name, index, from path
+// (source as written).
+func newExtraction(name string, index int, path jsonPath, source string) extraction {
+	return extraction{index: index, path: path,
+		missing: fmt.Errorf("%s: %s not found in body", name, source),
+		notJSON: fmt.Errorf("%s: %s not found: the body is not JSON", name, source)}
 }
 
 // reservedNames cannot name an extracted variable.
@@ -106,7 +119,7 @@ func (p *parser) steps(n *yaml.Node, retry runner.Retry) {
 					p.at(k, 0, "variable %q is extracted twice", k.Value)
 					continue
 				}
-				x := extraction{index: len(varKeys), path: p.jsonPath(values[i], what+".extract."+k.Value)}
+				x := newExtraction(k.Value, len(varKeys), p.jsonPath(values[i], what+".extract."+k.Value), values[i].Value)
 				st.extract = append(st.extract, x)
 				varKeys, varSteps = append(varKeys, k), append(varSteps, k.Value)
 			}
@@ -222,19 +235,19 @@ func (st *step) runnerStep(runID string, user func(int64) []string, mix []int, w
 		out.Body = func(it runner.Iteration) []byte { return st.body.render(nil, ctx(it)) }
 	}
 	if len(st.extract) > 0 {
-		out.Extract = func(it runner.Iteration, body []byte) bool {
+		out.Extract = func(it runner.Iteration, body []byte) error {
 			doc, ok := decodeJSON(body)
 			if !ok {
-				return false
+				return st.extract[0].notJSON
 			}
 			for _, x := range st.extract {
 				v, ok := x.path.find(doc)
 				if !ok {
-					return false
+					return x.missing
 				}
 				it.Vars[x.index] = v
 			}
-			return true
+			return nil
 		}
 	}
 	if st.weighted {

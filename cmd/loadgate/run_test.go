@@ -286,26 +286,29 @@ func TestRemoteTargetCredentials(t *testing.T) {
 	}
 }
 
-// TestTargetDiesMidRun: the run goes on, counts transport errors, reports,
-// and the SLOs judge it.
+// TestTargetDiesMidRun: the run goes on, counts the failed connection
+// attempts apart, reports, and the SLOs judge it.
 func TestTargetDiesMidRun(t *testing.T) {
-	api := watchAPI(t, "/api/auth/login", false)
+	api, err := apiserver.New(apiserver.Config{BcryptCost: bcrypt.MinCost})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// It answers the setup's registration and 10 logins, then dies.
+	target := testkit.DyingServer(t, api, 11)
 	out := filepath.Join(t.TempDir(), "result.json")
-	go func() {
-		if api.arrived(10) {
-			api.Close()
-		}
-	}()
-	code, stdout, stderr := run(t, "smoke", "--target", api.URL, "-n", "60", "--pause", "20ms", "--out", out)
+	code, stdout, stderr := run(t, "smoke", "--target", target, "-n", "15", "--pause", "20ms", "--out", out)
 	if code != exitSLOFailed {
 		t.Fatalf("exit %d, want 3\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	r := readResult(t, out)
-	if r.Totals.Requests != 60 || r.Totals.Transport["refused"] == 0 {
-		t.Errorf("%d requests, transport errors %v; want 60 with refused connections", r.Totals.Requests, r.Totals.Transport)
+	if r.Interrupted || r.Totals.Requests != 15 || r.Totals.Transport["refused"] != 5 {
+		t.Errorf("interrupted %v, %d requests, transport errors %v; want 15 requests, the last 5 refused",
+			r.Interrupted, r.Totals.Requests, r.Totals.Transport)
 	}
-	if !strings.Contains(stdout, "refused:") || !strings.Contains(stdout, "FAIL  errors==0") {
-		t.Errorf("summary does not show the refused connections and the failed SLO:\n%s", stdout)
+	summary := strings.Join(strings.Fields(stdout), " ")
+	if !strings.Contains(stdout, "refused:5") || !strings.Contains(stdout, "FAIL  errors==0") ||
+		!strings.Contains(summary, "connects 5 connection attempts failed (refused:5); 10 requests reached the server") {
+		t.Errorf("summary does not show the refused connections apart and the failed SLO:\n%s", stdout)
 	}
 }
 
