@@ -24,7 +24,8 @@ func FuzzReadResponse(f *testing.F) {
 		kept := limitedWriter{w: &out}
 		var keep statusSet
 		keep.add(503)
-		h, err := readResponse(bufio.NewReaderSize(bytes.NewReader(data), http1ReadBuffer), method, &keep, &kept)
+		r := responseReader{br: bufio.NewReaderSize(bytes.NewReader(data), http1ReadBuffer)}
+		h, err := r.read(method, &keep, &kept)
 		if err == nil && (h.status < 100 || h.status > 999) {
 			t.Fatalf("status %d without an error", h.status)
 		}

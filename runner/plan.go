@@ -80,6 +80,9 @@ type Plan struct {
 	Progress *Progress
 	// Raw, when not nil, receives a record of every request.
 	Raw RawSink
+	// ProtocolLog, when not nil, is where the process's log goes: its
+	// entries during the run count as protocol events.
+	ProtocolLog *ProtocolLog
 }
 
 // Validate reports a plan that cannot run.

@@ -33,6 +33,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		stop, cancel = context.WithTimeout(ctx, length)
 		defer cancel()
 	}
+	logged := plan.ProtocolLog.count()
 	started := time.Now()
 	e.started = started
 	if plan.Load.Open {
@@ -82,6 +83,8 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		Dropped:     e.dropped.Load(),
 		PeakWorkers: int(e.peakWorkers.Load()),
 		Series:      series,
+
+		ProtocolEvents: e.protocolEvents.Load() + plan.ProtocolLog.count() - logged,
 	}, nil
 }
 
@@ -102,6 +105,9 @@ type engine struct {
 	arrivals     atomic.Int64 // open model: arrivals due so far
 	dropped      atomic.Int64 // open model: arrivals that found no free worker
 	peakWorkers  atomic.Int64
+	// protocolEvents counts the fast client's connections dropped for
+	// bytes beyond an answer.
+	protocolEvents atomic.Int64
 }
 
 // newEngine prepares a run of plan. Requests carry ctx's values but not its

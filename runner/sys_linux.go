@@ -35,3 +35,22 @@ func quiet(conn net.Conn) bool {
 	})
 	return err == nil && nothing
 }
+
+// peerReset reports whether a reset arrived on conn, which a read that
+// found the end of file leaves unsaid: the server's socket was closed with
+// data of ours unread, or before it arrived. Call it before closing conn.
+func peerReset(conn net.Conn) bool {
+	sc, ok := conn.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	var pending int
+	raw.Control(func(fd uintptr) {
+		pending, _ = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_ERROR)
+	})
+	return pending == int(syscall.ECONNRESET) || pending == int(syscall.EPIPE)
+}

@@ -140,7 +140,7 @@ func (w *worker) roundTrip(i int, it Iteration) (answer, error) {
 	keep := &e.keep[i]
 	if e.h1Requests != nil {
 		if w.h1 == nil {
-			w.h1 = newHTTP1Conn(e.plan.Target, e.plan.Timeout)
+			w.h1 = newHTTP1Conn(e.plan.Target, e.plan.Timeout, &e.protocolEvents)
 		}
 		req := e.h1Requests[i]
 		if step.Vary != nil {
