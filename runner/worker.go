@@ -194,6 +194,7 @@ func (w *worker) request(i int, it Iteration) (*http.Request, error) {
 	if step.Body != nil {
 		b := step.Body(it)
 		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil } // net/http may then resend it on a connection it found closed before writing
 	}
 	return req, nil
 }
