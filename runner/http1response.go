@@ -361,7 +361,7 @@ func (r *responseReader) chunkLine() ([]byte, error) {
 		return nil, fmt.Errorf("%w: chunk-size line too long", errMalformed)
 	case err != nil:
 		return nil, err
-	case bytes.IndexByte(line, '\r') != len(line)-2:
+	case len(line) < 2 || bytes.IndexByte(line, '\r') != len(line)-2:
 		return nil, fmt.Errorf("%w: chunk-size line not ended by CRLF", errMalformed)
 	case len(line)-2 >= chunkLineMax:
 		return nil, fmt.Errorf("%w: chunk-size line too long", errMalformed)
