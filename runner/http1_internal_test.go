@@ -114,3 +114,19 @@ func TestAppendRequest(t *testing.T) {
 		t.Errorf("a POST without a body got no Content-Length: 0")
 	}
 }
+
+// TestLongHeadLines: head lines longer than the reader's buffer are put
+// together, and the memory a very long one took is let go after the answer,
+// so that a worker keeps little between answers.
+func TestLongHeadLines(t *testing.T) {
+	answer := "HTTP/1.1 302 Found\r\nX-Big: " + strings.Repeat("a", 1<<20) + "\r\nLocation: /" + strings.Repeat("b", 20000) +
+		"\r\nX-Folded: a\r\n " + strings.Repeat("c", 1<<20) + "\r\nContent-Length: 0\r\n\r\n"
+	r := responseReader{br: bufio.NewReaderSize(strings.NewReader(answer), http1ReadBuffer)}
+	h, err := r.read("GET", nil, &limitedWriter{w: new(bytes.Buffer)})
+	if err != nil || h.status != 302 || h.location != "/"+strings.Repeat("b", 20000) {
+		t.Fatalf("status %d, Location of %d bytes, %v; want 302 and the whole Location", h.status, len(h.location), err)
+	}
+	if cap(r.long) > longLineKept || cap(r.folded) > longLineKept {
+		t.Errorf("the reader keeps %d and %d bytes after the answer; at most %d", cap(r.long), cap(r.folded), longLineKept)
+	}
+}

@@ -151,9 +151,10 @@ func (r *responseReader) head() (h responseHead, err error) {
 // version HTTP/x.y, spaces, a code of three characters that strconv.Atoi
 // reads as a number not below zero, and anything after a space.
 func parseStatusLine(line []byte) (status, major, minor int, err error) {
-	proto, rest, ok := bytes.Cut(line, []byte(" "))
+	proto, rest, _ := bytes.Cut(line, []byte(" ")) // no space: no code either
 	code, _, _ := bytes.Cut(bytes.TrimLeft(rest, " "), []byte(" "))
-	if status, ok = parseStatusCode(code); ok {
+	status, ok := parseStatusCode(code)
+	if ok {
 		switch {
 		case string(proto) == "HTTP/1.1":
 			major, minor = 1, 1
