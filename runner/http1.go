@@ -30,6 +30,7 @@ type http1Conn struct {
 	timeout time.Duration
 	conn    net.Conn
 	rr      responseReader
+	probe   closeProbe // looks whether the server closed the connection
 	wbuf    []byte
 	kept    limitedWriter
 	events  *atomic.Int64 // the run's protocol events (see Result.ProtocolEvents)
@@ -194,7 +195,7 @@ func (c *http1Conn) alive() bool {
 		c.events.Add(1)
 		return false
 	}
-	return quiet(c.conn)
+	return c.probe.quiet()
 }
 
 // try is one attempt; the status is 0 when no status line arrived, and
@@ -231,6 +232,7 @@ func (c *http1Conn) dial(deadline time.Time) error {
 	}
 	conn.SetDeadline(deadline)
 	c.conn = conn
+	c.probe.attach(conn)
 	if c.rr.br == nil {
 		c.rr.br = bufio.NewReaderSize(conn, http1ReadBuffer)
 	} else {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -128,5 +129,30 @@ func TestLongHeadLines(t *testing.T) {
 	}
 	if cap(r.long) > longLineKept || cap(r.folded) > longLineKept {
 		t.Errorf("the reader keeps %d and %d bytes after the answer; at most %d", cap(r.long), cap(r.folded), longLineKept)
+	}
+}
+
+// BenchmarkCloseProbe is the check a worker makes before reusing its
+// connection, on an open loopback connection with nothing to read: its
+// cost per request on the keep-alive fast path (compare with
+// BenchmarkClosedThroughput's time per request).
+func BenchmarkCloseProbe(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	var probe closeProbe
+	probe.attach(conn)
+	b.ReportAllocs()
+	for b.Loop() {
+		if !probe.quiet() {
+			b.Fatal("an open connection looks closed")
+		}
 	}
 }

@@ -15,25 +15,37 @@ func nanosleep(d time.Duration) {
 	}
 }
 
-// quiet reports whether conn is open with nothing to read, with one
-// non-blocking read: a connection the server closed reads end of file.
-func quiet(conn net.Conn) bool {
-	sc, ok := conn.(syscall.Conn)
-	if !ok {
+// closeProbe tells, with one non-blocking read, whether the server has
+// closed a connection (or sent bytes on it). Attached to each new
+// connection, it does not allocate per look.
+type closeProbe struct {
+	raw     syscall.RawConn
+	look    func(fd uintptr) bool
+	nothing bool
+	b       [1]byte
+}
+
+func (p *closeProbe) attach(conn net.Conn) {
+	p.raw = nil
+	if sc, ok := conn.(syscall.Conn); ok {
+		p.raw, _ = sc.SyscallConn()
+	}
+	if p.look == nil {
+		p.look = func(fd uintptr) bool {
+			_, err := syscall.Read(int(fd), p.b[:])
+			p.nothing = err == syscall.EAGAIN
+			return true // never wait: one look is enough
+		}
+	}
+}
+
+// quiet reports whether the connection is open with nothing to read.
+func (p *closeProbe) quiet() bool {
+	if p.raw == nil {
 		return false
 	}
-	raw, err := sc.SyscallConn()
-	if err != nil {
-		return false
-	}
-	nothing := false
-	var b [1]byte
-	err = raw.Read(func(fd uintptr) bool {
-		_, errno := syscall.Read(int(fd), b[:])
-		nothing = errno == syscall.EAGAIN
-		return true // never wait: one look is enough
-	})
-	return err == nil && nothing
+	p.nothing = false
+	return p.raw.Read(p.look) == nil && p.nothing
 }
 
 // peerReset reports whether a reset arrived on conn, which a read that
