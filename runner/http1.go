@@ -185,17 +185,22 @@ func replayable(method string) bool {
 }
 
 // alive reports whether a kept connection can carry the next request: no
-// bytes are left over from the last answer (a protocol event: the server
-// sent more than it framed), and one non-blocking read finds that the
-// server has not closed it. That read costs a system call per request; it
+// bytes are left over from the last answer, and one non-blocking read finds
+// that the server has neither closed it nor sent bytes unasked (bytes either
+// way are a protocol event). That read costs a system call per request; it
 // catches the server that closes after every answer without saying so,
-// which would otherwise turn half of the next requests into resends.
+// which would otherwise cost a failed attempt per request, and an error
+// where the drop cannot show that the request went unread.
 func (c *http1Conn) alive() bool {
 	if c.rr.br.Buffered() > 0 {
 		c.events.Add(1)
 		return false
 	}
-	return c.probe.quiet()
+	open, unasked := c.probe.quiet()
+	if unasked {
+		c.events.Add(1)
+	}
+	return open
 }
 
 // try is one attempt; the status is 0 when no status line arrived, and

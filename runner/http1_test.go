@@ -310,3 +310,40 @@ func TestHTTP1RedirectKeepsEscapes(t *testing.T) {
 		t.Errorf("statuses %v, want 200 after the redirect", res.Total.StatusCodes())
 	}
 }
+
+// TestHTTP1UnaskedBytes: bytes a server sends after its answer, whether
+// they arrive with it or on the idle connection later, are a protocol
+// event; the connection is dropped and the next request goes on a new one.
+func TestHTTP1UnaskedBytes(t *testing.T) {
+	sent := make(chan struct{}, 8)
+	addr := testkit.TCPServer(t, func(c net.Conn) {
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for {
+			if _, err := http.ReadRequest(br); err != nil {
+				return
+			}
+			if _, err := io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); err != nil {
+				return
+			}
+			io.WriteString(c, "HTTP/1.1 200 OK\r\n")
+			sent <- struct{}{}
+		}
+	})
+	target, _ := url.Parse("http://" + addr)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	step := runner.Step{Name: "x", Method: "GET", Vary: func(it runner.Iteration) (string, http.Header) {
+		if it.Seq > 0 {
+			select {
+			case <-sent:
+			case <-ctx.Done():
+			}
+		}
+		return "/", nil
+	}}
+	res := mustRun(t, ctx, plan(target, runner.Load{Concurrency: 1, Iterations: 3}, step))
+	if res.Total.OK() != 3 || res.ProtocolEvents != 2 {
+		t.Errorf("%d ok, %d protocol events; want 3 ok and 2 events", res.Total.OK(), res.ProtocolEvents)
+	}
+}

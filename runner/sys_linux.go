@@ -16,12 +16,13 @@ func nanosleep(d time.Duration) {
 }
 
 // closeProbe tells, with one non-blocking read, whether the server has
-// closed a connection (or sent bytes on it). Attached to each new
+// closed a connection or sent bytes on it unasked. Attached to each new
 // connection, it does not allocate per look.
 type closeProbe struct {
 	raw     syscall.RawConn
 	look    func(fd uintptr) bool
-	nothing bool
+	nothing bool // the read would have blocked
+	sent    bool // the read found a byte
 	b       [1]byte
 }
 
@@ -32,20 +33,22 @@ func (p *closeProbe) attach(conn net.Conn) {
 	}
 	if p.look == nil {
 		p.look = func(fd uintptr) bool {
-			_, err := syscall.Read(int(fd), p.b[:])
-			p.nothing = err == syscall.EAGAIN
+			n, err := syscall.Read(int(fd), p.b[:])
+			p.nothing, p.sent = err == syscall.EAGAIN, n > 0
 			return true // never wait: one look is enough
 		}
 	}
 }
 
-// quiet reports whether the connection is open with nothing to read.
-func (p *closeProbe) quiet() bool {
+// quiet reports whether the connection is open with nothing to read, and
+// whether the server sent bytes nobody asked for.
+func (p *closeProbe) quiet() (open, unasked bool) {
 	if p.raw == nil {
-		return false
+		return false, false
 	}
-	p.nothing = false
-	return p.raw.Read(p.look) == nil && p.nothing
+	p.nothing, p.sent = false, false
+	err := p.raw.Read(p.look)
+	return err == nil && p.nothing, err == nil && p.sent
 }
 
 // peerReset reports whether a reset arrived on conn, which a read that

@@ -16,7 +16,7 @@ type closeProbe struct{}
 
 func (p *closeProbe) attach(net.Conn) {}
 
-func (p *closeProbe) quiet() bool { return true }
+func (p *closeProbe) quiet() (open, unasked bool) { return true, false }
 
 // peerReset cannot tell off Linux; it says no.
 func peerReset(net.Conn) bool { return false }
