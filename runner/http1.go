@@ -20,7 +20,8 @@ import (
 // http1Conn is a worker's own keep-alive HTTP/1.1 connection to a plain
 // http:// target: it writes each request in one piece and parses the answer
 // from a buffered reader on the worker's goroutine, with a deadline for the
-// timeout, so a request costs two system calls and almost no allocation
+// timeout, so a request costs three system calls (the write, the read, and
+// a look whether the server closed the connection) and almost no allocation
 // (net/http's client hands every request between three goroutines). It
 // follows redirects within the target's host, like NewClient's client. It is
 // not safe for concurrent use.
