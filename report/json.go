@@ -142,10 +142,13 @@ type attemptsJSON struct {
 
 type totalsJSON struct {
 	countsJSON
-	Arrivals   int64   `json:"arrivals"`
-	Dropped    int64   `json:"dropped"`
-	TargetRate float64 `json:"target_rate"`
-	RPS        float64 `json:"rps"`
+	Arrivals int64 `json:"arrivals"`
+	Dropped  int64 `json:"dropped"`
+	// ProtocolEvents counts answers a client could not place (bytes after
+	// an answer's framing, or on an idle connection).
+	ProtocolEvents int64   `json:"protocol_events"`
+	TargetRate     float64 `json:"target_rate"`
+	RPS            float64 `json:"rps"`
 }
 
 type endpointJSON struct {
@@ -216,7 +219,7 @@ func JSONCompared(r *runner.Result, verdicts []Verdict, c *Comparison) ([]byte, 
 			PauseS:      r.Load.Pause.Seconds(),
 		},
 		Totals: totalsJSON{countsJSON: counts(r.Total, r.Classes()), Arrivals: r.Arrivals, Dropped: r.Dropped,
-			TargetRate: r.TargetRate(), RPS: r.RPS(r.Total)},
+			ProtocolEvents: r.ProtocolEvents, TargetRate: r.TargetRate(), RPS: r.RPS(r.Total)},
 		Endpoints:     map[string]endpointJSON{},
 		SLOs:          []verdictJSON{},
 		ClassNames:    r.Classes(),

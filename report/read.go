@@ -51,7 +51,7 @@ func ReadJSON(data []byte) (*Saved, error) {
 	}
 	r := &runner.Result{Scenario: in.Scenario, Target: in.Target, Started: in.StartedAt, Ended: in.EndedAt,
 		Interrupted: in.Interrupted, ClassNames: in.ClassNames, Arrivals: in.Totals.Arrivals, Dropped: in.Totals.Dropped,
-		PeakWorkers: in.Load.PeakWorkers}
+		PeakWorkers: in.Load.PeakWorkers, ProtocolEvents: in.Totals.ProtocolEvents}
 	if len(r.ClassNames) == 0 {
 		r.ClassNames = runner.BuiltinClassNames()
 	}

@@ -61,6 +61,9 @@ func Text(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 	if t.Clamped > 0 {
 		p.line("           %d latencies above %s were recorded as %s", t.Clamped, maxLatency, maxLatency)
 	}
+	if r.ProtocolEvents > 0 {
+		p.line("           %d protocol events: bytes a server sent after an answer or unasked", r.ProtocolEvents)
+	}
 	textConnectFailures(p, r)
 	textMessages(p, r)
 	if len(verdicts) > 0 {

@@ -9,6 +9,11 @@ import (
 // maxRedirects bounds the same-host redirects a request follows.
 const maxRedirects = 10
 
+// maxResponseHeaderBytes bounds an answer's status line and headers, its
+// 1xx interim answers included, on both paths: net/http's default for
+// http.Transport.MaxResponseHeaderBytes.
+const maxResponseHeaderBytes = 10 << 20
+
 // NewClient returns the HTTP client of a run: keep-alive connections sized
 // to concurrency, timeout per request (send to last body byte), no proxy from
 // the environment (load goes where the user pointed it), and redirects
@@ -23,6 +28,8 @@ func NewClient(concurrency int, timeout time.Duration) *http.Client {
 		IdleConnTimeout:     90 * time.Second,
 		TLSHandshakeTimeout: timeout,
 		ForceAttemptHTTP2:   true,
+
+		MaxResponseHeaderBytes: maxResponseHeaderBytes,
 	}
 	return &http.Client{
 		Transport: transport,

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -19,7 +20,8 @@ import (
 // http1Conn is a worker's own keep-alive HTTP/1.1 connection to a plain
 // http:// target: it writes each request in one piece and parses the answer
 // from a buffered reader on the worker's goroutine, with a deadline for the
-// timeout, so a request costs two system calls and almost no allocation
+// timeout, so a request costs three system calls (the write, the read, and
+// a look whether the server closed the connection) and almost no allocation
 // (net/http's client hands every request between three goroutines). It
 // follows redirects within the target's host, like NewClient's client. It is
 // not safe for concurrent use.
@@ -28,23 +30,15 @@ type http1Conn struct {
 	host    string // the Host header: the target's host, port only when given
 	timeout time.Duration
 	conn    net.Conn
-	br      *bufio.Reader
+	rr      responseReader
+	probe   closeProbe // looks whether the server closed the connection
 	wbuf    []byte
-	idle    time.Time // when the connection last finished an exchange
 	kept    limitedWriter
+	events  *atomic.Int64 // the run's protocol events (see Result.ProtocolEvents)
 }
 
-// Limits on what an answer may hold before it is a protocol error.
-const (
-	http1ReadBuffer  = 16 << 10 // also the longest status or header line
-	http1MaxHeaders  = 256
-	http1IdleRecheck = 50 * time.Millisecond // idle longer than this: check the server has not closed
-)
-
-var errMalformed = errors.New("malformed HTTP/1.1 response")
-
-func newHTTP1Conn(target *url.URL, timeout time.Duration) *http1Conn {
-	return &http1Conn{addr: dialAddr(target), host: target.Host, timeout: timeout}
+func newHTTP1Conn(target *url.URL, timeout time.Duration, events *atomic.Int64) *http1Conn {
+	return &http1Conn{addr: dialAddr(target), host: target.Host, timeout: timeout, events: events}
 }
 
 // dialAddr is the host:port of an http:// URL.
@@ -151,26 +145,35 @@ func (c *http1Conn) redirect(req http1Request, status int, location string) (htt
 	return req, true
 }
 
-// exchange makes one request on the connection, dialling when there is none
-// and once more when a reused connection turns out to be closed.
+// exchange makes one request on the connection, dialling when there is
+// none, and once more on a new connection when a reused one turns out to
+// have been closed by the server before it could read the request.
 func (c *http1Conn) exchange(req http1Request, keep *statusSet, deadline time.Time) (responseHead, error) {
-	if c.conn != nil && !c.alive() {
-		c.close()
+	if c.conn != nil {
+		c.conn.SetDeadline(deadline)
+		if !c.alive() {
+			c.close()
+		}
 	}
 	reused := c.conn != nil
-	h, err := c.try(req, keep, deadline)
-	if reused && dropped(err) && replayable(req.method) && time.Now().Before(deadline) {
-		// The server closed the connection before answering a word: as
-		// net/http does, send a replayable request again on a new one.
-		h, err = c.try(req, keep, deadline)
+	h, unanswered, err := c.try(req, keep, deadline)
+	if reused && unanswered && resendable(err, req.method) && time.Now().Before(deadline) {
+		h, _, err = c.try(req, keep, deadline)
 	}
 	return h, err
 }
 
-// dropped reports whether err says the connection went away before any
-// byte of the answer arrived.
-func dropped(err error) bool {
-	return errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+// resendable reports whether a request whose reused connection failed with
+// err before any byte of an answer arrived is sent again. A reset (or a
+// broken pipe: a reset after the server's close) means the server's socket
+// was closed with the request unread, or before it arrived: no server
+// processed it, whatever its method. A plain end of file may follow a
+// request the server read; only the methods net/http replays then are.
+func resendable(err error, method string) bool {
+	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	return errors.Is(err, io.EOF) && replayable(method)
 }
 
 // replayable are the methods net/http sends again after a dropped connection.
@@ -183,39 +186,49 @@ func replayable(method string) bool {
 }
 
 // alive reports whether a kept connection can carry the next request: no
-// bytes are left over from the last answer, and, after an idle spell, one
-// non-blocking read finds the server has not closed it.
+// bytes are left over from the last answer, and one non-blocking read finds
+// that the server has neither closed it nor sent bytes unasked (bytes either
+// way are a protocol event). That read costs a system call per request; it
+// catches the server that closes after every answer without saying so,
+// which would otherwise cost a failed attempt per request, and an error
+// where the drop cannot show that the request went unread.
 func (c *http1Conn) alive() bool {
-	if c.br.Buffered() > 0 {
+	if c.rr.br.Buffered() > 0 {
+		c.events.Add(1)
 		return false
 	}
-	if time.Since(c.idle) <= http1IdleRecheck {
-		return true
+	open, unasked := c.probe.quiet()
+	if unasked {
+		c.events.Add(1)
 	}
-	c.conn.SetReadDeadline(time.Time{}) // the last request's deadline may have passed
-	return quiet(c.conn)
+	return open
 }
 
-// try is one attempt; the status is 0 when no status line arrived.
-func (c *http1Conn) try(req http1Request, keep *statusSet, deadline time.Time) (responseHead, error) {
+// try is one attempt; the status is 0 when no status line arrived, and
+// unanswered is set when no byte of an answer did.
+func (c *http1Conn) try(req http1Request, keep *statusSet, deadline time.Time) (h responseHead, unanswered bool, err error) {
 	if c.conn == nil {
 		if err := c.dial(deadline); err != nil {
-			return responseHead{}, err
+			return responseHead{}, true, err
 		}
 	}
-	c.conn.SetDeadline(deadline)
 	c.wbuf = appendRequest(c.wbuf[:0], req, c.host)
 	if _, err := c.conn.Write(c.wbuf); err != nil {
 		c.close()
-		return responseHead{}, err
+		return responseHead{}, true, err
 	}
-	h, err := readResponse(c.br, req.method, keep, &c.kept)
+	if _, err := c.rr.br.Peek(1); err != nil {
+		if errors.Is(err, io.EOF) && peerReset(c.conn) {
+			err = fmt.Errorf("%w after the server closed the connection", syscall.ECONNRESET)
+		}
+		c.close()
+		return responseHead{}, true, err
+	}
+	h, err = c.rr.read(req.method, keep, &c.kept)
 	if err != nil || h.closeAfter {
 		c.close()
-	} else {
-		c.idle = time.Now()
 	}
-	return h, err
+	return h, false, err
 }
 
 func (c *http1Conn) dial(deadline time.Time) error {
@@ -223,11 +236,13 @@ func (c *http1Conn) dial(deadline time.Time) error {
 	if err != nil {
 		return err
 	}
+	conn.SetDeadline(deadline)
 	c.conn = conn
-	if c.br == nil {
-		c.br = bufio.NewReaderSize(conn, http1ReadBuffer)
+	c.probe.attach(conn)
+	if c.rr.br == nil {
+		c.rr.br = bufio.NewReaderSize(conn, http1ReadBuffer)
 	} else {
-		c.br.Reset(conn)
+		c.rr.br.Reset(conn)
 	}
 	return nil
 }
@@ -257,253 +272,8 @@ func appendRequest(b []byte, req http1Request, host string) []byte {
 	return append(b, req.body...)
 }
 
-// readResponse reads one answer to a request with method: its head (a
-// status of 0 when no status line arrived), with closeAfter set when the
-// connection must close after it. The body is read to its end; when keep
-// has the status, kept gets its first maxBodyBytes. Interim 1xx answers are
-// skipped.
-func readResponse(br *bufio.Reader, method string, keep *statusSet, kept *limitedWriter) (h responseHead, err error) {
-	kept.w.Reset()
-	for {
-		if h, err = readHead(br); err != nil {
-			h.closeAfter = true
-			return h, err
-		}
-		if h.status >= 200 || h.status == 101 {
-			break
-		}
-	}
-	if h.encoded && h.contentLength >= 0 {
-		h.closeAfter = true // framed two ways: read it as chunked, then trust the connection no more
-	}
-	var sink *limitedWriter // nil: discard
-	if keep.has(h.status) {
-		kept.left, sink = maxBodyBytes, kept
-	}
-	switch {
-	case h.status == 101:
-		h.closeAfter = true // the connection now speaks another protocol
-	case method == "HEAD" || h.status == 204 || h.status == 304:
-	case h.chunked:
-		err = readChunked(br, sink)
-	case h.contentLength >= 0 && !h.encoded:
-		err = copyBody(br, sink, h.contentLength)
-	default: // also a Transfer-Encoding that does not end in chunked (RFC 9112 §6.3)
-		_, err = io.Copy(sink.orDiscard(), br)
-		h.closeAfter = true
-	}
-	if errors.Is(err, io.EOF) {
-		err = io.ErrUnexpectedEOF
-	}
-	h.closeAfter = h.closeAfter || err != nil
-	return h, err
-}
-
 // answer is what a worker needs of a response besides its body.
 type answer struct {
 	status     int
 	retryAfter string // the Retry-After header, if any
-}
-
-// copyBody moves n bytes of body from br to sink (nil: discards them).
-func copyBody(br *bufio.Reader, sink *limitedWriter, n int64) error {
-	if sink == nil {
-		for n > 0 {
-			d, err := br.Discard(int(min(n, 1<<30)))
-			if err != nil {
-				return err
-			}
-			n -= int64(d)
-		}
-		return nil
-	}
-	_, err := io.CopyN(sink, br, n)
-	return err
-}
-
-// responseHead is what an answer's status line and headers say.
-type responseHead struct {
-	status        int
-	contentLength int64 // -1: not given
-	encoded       bool  // a Transfer-Encoding was given: it overrides Content-Length
-	chunked       bool  // ... and ends in chunked
-	closeAfter    bool
-	location      string
-	retryAfter    string
-}
-
-func readHead(br *bufio.Reader) (h responseHead, err error) {
-	h = responseHead{contentLength: -1}
-	line, err := readLine(br)
-	if err != nil {
-		return h, err
-	}
-	// "HTTP/1.1 200 OK"
-	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' {
-		return h, fmt.Errorf("%w: status line %q", errMalformed, truncate(line))
-	}
-	http10 := line[7] == '0'
-	var sawClose, sawKeepAlive bool
-	defer func() {
-		// HTTP/1.0 closes unless it says keep-alive, and always with a
-		// Transfer-Encoding (RFC 9112 §6.1); "close" closes in any version.
-		h.closeAfter = sawClose || http10 && (!sawKeepAlive || h.encoded)
-	}()
-	code, err := strconv.Atoi(string(line[9:12]))
-	if err != nil || code < 100 || code > 999 || (len(line) > 12 && line[12] != ' ') {
-		return h, fmt.Errorf("%w: status line %q", errMalformed, truncate(line))
-	}
-	h.status = code
-	for n := 0; ; n++ {
-		line, err := readLine(br)
-		if err != nil {
-			return h, err
-		}
-		if len(line) == 0 {
-			return h, nil
-		}
-		if n == http1MaxHeaders {
-			return h, fmt.Errorf("%w: more than %d header lines", errMalformed, http1MaxHeaders)
-		}
-		name, value, ok := bytes.Cut(line, []byte(":"))
-		if !ok {
-			return h, fmt.Errorf("%w: header line %q", errMalformed, truncate(line))
-		}
-		value = bytes.TrimSpace(value)
-		switch {
-		case bytes.EqualFold(name, []byte("Content-Length")):
-			n, ok := parseDigits(value)
-			if !ok || (h.contentLength >= 0 && n != h.contentLength) {
-				return h, fmt.Errorf("%w: Content-Length %q", errMalformed, truncate(value))
-			}
-			h.contentLength = n
-		case bytes.EqualFold(name, []byte("Transfer-Encoding")):
-			h.encoded = true
-			h.chunked = bytes.EqualFold(lastToken(value), []byte("chunked"))
-		case bytes.EqualFold(name, []byte("Connection")):
-			for rest := value; len(rest) > 0; {
-				var token []byte
-				token, rest, _ = bytes.Cut(rest, []byte(","))
-				token = bytes.TrimSpace(token)
-				sawClose = sawClose || bytes.EqualFold(token, []byte("close"))
-				sawKeepAlive = sawKeepAlive || bytes.EqualFold(token, []byte("keep-alive"))
-			}
-		case bytes.EqualFold(name, []byte("Location")):
-			h.location = string(value)
-		case bytes.EqualFold(name, []byte("Retry-After")):
-			h.retryAfter = string(value)
-		}
-	}
-}
-
-// parseDigits reads a non-negative decimal of digits only (no sign, no
-// spaces), as Content-Length must be.
-func parseDigits(b []byte) (int64, bool) {
-	if len(b) == 0 || len(b) > 18 {
-		return 0, false
-	}
-	var n int64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	return n, true
-}
-
-func lastToken(value []byte) []byte {
-	if i := bytes.LastIndexByte(value, ','); i >= 0 {
-		value = value[i+1:]
-	}
-	return bytes.TrimSpace(value)
-}
-
-// readChunked moves a chunked body to sink (nil: discards it) and reads its
-// trailer.
-func readChunked(br *bufio.Reader, sink *limitedWriter) error {
-	for {
-		line, err := readLine(br)
-		if err != nil {
-			return err
-		}
-		if i := bytes.IndexByte(line, ';'); i >= 0 {
-			line = line[:i] // a chunk extension
-		}
-		size, err := strconv.ParseInt(string(bytes.TrimSpace(line)), 16, 64)
-		if err != nil || size < 0 {
-			return fmt.Errorf("%w: chunk size %q", errMalformed, truncate(line))
-		}
-		if size == 0 {
-			for { // the trailer, up to an empty line
-				line, err := readLine(br)
-				if err != nil || len(line) == 0 {
-					return err
-				}
-			}
-		}
-		if err := copyBody(br, sink, size); err != nil {
-			return err
-		}
-		if line, err := readLine(br); err != nil || len(line) != 0 {
-			return cmpErr(err, fmt.Errorf("%w: no CRLF after a chunk", errMalformed))
-		}
-	}
-}
-
-func cmpErr(err, otherwise error) error {
-	if err != nil {
-		return err
-	}
-	return otherwise
-}
-
-// readLine returns the next line without its CRLF (or LF). The slice is
-// valid until the next read.
-func readLine(br *bufio.Reader) ([]byte, error) {
-	line, err := br.ReadSlice('\n')
-	if errors.Is(err, bufio.ErrBufferFull) {
-		return nil, fmt.Errorf("%w: a line longer than %d bytes", errMalformed, http1ReadBuffer)
-	}
-	if errors.Is(err, io.EOF) && len(line) > 0 {
-		return nil, io.ErrUnexpectedEOF // part of a line, then the end
-	}
-	if err != nil {
-		return nil, err
-	}
-	line = line[:len(line)-1]
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
-	}
-	return line, nil
-}
-
-func truncate(b []byte) []byte {
-	if len(b) > 64 {
-		return b[:64]
-	}
-	return b
-}
-
-// limitedWriter keeps the first left bytes written to it and drops the rest.
-type limitedWriter struct {
-	w    *bytes.Buffer
-	left int
-}
-
-// orDiscard is l as a Writer, or io.Discard when l is nil.
-func (l *limitedWriter) orDiscard() io.Writer {
-	if l == nil {
-		return io.Discard
-	}
-	return l
-}
-
-func (l *limitedWriter) Write(p []byte) (int, error) {
-	if l.left > 0 {
-		n := min(len(p), l.left)
-		l.w.Write(p[:n])
-		l.left -= n
-	}
-	return len(p), nil
 }

@@ -2,6 +2,7 @@ package runner_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -41,7 +42,13 @@ func TestHTTP1Framing(t *testing.T) {
 		{"HEAD with a length", "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", false, "HEAD", 200, runner.ClassOK},
 		{"connection close", "HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 4\r\n\r\nnope", true, "POST", 401, runner.ClassClientError},
 		{"transfer-encoding overrides content-length", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", false, "GET", 200, runner.ClassOK},
-		{"gzip encoding runs to close", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: gzip\r\n\r\nbytes to the end", true, "GET", 200, runner.ClassOK},
+		{"HTTP/1.0 ignores Transfer-Encoding", "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", true, "GET", 200, runner.ClassOK},
+		{"300 Set-Cookie lines", "HTTP/1.1 200 OK\r\n" + strings.Repeat("Set-Cookie: a=b\r\n", 300) + "Content-Length: 0\r\n\r\n", false, "GET", 200, runner.ClassOK},
+		{"a 20 KB header line", "HTTP/1.1 200 OK\r\nX: " + strings.Repeat("a", 20000) + "\r\nContent-Length: 0\r\n\r\n", false, "GET", 200, runner.ClassOK},
+		{"a 20 KB Location header", "HTTP/1.1 200 OK\r\nLocation: /" + strings.Repeat("a", 20000) + "\r\nContent-Length: 0\r\n\r\n", false, "GET", 200, runner.ClassOK},
+		{"folded header", "HTTP/1.1 200 OK\r\nX-Long: a\r\n b\r\n\tc\r\nContent-Length: 2\r\n\r\nok", false, "GET", 200, runner.ClassOK},
+		{"status below 100", "HTTP/1.1 042 Odd\r\nContent-Length: 0\r\n\r\n", false, "GET", 42, runner.ClassClientError},
+		{"status above 599", "HTTP/1.1 600 Odd\r\nContent-Length: 0\r\n\r\n", false, "GET", 600, runner.ClassClientError},
 		{"bare LF lines", "HTTP/1.1 500 Internal Server Error\nContent-Length: 1\n\nx", false, "GET", 500, runner.ClassServerError},
 	}
 	for _, tc := range cases {
@@ -71,7 +78,10 @@ func TestHTTP1Malformed(t *testing.T) {
 		"bad chunk size":     "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
 		"header without ':'": "HTTP/1.1 200 OK\r\nnonsense\r\n\r\n",
 		"short body":         "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
-		"huge header line":   "HTTP/1.1 200 OK\r\nX: " + strings.Repeat("a", 20000) + "\r\n\r\n",
+		"head beyond 10 MiB": "HTTP/1.1 200 OK\r\n" + strings.Repeat("Set-Cookie: "+strings.Repeat("a", 1000)+"\r\n", 11<<10) + "\r\n",
+		"gzip encoding":      "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nbytes to the end",
+		"folded first line":  "HTTP/1.1 200 OK\r\n X: y\r\nContent-Length: 0\r\n\r\n",
+		"bare LF in chunks":  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\nok\n0\n\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			target, _ := rawServer(t, answer, true)
@@ -117,40 +127,58 @@ func TestHTTP1Redirects(t *testing.T) {
 	}
 }
 
-// TestHTTP1ServerClosesIdleConnections: a server that drops idle keep-alive
-// connections quickly does not cost errors when a worker pauses between
-// iterations, for a GET or a POST.
+// TestHTTP1ServerClosesIdleConnections: a server that drops keep-alive
+// connections once they are idle, without saying so, costs no errors, for a
+// GET or a POST. Each iteration but the first waits until the server has
+// closed the last connection.
 func TestHTTP1ServerClosesIdleConnections(t *testing.T) {
-	target, conns := countingServer(t, 30*time.Millisecond)
 	for _, method := range []string{"GET", "POST"} {
-		step := runner.Step{Name: method, Method: method, Path: "/"}
-		res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 4, Pause: 100 * time.Millisecond}, step))
-		if res.Total.Errors() != 0 {
-			t.Errorf("%s: %d errors (%v) after idle closes", method, res.Total.Errors(), res.Total.Transport)
-		}
-	}
-	if conns.Load() < 8 {
-		t.Errorf("%d connections for 8 requests after idle closes; the server should have closed them", conns.Load())
+		t.Run(method, func(t *testing.T) {
+			closed := make(chan struct{}, 8)
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+			srv.Config.ConnState = func(c net.Conn, s http.ConnState) {
+				if s == http.StateIdle {
+					c.Close()
+					closed <- struct{}{}
+				}
+			}
+			srv.Start()
+			defer srv.Close()
+			target, _ := url.Parse(srv.URL)
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+			defer cancel()
+			step := runner.Step{Name: method, Method: method, Vary: func(it runner.Iteration) (string, http.Header) {
+				if it.Seq > 0 {
+					select {
+					case <-closed:
+					case <-ctx.Done(): // an iteration failed, and the server kept its connection
+					}
+				}
+				return "/", nil
+			}}
+			res := mustRun(t, ctx, plan(target, runner.Load{Concurrency: 1, Iterations: 4}, step))
+			if res.Total.OK() != 4 {
+				t.Errorf("%d ok of 4; transport errors %v after idle closes", res.Total.OK(), res.Total.Transport)
+			}
+		})
 	}
 }
 
 // TestHTTP1KeepsConnections: with a server that keeps connections, a worker
 // uses one connection for all its requests.
 func TestHTTP1KeepsConnections(t *testing.T) {
-	target, conns := countingServer(t, 0)
+	target, conns := countingServer(t)
 	res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 4, Iterations: 400}, runner.Step{Name: "get", Method: "GET"}))
 	if res.Total.OK() != 400 || conns.Load() != 4 {
 		t.Errorf("%d ok over %d connections; want 400 over 4", res.Total.OK(), conns.Load())
 	}
 }
 
-// countingServer answers "ok" and counts the connections it accepts; it
-// closes connections idle for idleTimeout (0: the default, minutes).
-func countingServer(t *testing.T, idleTimeout time.Duration) (*url.URL, *atomic.Int64) {
+// countingServer answers "ok" and counts the connections it accepts.
+func countingServer(t *testing.T) (*url.URL, *atomic.Int64) {
 	t.Helper()
 	conns := new(atomic.Int64)
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
-	srv.Config.IdleTimeout = idleTimeout
 	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
 			conns.Add(1)
@@ -253,7 +281,7 @@ func TestHTTP1RequestHeaders(t *testing.T) {
 // TestHTTP1IdleAfterDeadline: a connection idle for longer than the request
 // timeout is still reused (the old deadline must not make it look closed).
 func TestHTTP1IdleAfterDeadline(t *testing.T) {
-	target, conns := countingServer(t, 0)
+	target, conns := countingServer(t)
 	p := plan(target, runner.Load{Concurrency: 1, Iterations: 4, Pause: 300 * time.Millisecond}, runner.Step{Name: "get", Method: "GET"})
 	p.Timeout = 200 * time.Millisecond
 	res := mustRun(t, t.Context(), p)
@@ -280,5 +308,42 @@ func TestHTTP1RedirectKeepsEscapes(t *testing.T) {
 	res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 1}, runner.Step{Name: "x", Method: "GET", Path: "/a%20b/c"}))
 	if res.Total.Status(200) != 1 {
 		t.Errorf("statuses %v, want 200 after the redirect", res.Total.StatusCodes())
+	}
+}
+
+// TestHTTP1UnaskedBytes: bytes a server sends after its answer, whether
+// they arrive with it or on the idle connection later, are a protocol
+// event; the connection is dropped and the next request goes on a new one.
+func TestHTTP1UnaskedBytes(t *testing.T) {
+	sent := make(chan struct{}, 8)
+	addr := testkit.TCPServer(t, func(c net.Conn) {
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for {
+			if _, err := http.ReadRequest(br); err != nil {
+				return
+			}
+			if _, err := io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"); err != nil {
+				return
+			}
+			io.WriteString(c, "HTTP/1.1 200 OK\r\n")
+			sent <- struct{}{}
+		}
+	})
+	target, _ := url.Parse("http://" + addr)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	step := runner.Step{Name: "x", Method: "GET", Vary: func(it runner.Iteration) (string, http.Header) {
+		if it.Seq > 0 {
+			select {
+			case <-sent:
+			case <-ctx.Done():
+			}
+		}
+		return "/", nil
+	}}
+	res := mustRun(t, ctx, plan(target, runner.Load{Concurrency: 1, Iterations: 3}, step))
+	if res.Total.OK() != 3 || res.ProtocolEvents != 2 {
+		t.Errorf("%d ok, %d protocol events; want 3 ok and 2 events", res.Total.OK(), res.ProtocolEvents)
 	}
 }

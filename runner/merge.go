@@ -57,6 +57,7 @@ func MergeResults(results ...*Result) (*Result, error) {
 		out.Interrupted = out.Interrupted || r.Interrupted
 		out.Arrivals += r.Arrivals
 		out.Dropped += r.Dropped
+		out.ProtocolEvents += r.ProtocolEvents
 		for _, e := range r.Endpoints {
 			if !slices.Contains(names, e.Name) {
 				names = append(names, e.Name)

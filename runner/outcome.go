@@ -13,10 +13,10 @@ type Class uint8
 
 const (
 	ClassOK            Class = iota // 2xx, or a status the step expects
-	ClassClientError                // 4xx, and any other status that is not ok (1xx, an unfollowed 3xx)
+	ClassClientError                // 4xx, and any other status that is not ok and not a 5xx (1xx, an unfollowed 3xx, below 100, 600 and up)
 	ClassLockTimeout                // a response the lock-timeout rule matches
 	ClassUnavailable                // any other 503
-	ClassServerError                // any other 5xx
+	ClassServerError                // any other 5xx: 500-599
 	ClassTransport                  // no HTTP response: see TransportKind
 	ClassExtractFailed              // an ok response without a value the step extracts
 	NumBuiltinClasses  = iota
@@ -105,7 +105,7 @@ func (c Classifier) Classify(status int, body []byte, expect []int) Class {
 		return ClassOK
 	case status == http.StatusServiceUnavailable:
 		return ClassUnavailable
-	case status >= 500:
+	case status >= 500 && status <= 599:
 		return ClassServerError
 	default:
 		return ClassClientError

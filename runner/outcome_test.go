@@ -83,6 +83,17 @@ func TestClassifyRealResponses(t *testing.T) {
 	}
 }
 
+// TestClassifyOddStatuses: server_error is 500-599 exactly, as status_5xx;
+// any other status that is not ok is a client_error.
+func TestClassifyOddStatuses(t *testing.T) {
+	for status, want := range map[int]runner.Class{0: runner.ClassClientError, 42: runner.ClassClientError, 99: runner.ClassClientError,
+		500: runner.ClassServerError, 599: runner.ClassServerError, 600: runner.ClassClientError, 999: runner.ClassClientError} {
+		if got := runner.DefaultClassifier().Classify(status, nil, nil); got != want {
+			t.Errorf("status %d: class %s, want %s", status, got, want)
+		}
+	}
+}
+
 // TestTransportKinds provokes real transport failures on loopback and checks
 // how each is counted. (A DNS failure would need a query to a name server
 // off this machine; transport_internal_test.go covers that kind.)
@@ -104,6 +115,8 @@ func TestTransportKinds(t *testing.T) {
 	})
 	tlsServer := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
 	defer tlsServer.Close()
+	plain := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer plain.Close()
 
 	// Only the timeout case has a short timeout: with one, a slow TLS
 	// handshake on a busy machine would count as a timeout, not as tls.
@@ -117,6 +130,7 @@ func TestTransportKinds(t *testing.T) {
 		{"timeout", hang.URL, 300 * time.Millisecond, runner.TransportTimeout},
 		{"reset", "http://" + reset + "/", time.Minute, runner.TransportReset},
 		{"tls", tlsServer.URL, time.Minute, runner.TransportTLS},
+		{"plain HTTP server as https", strings.Replace(plain.URL, "http:", "https:", 1), time.Minute, runner.TransportTLS},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -83,6 +84,12 @@ type Plan struct {
 	Progress *Progress
 	// Raw, when not nil, receives a record of every request.
 	Raw RawSink
+	// TLSConfig, when not nil, replaces the https:// client's TLS
+	// settings (the system's roots by default): a test's own authority.
+	TLSConfig *tls.Config
+	// ProtocolLog, when not nil, is where the process's log goes: its
+	// entries during the run count as protocol events.
+	ProtocolLog *ProtocolLog
 }
 
 // Validate reports a plan that cannot run.

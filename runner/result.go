@@ -31,6 +31,11 @@ type Result struct {
 	// Dropped those of them that found no free worker (they sent nothing).
 	Arrivals int64
 	Dropped  int64
+	// ProtocolEvents counts answers a client could not place: bytes a
+	// server sent beyond an answer's framing (a 204 with a body), or on an
+	// idle connection. The fast client counts the connections it drops for
+	// them; over https://, net/http's log lines (see ProtocolLog).
+	ProtocolEvents int64
 	// PeakWorkers is the most workers that ran at once.
 	PeakWorkers int
 	// Series is the run over time: per endpoint, requests and latency per

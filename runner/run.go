@@ -37,7 +37,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		stop, cancel = context.WithDeadline(ctx, started.Add(length))
 		defer cancel()
 	}
-
+	logged := plan.ProtocolLog.count()
 	if plan.Load.Open {
 		e.runOpen(stop, started)
 	} else {
@@ -73,20 +73,21 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		return nil, err
 	}
 	return &Result{
-		Scenario:    plan.Scenario,
-		ClassNames:  plan.Classifier.Names(),
-		Target:      plan.Target.Redacted(),
-		Started:     started,
-		Ended:       ended,
-		Load:        plan.Load,
-		Interrupted: ctx.Err() != nil,
-		Endpoints:   endpoints,
-		Total:       total,
-		Arrivals:    e.arrivals.Load(),
-		Dropped:     e.dropped.Load(),
-		PeakWorkers: int(e.peakWorkers.Load()),
-		Series:      series,
-		RawLost:     rawLost,
+		Scenario:       plan.Scenario,
+		ClassNames:     plan.Classifier.Names(),
+		Target:         plan.Target.Redacted(),
+		Started:        started,
+		Ended:          ended,
+		Load:           plan.Load,
+		Interrupted:    ctx.Err() != nil,
+		Endpoints:      endpoints,
+		Total:          total,
+		Arrivals:       e.arrivals.Load(),
+		Dropped:        e.dropped.Load(),
+		PeakWorkers:    int(e.peakWorkers.Load()),
+		Series:         series,
+		RawLost:        rawLost,
+		ProtocolEvents: e.protocolEvents.Load() + plan.ProtocolLog.count() - logged,
 	}, nil
 }
 
@@ -107,6 +108,9 @@ type engine struct {
 	arrivals     atomic.Int64 // open model: arrivals due so far
 	dropped      atomic.Int64 // open model: arrivals that found no free worker
 	peakWorkers  atomic.Int64
+	// protocolEvents counts the fast client's connections dropped for
+	// bytes beyond an answer.
+	protocolEvents atomic.Int64
 }
 
 // newEngine prepares a run of plan. Requests carry ctx's values but not its
@@ -137,6 +141,9 @@ func newEngine(ctx context.Context, plan *Plan) (*engine, error) {
 	}
 	peak := max(plan.Load.WorkerLimit(), 1)
 	e.client = NewClient(peak, plan.Timeout)
+	if plan.TLSConfig != nil {
+		e.client.Transport.(*http.Transport).TLSClientConfig = plan.TLSConfig
+	}
 	e.series = newSeriesCollector(len(e.names))
 	e.shards = make([]*shard, min(peak, 4*runtime.GOMAXPROCS(0)))
 	for i := range e.shards {

@@ -15,9 +15,46 @@ func nanosleep(d time.Duration) {
 	}
 }
 
-// quiet reports whether conn is open with nothing to read, with one
-// non-blocking read: a connection the server closed reads end of file.
-func quiet(conn net.Conn) bool {
+// closeProbe tells, with one non-blocking read, whether the server has
+// closed a connection or sent bytes on it unasked. Attached to each new
+// connection, it does not allocate per look.
+type closeProbe struct {
+	raw     syscall.RawConn
+	look    func(fd uintptr) bool
+	nothing bool // the read would have blocked
+	sent    bool // the read found a byte
+	b       [1]byte
+}
+
+func (p *closeProbe) attach(conn net.Conn) {
+	p.raw = nil
+	if sc, ok := conn.(syscall.Conn); ok {
+		p.raw, _ = sc.SyscallConn()
+	}
+	if p.look == nil {
+		p.look = func(fd uintptr) bool {
+			n, err := syscall.Read(int(fd), p.b[:])
+			p.nothing, p.sent = err == syscall.EAGAIN, n > 0
+			return true // never wait: one look is enough
+		}
+	}
+}
+
+// quiet reports whether the connection is open with nothing to read, and
+// whether the server sent bytes nobody asked for.
+func (p *closeProbe) quiet() (open, unasked bool) {
+	if p.raw == nil {
+		return false, false
+	}
+	p.nothing, p.sent = false, false
+	err := p.raw.Read(p.look)
+	return err == nil && p.nothing, err == nil && p.sent
+}
+
+// peerReset reports whether a reset arrived on conn, which a read that
+// found the end of file leaves unsaid: the server's socket was closed with
+// data of ours unread, or before it arrived. Call it before closing conn.
+func peerReset(conn net.Conn) bool {
 	sc, ok := conn.(syscall.Conn)
 	if !ok {
 		return false
@@ -26,12 +63,9 @@ func quiet(conn net.Conn) bool {
 	if err != nil {
 		return false
 	}
-	nothing := false
-	var b [1]byte
-	err = raw.Read(func(fd uintptr) bool {
-		_, errno := syscall.Read(int(fd), b[:])
-		nothing = errno == syscall.EAGAIN
-		return true // never wait: one look is enough
+	var pending int
+	raw.Control(func(fd uintptr) {
+		pending, _ = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_ERROR)
 	})
-	return err == nil && nothing
+	return pending == int(syscall.ECONNRESET) || pending == int(syscall.EPIPE)
 }

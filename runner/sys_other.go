@@ -10,5 +10,13 @@ import (
 // nanosleep sleeps for d; off Linux it is time.Sleep.
 func nanosleep(d time.Duration) { time.Sleep(d) }
 
-// quiet cannot look without blocking off Linux; it trusts the connection.
-func quiet(net.Conn) bool { return true }
+// closeProbe cannot look without blocking off Linux; it trusts the
+// connection.
+type closeProbe struct{}
+
+func (p *closeProbe) attach(net.Conn) {}
+
+func (p *closeProbe) quiet() (open, unasked bool) { return true, false }
+
+// peerReset cannot tell off Linux; it says no.
+func peerReset(net.Conn) bool { return false }

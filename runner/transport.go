@@ -28,8 +28,21 @@ var transportNames = [NumTransportKinds]string{"timeout", "refused", "reset", "d
 // String returns the kind's name as reports and the result JSON spell it.
 func (k TransportKind) String() string { return transportNames[k] }
 
-// transportKind classifies an error from sending a request or reading its body.
+// netHTTPCauses are net/http's errors that keep no type of their own, by
+// text, with the kind of their cause.
+var netHTTPCauses = map[string]TransportKind{
+	"http: server closed idle connection":             TransportReset, // the server closed a kept connection before answering
+	"http: server gave HTTP response to HTTPS client": TransportTLS,   // the server does not speak TLS
+}
+
+// transportKind classifies an error from sending a request or reading its
+// body, by its cause, the same for the fast client's errors and net/http's.
 func transportKind(err error) TransportKind {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if kind, ok := netHTTPCauses[e.Error()]; ok {
+			return kind
+		}
+	}
 	var dnsErr *net.DNSError
 	var netErr net.Error
 	var recordErr tls.RecordHeaderError

@@ -161,7 +161,7 @@ func (w *worker) roundTrip(i int, it Iteration) (answer, error) {
 	keep := &e.keep[i]
 	if e.h1Requests != nil {
 		if w.h1 == nil {
-			w.h1 = newHTTP1Conn(e.plan.Target, e.plan.Timeout)
+			w.h1 = newHTTP1Conn(e.plan.Target, e.plan.Timeout, &e.protocolEvents)
 		}
 		req := e.h1Requests[i]
 		if step.Vary != nil {
@@ -215,6 +215,7 @@ func (w *worker) request(i int, it Iteration) (*http.Request, error) {
 	if step.Body != nil {
 		b := step.Body(it)
 		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil } // net/http may then resend it on a connection it found closed before writing
 	}
 	return req, nil
 }

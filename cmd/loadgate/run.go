@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net/url"
 	"os"
 	"strings"
@@ -343,6 +344,12 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	// net/http writes what it cannot place (an answer nobody asked for)
+	// to the process's log: counted as protocol events, never printed.
+	var netHTTPLog runner.ProtocolLog
+	defer log.SetOutput(log.Writer())
+	log.SetOutput(&netHTTPLog)
+
 	requests := p.scenario.Build(env)
 	client := runner.NewClient(p.load.WorkerLimit(), p.timeout)
 	if err := runner.Setup(ctx, client, env.Target, requests.Setup, runner.SetupOptions{}); err != nil {
@@ -366,6 +373,8 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		Classifier: requests.Classifier,
 		Vars:       requests.Vars,
 		Progress:   &progress,
+
+		ProtocolLog: &netHTTPLog,
 	}
 	var raw *rawFile
 	if p.flags.raw != "" {

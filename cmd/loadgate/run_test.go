@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"io"
+	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -473,5 +477,46 @@ func TestTargetPasswordNeverShown(t *testing.T) {
 	code, _, stderr = run(t, "smoke")
 	if want := "$LOADGATE_TARGET bob:xxxxx@localhost:9: missing scheme; did you mean http://bob:xxxxx@localhost:9?"; code != exitUsage || !strings.Contains(stderr, want) {
 		t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, want)
+	}
+}
+
+// TestProtocolEventsCounted: answers with bytes after them are protocol
+// events, counted in the summary and the result file; net/http's log, which
+// would print such events, is the run's own while it runs.
+func TestProtocolEventsCounted(t *testing.T) {
+	addr := testkit.TCPServer(t, func(c net.Conn) {
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for {
+			req, err := http.ReadRequest(br)
+			if err != nil {
+				return
+			}
+			io.Copy(io.Discard, req.Body)
+			if _, err := io.WriteString(c, "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello"); err != nil {
+				return
+			}
+		}
+	})
+	out := filepath.Join(t.TempDir(), "result.json")
+	before := log.Writer()
+	code, stdout, stderr := run(t, "run", "ping", "--target", "http://"+addr, "-c", "1", "-n", "5", "--out", out)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	var r struct {
+		Totals struct {
+			ProtocolEvents int64 `json:"protocol_events"`
+		} `json:"totals"`
+	}
+	data, _ := os.ReadFile(out)
+	if err := json.Unmarshal(data, &r); err != nil || r.Totals.ProtocolEvents == 0 {
+		t.Errorf("protocol_events %d (%v); want the dropped connections counted", r.Totals.ProtocolEvents, err)
+	}
+	if !strings.Contains(stdout, "protocol events") {
+		t.Errorf("the summary does not count the protocol events:\n%s", stdout)
+	}
+	if log.Writer() != before {
+		t.Errorf("the process's log was left redirected")
 	}
 }

@@ -1,0 +1,434 @@
+package runner_test
+
+import (
+	"bufio"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"io"
+	"log"
+	"math/big"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/runner"
+)
+
+// faultConn is one connection of a fault server: conn speaks HTTP (over
+// TLS for https://), tcp is the connection beneath, for resets.
+type faultConn struct {
+	conn net.Conn
+	tcp  *net.TCPConn
+	br   *bufio.Reader
+}
+
+// next reads the next request and its body; false when there is none.
+func (c *faultConn) next() bool {
+	req, err := http.ReadRequest(c.br)
+	if err != nil {
+		return false
+	}
+	_, err = io.Copy(io.Discard, req.Body)
+	return err == nil
+}
+
+func (c *faultConn) write(s string) bool {
+	_, err := io.WriteString(c.conn, s)
+	return err == nil
+}
+
+// reset aborts the connection: the client reads a reset, with no TLS alert
+// before it.
+func (c *faultConn) reset() {
+	c.tcp.SetLinger(0)
+	c.tcp.Close()
+}
+
+// hang waits until the client closes the connection.
+func (c *faultConn) hang() { io.Copy(io.Discard, c.conn) }
+
+// answer is a plain answer; every request on a connection gets it.
+func answer(s string) func(*faultConn) {
+	return func(c *faultConn) {
+		for c.next() && c.write(s) {
+		}
+	}
+}
+
+const okAnswer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+// faults are the ways a server misbehaves, each with what a run against it
+// must count; every one is run over http:// and https://.
+var faults = []struct {
+	name  string
+	serve func(*faultConn)
+	want  func(t *testing.T, res *runner.Result, scheme string)
+	// timeout is the per-request timeout (default: a generous 20s); a
+	// fault that times out by design gets a short one.
+	timeout time.Duration
+}{
+	{"never answers", func(c *faultConn) { c.next(); c.hang() }, wantOnly(runner.TransportTimeout), 200 * time.Millisecond},
+	{"stalls mid-body", func(c *faultConn) {
+		c.next()
+		c.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc")
+		c.hang()
+	}, wantOnly(runner.TransportTimeout), 200 * time.Millisecond},
+	{"resets mid-headers", func(c *faultConn) {
+		c.next()
+		c.write("HTTP/1.1 200 OK\r\nContent-Type: text/pl")
+		c.reset()
+	}, wantOnly(runner.TransportReset), 0},
+	{"resets mid-body", func(c *faultConn) {
+		c.next()
+		c.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc")
+		c.reset()
+	}, wantOnly(runner.TransportReset), 0},
+	{"closes after every answer", func(c *faultConn) {
+		if c.next() {
+			c.write(okAnswer)
+		}
+	}, wantOKOverHTTP(runner.TransportReset), 0},
+	{"bad Content-Length", answer("HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\nok"), wantOnly(runner.TransportOther), 0},
+	{"bad chunking", answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n"), wantOnly(runner.TransportOther), 0},
+	{"unsupported Transfer-Encoding", answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nok"), wantOnly(runner.TransportOther), 0},
+	{"short body, then close", func(c *faultConn) {
+		c.next()
+		c.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
+	}, wantOnly(runner.TransportReset), 0},
+	{"huge headers", answer("HTTP/1.1 200 OK\r\n" + strings.Repeat("Set-Cookie: a=b\r\n", 300) +
+		"X-Big: " + strings.Repeat("b", 20000) + "\r\nContent-Length: 2\r\n\r\nok"), wantOK, 0},
+	{"headers beyond 10 MiB", answer("HTTP/1.1 200 OK\r\n" + strings.Repeat("X-Big: "+strings.Repeat("b", 1<<20)+"\r\n", 10) + "X-Last: " + strings.Repeat("b", 64<<10) + "\r\n" +
+		"Content-Length: 2\r\n\r\nok"), wantOnly(runner.TransportOther), time.Minute}, // 10 MiB a request: slow under -race on a busy machine
+	{"status 042", answer("HTTP/1.1 042 Odd\r\nContent-Length: 0\r\n\r\n"), wantStatus(42), 0},
+	{"status 000", answer("HTTP/1.1 000 Odd\r\nContent-Length: 0\r\n\r\n"), wantStatus(0), 0},
+	{"status 600", answer("HTTP/1.1 600 Odd\r\nContent-Length: 0\r\n\r\n"), wantStatus(600), 0},
+	{"status 999", answer("HTTP/1.1 999 Odd\r\nContent-Length: 0\r\n\r\n"), wantStatus(999), 0},
+	{"1xx interim answers", answer("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n" + okAnswer), wantOK, 0},
+	{"204 with a body", answer("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello"), wantProtocolEvents, 0},
+	{"status line cut by a reset", func(c *faultConn) {
+		c.next()
+		c.write("HTTP/1.1 20")
+		c.reset()
+	}, wantOnlyOverHTTP(runner.TransportReset), 0},
+}
+
+// TestFaultServers runs a short load against each fault, over http:// and
+// https://: the run ends, every request is counted once, and the fault is
+// counted as what it is, the same on both paths.
+func TestFaultServers(t *testing.T) {
+	var events runner.ProtocolLog
+	log.SetOutput(&events) // as cmd/loadgate does: net/http's lines are counted, not printed
+	t.Cleanup(func() { log.SetOutput(os.Stderr) })
+	for _, f := range faults {
+		for _, scheme := range []string{"http", "https"} {
+			t.Run(f.name+" over "+scheme, func(t *testing.T) {
+				t.Parallel()
+				srv := startFaultServer(t, scheme, f.serve)
+				res := faultRun(t, srv.target, func(p *runner.Plan) {
+					p.TLSConfig, p.ProtocolLog = srv.clientTLS, &events
+					if f.timeout > 0 {
+						p.Timeout = f.timeout
+					}
+				}, nil)
+				f.want(t, res, scheme)
+			})
+		}
+	}
+}
+
+// faultRun runs a GET and a POST step against target for a short length,
+// or until stop ends when not nil, with the plan as set makes it, and checks
+// that the run ended and that its counts add up.
+func faultRun(t *testing.T, target *url.URL, set func(*runner.Plan), stop context.Context) *runner.Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute) // "it ended": a run lasts a second or so
+	defer cancel()
+	length := 300 * time.Millisecond
+	if stop != nil {
+		length = time.Minute
+		ctx, cancel = context.WithCancel(stop)
+		defer cancel()
+	}
+	var progress runner.Progress
+	p := plan(target, runner.Load{Concurrency: 2, Duration: length},
+		runner.Step{Name: "get", Method: "GET", Path: "/"},
+		runner.Step{Name: "post", Method: "POST", Path: "/", Body: func(runner.Iteration) []byte { return []byte(`{"a":1}`) }})
+	p.Timeout, p.Progress = 20*time.Second, &progress
+	set(&p)
+	res := mustRun(t, ctx, p)
+	if stop == nil && res.Interrupted {
+		t.Fatalf("the run did not end by itself: %d requests", res.Total.Requests())
+	}
+	checkTotals(t, res, p.Progress.Requests())
+	return res
+}
+
+// checkTotals checks that every request is counted in exactly one class,
+// and in a status or a transport kind, in its endpoint and in the total.
+func checkTotals(t *testing.T, res *runner.Result, requests int64) {
+	t.Helper()
+	if res.Total.Requests() != requests || requests == 0 {
+		t.Errorf("classes count %d requests, the run made %d", res.Total.Requests(), requests)
+	}
+	var endpoints int64
+	for _, e := range append(res.Endpoints, res.Total) {
+		var statuses, kinds int64
+		for _, n := range e.Statuses {
+			statuses += n
+		}
+		for _, n := range e.Transport {
+			kinds += n
+		}
+		if kinds != e.TransportErrors() || statuses+kinds != e.Requests() || e.OK()+e.Errors() != e.Requests() {
+			t.Errorf("%s: %d requests, %d ok, %d errors, %d with a status, %d transport errors in kinds %v",
+				e.Name, e.Requests(), e.OK(), e.Errors(), statuses, e.TransportErrors(), e.Transport)
+		}
+		if e != res.Total {
+			endpoints += e.Requests()
+		}
+	}
+	if endpoints != res.Total.Requests() {
+		t.Errorf("endpoints count %d requests, the total %d", endpoints, res.Total.Requests())
+	}
+}
+
+// wantOnly expects every request to fail with transport errors of kind.
+func wantOnly(kind runner.TransportKind) func(*testing.T, *runner.Result, string) {
+	return func(t *testing.T, res *runner.Result, _ string) {
+		if total := res.Total; total.Transport[kind] != total.Requests() {
+			t.Errorf("classes %v, transport kinds %v; want every request of kind %s", total.Classes, total.Transport, kind)
+		}
+	}
+}
+
+// wantOnlyOverHTTP is wantOnly for the fast client; over https://,
+// net/http may see another cause, but fails every request too.
+func wantOnlyOverHTTP(kind runner.TransportKind) func(*testing.T, *runner.Result, string) {
+	return func(t *testing.T, res *runner.Result, scheme string) {
+		if scheme == "http" {
+			wantOnly(kind)(t, res, scheme)
+		} else if total := res.Total; total.TransportErrors() != total.Requests() {
+			t.Errorf("classes %v; want every request a transport error", total.Classes)
+		}
+	}
+}
+
+// wantStatus expects every request answered with status, a client error.
+func wantStatus(status int) func(*testing.T, *runner.Result, string) {
+	return func(t *testing.T, res *runner.Result, _ string) {
+		if total := res.Total; total.Status(status) != total.Requests() || total.Classes[runner.ClassClientError] != total.Requests() {
+			t.Errorf("statuses %v, classes %v, transport %v; want every request a client_error with status %d",
+				total.StatusCodes(), total.Classes, total.Transport, status)
+		}
+	}
+}
+
+func wantOK(t *testing.T, res *runner.Result, _ string) {
+	if total := res.Total; total.OK() != total.Requests() {
+		t.Errorf("%d of %d ok; classes %v, transport %v", total.OK(), total.Requests(), total.Classes, total.Transport)
+	}
+}
+
+// wantOKOverHTTP expects every request ok from the fast client. Over
+// https://, net/http takes a kept connection that the server has just
+// closed for some requests it will not send again (a POST): those may fail,
+// of kind alone.
+func wantOKOverHTTP(kind runner.TransportKind) func(*testing.T, *runner.Result, string) {
+	return func(t *testing.T, res *runner.Result, scheme string) {
+		total := res.Total
+		t.Logf("%s: %d of %d ok, transport %v", scheme, total.OK(), total.Requests(), total.Transport)
+		if scheme == "http" {
+			wantOK(t, res, scheme)
+		} else if total.OK() == 0 || total.OK()+total.Transport[kind] != total.Requests() {
+			t.Errorf("%d of %d ok; classes %v, transport %v; want most ok, the rest %s", total.OK(), total.Requests(), total.Classes, total.Transport, kind)
+		}
+	}
+}
+
+// wantProtocolEvents expects answers with bytes after them to be counted
+// as protocol events, and ok; over https://, net/http fails a request that
+// it sent on such a connection before it saw them, of kind other.
+func wantProtocolEvents(t *testing.T, res *runner.Result, scheme string) {
+	if res.ProtocolEvents == 0 {
+		t.Errorf("no protocol events for %d answers with bytes after them", res.Total.Requests())
+	}
+	wantOKOverHTTP(runner.TransportOther)(t, res, scheme)
+}
+
+// faultServer serves every connection with serve over its scheme on a
+// loopback port until the test ends, or until it dies.
+type faultServer struct {
+	target    *url.URL
+	clientTLS *tls.Config // for https://: a client configuration that trusts the server
+	serverTLS *tls.Config
+	serve     func(*faultConn)
+	wg        sync.WaitGroup
+	mu        sync.Mutex
+	ln        net.Listener
+	open      []net.Conn
+}
+
+func startFaultServer(t *testing.T, scheme string, serve func(*faultConn)) *faultServer {
+	t.Helper()
+	s := &faultServer{serve: serve}
+	if scheme == "https" {
+		s.serverTLS, s.clientTLS = selfSigned(t)
+	}
+	if err := s.listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	s.target, _ = url.Parse(scheme + "://" + s.ln.Addr().String())
+	t.Cleanup(func() {
+		s.die()
+		s.wg.Wait()
+	})
+	return s
+}
+
+// listen accepts connections on addr until the server dies.
+func (s *faultServer) listen(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.ln = ln
+	s.mu.Unlock()
+	s.wg.Go(func() {
+		for {
+			raw, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s.mu.Lock()
+			s.open = append(s.open, raw)
+			s.mu.Unlock()
+			c := &faultConn{conn: raw, tcp: raw.(*net.TCPConn)}
+			if s.serverTLS != nil {
+				c.conn = tls.Server(raw, s.serverTLS)
+			}
+			c.br = bufio.NewReader(c.conn)
+			s.wg.Go(func() {
+				defer c.conn.Close()
+				s.serve(c)
+			})
+		}
+	})
+	return nil
+}
+
+// die stops listening and cuts every connection.
+func (s *faultServer) die() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ln.Close()
+	for _, c := range s.open {
+		c.Close()
+	}
+	s.open = nil
+}
+
+// selfSigned makes a certificate for 127.0.0.1 that signs itself: the
+// server's TLS configuration (HTTP/1.1 only: the faults are HTTP/1.1's),
+// and a client's that trusts it.
+func selfSigned(t *testing.T) (server, client *tls.Config) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	template := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "loadgate fault server"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA:         true,
+
+		BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, template, template, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AddCert(cert)
+	server = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}, NextProtos: []string{"http/1.1"}}
+	return server, &tls.Config{RootCAs: roots}
+}
+
+// TestFaultServerDiesAndReturns: a server that stops listening mid-run, its
+// connections cut, and then listens again. The run goes on: it counts the
+// connections refused or cut while the server is away, and ok answers
+// before and after.
+func TestFaultServerDiesAndReturns(t *testing.T) {
+	for _, scheme := range []string{"http", "https"} {
+		t.Run(scheme, func(t *testing.T) {
+			var answers atomic.Int64
+			answered := make(chan struct{}, 1000)
+			srv := startFaultServer(t, scheme, func(c *faultConn) {
+				for c.next() && c.write(okAnswer) {
+					answers.Add(1)
+					select {
+					case answered <- struct{}{}:
+					default: // nobody counts any more
+					}
+				}
+			})
+			stop, cancel := context.WithCancel(t.Context())
+			var progress runner.Progress
+			go func() {
+				defer cancel()
+				waitFor(stop, answered, 20)
+				srv.die()
+				for tick := time.NewTicker(time.Millisecond); progress.Errors() < 5; { // errors: the client found it gone
+					select {
+					case <-tick.C:
+					case <-stop.Done():
+						return
+					}
+				}
+				if err := srv.listen(srv.target.Host); err != nil {
+					t.Error(err)
+					return
+				}
+				waitFor(stop, answered, 20)
+			}()
+			res := faultRun(t, srv.target, func(p *runner.Plan) { p.TLSConfig, p.Progress = srv.clientTLS, &progress }, stop)
+			total := res.Total
+			t.Logf("%d answers; classes %v, transport %v", answers.Load(), total.Classes, total.Transport)
+			away := total.Transport[runner.TransportRefused] + total.Transport[runner.TransportReset]
+			if total.OK() < 40 || away == 0 || away != total.Errors() {
+				t.Errorf("%d ok, %d refused or reset, %d errors; want 40 ok, the errors refused or reset", total.OK(), away, total.Errors())
+			}
+		})
+	}
+}
+
+// waitFor waits for n signals on c, or for ctx to end.
+func waitFor(ctx context.Context, c <-chan struct{}, n int) {
+	for range n {
+		select {
+		case <-c:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
