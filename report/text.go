@@ -51,8 +51,8 @@ func Text(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 	p.keep(retries(w, rows))
 
 	t := r.Total
-	p.line("total      %d requests, %d ok, %d errors (%s%%), %.1f req/s",
-		t.Requests(), t.OK(), t.Errors(), trimmed(percentOrZero(t.Errors(), t.Requests()), 2), r.RPS(t))
+	p.line("total      %d request%s, %d ok, %d error%s (%s%%), %.1f req/s", t.Requests(), plural(t.Requests()),
+		t.OK(), t.Errors(), plural(t.Errors()), trimmed(percentOrZero(t.Errors(), t.Requests()), 2), r.RPS(t))
 	if r.Load.Open {
 		p.line("rate       target %.1f/s, achieved %.1f/s, peak %d worker%s",
 			r.TargetRate(), r.RPS(t), r.PeakWorkers, plural(r.PeakWorkers))
@@ -62,7 +62,7 @@ func Text(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 		p.line("           %d latencies above %s were recorded as %s", t.Clamped, maxLatency, maxLatency)
 	}
 	if r.ProtocolEvents > 0 {
-		p.line("           %d protocol events: bytes a server sent after an answer or unasked", r.ProtocolEvents)
+		p.line("           %d protocol event%s: bytes a server sent after an answer or unasked", r.ProtocolEvents, plural(r.ProtocolEvents))
 	}
 	textConnectFailures(p, r)
 	textMessages(p, r)
@@ -135,7 +135,7 @@ func describeLoad(l runner.Load) string {
 	return strings.Join(parts, ", ")
 }
 
-func plural(n int) string {
+func plural[N int | int64](n N) string {
 	if n == 1 {
 		return ""
 	}

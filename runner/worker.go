@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -226,7 +227,8 @@ func (e *engine) varied(i int, it Iteration) (*http.Request, error) {
 	path, header := e.plan.Steps[i].Vary(it)
 	u, err := url.Parse(ResolvePath(e.plan.Target, path))
 	if err != nil {
-		return nil, err
+		// url.Parse quotes the whole URL, and with it a password in the target.
+		return nil, fmt.Errorf("path %q does not make a valid URL", path)
 	}
 	t := e.templates[i]
 	req := t.Clone(t.Context())

@@ -21,14 +21,18 @@ func main() {
 	// before it wrote its result files.
 	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	finished := make(chan struct{})
 	go func() {
 		// After the first signal, restore the default handling so that a
 		// second one ends the process at once, and say so.
 		<-ctx.Done()
 		stop()
-		fprintf(os.Stderr, "loadgate: interrupted: finishing the requests in flight; interrupt again to quit at once\n")
+		if !isClosed(finished) { // not the stop below
+			fprintf(os.Stderr, "loadgate: interrupted: finishing the requests in flight; interrupt again to quit at once\n")
+		}
 	}()
 	code := execute(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	close(finished)
 	stop()
 	os.Exit(code)
 }
@@ -51,4 +55,14 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fprintf(stderr, "loadgate: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
 	return code
+}
+
+// isClosed reports whether ch is closed, without waiting.
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }

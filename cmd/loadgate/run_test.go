@@ -520,3 +520,26 @@ func TestProtocolEventsCounted(t *testing.T) {
 		t.Errorf("the process's log was left redirected")
 	}
 }
+
+// TestSummaryCountsInTheSingular: one request and one error read as such.
+func TestSummaryCountsInTheSingular(t *testing.T) {
+	_, stdout, _ := run(t, "run", "ping", "-n", "1")
+	if !strings.Contains(stdout, "total      1 request, 1 ok, 0 errors (0%)") {
+		t.Errorf("summary:\n%s", stdout)
+	}
+}
+
+// TestBadVariedPathHidesPassword: a path template that makes no valid URL
+// fails its requests with a message naming the path, and never the target's
+// password, which url.Parse would quote.
+func TestBadVariedPathHidesPassword(t *testing.T) {
+	api := watchAPI(t, "/health", false)
+	dir := t.TempDir()
+	file := writeFile(t, dir, "bad.yaml", "load: {iterations: 2}\nsteps:\n  - {name: a, path: \"/x%zz{{seq}}\"}\n")
+	out := filepath.Join(dir, "r.json")
+	_, stdout, stderr := run(t, "run", file, "--target", strings.Replace(api.URL, "//", "//bob:s3cret@", 1), "--out", out)
+	shown := stdout + stderr + string(mustRead(t, out))
+	if !strings.Contains(shown, `path \"/x%zz0\" does not make a valid URL`) || strings.Contains(shown, "s3cret") {
+		t.Errorf("the failure does not name the path, or shows the password:\n%s", shown)
+	}
+}

@@ -132,3 +132,22 @@ func TestClosedStdoutKeepsResults(t *testing.T) {
 		})
 	}
 }
+
+// TestNoInterruptLineWithoutSignal: a run that ends by itself says nothing
+// about an interrupt (the end of the run also ends the signal watch). The
+// line came from a race with the exit, in about one run of four: twelve
+// runs show it almost surely.
+func TestNoInterruptLineWithoutSignal(t *testing.T) {
+	bin := buildBinary(t)
+	for range 12 {
+		var stderr bytes.Buffer
+		cmd := exec.Command(bin, "run", "ping", "-n", "1")
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%v\n%s", err, stderr.String())
+		}
+		if strings.Contains(stderr.String(), "interrupt") {
+			t.Errorf("stderr of a run that was not interrupted: %s", stderr.String())
+		}
+	}
+}
