@@ -22,8 +22,8 @@ const (
 
 // Message says why requests failed: a failure message and how many
 // requests of its class (and kind) had it. For a response, the message is
-// its status and, when the body was read (a rule or an extraction reads
-// it), the start of the body: `503 {"error":"Service temporarily busy"}`.
+// its status and the start of its body: `503 {"error":"Service temporarily
+// busy"}`.
 // For a failed extraction, the variable and the path that failed; for
 // ClassTransport, the error. A message is normalised (see
 // appendNormalised), so that details that differ from one request to the

@@ -48,8 +48,8 @@ func TestTLSFailureSaysWhy(t *testing.T) {
 }
 
 // TestResponseMessages: a response that is not ok is told by its status
-// and, when its body was read, its start; a detail that differs on every
-// answer does not make the messages distinct.
+// and the start of its body; a detail that differs on every answer does not
+// make the messages distinct.
 func TestResponseMessages(t *testing.T) {
 	var n atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -68,7 +68,7 @@ func TestResponseMessages(t *testing.T) {
 		runner.Step{Name: "get", Method: http.MethodGet, Path: "/"}))
 	got := messages(res.Endpoint("get"))
 	slices.Sort(got) // two workers: either may fail first
-	want := []string{"client_error 20: 401", `lock_timeout 20: 503 {"error":"Service temporarily busy","request_id":"#"}`}
+	want := []string{`client_error 20: 401 {"error":"Invalid credentials"}`, `lock_timeout 20: 503 {"error":"Service temporarily busy","request_id":"#"}`}
 	if !slices.Equal(got, want) {
 		t.Errorf("messages %q, want %q", got, want)
 	}

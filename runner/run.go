@@ -264,10 +264,16 @@ func (s *shard) flush() {
 }
 
 // keepSet returns the statuses whose body step s needs: those a rule of c
-// reads, and, when it extracts, those that are ok.
+// reads, those that are not 2xx (the start of their body goes into the
+// failure message), and, when it extracts, those that are ok.
 func keepSet(s Step, c Classifier) statusSet {
 	var set statusSet
 	c.bodyStatuses(&set)
+	for status := range maxStatus {
+		if status < 200 || status >= 300 {
+			set.add(status)
+		}
+	}
 	if s.Extract != nil {
 		for status := 200; status < 300; status++ {
 			set.add(status)
