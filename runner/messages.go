@@ -2,6 +2,7 @@ package runner
 
 import (
 	"errors"
+	"io"
 	"net/url"
 	"slices"
 	"strconv"
@@ -128,6 +129,13 @@ func appendErrorMessage(dst, scratch []byte, err error) ([]byte, []byte) {
 		err = u.Err
 	}
 	text := err.Error()
+	// A bare end of file says nothing to a reader: say whose it was.
+	switch text {
+	case io.EOF.Error():
+		text = "the server closed the connection without answering (EOF)"
+	case io.ErrUnexpectedEOF.Error():
+		text = "the connection closed in the middle of the answer (unexpected EOF)"
+	}
 	// "read tcp 127.0.0.1:50412->127.0.0.1:8080: ..." names the local
 	// address, whose port differs on every connection: leave it out.
 	if arrow := strings.Index(text, "->"); arrow >= 0 {

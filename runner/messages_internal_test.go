@@ -25,6 +25,8 @@ func TestNormalisedMessages(t *testing.T) {
 		{"http2: stream 1234567 reset", "http2: stream # reset"},
 		{"  two\r\n\tlines \x00 ", "two lines"},
 		{"bad \xff byte", "bad ? byte"},
+		{"EOF", "the server closed the connection without answering (EOF)"},
+		{"unexpected EOF", "the connection closed in the middle of the answer (unexpected EOF)"},
 	}
 	for _, tc := range cases {
 		got, _ := appendErrorMessage(nil, nil, errors.New(tc.in))
