@@ -15,14 +15,15 @@ const maxRedirects = 10
 const maxResponseHeaderBytes = 10 << 20
 
 // NewClient returns the HTTP client of a run: keep-alive connections sized
-// to concurrency, timeout per request (send to last body byte), no proxy from
+// to concurrency (checked before reuse by a request that carries reuseTrace),
+// timeout per request (send to last body byte), no proxy from
 // the environment (load goes where the user pointed it), and redirects
 // followed only within the same host: a redirect elsewhere is returned as the
 // 3xx response itself.
 func NewClient(concurrency int, timeout time.Duration) *http.Client {
 	dialer := &net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second}
 	transport := &http.Transport{
-		DialContext:         dialer.DialContext,
+		DialContext:         dialChecked(dialer),
 		MaxIdleConns:        concurrency,
 		MaxIdleConnsPerHost: concurrency,
 		IdleConnTimeout:     90 * time.Second,

@@ -98,7 +98,7 @@ var faults = []struct {
 		if c.next() {
 			c.write(okAnswer)
 		}
-	}, wantOK, 0},
+	}, wantOKOverHTTP(runner.TransportReset), 0},
 	{"bad Content-Length", answer("HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\nok"), wantOnly(runner.TransportOther), 0},
 	{"bad chunking", answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n"), wantOnly(runner.TransportOther), 0},
 	{"unsupported Transfer-Encoding", answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nok"), wantOnly(runner.TransportOther), 0},
@@ -242,7 +242,9 @@ func wantOK(t *testing.T, res *runner.Result, _ string) {
 
 // wantOKOverHTTP expects every request ok from the fast client. Over
 // https://, net/http may fail a request it sent on a kept connection before
-// it saw what was wrong with it: those may fail, of kind alone.
+// it saw what was wrong with it, and loadgate sends it again only when it
+// can tell that the server never read it: the others may fail, of kind
+// alone.
 func wantOKOverHTTP(kind runner.TransportKind) func(*testing.T, *runner.Result, string) {
 	return func(t *testing.T, res *runner.Result, scheme string) {
 		total := res.Total
@@ -429,5 +431,40 @@ func waitFor(ctx context.Context, c <-chan struct{}, n int) {
 		case <-ctx.Done():
 			return
 		}
+	}
+}
+
+// TestNoResendOfARequestTheServerRead: a server that reads the second
+// request on each connection and then resets it (it did the work, then
+// crashed) must not see that POST again: loadgate sends again only what the
+// server cannot have read, on both paths.
+func TestNoResendOfARequestTheServerRead(t *testing.T) {
+	for _, scheme := range []string{"http", "https"} {
+		t.Run(scheme, func(t *testing.T) {
+			var posts atomic.Int64
+			srv := startFaultServer(t, scheme, func(c *faultConn) {
+				for n := 0; ; n++ {
+					req, err := http.ReadRequest(c.br)
+					if err != nil {
+						return
+					}
+					io.Copy(io.Discard, req.Body)
+					if req.Method == http.MethodPost {
+						posts.Add(1)
+					}
+					if n == 1 {
+						c.reset()
+						return
+					}
+					c.write(okAnswer)
+				}
+			})
+			res := faultRun(t, srv.target, func(p *runner.Plan) { p.TLSConfig = srv.clientTLS }, nil)
+			sent := res.Endpoint("post").Requests()
+			t.Logf("%s: the server read %d POSTs, loadgate sent %d; transport %v", scheme, posts.Load(), sent, res.Total.Transport)
+			if posts.Load() > sent {
+				t.Errorf("the server read %d POSTs, loadgate counts %d: it sent some again", posts.Load(), sent)
+			}
+		})
 	}
 }

@@ -156,25 +156,24 @@ func (c *http1Conn) exchange(req http1Request, keep *statusSet, deadline time.Ti
 		}
 	}
 	reused := c.conn != nil
-	h, unanswered, err := c.try(req, keep, deadline)
-	if reused && unanswered && resendable(err, req.method) && time.Now().Before(deadline) {
+	h, failed, err := c.try(req, keep, deadline)
+	if reused && failed != answerBegun && (failed == requestUnread || replayable(req.method)) && time.Now().Before(deadline) {
 		h, _, err = c.try(req, keep, deadline)
 	}
 	return h, err
 }
 
-// resendable reports whether a request whose reused connection failed with
-// err before any byte of an answer arrived is sent again. A reset (or a
-// broken pipe: a reset after the server's close) means the server's socket
-// was closed with the request unread, or before it arrived: no server
-// processed it, whatever its method. A plain end of file may follow a
-// request the server read; only the methods net/http replays then are.
-func resendable(err error, method string) bool {
-	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
-		return true
-	}
-	return errors.Is(err, io.EOF) && replayable(method)
-}
+// How far an exchange got before it failed, for the decision to resend on
+// a new connection: a request the server cannot have read is sent again
+// whatever its method; one it may have read, only when net/http would
+// replay it (a GET, say); one that was being answered, never.
+type failure uint8
+
+const (
+	answerBegun   failure = iota // a byte of the answer arrived, or nothing failed
+	noAnswer                     // the connection dropped before a byte of the answer
+	requestUnread                // ... and the server's side had closed before our request could be read
+)
 
 // replayable are the methods net/http sends again after a dropped connection.
 func replayable(method string) bool {
@@ -205,30 +204,32 @@ func (c *http1Conn) alive() bool {
 }
 
 // try is one attempt; the status is 0 when no status line arrived, and
-// unanswered is set when no byte of an answer did.
-func (c *http1Conn) try(req http1Request, keep *statusSet, deadline time.Time) (h responseHead, unanswered bool, err error) {
+// failed says how far it got.
+func (c *http1Conn) try(req http1Request, keep *statusSet, deadline time.Time) (h responseHead, failed failure, err error) {
 	if c.conn == nil {
 		if err := c.dial(deadline); err != nil {
-			return responseHead{}, true, err
+			return responseHead{}, noAnswer, err
 		}
 	}
 	c.wbuf = appendRequest(c.wbuf[:0], req, c.host)
 	if _, err := c.conn.Write(c.wbuf); err != nil {
 		c.close()
-		return responseHead{}, true, err
+		return responseHead{}, requestUnread, err // the connection was gone before the request was out
 	}
 	if _, err := c.rr.br.Peek(1); err != nil {
-		if errors.Is(err, io.EOF) && peerReset(c.conn) {
+		failed = noAnswer
+		if errors.Is(err, io.EOF) && closedBeforeRequest(c.conn) {
+			failed = requestUnread
 			err = fmt.Errorf("%w after the server closed the connection", syscall.ECONNRESET)
 		}
 		c.close()
-		return responseHead{}, true, err
+		return responseHead{}, failed, err
 	}
 	h, err = c.rr.read(req.method, keep, &c.kept)
 	if err != nil || h.closeAfter {
 		c.close()
 	}
-	return h, false, err
+	return h, answerBegun, err
 }
 
 func (c *http1Conn) dial(deadline time.Time) error {

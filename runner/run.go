@@ -129,12 +129,6 @@ func newEngine(ctx context.Context, plan *Plan) (*engine, error) {
 		if s.Body != nil && req.Header.Get("Content-Type") == "" {
 			req.Header.Set("Content-Type", "application/json")
 		}
-		if _, given := req.Header["Idempotency-Key"]; !given && !replayable(s.Method) {
-			// A key with no value sends nothing, but lets net/http send the
-			// request again on a new connection when the reused one turns out
-			// closed before the server read it, as the http:// client does.
-			req.Header["Idempotency-Key"] = nil
-		}
 		e.templates = append(e.templates, req)
 		e.keep = append(e.keep, keepSet(s, plan.Classifier))
 		if plan.Target.Scheme == "http" {

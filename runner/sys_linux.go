@@ -51,10 +51,13 @@ func (p *closeProbe) quiet() (open, unasked bool) {
 	return err == nil && p.nothing, err == nil && p.sent
 }
 
-// peerReset reports whether a reset arrived on conn, which a read that
-// found the end of file leaves unsaid: the server's socket was closed with
-// data of ours unread, or before it arrived. Call it before closing conn.
-func peerReset(conn net.Conn) bool {
+// closedBeforeRequest reports, after a read of conn found the end of file,
+// whether the server's socket was closed before our request could be read:
+// its end of file came first, and then, our request arriving at a closed
+// socket, a reset (the kernel keeps that as a broken pipe). A server that
+// read the request and then reset the connection leaves a plain reset, or
+// nothing. Call it before closing conn.
+func closedBeforeRequest(conn net.Conn) bool {
 	sc, ok := conn.(syscall.Conn)
 	if !ok {
 		return false
@@ -67,5 +70,27 @@ func peerReset(conn net.Conn) bool {
 	raw.Control(func(fd uintptr) {
 		pending, _ = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_ERROR)
 	})
-	return pending == int(syscall.ECONNRESET) || pending == int(syscall.EPIPE)
+	return pending == int(syscall.EPIPE)
+}
+
+// idle reports whether conn has nothing to read: no byte and no end of file
+// waiting. It peeks without taking the connection's read lock, which a
+// reader blocked on it holds.
+func idle(conn net.Conn) bool {
+	sc, ok := conn.(syscall.Conn)
+	if !ok {
+		return true
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return true
+	}
+	var b [1]byte
+	var peekErr error
+	if err := raw.Control(func(fd uintptr) {
+		_, _, peekErr = syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
+	}); err != nil {
+		return true
+	}
+	return peekErr == syscall.EAGAIN
 }

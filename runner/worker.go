@@ -23,6 +23,7 @@ type worker struct {
 	shard    *shard
 	requests []*http.Request // per step, reused (net/http path)
 	h1       *http1Conn      // the worker's connection (http:// targets)
+	kept     keptConn        // the kept connection net/http gave the last request
 	body     bytes.Buffer    // the last body kept, up to maxBodyBytes
 	vars     []string        // the variables of the iteration running
 	raw      []RawRecord     // records not yet handed to Plan.Raw
@@ -184,6 +185,14 @@ func (w *worker) roundTrip(i int, it Iteration) (answer, error) {
 		return answer{}, err
 	}
 	resp, err := e.client.Do(req)
+	if err != nil && w.kept.closedUnread() && (req.Body == nil || req.GetBody != nil) {
+		// net/http sends again only what it may replay; this request the
+		// server cannot have read.
+		if req.GetBody != nil {
+			req.Body, _ = req.GetBody()
+		}
+		resp, err = e.client.Do(req)
+	}
 	if err != nil {
 		return answer{}, err
 	}
@@ -205,10 +214,11 @@ func (w *worker) request(i int, it Iteration) (*http.Request, error) {
 		if req, err = e.varied(i, it); err != nil {
 			return nil, err
 		}
+		req = req.WithContext(w.kept.traced(req.Context()))
 	} else {
 		if w.requests == nil {
 			for _, t := range e.templates {
-				w.requests = append(w.requests, t.Clone(t.Context()))
+				w.requests = append(w.requests, t.Clone(w.kept.traced(t.Context())))
 			}
 		}
 		req = w.requests[i]
