@@ -41,9 +41,6 @@ type Result struct {
 	// Series is the run over time: per endpoint, requests and latency per
 	// interval.
 	Series Series
-	// RawLost counts the records Plan.Raw did not take: it stalled after
-	// the run stopped (see RawSink). It is not part of the result file.
-	RawLost int64
 }
 
 // Classes returns the names of the run's outcome classes, by Class: its

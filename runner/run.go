@@ -44,9 +44,8 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		e.runClosed(stop, started)
 	}
 	ended := time.Now()
-	var rawLost int64
 	if e.raw != nil {
-		rawLost = e.raw.stop()
+		e.raw.stop()
 	}
 	for _, sh := range e.shards {
 		sh.flush()
@@ -86,7 +85,6 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		Dropped:        e.dropped.Load(),
 		PeakWorkers:    int(e.peakWorkers.Load()),
 		Series:         series,
-		RawLost:        rawLost,
 		ProtocolEvents: e.protocolEvents.Load() + plan.ProtocolLog.count() - logged,
 	}, nil
 }
@@ -150,7 +148,7 @@ func newEngine(ctx context.Context, plan *Plan) (*engine, error) {
 		e.shards[i] = newShard(e.names, e.series)
 	}
 	if plan.Raw != nil {
-		e.raw = startRawWriter(plan.Raw, plan.Timeout)
+		e.raw = startRawWriter(plan.Raw)
 	}
 	return e, nil
 }

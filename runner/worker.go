@@ -39,7 +39,7 @@ func (w *worker) close() {
 		w.h1.close()
 	}
 	if len(w.raw) > 0 {
-		w.engine.raw.hand(w.raw)
+		w.engine.raw.batches <- w.raw
 		w.raw = nil
 	}
 }
@@ -148,7 +148,7 @@ func (w *worker) keepRaw(r RawRecord) {
 	}
 	w.raw = append(w.raw, r)
 	if len(w.raw) == rawBatch {
-		w.engine.raw.hand(w.raw)
+		w.engine.raw.batches <- w.raw
 		w.raw = nil
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -10,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -32,19 +32,27 @@ func rawFormat(path string) (string, error) {
 var rawColumns = []string{"time", "endpoint", "status", "class", "latency_ms", "intended_start", "retry"}
 
 // rawFile writes raw records as they come, through a buffer; it is a
-// runner.RawSink. It keeps its first error and writes no more after one.
-// The mutex lets close run while a write the runner gave up on is stuck.
+// runner.RawSink. No write to the file may take longer than stall: a file
+// that takes no more (a pipe nobody reads) fails the write, and from the
+// first error on the records are counted, not written. It is used by one
+// goroutine at a time.
 type rawFile struct {
-	mu      sync.Mutex
 	f       *os.File
+	out     *stallWriter
 	buf     *bufio.Writer
-	csv     *csv.Writer // nil for JSON lines
+	csv     *csv.Writer   // nil for JSON lines; writes a record to line
+	line    *bytes.Buffer // the record being written
 	classes []string
 	err     error
+	records int64   // records received
+	given   int64   // bytes given to buf
+	ends    []int64 // where each record not yet wholly in the file ends, in given's count
+	dropped int64   // records not given to buf, after an error
 }
 
-// createRawFile creates path for records of a run with these class names.
-func createRawFile(path string, classes []string) (*rawFile, error) {
+// createRawFile creates path for records of a run with these class names;
+// a write to it that takes longer than stall fails.
+func createRawFile(path string, classes []string, stall time.Duration) (*rawFile, error) {
 	format, err := rawFormat(path)
 	if err != nil {
 		return nil, err
@@ -53,10 +61,14 @@ func createRawFile(path string, classes []string) (*rawFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--raw: %w", err)
 	}
-	r := &rawFile{f: f, buf: bufio.NewWriterSize(f, 256<<10), classes: classes}
+	out := &stallWriter{f: f, stall: stall}
+	r := &rawFile{f: f, out: out, buf: bufio.NewWriterSize(out, 256<<10), line: &bytes.Buffer{}, classes: classes}
 	if format == "csv" {
-		r.csv = csv.NewWriter(r.buf)
-		r.err = r.csv.Write(rawColumns)
+		r.csv = csv.NewWriter(r.line)
+		r.csv.Write(rawColumns)
+		r.csv.Flush()
+		_, r.err = r.buf.Write(r.line.Bytes())
+		r.given = int64(r.line.Len())
 	}
 	return r, nil
 }
@@ -74,58 +86,73 @@ type rawJSON struct {
 
 // WriteRecords implements runner.RawSink.
 func (r *rawFile) WriteRecords(batch []runner.RawRecord) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	for _, rec := range batch {
+		r.records++
 		if r.err != nil {
-			return
+			r.dropped++
+			continue
 		}
+		r.line.Reset()
 		class := r.classes[rec.Class]
 		latency := float64(rec.Latency.Round(time.Microsecond)) / float64(time.Millisecond)
 		if r.csv != nil {
-			r.err = r.csv.Write([]string{rec.Ended.UTC().Format(time.RFC3339Nano), rec.Endpoint, strconv.Itoa(rec.Status), class,
+			r.csv.Write([]string{rec.Ended.UTC().Format(time.RFC3339Nano), rec.Endpoint, strconv.Itoa(rec.Status), class,
 				strconv.FormatFloat(latency, 'f', -1, 64), rec.Intended.UTC().Format(time.RFC3339Nano), strconv.FormatBool(rec.Retry)})
-			continue
+			r.csv.Flush()
+		} else {
+			json.NewEncoder(r.line).Encode(rawJSON{Time: rec.Ended.UTC(), Endpoint: rec.Endpoint, Status: rec.Status, Class: class,
+				LatencyMS: latency, IntendedStart: rec.Intended.UTC(), Retry: rec.Retry})
 		}
-		line, err := json.Marshal(rawJSON{Time: rec.Ended.UTC(), Endpoint: rec.Endpoint, Status: rec.Status, Class: class,
-			LatencyMS: latency, IntendedStart: rec.Intended.UTC(), Retry: rec.Retry})
-		if err == nil {
-			_, err = r.buf.Write(append(line, '\n'))
-		}
-		r.err = err
+		_, r.err = r.buf.Write(r.line.Bytes())
+		r.given += int64(r.line.Len())
+		r.ends = append(r.ends, r.given)
+		r.settle()
 	}
 }
 
-// close flushes and closes the file, returning the first error. lost is
-// how many records the run could not hand over: the file stopped taking them
-// (a pipe nobody reads); then a write still stuck in it is abandoned, and
-// nothing more is tried.
-func (r *rawFile) close(lost int64) error {
-	if lost > 0 {
-		r.f.SetWriteDeadline(time.Now()) // unblocks a stuck write to a pipe; a regular file never blocks
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		r.f.Close()
-		return fmt.Errorf("--raw %s: %d records not written: the file took no more for longer than --timeout", r.f.Name(), lost)
+// settle forgets the records that are wholly in the file.
+func (r *rawFile) settle() {
+	n := 0
+	for n < len(r.ends) && r.ends[n] <= r.out.written {
+		n++
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.csv != nil {
-		r.csv.Flush()
-		if r.err == nil {
-			r.err = r.csv.Error()
-		}
+	if n > 0 {
+		r.ends = r.ends[:copy(r.ends, r.ends[n:])]
 	}
-	if err := r.buf.Flush(); r.err == nil {
-		r.err = err
+}
+
+// close flushes and closes the file. It returns an error saying how many of
+// the records are not in the file, when any is not.
+func (r *rawFile) close() error {
+	if r.err == nil {
+		r.err = r.buf.Flush()
 	}
 	if err := r.f.Close(); r.err == nil {
 		r.err = err
 	}
-	if r.err != nil {
-		return fmt.Errorf("--raw %s: %w", r.f.Name(), r.err)
+	r.settle()
+	if r.err == nil {
+		return nil
 	}
-	return nil
+	return fmt.Errorf("--raw %s: %d of %d records not written: %w", r.f.Name(), r.dropped+int64(len(r.ends)), r.records, r.err)
+}
+
+// stallWriter writes to f, failing a write that takes longer than stall
+// (on a pipe; a regular file does not wait), and counts what it wrote.
+type stallWriter struct {
+	f       *os.File
+	stall   time.Duration
+	written int64
+}
+
+func (w *stallWriter) Write(p []byte) (int, error) {
+	w.f.SetWriteDeadline(time.Now().Add(w.stall)) // an error here: a file that never blocks
+	n, err := w.f.Write(p)
+	w.written += int64(n)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		err = fmt.Errorf("the file took no more for %s", w.stall)
+	}
+	return n, err
 }
 
 // createOutput creates or truncates the file at path for writing. A named

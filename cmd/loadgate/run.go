@@ -379,7 +379,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	var raw *rawFile
 	if p.flags.raw != "" {
 		var err error
-		if raw, err = createRawFile(p.flags.raw, requests.Classifier.Names()); err != nil {
+		if raw, err = createRawFile(p.flags.raw, requests.Classifier.Names(), max(p.timeout, time.Second)); err != nil {
 			return err
 		}
 		plan.Raw = raw
@@ -397,11 +397,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	hideProgress()
 	var rawErr error
 	if raw != nil {
-		var lost int64
-		if result != nil {
-			lost = result.RawLost
-		}
-		rawErr = raw.close(lost)
+		rawErr = raw.close()
 	}
 	if err != nil {
 		return err
