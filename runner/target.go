@@ -27,6 +27,11 @@ func ParseTarget(raw string) (*url.URL, error) {
 		return nil, fmt.Errorf("%s: scheme %q is not supported: use http:// or https://", shown, scheme)
 	}
 	authority, after := cutAuthority(rest)
+	if strings.Contains(after, "@") {
+		// A password with a /, ? or # in it cuts the authority short; the
+		// parser would then quote pieces of it.
+		return nil, fmt.Errorf("%s: an @ after the host: if it ends a user name or password, write their /, ?, # and @ %%XX-escaped (%%2F, %%3F, %%23, %%40)", shown)
+	}
 	userinfo, host, hasUser := cutUserinfo(authority)
 	// The parser's errors quote what they could not read: it never sees
 	// the user information, which is parsed apart.
@@ -67,21 +72,24 @@ func CheckTarget(u *url.URL) error {
 
 // RedactTarget returns raw, a URL as a user wrote it and perhaps not a
 // valid one, with the password in its user information (if any) replaced
-// by "xxxxx", as url.URL.Redacted does for a parsed URL.
+// by "xxxxx", as url.URL.Redacted does for a parsed URL. A password may hold
+// characters that end an authority (/, ?, #) when a user did not escape
+// them, so everything from the first : to the last @ is taken as one:
+// rather too much hidden than a password shown.
 func RedactTarget(raw string) string {
 	prefix, rest := "", raw
 	if i := strings.Index(raw, "://"); i >= 0 {
 		prefix, rest = raw[:i+3], raw[i+3:]
 	}
-	authority, after := cutAuthority(rest)
-	userinfo, host, hasUser := cutUserinfo(authority)
-	if !hasUser {
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
 		return raw
 	}
-	if user, _, hasPassword := strings.Cut(userinfo, ":"); hasPassword {
-		userinfo = user + ":xxxxx"
+	user, _, hasPassword := strings.Cut(rest[:at], ":")
+	if !hasPassword {
+		return raw
 	}
-	return prefix + userinfo + "@" + host + after
+	return prefix + user + ":xxxxx" + rest[at:]
 }
 
 // cutAuthority splits what follows a URL's "://" into its authority and
