@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -44,6 +45,9 @@ func Listen(addr string, cfg Config) (*Instance, error) {
 			Handler:           srv,
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       2 * time.Minute,
+			// The server's own errors (a failed accept, a TLS handshake)
+			// go to the API's log, not to the process's.
+			ErrorLog: slog.NewLogLogger(srv.cfg.Logger.Handler(), slog.LevelError),
 		},
 		served: make(chan struct{}),
 	}

@@ -15,7 +15,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -128,8 +127,9 @@ var faults = []struct {
 // counted as what it is, the same on both paths.
 func TestFaultServers(t *testing.T) {
 	var events runner.ProtocolLog
+	before := log.Writer()
 	log.SetOutput(&events) // as cmd/loadgate does: net/http's lines are counted, not printed
-	t.Cleanup(func() { log.SetOutput(os.Stderr) })
+	t.Cleanup(func() { log.SetOutput(before) })
 	for _, f := range faults {
 		for _, scheme := range []string{"http", "https"} {
 			t.Run(f.name+" over "+scheme, func(t *testing.T) {

@@ -1,21 +1,36 @@
 package runner
 
-import "sync/atomic"
+import (
+	"bytes"
+	"io"
+	"sync/atomic"
+)
 
-// ProtocolLog counts what net/http writes to the standard library's log
-// while it serves a run's https:// requests: lines such as "Unsolicited
-// response received on idle HTTP channel", about answers it could not
-// place. They are protocol events of the run (Result.ProtocolEvents), not
-// lines for a user's terminal. Only a program may point the process's log at
-// one (log.SetOutput); it then hands the same ProtocolLog to its plans.
-// It is safe for concurrent use.
+// ProtocolLog takes what is written to the standard library's log while a
+// run goes on. It counts net/http's lines about answers it could not place
+// ("Unsolicited response received on idle HTTP channel"): they are protocol
+// events of the run (Result.ProtocolEvents), not lines for a user's
+// terminal. Any other line goes to Other (nil: dropped), so that the log of
+// something else in the process is not mistaken for the target's doing.
+// Only a program may point the process's log at one (log.SetOutput); it
+// then hands the same ProtocolLog to its plans. It is safe for concurrent
+// use, when Other is.
 type ProtocolLog struct {
+	Other   io.Writer
 	entries atomic.Int64
 }
 
-// Write counts one log entry: the log package writes each in one call.
+// unsolicited starts net/http's log line about an answer nobody asked for.
+var unsolicited = []byte("Unsolicited response received on idle HTTP channel")
+
+// Write takes one log entry: the log package writes each in one call.
 func (l *ProtocolLog) Write(p []byte) (int, error) {
-	l.entries.Add(1)
+	switch {
+	case bytes.Contains(p, unsolicited):
+		l.entries.Add(1)
+	case l.Other != nil:
+		return l.Other.Write(p)
+	}
 	return len(p), nil
 }
 

@@ -24,18 +24,18 @@ func TestParseTarget(t *testing.T) {
 		}
 	}
 	for raw, want := range map[string]string{
-		"127.0.0.1:8080":                   "127.0.0.1:8080: missing scheme; did you mean http://127.0.0.1:8080?",
-		"staging.example.com":              "staging.example.com: missing scheme; did you mean http://staging.example.com?",
-		"bob:s3cret@host:80":               "bob:xxxxx@host:80: missing scheme; did you mean http://bob:xxxxx@host:80?",
-		"http://":                          "http://: no host",
-		"https:":                           "https:: no host",
-		"http:/x":                          "http:/x: no host",
-		"http://bob:s3cret@:80/":           "http://bob:xxxxx@:80/: no host",
-		"ftp://bob:s3cret@127.0.0.1/":      `ftp://bob:xxxxx@127.0.0.1/: scheme "ftp" is not supported: use http:// or https://`,
-		"http://bob:s3cret@host:abc/":      `http://bob:xxxxx@host:abc/: invalid port ":abc" after host`,
-		"http://bob:s3%zzcret@host/":       "http://bob:xxxxx@host/: the user name or password holds characters",
-		"http://bob:s3cret@ho st/":         `http://bob:xxxxx@ho st/: invalid character " " in host name`,
-		"http://bob:s3cret@host/%zz":       `http://bob:xxxxx@host/%zz: invalid URL escape "%zz"`,
+		"127.0.0.1:8080":              "127.0.0.1:8080: missing scheme; did you mean http://127.0.0.1:8080?",
+		"staging.example.com":         "staging.example.com: missing scheme; did you mean http://staging.example.com?",
+		"bob:s3cret@host:80":          "bob:xxxxx@host:80: missing scheme; did you mean http://bob:xxxxx@host:80?",
+		"http://":                     "http://: no host",
+		"https:":                      "https:: no host",
+		"http:/x":                     "http:/x: no host",
+		"http://bob:s3cret@:80/":      "http://bob:xxxxx@:80/: no host",
+		"ftp://bob:s3cret@127.0.0.1/": `ftp://bob:xxxxx@127.0.0.1/: scheme "ftp" is not supported: use http:// or https://`,
+		"http://bob:s3cret@host:abc/": `http://bob:xxxxx@host:abc/: invalid port ":abc" after host`,
+		"http://bob:s3%zzcret@host/":  "http://bob:xxxxx@host/: the user name or password holds characters",
+		"http://bob:s3cret@ho st/":    `http://bob:xxxxx@ho st/: invalid character " " in host name`,
+		"http://bob:s3cret@host/%zz":  `http://bob:xxxxx@host/%zz: invalid URL escape "%zz"`,
 		// A password with an unescaped /, ? or # ends the authority early;
 		// an @ after it is refused, and everything to the last @ hidden.
 		"http://bob:p#ss@127.0.0.1/":       "http://bob:xxxxx@127.0.0.1/: an @ after the host",

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net/url"
 	"os"
 	"strings"
@@ -326,7 +327,18 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	env := scenarios.Env{RunID: scenarios.NewRunID(), Username: p.flags.username, Password: p.flags.password, Target: p.target}
 	var embedded *apiserver.Instance
 	if p.target == nil {
-		in, err := apiserver.Start(p.server)
+		cfg := p.server
+		// Its errors (a 500, a failed accept) are loadgate's to print.
+		cfg.Logger = slog.New(slog.NewTextHandler(prefixed{"loadgate: embedded reference API: ", stderr}, &slog.HandlerOptions{
+			Level: slog.LevelError,
+			ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+				if a.Key == slog.TimeKey {
+					return slog.Attr{}
+				}
+				return a
+			},
+		}))
+		in, err := apiserver.Start(cfg)
 		if err != nil {
 			return fmt.Errorf("starting the embedded reference API: %w", err)
 		}
@@ -345,10 +357,13 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 
 	// net/http writes what it cannot place (an answer nobody asked for)
-	// to the process's log: counted as protocol events, never printed.
-	var netHTTPLog runner.ProtocolLog
+	// to the process's log: counted as protocol events, never printed. Any
+	// other line there is printed as loadgate's.
+	netHTTPLog := runner.ProtocolLog{Other: prefixed{"loadgate: ", stderr}}
 	defer log.SetOutput(log.Writer())
+	defer log.SetFlags(log.Flags())
 	log.SetOutput(&netHTTPLog)
+	log.SetFlags(0)
 
 	requests := p.scenario.Build(env)
 	client := runner.NewClient(p.load.WorkerLimit(), p.timeout)
@@ -435,3 +450,16 @@ var errInterrupted = errors.New("interrupted")
 // the target was checked or users were set up, or just after: nothing was
 // measured, so no summary is printed and no --out or --raw written.
 var errInterruptedBeforeLoad = fmt.Errorf("%w before the load began: nothing was measured, no result written", errInterrupted)
+
+// prefixed writes each write to w with prefix before it.
+type prefixed struct {
+	prefix string
+	w      io.Writer
+}
+
+func (p prefixed) Write(b []byte) (int, error) {
+	if _, err := io.WriteString(p.w, p.prefix); err != nil {
+		return 0, err
+	}
+	return p.w.Write(b)
+}
