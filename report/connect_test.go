@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/loadgate/loadgate/report"
 	"github.com/loadgate/loadgate/runner"
@@ -76,5 +77,26 @@ func TestReportsShowConnectFailures(t *testing.T) {
 	}
 	if !strings.Contains(html.String(), "<dt>connections</dt><dd>"+sentence+"</dd>") {
 		t.Errorf("HTML has no connections setting")
+	}
+}
+
+// TestLargeCountsFit80Columns: the summary's lines about failed connections
+// and protocol events wrap within 80 columns however large their counts.
+func TestLargeCountsFit80Columns(t *testing.T) {
+	r := resultWithConnectFailures()
+	r.Endpoint("login").ConnectFailed[runner.TransportRefused] = 123_456_789_012
+	r.Total, _ = runner.TotalOf(r.Endpoints)
+	r.ProtocolEvents = 987_654_321_098
+	var out strings.Builder
+	if err := report.Text(&out, r, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if (strings.Contains(line, "protocol event") || strings.Contains(line, "connect")) && utf8.RuneCountInString(line) > 80 {
+			t.Errorf("%d columns: %q", utf8.RuneCountInString(line), line)
+		}
+	}
+	if !strings.Contains(out.String(), "987654321098 protocol events") {
+		t.Errorf("no protocol events line:\n%s", out.String())
 	}
 }

@@ -62,7 +62,7 @@ func Text(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 		p.line("           %d latencies above %s were recorded as %s", t.Clamped, maxLatency, maxLatency)
 	}
 	if r.ProtocolEvents > 0 {
-		p.line("           %d protocol event%s: bytes a server sent after an answer or unasked", r.ProtocolEvents, plural(r.ProtocolEvents))
+		wrapLabelled(p, "", fmt.Sprintf("%d protocol event%s: bytes a server sent after an answer or unasked", r.ProtocolEvents, plural(r.ProtocolEvents)))
 	}
 	textConnectFailures(p, r)
 	textMessages(p, r)

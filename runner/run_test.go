@@ -198,11 +198,6 @@ func TestInterruptStopsNewRequests(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	cancel()
-	select {
-	case <-done:
-		t.Fatal("the run returned before the requests in flight were answered")
-	default:
-	}
 	close(release)
 	res := <-done
 	if !res.Interrupted {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/loadgate/loadgate/scenarios"
@@ -21,18 +22,18 @@ func main() {
 	// before it wrote its result files.
 	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	finished := make(chan struct{})
+	var finished atomic.Bool
 	go func() {
 		// After the first signal, restore the default handling so that a
 		// second one ends the process at once, and say so.
 		<-ctx.Done()
 		stop()
-		if !isClosed(finished) { // not the stop below
+		if !finished.Load() { // not the stop below
 			fprintf(os.Stderr, "loadgate: interrupted: finishing the requests in flight; interrupt again to quit at once\n")
 		}
 	}()
 	code := execute(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	close(finished)
+	finished.Store(true)
 	stop()
 	os.Exit(code)
 }
@@ -55,14 +56,4 @@ func execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fprintf(stderr, "loadgate: %s\n", strings.ReplaceAll(err.Error(), "\n", "; "))
 	}
 	return code
-}
-
-// isClosed reports whether ch is closed, without waiting.
-func isClosed(ch <-chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
 }
