@@ -124,7 +124,7 @@ func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []repor
 			keep("rendering "+path, err)
 			return
 		}
-		keep("writing", writeFileAtomic(path, b.Bytes()))
+		keep("writing", writeOutput(path, b.Bytes()))
 	}
 	render(o.out, func(w io.Writer) error {
 		data, err := report.JSONCompared(r, verdicts, comparison)
@@ -166,13 +166,5 @@ func appendStepSummary(path string, r *runner.Result, verdicts []report.Verdict)
 	if err := report.Markdown(&b, r, verdicts); err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b.Bytes()); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return writeInPlace(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, b.Bytes())
 }

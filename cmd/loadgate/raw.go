@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/loadgate/loadgate/runner"
@@ -57,7 +56,7 @@ func createRawFile(path string, classes []string, stall time.Duration) (*rawFile
 	if err != nil {
 		return nil, err
 	}
-	f, err := createOutput(path)
+	f, err := openOutput(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
 	if err != nil {
 		return nil, fmt.Errorf("--raw: %w", err)
 	}
@@ -153,18 +152,4 @@ func (w *stallWriter) Write(p []byte) (int, error) {
 		err = fmt.Errorf("the file took no more for %s", w.stall)
 	}
 	return n, err
-}
-
-// createOutput creates or truncates the file at path for writing. A named
-// pipe is opened without waiting for a reader: with none, opening it would
-// block before the run began, beyond the reach of an interrupt.
-func createOutput(path string) (*os.File, error) {
-	if fi, err := os.Stat(path); err == nil && fi.Mode()&os.ModeNamedPipe != 0 {
-		f, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
-		if errors.Is(err, syscall.ENXIO) {
-			return nil, fmt.Errorf("%s is a named pipe that nothing reads", path)
-		}
-		return f, err
-	}
-	return os.Create(path)
 }
