@@ -35,6 +35,7 @@ type http1Conn struct {
 	wbuf    []byte
 	kept    limitedWriter
 	events  *atomic.Int64 // the run's protocol events (see Result.ProtocolEvents)
+	guard   reuseGuard
 }
 
 func newHTTP1Conn(target *url.URL, timeout time.Duration, events *atomic.Int64) *http1Conn {
@@ -157,8 +158,17 @@ func (c *http1Conn) exchange(req http1Request, keep *statusSet, deadline time.Ti
 	}
 	reused := c.conn != nil
 	h, failed, err := c.try(req, keep, deadline)
-	if reused && failed != answerBegun && (failed == requestUnread || replayable(req.method)) && time.Now().Before(deadline) {
-		h, _, err = c.try(req, keep, deadline)
+	switch {
+	case reused && failed != answerBegun:
+		c.guard.closed()
+		if (failed == requestUnread || replayable(req.method)) && time.Now().Before(deadline) {
+			h, _, err = c.try(req, keep, deadline)
+		}
+	case reused:
+		c.guard.kept()
+	}
+	if c.guard.fresh() {
+		c.close()
 	}
 	return h, err
 }
@@ -197,8 +207,11 @@ func (c *http1Conn) alive() bool {
 		return false
 	}
 	open, unasked := c.probe.quiet()
-	if unasked {
+	switch {
+	case unasked:
 		c.events.Add(1)
+	case !open:
+		c.guard.closed()
 	}
 	return open
 }
@@ -218,7 +231,7 @@ func (c *http1Conn) try(req http1Request, keep *statusSet, deadline time.Time) (
 	}
 	if _, err := c.rr.br.Peek(1); err != nil {
 		failed = noAnswer
-		if errors.Is(err, io.EOF) && closedBeforeRequest(c.conn) {
+		if errors.Is(err, io.EOF) && resetFollows(c.conn) {
 			failed = requestUnread
 			err = fmt.Errorf("%w after the server closed the connection", syscall.ECONNRESET)
 		}
@@ -230,6 +243,21 @@ func (c *http1Conn) try(req http1Request, keep *statusSet, deadline time.Time) (
 		c.close()
 	}
 	return h, answerBegun, err
+}
+
+// resetFollows reports whether, after an end of file on conn, the reset our
+// request meets at the server's closed socket arrives within a few
+// milliseconds: the server closed before it could read the request (see
+// closedBeforeRequest). On loopback it takes microseconds; later than that,
+// the request counts as one the server may have read.
+func resetFollows(conn net.Conn) bool {
+	for range 20 {
+		if closedBeforeRequest(conn) {
+			return true
+		}
+		nanosleep(100 * time.Microsecond)
+	}
+	return false
 }
 
 func (c *http1Conn) dial(deadline time.Time) error {

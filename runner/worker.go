@@ -184,7 +184,15 @@ func (w *worker) roundTrip(i int, it Iteration) (answer, error) {
 	if err != nil {
 		return answer{}, err
 	}
+	req.Close = w.kept.guard.fresh() // see reuseGuard
+	w.kept.reused.Store(false)
 	resp, err := e.client.Do(req)
+	switch {
+	case err != nil && w.kept.reused.Load():
+		w.kept.guard.closed()
+	case w.kept.reused.Load():
+		w.kept.guard.kept()
+	}
 	if err != nil && w.kept.closedUnread() && (req.Body == nil || req.GetBody != nil) {
 		// net/http sends again only what it may replay; this request the
 		// server cannot have read.
