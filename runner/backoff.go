@@ -35,15 +35,12 @@ func (b *backoff) failed(s backoffSchedule) time.Duration {
 // connected starts the schedule over: an attempt reached the server.
 func (b *backoff) connected() { b.next = 0 }
 
-// failedToConnect reports whether a request that failed with err, of kind,
-// failed to connect: it was refused, its host name did not resolve, its
-// TLS handshake failed, or its dial timed out. Such a request never
-// reached the server.
-func failedToConnect(err error, kind TransportKind) bool {
-	switch kind {
-	case TransportRefused, TransportDNS, TransportTLS:
-		return true
-	}
+// failedToConnect reports whether a request that failed with err failed to
+// connect: its dial failed (refused, a host name that did not resolve, a
+// timeout), or, over net/http, it failed before it had a connection (the
+// TLS handshake). Such a request never reached the server.
+func failedToConnect(err error) bool {
 	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
+	var connect connectError
+	return errors.As(err, &connect) || errors.As(err, &op) && op.Op == "dial"
 }

@@ -29,25 +29,27 @@ func TestBackoffSchedule(t *testing.T) {
 }
 
 // TestFailedToConnect: the failures before a request reaches the server,
-// as the http:// client and net/http return them, and not the others.
+// as the http:// client (a dial error) and net/http (no connection had:
+// connectError) return them, and not the others: a TLS alert after the
+// request was sent reached the server.
 func TestFailedToConnect(t *testing.T) {
 	dial := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("i/o timeout")}
 	read := &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}
 	cases := []struct {
 		err  error
-		kind TransportKind
 		want bool
 	}{
-		{dial, TransportTimeout, true},
-		{&url.Error{Op: "Get", URL: "https://x/", Err: dial}, TransportTimeout, true},
-		{errors.New("x509: certificate signed by unknown authority"), TransportTLS, true},
-		{errors.New("connection refused"), TransportRefused, true},
-		{read, TransportReset, false},
-		{context.DeadlineExceeded, TransportTimeout, false},
+		{dial, true},
+		{&url.Error{Op: "Get", URL: "https://x/", Err: dial}, true},
+		{connectError{errors.New("x509: certificate signed by unknown authority")}, true},
+		{connectError{errors.New("net/http: TLS handshake timeout")}, true},
+		{errors.New("remote error: tls: bad record MAC"), false},
+		{read, false},
+		{context.DeadlineExceeded, false},
 	}
 	for _, tc := range cases {
-		if got := failedToConnect(tc.err, tc.kind); got != tc.want {
-			t.Errorf("failedToConnect(%v, %s) = %v", tc.err, tc.kind, got)
+		if got := failedToConnect(tc.err); got != tc.want {
+			t.Errorf("failedToConnect(%v) = %v", tc.err, got)
 		}
 	}
 }

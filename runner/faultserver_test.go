@@ -119,7 +119,7 @@ var faults = []struct {
 		c.next()
 		c.write("HTTP/1.1 20")
 		c.reset()
-	}, wantOnlyOverHTTP(runner.TransportReset), 0},
+	}, wantOnly(runner.TransportReset), 0},
 }
 
 // TestFaultServers runs a short load against each fault, over http:// and
@@ -208,18 +208,6 @@ func wantOnly(kind runner.TransportKind) func(*testing.T, *runner.Result, string
 	return func(t *testing.T, res *runner.Result, _ string) {
 		if total := res.Total; total.Transport[kind] != total.Requests() {
 			t.Errorf("classes %v, transport kinds %v; want every request of kind %s", total.Classes, total.Transport, kind)
-		}
-	}
-}
-
-// wantOnlyOverHTTP is wantOnly for the fast client; over https://,
-// net/http may see another cause, but fails every request too.
-func wantOnlyOverHTTP(kind runner.TransportKind) func(*testing.T, *runner.Result, string) {
-	return func(t *testing.T, res *runner.Result, scheme string) {
-		if scheme == "http" {
-			wantOnly(kind)(t, res, scheme)
-		} else if total := res.Total; total.TransportErrors() != total.Requests() {
-			t.Errorf("classes %v; want every request a transport error", total.Classes)
 		}
 	}
 }

@@ -3,19 +3,35 @@ package runner
 import (
 	"context"
 	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"net/http/httptrace"
+	"net/url"
 	"sync/atomic"
+	"syscall"
 )
 
-// checkedConn is a connection of the net/http client that, as net/http
-// closes it, notes whether the server's side had closed before a request
-// sent on it could be read (see closedBeforeRequest). A worker that saw its
-// request fail on such a kept connection sends it again: the server cannot
-// have read it, whatever its method.
+// checkedConn is a connection of the net/http client that notes what the
+// net/http client cannot tell a worker: whether reading from it failed (a
+// reset, or an end of file: net/http may report only the malformed answer
+// that was cut short), and, as net/http closes it, whether the server's side
+// had closed before a request sent on it could be read (see
+// closedBeforeRequest).
 type checkedConn struct {
 	net.Conn
+	broken atomic.Bool // a read failed: reset or end of file
 	unread atomic.Bool
+}
+
+func (c *checkedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if err != nil && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)) {
+		c.broken.Store(true)
+	}
+	return n, err
 }
 
 func (c *checkedConn) Close() error {
@@ -34,11 +50,12 @@ func dialChecked(dialer *net.Dialer) func(ctx context.Context, network, addr str
 	}
 }
 
-// keptConn follows the connection net/http gives a worker's requests: the
-// kept one it reused for the last request, nil for a new one.
+// keptConn follows the connections net/http gives a worker's requests
+// (through httptrace), so that a failed request is told by its cause and
+// sent again when the server cannot have read it. It is the worker's own.
 type keptConn struct {
-	conn   atomic.Pointer[checkedConn]
-	reused atomic.Bool
+	conn   atomic.Pointer[checkedConn] // the last request's, nil before it had one
+	reused atomic.Bool                 // ... kept from an earlier request
 	trace  *httptrace.ClientTrace
 	guard  reuseGuard
 }
@@ -57,19 +74,70 @@ func (k *keptConn) got(info httptrace.GotConnInfo) {
 		conn = t.NetConn()
 	}
 	c, _ := conn.(*checkedConn)
-	if !info.Reused {
-		c = nil
-	}
 	k.conn.Store(c)
 	k.reused.Store(info.Reused)
 }
 
-// closedUnread reports whether the last request went on a kept connection
-// that the server had closed before it could read the request.
+// do sends req through client, once more when the kept connection it went
+// on had been closed by the server before it could read it (net/http sends
+// again only what it may replay). Its errors say their cause: one before a
+// connection was had is a connectError, and one on a connection whose read
+// failed is a reset, whatever net/http made of the bytes cut short. It
+// keeps from racing a server that closes after every answer (reuseGuard).
+func (k *keptConn) do(client *http.Client, req *http.Request) (*http.Response, error) {
+	req.Close = k.guard.fresh()
+	resp, err := k.send(client, req)
+	if err != nil && k.closedUnread() && (req.Body == nil || req.GetBody != nil) {
+		if req.GetBody != nil {
+			req.Body, _ = req.GetBody()
+		}
+		resp, err = k.send(client, req)
+	}
+	return resp, err
+}
+
+// send is one try of do.
+func (k *keptConn) send(client *http.Client, req *http.Request) (*http.Response, error) {
+	k.conn.Store(nil)
+	k.reused.Store(false)
+	resp, err := client.Do(req)
+	c, reused := k.conn.Load(), k.reused.Load()
+	switch {
+	case err != nil && c == nil:
+		return nil, connectError{err}
+	case err != nil && c.broken.Load() && !errors.Is(err, syscall.ECONNRESET):
+		if u, ok := err.(*url.Error); ok {
+			u.Err = fmt.Errorf("%w: %w", u.Err, errConnBroken)
+		} else {
+			err = fmt.Errorf("%w: %w", err, errConnBroken)
+		}
+	}
+	switch {
+	case reused && err != nil:
+		k.guard.closed()
+	case reused:
+		k.guard.kept()
+	}
+	return resp, err
+}
+
+// closedUnread reports whether the last try went on a kept connection that
+// the server had closed before it could read the request.
 func (k *keptConn) closedUnread() bool {
 	c := k.conn.Load()
-	return c != nil && c.unread.Load()
+	return k.reused.Load() && c != nil && c.unread.Load()
 }
+
+// errConnBroken says why a request failed whose connection was reset or
+// closed while net/http read the answer; it is a reset (transportKind).
+var errConnBroken = fmt.Errorf("the connection was reset or closed in the middle of the answer (%w)", syscall.ECONNRESET)
+
+// connectError is a failure before the request had a connection: the dial
+// or the TLS handshake. Such a request never reached the server.
+type connectError struct{ err error }
+
+func (e connectError) Error() string { return e.err.Error() }
+func (e connectError) Unwrap() error { return e.err }
 
 // reuseGuard keeps a worker from racing a server that closes its connection
 // after every answer without saying so (no Connection: close): a request

@@ -107,7 +107,7 @@ func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Samp
 	ended := time.Now()
 	if err != nil {
 		x.Kind = transportKind(err)
-		x.ConnectFailed = failedToConnect(err, x.Kind)
+		x.ConnectFailed = failedToConnect(err)
 		w.message, w.scratch = appendErrorMessage(w.message[:0], w.scratch, err)
 		x.Message = w.message
 	} else {
@@ -184,23 +184,7 @@ func (w *worker) roundTrip(i int, it Iteration) (answer, error) {
 	if err != nil {
 		return answer{}, err
 	}
-	req.Close = w.kept.guard.fresh() // see reuseGuard
-	w.kept.reused.Store(false)
-	resp, err := e.client.Do(req)
-	switch {
-	case err != nil && w.kept.reused.Load():
-		w.kept.guard.closed()
-	case w.kept.reused.Load():
-		w.kept.guard.kept()
-	}
-	if err != nil && w.kept.closedUnread() && (req.Body == nil || req.GetBody != nil) {
-		// net/http sends again only what it may replay; this request the
-		// server cannot have read.
-		if req.GetBody != nil {
-			req.Body, _ = req.GetBody()
-		}
-		resp, err = e.client.Do(req)
-	}
+	resp, err := w.kept.do(e.client, req)
 	if err != nil {
 		return answer{}, err
 	}
