@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -21,7 +22,7 @@ func ParseTarget(raw string) (*url.URL, error) {
 		if strings.HasPrefix(lower, "http:") || strings.HasPrefix(lower, "https:") {
 			return nil, fmt.Errorf("%s: no host", shown)
 		}
-		return nil, fmt.Errorf("%s: missing scheme; did you mean http://%s?", shown, shown)
+		return nil, fmt.Errorf("%s: missing scheme; did you mean http://%s?", shown, strings.TrimLeft(shown, "/"))
 	}
 	if s := strings.ToLower(scheme); s != "http" && s != "https" {
 		return nil, fmt.Errorf("%s: scheme %q is not supported: use http:// or https://", shown, scheme)
@@ -52,6 +53,11 @@ func ParseTarget(raw string) (*url.URL, error) {
 	}
 	if u.Hostname() == "" {
 		return nil, fmt.Errorf("%s: no host", shown)
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("%s: port %s is not between 1 and 65535", shown, port)
+		}
 	}
 	return u, nil
 }

@@ -43,6 +43,9 @@ func TestParseTarget(t *testing.T) {
 		"http://bob:p?ss@127.0.0.1/":       "http://bob:xxxxx@127.0.0.1/: an @ after the host",
 		"ftp://bob:p#ss@127.0.0.1/":        "ftp://bob:xxxxx@127.0.0.1/: scheme",
 		"http://bob:s3c@ret@host:1/x?y=@z": "http://bob:xxxxx@z: an @ after the host",
+		"http://127.0.0.1:65536":           "http://127.0.0.1:65536: port 65536 is not between 1 and 65535",
+		"http://127.0.0.1:0/":              "http://127.0.0.1:0/: port 0 is not between 1 and 65535",
+		"//127.0.0.1:9":                    "//127.0.0.1:9: missing scheme; did you mean http://127.0.0.1:9?",
 	} {
 		_, err := runner.ParseTarget(raw)
 		if err == nil || !strings.HasPrefix(err.Error(), want) {

@@ -33,3 +33,18 @@ func TestLoadLimits(t *testing.T) {
 		t.Errorf("a rate of 1e-10/s for 1s: exit %d\n%s%s", code, stdout, stderr)
 	}
 }
+
+// TestEmptyTarget: a target given empty (an unset variable in
+// `--target "$STAGING_URL"`, or $LOADGATE_TARGET set to nothing) is refused;
+// only a target left out runs against the embedded API.
+func TestEmptyTarget(t *testing.T) {
+	code, stdout, stderr := run(t, "run", "ping", "-n", "1", "--target", "")
+	if code != exitUsage || !strings.Contains(stderr, "--target is empty") || stdout != "" {
+		t.Errorf("--target '': exit %d, stderr %q", code, stderr)
+	}
+	t.Setenv(envTarget, "")
+	code, stdout, stderr = run(t, "run", "ping", "-n", "1")
+	if code != exitUsage || !strings.Contains(stderr, "$LOADGATE_TARGET is empty") || stdout != "" {
+		t.Errorf("$LOADGATE_TARGET='': exit %d, stderr %q", code, stderr)
+	}
+}

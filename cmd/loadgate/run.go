@@ -26,6 +26,11 @@ const (
 	envPassword = "LOADGATE_PASSWORD"
 )
 
+// reachableTimeout is the least time the check that a remote target is
+// reachable waits for a connection, whatever --timeout says: a tiny
+// --timeout fails requests, not the target.
+const reachableTimeout = 5 * time.Second
+
 // defaultTimeout bounds each request unless --timeout says otherwise.
 const defaultTimeout = 10 * time.Second
 
@@ -170,12 +175,18 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 		return nil, err
 	}
 	target, source := f.target, "--target"
+	env, inEnv := os.LookupEnv(envTarget)
 	switch {
 	case fs.Changed("target"):
-	case os.Getenv(envTarget) != "":
-		target, source = os.Getenv(envTarget), "$"+envTarget
+	case inEnv:
+		target, source = env, "$"+envTarget
 	default:
 		target, source = sc.Target, "the scenario's target" // checked with the file
+	}
+	if target == "" && source != "the scenario's target" {
+		// An unset variable in `--target "$STAGING_URL"` must not gate
+		// the embedded API in staging's place.
+		return nil, usagef("%s is empty: give the target's URL, or leave it out to run against the embedded reference API", source)
 	}
 	if target == "" {
 		server, err := f.server.config(nil)
@@ -349,7 +360,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		}()
 		embedded = in
 		env.Target, env.Embedded = mustParse(in.URL()), true
-	} else if err := runner.CheckReachable(ctx, p.target, p.timeout); err != nil {
+	} else if err := runner.CheckReachable(ctx, p.target, max(p.timeout, reachableTimeout)); err != nil {
 		if ctx.Err() != nil {
 			return errInterruptedBeforeLoad
 		}
