@@ -1,11 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // The checks of the command line that cobra would otherwise make in its own
@@ -78,7 +81,7 @@ func ownWords(root *cobra.Command) {
 		return usagef("unknown command %q; the commands are %s (see 'loadgate help')", args[0], strings.Join(commandNames(cmd), ", "))
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return usagef("%v (see '%s --help')", err, cmd.CommandPath())
+		return usagef("%v (see '%s --help')", flagError(err), cmd.CommandPath())
 	})
 	root.SetHelpCommand(&cobra.Command{
 		Use:   "help [COMMAND]",
@@ -110,4 +113,35 @@ func ownWords(root *cobra.Command) {
 			shell.Args = noArgs
 		}
 	}
+}
+
+// flagError says in loadgate's words what is wrong with a flag's value,
+// where pflag would quote strconv's or time's error.
+func flagError(err error) error {
+	var invalid *pflag.InvalidValueError
+	if !errors.As(err, &invalid) {
+		return err
+	}
+	f := invalid.GetFlag()
+	name := "--" + f.Name
+	if f.Shorthand != "" {
+		name = "-" + f.Shorthand + "/" + name
+	}
+	var why string
+	var num *strconv.NumError
+	switch {
+	case errors.As(err, &num) && errors.Is(num.Err, strconv.ErrRange):
+		why = "out of range"
+	case f.Value.Type() == "duration":
+		why = "not a duration such as 500ms, 30s or 2m (at most 2562047h)"
+	case f.Value.Type() == "bool":
+		why = "not true or false"
+	case strings.HasPrefix(f.Value.Type(), "int"):
+		why = "not a whole number"
+	case f.Value.Type() == "float64":
+		why = "not a number"
+	default:
+		return err
+	}
+	return fmt.Errorf("%s %q: %s", name, invalid.GetValue(), why)
 }
