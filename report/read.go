@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"github.com/loadgate/loadgate/runner"
@@ -44,12 +46,16 @@ func ReadJSON(data []byte) (*Saved, error) {
 	switch {
 	case in.Scenario == "":
 		return nil, fmt.Errorf("the scenario is empty: a result names the scenario that ran")
+	case strings.IndexFunc(in.Scenario, unicode.IsControl) >= 0:
+		return nil, fmt.Errorf("the scenario %q holds a control character: a scenario's name is one line of text", in.Scenario)
 	case in.EndedAt.Before(in.StartedAt):
 		return nil, fmt.Errorf("ended_at %s is before started_at %s", in.EndedAt.Format(time.RFC3339Nano), in.StartedAt.Format(time.RFC3339Nano))
 	case len(in.Endpoints) == 0:
 		return nil, fmt.Errorf("endpoints is empty: a result has an endpoint for each step that ran")
 	}
-	r := &runner.Result{Scenario: in.Scenario, Target: in.Target, Started: in.StartedAt, Ended: in.EndedAt,
+	// A file written by hand or by another tool may hold a password in its
+	// target: it is never shown.
+	r := &runner.Result{Scenario: in.Scenario, Target: runner.RedactTarget(in.Target), Started: in.StartedAt, Ended: in.EndedAt,
 		Interrupted: in.Interrupted, ClassNames: in.ClassNames, Arrivals: in.Totals.Arrivals, Dropped: in.Totals.Dropped,
 		PeakWorkers: in.Load.PeakWorkers, ProtocolEvents: in.Totals.ProtocolEvents}
 	if len(r.ClassNames) == 0 {
@@ -182,6 +188,13 @@ func readRuns(in []runJSON, r *runner.Result) ([]runner.Part, error) {
 }
 
 func readLoad(in loadJSON) (runner.Load, error) {
+	if !slices.Contains([]string{"serial", "closed", "open"}, in.Model) {
+		return runner.Load{}, fmt.Errorf("load.model %q is none of serial, closed and open", in.Model)
+	}
+	if in.Concurrency < 0 || in.MaxWorkers < 0 || in.Rate < 0 || in.Rate != in.Rate || in.Iterations < 0 {
+		return runner.Load{}, fmt.Errorf("load: a count or a rate below 0 (concurrency %d, max_workers %d, rate %g, iterations %d)",
+			in.Concurrency, in.MaxWorkers, in.Rate, in.Iterations)
+	}
 	l := runner.Load{Open: in.Model == "open", Concurrency: in.Concurrency, Rate: in.Rate, MaxWorkers: in.MaxWorkers,
 		Duration: seconds(in.DurationS), Iterations: in.Iterations, Pause: seconds(in.PauseS)}
 	for _, s := range in.Stages {

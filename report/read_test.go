@@ -122,6 +122,34 @@ func TestReadJSONNamesMissingField(t *testing.T) {
 	}
 }
 
+// TestReadJSONChecksValues: a file whose values no run could have written
+// is refused, naming the value; a password in its target is never shown.
+func TestReadJSONChecksValues(t *testing.T) {
+	data, _ := report.JSON(result(), nil)
+	edit := func(change func(doc map[string]any)) []byte {
+		var doc map[string]any
+		json.Unmarshal(data, &doc)
+		change(doc)
+		changed, _ := json.Marshal(doc)
+		return changed
+	}
+	load := func(doc map[string]any) map[string]any { return doc["load"].(map[string]any) }
+	for want, changed := range map[string][]byte{
+		`load.model "weird"`:         edit(func(doc map[string]any) { load(doc)["model"] = "weird" }),
+		"a count or a rate below 0":  edit(func(doc map[string]any) { load(doc)["concurrency"] = -3 }),
+		"holds a control character":  edit(func(doc map[string]any) { doc["scenario"] = "a\nFAKE PASS" }),
+		"holds a control character ": edit(func(doc map[string]any) { doc["scenario"] = "a\x1b[2J" }),
+	} {
+		if _, err := report.ReadJSON(changed); err == nil || !strings.Contains(err.Error(), strings.TrimSpace(want)) {
+			t.Errorf("%s: %v", want, err)
+		}
+	}
+	saved, err := report.ReadJSON(edit(func(doc map[string]any) { doc["target"] = "https://bob:s3cret@api.example.com/" }))
+	if err != nil || saved.Result.Target != "https://bob:xxxxx@api.example.com/" {
+		t.Errorf("target %q (%v); want the password hidden", saved.Result.Target, err)
+	}
+}
+
 // FuzzReadJSON: no file makes the reader panic; one it accepts renders.
 func FuzzReadJSON(f *testing.F) {
 	data, _ := report.JSON(result(), nil)
