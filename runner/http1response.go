@@ -50,12 +50,14 @@ type responseHead struct {
 // responseHead.
 type headFields struct {
 	major, minor    int
-	transferLines   int  // Transfer-Encoding header lines
-	chunkedOnly     bool // ... and the last one says exactly "chunked"
-	badTrailer      bool // a Trailer header names a framing header
-	close           bool // a Connection header has "close"
-	keepAlive       bool // ... or "keep-alive"
-	lengthConflicts bool // two Content-Length headers differ
+	transferLines   int    // Transfer-Encoding header lines
+	chunkedOnly     bool   // ... and the last one says exactly "chunked"
+	badTrailer      bool   // a Trailer header names a framing header
+	close           bool   // a Connection header has "close"
+	keepAlive       bool   // ... or "keep-alive"
+	lengthConflicts bool   // two Content-Length headers differ
+	badLength       bool   // a Content-Length that is not a length
+	badLengthText   []byte // ... the first one
 }
 
 // read reads one answer to a request with method: its head (a status of 0
@@ -129,6 +131,8 @@ func (r *responseReader) head() (h responseHead, err error) {
 		h.closeAfter = h.contentLength >= 0 // framed two ways: read it as chunked, then trust the connection no more
 	}
 	switch {
+	case f.badLength:
+		return h, fmt.Errorf("%w: Content-Length %q is not a length", errMalformed, f.badLengthText)
 	case f.lengthConflicts:
 		return h, fmt.Errorf("%w: conflicting Content-Length headers", errMalformed)
 	case h.chunked && f.badTrailer:
@@ -253,13 +257,13 @@ func (r *responseReader) unfold(line []byte) ([]byte, error) {
 func (r *responseReader) field(name, value []byte, h *responseHead, f *headFields) {
 	switch {
 	case bytes.EqualFold(name, []byte("Content-Length")):
-		if h.contentLength >= 0 || f.lengthConflicts {
+		if h.contentLength >= 0 || f.badLength {
 			f.lengthConflicts = f.lengthConflicts || !bytes.Equal(value, r.lengthAt)
 			return
 		}
 		n, err := strconv.ParseUint(string(value), 10, 63)
 		if err != nil {
-			f.lengthConflicts = true // reported as a conflict: the answer is refused either way
+			f.badLength, f.badLengthText = true, bytes.Clone(truncate(value)) // a copy: the line goes with the next read
 			return
 		}
 		h.contentLength, r.lengthAt = int64(n), append(r.lengthAt[:0], value...)
