@@ -89,6 +89,9 @@ func TestHTTP1Malformed(t *testing.T) {
 			if res.Total.TransportErrors() != 1 {
 				t.Errorf("classes %v, transport %v; want one transport error", res.Total.Classes, res.Total.Transport)
 			}
+			if m := res.Total.Messages; name == "bad length" && (len(m) != 1 || !strings.Contains(m[0].Text, `Content-Length "-5" is not a length`)) {
+				t.Errorf("messages %v; want the length named", m)
+			}
 		})
 	}
 }
