@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -46,5 +47,21 @@ func TestEmptyTarget(t *testing.T) {
 	code, stdout, stderr = run(t, "run", "ping", "-n", "1")
 	if code != exitUsage || !strings.Contains(stderr, "$LOADGATE_TARGET is empty") || stdout != "" {
 		t.Errorf("$LOADGATE_TARGET='': exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestOpenFilesLimit: a closed load with more workers than the process may
+// open files is refused before the run, saying so, instead of counting
+// "too many open files" as the target's failed connections.
+func TestOpenFilesLimit(t *testing.T) {
+	limit, ok := openFilesLimit()
+	if !ok {
+		t.Fatal("no open-files limit on this system")
+	}
+	// Against the embedded API each worker takes two files: one more than
+	// half the limit is too many, or above the cap of 100,000 workers.
+	code, _, stderr := run(t, "run", "ping", "-c", strconv.FormatUint(limit/2+1, 10), "-d", "1s")
+	if code != exitUsage || !strings.Contains(stderr, "open files") && !strings.Contains(stderr, "at most 100000") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }

@@ -102,6 +102,9 @@ interrupted.`,
 			if err != nil {
 				return err
 			}
+			if err := plan.checkOpenFiles(); err != nil {
+				return err
+			}
 			return plan.execute(cmd.Context(), stdout, stderr)
 		},
 	}
