@@ -72,25 +72,3 @@ func closedBeforeRequest(conn net.Conn) bool {
 	})
 	return pending == int(syscall.EPIPE)
 }
-
-// idle reports whether conn has nothing to read: no byte and no end of file
-// waiting. It peeks without taking the connection's read lock, which a
-// reader blocked on it holds.
-func idle(conn net.Conn) bool {
-	sc, ok := conn.(syscall.Conn)
-	if !ok {
-		return true
-	}
-	raw, err := sc.SyscallConn()
-	if err != nil {
-		return true
-	}
-	var b [1]byte
-	var peekErr error
-	if err := raw.Control(func(fd uintptr) {
-		_, _, peekErr = syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-	}); err != nil {
-		return true
-	}
-	return peekErr == syscall.EAGAIN
-}

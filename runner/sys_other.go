@@ -20,6 +20,3 @@ func (p *closeProbe) quiet() (open, unasked bool) { return true, false }
 
 // closedBeforeRequest cannot tell off Linux; it says no.
 func closedBeforeRequest(net.Conn) bool { return false }
-
-// idle cannot look without blocking off Linux; it trusts the connection.
-func idle(net.Conn) bool { return true }

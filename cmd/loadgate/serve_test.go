@@ -40,7 +40,7 @@ func TestServeUsageErrors(t *testing.T) {
 	}{
 		{"bcrypt cost out of range", []string{"--bcrypt-cost", "3"}, "--bcrypt-cost must be between 4 and 31, got 3"},
 		{"negative lock timeout", []string{"--lock-timeout", "-1s"}, "--lock-timeout must be positive"},
-		{"bad duration", []string{"--storage-delay", "soon"}, `invalid argument "soon" for "--storage-delay"`},
+		{"bad duration", []string{"--storage-delay", "soon"}, `--storage-delay "soon": not a duration`},
 		{"unknown log format", []string{"--log-format", "xml"}, `invalid --log-format "xml"`},
 		{"bad address", []string{"--addr", "8080"}, `invalid --addr "8080"`},
 		{"port out of range", []string{"--addr", "127.0.0.1:99999"}, `invalid --addr "127.0.0.1:99999"`},
