@@ -3,7 +3,9 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,7 +37,7 @@ func ReadJSON(data []byte) (*Saved, error) {
 	var in resultJSON
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&in); err != nil {
-		return nil, fmt.Errorf("not a result file: %v", err)
+		return nil, fmt.Errorf("not a result file: %v", typeMistake(err))
 	}
 	if in.Schema != Schema {
 		return nil, fmt.Errorf("schema %q; this loadgate reads %q", in.Schema, Schema)
@@ -350,4 +352,44 @@ func readSeries(in seriesJSON, r *runner.Result) (runner.Series, error) {
 		s.Endpoints = append(s.Endpoints, points)
 	}
 	return s, nil
+}
+
+// typeMistake says in the file's terms which field holds a value of the
+// wrong type (encoding/json names Go's types and structs); other errors it
+// returns as they are.
+func typeMistake(err error) error {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	var path []string
+	for _, part := range strings.Split(te.Field, ".") {
+		if !strings.HasSuffix(part, "JSON") { // a Go struct's name, not a field of the file
+			path = append(path, part)
+		}
+	}
+	want := "an object"
+	switch te.Type.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Uint64, reflect.Float64:
+		want = "a number"
+	case reflect.String:
+		want = "a string"
+	case reflect.Bool:
+		want = "true or false"
+	case reflect.Slice:
+		want = "a list"
+	}
+	field := strings.Join(path, ".")
+	if field == "" {
+		field = "the file"
+	}
+	return fmt.Errorf("%s holds %s %s where %s belongs", field, article(te.Value), te.Value, want)
+}
+
+// article is "a" or "an" before a JSON value's kind.
+func article(kind string) string {
+	if strings.HasPrefix(kind, "a") || strings.HasPrefix(kind, "o") {
+		return "an"
+	}
+	return "a"
 }

@@ -144,6 +144,10 @@ func TestReadJSONChecksValues(t *testing.T) {
 			t.Errorf("%s: %v", want, err)
 		}
 	}
+	_, err := report.ReadJSON(edit(func(doc map[string]any) { doc["totals"].(map[string]any)["requests"] = "2" }))
+	if want := "totals.requests holds a string where a number belongs"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("a count as a string: %v; want %q", err, want)
+	}
 	saved, err := report.ReadJSON(edit(func(doc map[string]any) { doc["target"] = "https://bob:s3cret@api.example.com/" }))
 	if err != nil || saved.Result.Target != "https://bob:xxxxx@api.example.com/" {
 		t.Errorf("target %q (%v); want the password hidden", saved.Result.Target, err)
