@@ -11,9 +11,9 @@ import (
 
 const goodPassword = "Passw0rd!"
 
-// TestContract checks every status of the reference API's contract (DESIGN
-// §4.6) over real HTTP: each case is one request against a server that has
-// one registered user, alice.
+// TestContract checks every status of the reference API's contract
+// (docs/contracts.md §6) over real HTTP: each case is one request against a
+// server that has one registered user, alice.
 func TestContract(t *testing.T) {
 	in := start(t, apiserver.Config{BcryptCost: bcrypt.MinCost})
 	base := in.URL()

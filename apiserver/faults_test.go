@@ -14,7 +14,7 @@ import (
 
 const lockTimeoutBody = "Service temporarily busy, please retry"
 
-// lockTimeoutRule is loadgate's default rule (DESIGN §4.4): a 503 whose body
+// lockTimeoutRule is loadgate's default rule (docs/contracts.md §4): a 503 whose body
 // mentions "temporarily busy" or "storage lock timeout".
 func lockTimeoutRule(r response) bool {
 	body := strings.ToLower(r.raw)

@@ -12,8 +12,8 @@ import (
 // Schema names the version of the result JSON.
 const Schema = "loadgate.result/v1"
 
-// resultJSON is the result file (DESIGN §4.5). Field names are a contract:
-// add fields, never rename or remove one.
+// resultJSON is the result file (docs/contracts.md §5). Field names are a
+// contract: add fields, never rename or remove one.
 type resultJSON struct {
 	Schema      string    `json:"schema"`
 	Passed      bool      `json:"passed"`

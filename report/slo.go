@@ -13,7 +13,7 @@ import (
 	"github.com/loadgate/loadgate/runner"
 )
 
-// ParseSLO parses one SLO expression. The grammar (DESIGN §4.3):
+// ParseSLO parses one SLO expression. The grammar (docs/contracts.md §3):
 //
 //	slo     = [ scope "." ] metric op value
 //	scope   = an endpoint name of the scenario: "login", "register", ...
@@ -269,7 +269,8 @@ func (s *SLO) setPercent(value string) error {
 }
 
 // standardScopes are the reference API's endpoints, valid scopes in every
-// scenario (DESIGN §4.3); one the scenario does not use has no samples.
+// scenario (docs/contracts.md §3); one the scenario does not use has no
+// samples.
 var standardScopes = []string{"login", "register", "profile"}
 
 // CheckScopes reports an SLO whose scope is neither a standard endpoint nor

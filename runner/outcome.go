@@ -6,8 +6,8 @@ import (
 	"slices"
 )
 
-// Class is the outcome class of one request (DESIGN §4.4). Every request
-// gets exactly one. Dropped arrivals are not requests and have no Class.
+// Class is the outcome class of one request (docs/contracts.md §4). Every
+// request gets exactly one. Dropped arrivals are not requests and have no Class.
 // Classes from NumBuiltinClasses up are a scenario's own (Classifier.Custom).
 type Class uint8
 

@@ -8,7 +8,8 @@ import (
 	"github.com/loadgate/loadgate/report"
 )
 
-// The exit codes of DESIGN §4.2. They are decided in exitCode and nowhere else.
+// The exit codes of docs/contracts.md §2. They are decided in exitCode and
+// nowhere else.
 const (
 	exitOK          = 0
 	exitRunFailed   = 1
