@@ -139,7 +139,7 @@ func htmlVerdicts(verdicts []Verdict) (htmlBanner, []htmlVerdict) {
 	for _, v := range verdicts {
 		row := htmlVerdict{Expr: v.SLO.Expr, Actual: "–", Pass: v.Pass, Reason: v.Reason,
 			Threshold: v.SLO.Op.String() + " " + v.SLO.format(v.SLO.Threshold)}
-		if v.Reason != "no samples" {
+		if !v.NoSamples {
 			row.Actual = v.SLO.format(v.Actual)
 		}
 		rows = append(rows, row)

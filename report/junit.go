@@ -144,7 +144,7 @@ func junitDetail(r *runner.Result, v Verdict) string {
 		scope = fmt.Sprintf("endpoint %q", v.SLO.Scope)
 	}
 	actual := v.SLO.format(v.Actual)
-	if sloNoSamples(v) {
+	if v.NoSamples {
 		actual = "no samples: " + scope + " had no requests"
 		if v.SLO.Scope != "" && r.Endpoint(v.SLO.Scope) == nil {
 			actual = "no samples: the scenario has no " + scope
@@ -158,10 +158,6 @@ func junitDetail(r *runner.Result, v Verdict) string {
 	fmt.Fprintf(&b, "verdict    %s\n", v.Reason)
 	return b.String()
 }
-
-// sloNoSamples reports whether v failed because its scope had no requests
-// (Evaluate's "no samples" verdict).
-func sloNoSamples(v Verdict) bool { return !v.Pass && v.Reason == "no samples" }
 
 // junitSeconds writes d in seconds with millisecond precision, never
 // negative.

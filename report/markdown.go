@@ -46,7 +46,7 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 			if !v.Pass {
 				mark = "❌ FAIL"
 			}
-			if sloNoSamples(v) {
+			if v.NoSamples {
 				actual = "–"
 			}
 			mdRow(&b, mark, mdCode(v.SLO.Expr), mdText(actual), mdText(v.SLO.Op.String()+" "+v.SLO.format(v.SLO.Threshold)), mdText(v.Reason))

@@ -204,6 +204,9 @@ func TestEvaluate(t *testing.T) {
 			if v.Pass != tc.pass || v.Reason != tc.reason || v.Actual < tc.actual*(1-1e-3) || v.Actual > tc.actual*(1+1e-3) {
 				t.Errorf("got actual %v pass %v reason %q; want %v %v %q", v.Actual, v.Pass, v.Reason, tc.actual, tc.pass, tc.reason)
 			}
+			if v.NoSamples != (tc.reason == "no samples") {
+				t.Errorf("NoSamples %v with reason %q", v.NoSamples, v.Reason)
+			}
 		})
 	}
 }

@@ -20,6 +20,9 @@ type Verdict struct {
 	// Limit marks a baseline's limit (BaselineVerdicts), counted apart
 	// from the SLOs.
 	Limit bool
+	// NoSamples marks an SLO whose scope had no requests: it failed, and
+	// Actual means nothing.
+	NoSamples bool
 }
 
 // Judge evaluates every SLO against r, in order.
@@ -49,7 +52,7 @@ func (s SLO) Evaluate(r *runner.Result) Verdict {
 		stats = r.Endpoint(s.Scope)
 	}
 	if stats == nil || stats.Requests() == 0 {
-		return Verdict{SLO: s, Reason: "no samples"}
+		return Verdict{SLO: s, Reason: "no samples", NoSamples: true}
 	}
 	actual := s.actual(r, stats)
 	v := Verdict{SLO: s, Actual: actual, Pass: s.Op.holds(actual, s.Threshold)}
