@@ -13,6 +13,7 @@ build:
 	$(GO) build -o bin/loadgate ./cmd/loadgate
 
 lint:
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	@unformatted=$$(gofmt -l .); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
