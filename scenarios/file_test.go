@@ -286,6 +286,19 @@ func TestCSVProblems(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no such file") {
 		t.Errorf("missing file: %v", err)
 	}
+	// A file over the limit is refused, never cut short (its last users
+	// silently dropped): a header and a first user, then padding.
+	big, err := os.Create(filepath.Join(dir, "big.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	big.WriteString("username,password\nu,p\n")
+	big.Truncate(maxCSVBytes + 1) // the rest reads as zeros, which a cut file would drop
+	big.Close()
+	_, err = Parse("s.yaml", []byte("users:\n  csv: big.csv\nsteps:\n  - {name: a, path: /a}\n"), Options{Dir: dir})
+	if err == nil || !strings.Contains(err.Error(), "larger than 67108864 bytes") {
+		t.Errorf("a file over the limit: %v", err)
+	}
 }
 
 // TestMergeKeys: YAML merge keys work anywhere a mapping is read: one

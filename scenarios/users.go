@@ -1,19 +1,20 @@
 package scenarios
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/loadgate/loadgate/internal/readfile"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -165,15 +166,17 @@ func (p *parser) csvUsers(n *yaml.Node) ([]string, [][]string) {
 	return fields, rows
 }
 
+// maxCSVBytes bounds a users file.
+const maxCSVBytes = 64 << 20
+
 // readCSV reads a CSV file of users: a header of distinct column names,
-// then at least one row.
+// then at least one row. A file over maxCSVBytes is refused, not cut.
 func readCSV(path string) ([]string, [][]string, error) {
-	f, err := os.Open(path)
+	data, err := readfile.Limited(path, maxCSVBytes)
 	if err != nil {
-		return nil, nil, errors.Unwrap(err)
+		return nil, nil, err
 	}
-	defer f.Close()
-	r := csv.NewReader(io.LimitReader(f, 64<<20))
+	r := csv.NewReader(bytes.NewReader(data))
 	header, err := r.Read()
 	if err == io.EOF {
 		return nil, nil, errors.New("the file is empty: the first row must name the columns, such as username,password")
