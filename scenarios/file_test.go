@@ -381,3 +381,30 @@ func TestMergeKeyProblems(t *testing.T) {
 		})
 	}
 }
+
+// TestRandomOrderFollowsTheRun: a random order of users is the run's own:
+// the same run ID gives the same users in the same order (a re-run, or the
+// shards of one run), another run ID another order.
+func TestRandomOrderFollowsTheRun(t *testing.T) {
+	dir := t.TempDir()
+	rows := "username,password\n"
+	for i := range 50 {
+		rows += fmt.Sprintf("u%d,p\n", i)
+	}
+	os.WriteFile(filepath.Join(dir, "u.csv"), []byte(rows), 0o644)
+	sc, err := Parse("s.yaml", []byte("users: {csv: u.csv, order: random}\nsteps:\n  - {name: a, path: /a, body: \"{{user.username}}\"}\n"), Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := func(runID string) string {
+		step := sc.Build(Env{RunID: runID}).Steps[0]
+		var users []string
+		for seq := range int64(20) {
+			users = append(users, string(step.Body(runner.Iteration{Seq: seq})))
+		}
+		return strings.Join(users, " ")
+	}
+	if a, again, b := order("run-a"), order("run-a"), order("run-b"); a != again || a == b {
+		t.Errorf("run-a: %s\nrun-a again: %s\nrun-b: %s", a, again, b)
+	}
+}

@@ -62,7 +62,8 @@ type Requests struct {
 // Build returns the setup requests and steps of a run in env.
 func (s *Scenario) Build(env Env) Requests {
 	rows, setup := s.users.forRun(env)
-	user := func(seq int64) []string { return s.users.pick(rows, seq) }
+	seed := seedOf(env.RunID)
+	user := func(seq int64) []string { return s.users.pick(rows, seq, seed) }
 	r := Requests{Setup: setup, Classifier: s.classifier, Vars: s.vars}
 	weighted := 0
 	for i := range s.steps {

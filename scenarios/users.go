@@ -2,11 +2,10 @@ package scenarios
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"path/filepath"
 	"slices"
@@ -314,26 +313,28 @@ func (u users) forRun(env Env) (rows [][]string, setup []runner.SetupRequest) {
 	return rows, setup
 }
 
-// pick returns the user of iteration seq.
-func (u users) pick(rows [][]string, seq int64) []string {
+// pick returns the user of iteration seq; seed (the run's, see seedOf)
+// makes a random order differ between runs.
+func (u users) pick(rows [][]string, seq int64, seed uint64) []string {
 	if len(rows) == 0 {
 		return nil
 	}
 	n := uint64(len(rows))
 	switch u.order {
 	case orderRandom:
-		return rows[mix64(uint64(seq)^runSeed)%n]
+		return rows[mix64(uint64(seq)^seed)%n]
 	default: // unique runs no more iterations than rows: see Scenario.IterationLimit
 		return rows[uint64(seq)%n]
 	}
 }
 
-// runSeed makes random orders differ between runs.
-var runSeed = func() uint64 {
-	var b [8]byte
-	rand.Read(b[:])
-	return binary.LittleEndian.Uint64(b[:])
-}()
+// seedOf is the seed of random orders in the run with runID: the same
+// run ID gives the same order.
+func seedOf(runID string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(runID))
+	return h.Sum64()
+}
 
 // mix64 scrambles x (splitmix64's finalizer): consecutive iterations get
 // unrelated users.
