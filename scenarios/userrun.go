@@ -1,0 +1,107 @@
+package scenarios
+
+import (
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"strings"
+
+	"github.com/loadgate/loadgate/runner"
+)
+
+// The users a run takes, from what users.go parsed: the rows, the setup
+// that registers them, and the user of each iteration.
+
+// checkCredentials reports why --username and --password cannot stand for
+// these users: there are none, or they have no username and password fields.
+func (u users) checkCredentials() error {
+	if u.fields == nil {
+		return fmt.Errorf("the scenario has no users for --username and --password to stand for")
+	}
+	if !slices.Contains(u.fields, "username") || !slices.Contains(u.fields, "password") {
+		return fmt.Errorf("--username and --password fill the user fields username and password; this scenario's users have %s", strings.Join(u.fields, ", "))
+	}
+	return nil
+}
+
+// forRun returns the users of a run: the file's, or the pair given as
+// credentials. A pair replaces the file's users against a remote target;
+// against the embedded API it is registered as the first user, when the
+// file registers users. It also returns the setup requests that register
+// them.
+func (u users) forRun(env Env) (rows [][]string, setup []runner.SetupRequest) {
+	given := env.Username != "" && env.Password != ""
+	if given && (!env.Embedded || u.reg == nil) {
+		row := make([]string, len(u.fields))
+		for i, field := range u.fields {
+			switch field {
+			case "username":
+				row[i] = env.Username
+			case "password":
+				row[i] = env.Password
+			case "email":
+				if u.reg != nil {
+					row[i] = u.reg.email.string(&renderContext{runID: env.RunID, user: []string{env.Username}})
+				}
+			}
+		}
+		return [][]string{row}, nil
+	}
+	if u.reg == nil {
+		return u.rows, nil
+	}
+	for i := range u.reg.count {
+		c := &renderContext{runID: env.RunID, index: i}
+		user := make([]string, len(registeredFields))
+		user[regUsername] = u.reg.username.string(c)
+		if i == 0 && given {
+			user[regUsername] = env.Username
+		}
+		c.user = user
+		user[regEmail] = u.reg.email.string(c)
+		switch {
+		case i == 0 && given:
+			user[regPassword] = env.Password
+		case u.reg.password != nil:
+			user[regPassword] = u.reg.password.string(c)
+		default:
+			user[regPassword] = u.reg.rules.generate()
+		}
+		rows = append(rows, user)
+		setup = append(setup, u.reg.request.setup("register user "+user[regUsername], c))
+	}
+	return rows, setup
+}
+
+// pick returns the user of iteration seq; seed (the run's, see seedOf)
+// makes a random order differ between runs.
+func (u users) pick(rows [][]string, seq int64, seed uint64) []string {
+	if len(rows) == 0 {
+		return nil
+	}
+	n := uint64(len(rows))
+	switch u.order {
+	case orderRandom:
+		return rows[mix64(uint64(seq)^seed)%n]
+	default: // unique runs no more iterations than rows: see Scenario.IterationLimit
+		return rows[uint64(seq)%n]
+	}
+}
+
+// seedOf is the seed of random orders in the run with runID: the same
+// run ID gives the same order.
+func seedOf(runID string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(runID))
+	return h.Sum64()
+}
+
+// mix64 scrambles x (splitmix64's finalizer): consecutive iterations get
+// unrelated users.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
