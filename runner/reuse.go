@@ -56,16 +56,17 @@ func dialChecked(dialer *net.Dialer) func(ctx context.Context, network, addr str
 type keptConn struct {
 	conn   atomic.Pointer[checkedConn] // the last request's, nil before it had one
 	reused atomic.Bool                 // ... kept from an earlier request
-	trace  *httptrace.ClientTrace
+	ctx    context.Context             // the trace's, for the worker's requests
 	guard  reuseGuard
 }
 
-// traced returns ctx carrying k's trace, made at the first call.
-func (k *keptConn) traced(ctx context.Context) context.Context {
-	if k.trace == nil {
-		k.trace = &httptrace.ClientTrace{GotConn: k.got}
+// traced returns parent carrying k's trace, made at the first call, and
+// the same context after: every template of a run has one parent.
+func (k *keptConn) traced(parent context.Context) context.Context {
+	if k.ctx == nil {
+		k.ctx = httptrace.WithClientTrace(parent, &httptrace.ClientTrace{GotConn: k.got})
 	}
-	return httptrace.WithClientTrace(ctx, k.trace)
+	return k.ctx
 }
 
 func (k *keptConn) got(info httptrace.GotConnInfo) {

@@ -116,8 +116,9 @@ type engine struct {
 func newEngine(ctx context.Context, plan *Plan) (*engine, error) {
 	e := &engine{plan: plan}
 	e.names, e.stepEndpoint = endpointsOf(plan.Steps)
+	reqCtx := context.WithoutCancel(ctx)
 	for _, s := range plan.Steps {
-		req, err := http.NewRequestWithContext(context.WithoutCancel(ctx), s.Method, ResolvePath(plan.Target, s.Path), nil)
+		req, err := http.NewRequestWithContext(reqCtx, s.Method, ResolvePath(plan.Target, s.Path), nil)
 		if err != nil {
 			return nil, fmt.Errorf("step %q: %w", s.Name, err)
 		}

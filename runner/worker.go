@@ -167,7 +167,7 @@ func (w *worker) roundTrip(i int, it Iteration) (answer, error) {
 		}
 		req := e.h1Requests[i]
 		if step.Vary != nil {
-			varied, err := e.varied(i, it)
+			varied, err := e.varied(e.templates[i].Context(), i, it)
 			if err != nil {
 				return answer{}, err
 			}
@@ -203,10 +203,9 @@ func (w *worker) request(i int, it Iteration) (*http.Request, error) {
 	var req *http.Request
 	if step.Vary != nil {
 		var err error
-		if req, err = e.varied(i, it); err != nil {
+		if req, err = e.varied(w.kept.traced(e.templates[i].Context()), i, it); err != nil {
 			return nil, err
 		}
-		req = req.WithContext(w.kept.traced(req.Context()))
 	} else {
 		if w.requests == nil {
 			for _, t := range e.templates {
@@ -223,17 +222,16 @@ func (w *worker) request(i int, it Iteration) (*http.Request, error) {
 	return req, nil
 }
 
-// varied returns a new copy of step i's request template with the path and
-// headers its Vary gives for it.
-func (e *engine) varied(i int, it Iteration) (*http.Request, error) {
+// varied returns a new copy of step i's request template, with ctx, and
+// with the path and headers its Vary gives for it.
+func (e *engine) varied(ctx context.Context, i int, it Iteration) (*http.Request, error) {
 	path, header := e.plan.Steps[i].Vary(it)
 	u, err := url.Parse(ResolvePath(e.plan.Target, path))
 	if err != nil {
 		// url.Parse quotes the whole URL, and with it a password in the target.
 		return nil, fmt.Errorf("path %q does not make a valid URL", path)
 	}
-	t := e.templates[i]
-	req := t.Clone(t.Context())
+	req := e.templates[i].Clone(ctx)
 	req.URL, req.Host = u, u.Host
 	for k, v := range header {
 		req.Header[k] = v
