@@ -193,31 +193,10 @@ func countingServer(t *testing.T) (*url.URL, *atomic.Int64) {
 	return target, conns
 }
 
-// rawServer answers every request on a connection with answer (a raw
-// HTTP/1.1 reply), closing the connection after each answer when closeAfter
-// is set, and sends the requests it read (the first 100) to seen.
+// rawServer is testkit.RawHTTPServer as an http:// target.
 func rawServer(t *testing.T, answer string, closeAfter bool) (target *url.URL, seen chan *http.Request) {
 	t.Helper()
-	seen = make(chan *http.Request, 100)
-	addr := testkit.TCPServer(t, func(c net.Conn) {
-		defer c.Close()
-		br := bufio.NewReader(c)
-		for {
-			req, err := http.ReadRequest(br)
-			if err != nil {
-				return
-			}
-			body, _ := io.ReadAll(req.Body)
-			req.Body = io.NopCloser(strings.NewReader(string(body)))
-			select {
-			case seen <- req:
-			default:
-			}
-			if _, err := io.WriteString(c, answer); err != nil || closeAfter {
-				return
-			}
-		}
-	})
+	addr, seen := testkit.RawHTTPServer(t, answer, closeAfter)
 	target, _ = url.Parse("http://" + addr)
 	return target, seen
 }

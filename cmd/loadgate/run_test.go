@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -487,20 +484,7 @@ func TestTargetPasswordNeverShown(t *testing.T) {
 // events, counted in the summary and the result file; net/http's log, which
 // would print such events, is the run's own while it runs.
 func TestProtocolEventsCounted(t *testing.T) {
-	addr := testkit.TCPServer(t, func(c net.Conn) {
-		defer c.Close()
-		br := bufio.NewReader(c)
-		for {
-			req, err := http.ReadRequest(br)
-			if err != nil {
-				return
-			}
-			io.Copy(io.Discard, req.Body)
-			if _, err := io.WriteString(c, "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello"); err != nil {
-				return
-			}
-		}
-	})
+	addr, _ := testkit.RawHTTPServer(t, "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello", false)
 	out := filepath.Join(t.TempDir(), "result.json")
 	before := log.Writer()
 	code, stdout, stderr := run(t, "run", "ping", "--target", "http://"+addr, "-c", "1", "-n", "5", "--out", out)

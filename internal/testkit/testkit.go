@@ -3,7 +3,9 @@
 package testkit
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -29,6 +31,35 @@ func TCPServer(t testing.TB, handle func(net.Conn)) string {
 		}
 	}()
 	return ln.Addr().String()
+}
+
+// RawHTTPServer answers every request on a connection with answer (a raw
+// HTTP/1.1 reply, however wrong), closing the connection after each answer
+// when closeAfter is set, until the test ends. It returns its address, and
+// sends the requests it read, their bodies read, to seen (the first 100).
+func RawHTTPServer(t testing.TB, answer string, closeAfter bool) (addr string, seen chan *http.Request) {
+	t.Helper()
+	seen = make(chan *http.Request, 100)
+	addr = TCPServer(t, func(c net.Conn) {
+		defer c.Close()
+		br := bufio.NewReader(c)
+		for {
+			req, err := http.ReadRequest(br)
+			if err != nil {
+				return
+			}
+			body, _ := io.ReadAll(req.Body)
+			req.Body = io.NopCloser(bytes.NewReader(body))
+			select {
+			case seen <- req:
+			default:
+			}
+			if _, err := io.WriteString(c, answer); err != nil || closeAfter {
+				return
+			}
+		}
+	})
+	return addr, seen
 }
 
 // Buffer is a bytes.Buffer that is safe for concurrent writes and reads,
