@@ -82,8 +82,10 @@ type Plan struct {
 	Vars int
 	// Progress, when not nil, is updated as requests complete.
 	Progress *Progress
-	// Raw, when not nil, receives a record of every request.
-	Raw RawSink
+	// RawSinks receive a record of every request, and IntervalSinks each
+	// second of the run, while it goes on; one sink may be in both.
+	RawSinks      []RawSink
+	IntervalSinks []IntervalSink
 	// TLSConfig, when not nil, replaces the https:// client's TLS
 	// settings (the system's roots by default): a test's own authority.
 	TLSConfig *tls.Config

@@ -411,7 +411,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		if raw, err = createRawFile(p.flags.raw, requests.Classifier.Names(), max(p.timeout, time.Second)); err != nil {
 			return err
 		}
-		plan.Raw = raw
+		plan.RawSinks = []runner.RawSink{raw}
 	}
 	hideProgress := func() {}
 	if !p.flags.outputs.quiet && !p.flags.noProgress && isTerminal(stderr) {
