@@ -79,14 +79,6 @@ func (o TLSOptions) Config(name func(TLSField) string) (*tls.Config, []TLSProble
 		return nil, nil
 	}
 	cfg := &tls.Config{InsecureSkipVerify: o.Insecure, ServerName: o.ServerName}
-	if o.ServerName != "" && !validServerName(o.ServerName) {
-		add(TLSServerName, "%q is not a host name or IP address", o.ServerName)
-	}
-	version, err := ParseTLSVersion(o.MinVersion)
-	if err != nil {
-		add(TLSMinVersion, "%v", err)
-	}
-	cfg.MinVersion = version
 	if o.CACert != "" {
 		roots, err := x509.SystemCertPool()
 		if err != nil {
@@ -109,6 +101,14 @@ func (o TLSOptions) Config(name func(TLSField) string) (*tls.Config, []TLSProble
 		}
 		cfg.Certificates = []tls.Certificate{cert}
 	}
+	if o.ServerName != "" && !validServerName(o.ServerName) {
+		add(TLSServerName, "%q is not a host name or IP address", o.ServerName)
+	}
+	version, err := ParseTLSVersion(o.MinVersion)
+	if err != nil {
+		add(TLSMinVersion, "%v", err)
+	}
+	cfg.MinVersion = version
 	if len(found) > 0 {
 		return nil, found
 	}

@@ -71,10 +71,10 @@ func TestTLSOptionsProblems(t *testing.T) {
 		got = append(got, string(p.Field)+": "+p.Message)
 	}
 	want := []string{
-		`server_name: <server_name> "a b" is not a host name or IP address`,
-		`min_version: <min_version> "1.0" is not a TLS version loadgate accepts: 1.2 or 1.3`,
 		"ca_cert: <ca_cert> " + client.KeyFile + ": no PEM certificate in the file (one starts with -----BEGIN CERTIFICATE-----)",
 		"client_cert: <client_cert> needs <client_key>, the certificate's private key",
+		`server_name: <server_name> "a b" is not a host name or IP address`,
+		`min_version: <min_version> "1.0" is not a TLS version loadgate accepts: 1.2 or 1.3`,
 	}
 	if cfg != nil || strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("config %v, problems:\n%s\nwant:\n%s", cfg, strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -284,7 +284,7 @@ func TestTLSOptionsCheckedBeforeSending(t *testing.T) {
 		{"CA file without a certificate", srv.URL, []string{"--ca-cert", client.KeyFile}, "--ca-cert " + client.KeyFile + ": no PEM certificate in the file"},
 		{"CA file of text", srv.URL, []string{"--ca-cert", garbage}, "--ca-cert " + garbage + ": no PEM certificate in the file"},
 		{"CA file with a broken certificate", srv.URL, []string{"--ca-cert", broken}, "--ca-cert " + broken + ": PEM block 1 is not a certificate that can be read"},
-		{"CA file is a directory", srv.URL, []string{"--ca-cert", dir}, "--ca-cert " + dir + ": "},
+		{"CA file is a directory", srv.URL, []string{"--ca-cert", dir}, "--ca-cert " + dir + ": is a directory"},
 		{"client certificate alone", srv.URL, []string{"--client-cert", client.CertFile}, "--client-cert needs --client-key, the certificate's private key"},
 		{"client key alone", srv.URL, []string{"--client-key", client.KeyFile}, "--client-key needs --client-cert, the certificate the key goes with"},
 		{"missing client certificate", srv.URL, []string{"--client-cert", missing, "--client-key", client.KeyFile}, "--client-cert " + missing + ": no such file or directory"},
