@@ -87,7 +87,9 @@ type Plan struct {
 	RawSinks      []RawSink
 	IntervalSinks []IntervalSink
 	// TLSConfig, when not nil, replaces the https:// client's TLS
-	// settings (the system's roots by default): a test's own authority.
+	// settings (the system's roots by default): the user's options, made
+	// by TLSOptions.Config. A client clones it before setting its own
+	// NextProtos and session cache.
 	TLSConfig *tls.Config
 	// ProtocolLog, when not nil, is where the process's log goes: its
 	// entries during the run count as protocol events.

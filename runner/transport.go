@@ -51,6 +51,7 @@ func transportKind(err error) TransportKind {
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostnameErr x509.HostnameError
 	var invalidCert x509.CertificateInvalidError
+	var remote *net.OpError
 	switch {
 	case errors.As(err, &dnsErr):
 		return TransportDNS
@@ -62,7 +63,8 @@ func transportKind(err error) TransportKind {
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return TransportReset
 	case errors.As(err, &recordErr), errors.As(err, &alertErr), errors.As(err, &certErr),
-		errors.As(err, &unknownAuthority), errors.As(err, &hostnameErr), errors.As(err, &invalidCert):
+		errors.As(err, &unknownAuthority), errors.As(err, &hostnameErr), errors.As(err, &invalidCert),
+		isRemoteAlert(err, &remote):
 		return TransportTLS
 	default:
 		return TransportOther
