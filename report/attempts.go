@@ -1,7 +1,7 @@
 package report
 
 import (
-	"github.com/loadgate/loadgate/internal/slo"
+	"github.com/loadgate/loadgate/internal/format"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -16,12 +16,11 @@ type firstAttempts struct {
 
 // firstAttemptsOf returns e's retries and first attempts.
 func firstAttemptsOf(e *runner.EndpointStats) firstAttempts {
-	first := e.FirstAttempts()
-	return firstAttempts{name: e.Name, retries: e.Retries, requests: first, errors: first - e.FirstAttempt[runner.ClassOK]}
+	return firstAttempts{name: e.Name, retries: e.Retries, requests: e.FirstAttempts(), errors: e.FirstAttemptErrors()}
 }
 
 // errorRate is the first attempts' errors as a percentage of them.
-func (a firstAttempts) errorRate() float64 { return slo.Percent(a.errors, a.requests) }
+func (a firstAttempts) errorRate() float64 { return format.Percent(a.errors, a.requests) }
 
 // retryRows returns the first attempts of each of rows (the endpoints, the
 // total last), or nil when the run made no retry: the reports for people

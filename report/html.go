@@ -10,6 +10,7 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/loadgate/loadgate/internal/format"
 	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/runner"
 )
@@ -103,12 +104,12 @@ func newHTMLPage(r *runner.Result, verdicts []slo.Verdict) (*htmlPage, error) {
 	p.Banner, p.Verdicts = htmlVerdicts(verdicts)
 	p.Figures = []htmlFigure{
 		{"requests", groupDigits(t.Requests())},
-		{"errors", groupDigits(t.Errors()) + " (" + slo.Number(slo.Percent(t.Errors(), t.Requests()), 2) + "%)"},
+		{"errors", groupDigits(t.Errors()) + " (" + format.Number(format.Percent(t.Errors(), t.Requests()), 2) + "%)"},
 		{"p50", htmlLatency(t.Latency, 50)},
 		{"p95", htmlLatency(t.Latency, 95)},
 		{"p99", htmlLatency(t.Latency, 99)},
 		{"max", htmlLatency(t.Latency, 100)},
-		{"throughput", slo.Number(r.RPS(t), 1) + " req/s"},
+		{"throughput", format.Number(r.RPS(t), 1) + " req/s"},
 	}
 	tl, err := newHTMLTimeline(r)
 	if err != nil {
@@ -161,10 +162,10 @@ func htmlEndpoint(r *runner.Result, e *runner.EndpointStats, total bool) htmlEnd
 	row := htmlEndpointRow{
 		Name: e.Name, Total: total,
 		Requests: groupDigits(e.Requests()), OK: groupDigits(e.OK()),
-		Errors: groupDigits(e.Errors()) + " (" + slo.Number(slo.Percent(e.Errors(), e.Requests()), 2) + "%)",
+		Errors: groupDigits(e.Errors()) + " (" + format.Number(format.Percent(e.Errors(), e.Requests()), 2) + "%)",
 		P50:    htmlLatency(e.Latency, 50), P90: htmlLatency(e.Latency, 90), P95: htmlLatency(e.Latency, 95),
 		P99: htmlLatency(e.Latency, 99), Max: htmlLatency(e.Latency, 100),
-		RPS: slo.Number(r.RPS(e), 1),
+		RPS: format.Number(r.RPS(e), 1),
 	}
 	if e.Errors() > 0 {
 		row.ErrorClass = "errors"
@@ -194,7 +195,7 @@ func htmlRetries(rows []*runner.EndpointStats) []htmlRetryRow {
 	var out []htmlRetryRow
 	for i, a := range attempts {
 		row := htmlRetryRow{Name: a.name, Total: i == len(attempts)-1, Retries: groupDigits(a.retries), First: groupDigits(a.requests),
-			Errors: groupDigits(a.errors) + " (" + slo.Number(a.errorRate(), 2) + "%)"}
+			Errors: groupDigits(a.errors) + " (" + format.Number(a.errorRate(), 2) + "%)"}
 		if a.errors > 0 {
 			row.ErrorClass = "errors"
 		}
@@ -223,10 +224,10 @@ func htmlSettings(r *runner.Result, tl *htmlTimeline) []htmlSetting {
 	}
 	if r.Load.Open {
 		s = append(s,
-			htmlSetting{"target rate", slo.Number(r.TargetRate(), 2) + " arrivals/s"},
-			htmlSetting{"achieved rate", slo.Number(r.RPS(r.Total), 2) + " req/s"},
+			htmlSetting{"target rate", format.Number(r.TargetRate(), 2) + " arrivals/s"},
+			htmlSetting{"achieved rate", format.Number(r.RPS(r.Total), 2) + " req/s"},
 			htmlSetting{"arrivals", groupDigits(r.Arrivals)},
-			htmlSetting{"dropped", groupDigits(r.Dropped) + " (" + slo.Number(slo.Percent(r.Dropped, r.Arrivals), 2) + "% of arrivals)"})
+			htmlSetting{"dropped", groupDigits(r.Dropped) + " (" + format.Number(format.Percent(r.Dropped, r.Arrivals), 2) + "% of arrivals)"})
 	}
 	if c := connectSentence(r.Total); c != "" {
 		s = append(s, htmlSetting{"connections", c})

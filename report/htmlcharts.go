@@ -5,7 +5,7 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/loadgate/loadgate/internal/slo"
+	"github.com/loadgate/loadgate/internal/format"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -14,7 +14,7 @@ import (
 const noSeriesNote = "This result has no time series, so there is nothing to plot over time."
 
 // htmlMillis is a histogram value in milliseconds.
-func htmlMillis(v int64) float64 { return milliseconds(runner.Micros(v)) }
+func htmlMillis(v int64) float64 { return format.Milliseconds(runner.Micros(v)) }
 
 var chartPercentiles = []struct {
 	q      float64
@@ -70,7 +70,7 @@ func rateSeries(tl *htmlTimeline, s chartSeries, what string, count func(k int) 
 		n := count(k)
 		v := float64(n) / slot.width.Seconds()
 		s.points = append(s.points, chartDatum{x: slot.mid(), y: v,
-			tip: fmt.Sprintf("%s: %s %s/s at %s (%s %s)", s.name, slo.Number(v, 1), what, slot.span(), groupDigits(n), what)})
+			tip: fmt.Sprintf("%s: %s %s/s at %s (%s %s)", s.name, format.Number(v, 1), what, slot.span(), groupDigits(n), what)})
 	}
 	return s
 }

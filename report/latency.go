@@ -3,12 +3,14 @@ package report
 import (
 	"strconv"
 	"time"
+
+	"github.com/loadgate/loadgate/internal/format"
 )
 
 // FormatLatency writes d in at most 6 characters, with 3 significant digits
 // from 10µs up: 261ns, 850µs, 5.23ms, 57.6ms, 412ms, 1.23s, 12.3s.
 func FormatLatency(d time.Duration) string {
-	ms := milliseconds(d)
+	ms := format.Milliseconds(d)
 	switch {
 	case d < time.Microsecond:
 		return strconv.FormatInt(d.Nanoseconds(), 10) + "ns"
@@ -26,5 +28,3 @@ func FormatLatency(d time.Duration) string {
 		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
 	}
 }
-
-func milliseconds(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/loadgate/loadgate/internal/format"
 	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/runner"
 )
@@ -63,7 +64,7 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 		// Error rate and latencies, which a row without requests has not.
 		rate, p50, p95, p99, most := "–", "–", "–", "–", "–"
 		if n := e.Requests(); n > 0 {
-			rate = slo.Number(slo.Percent(e.Errors(), n), 2) + "%"
+			rate = format.Number(format.Percent(e.Errors(), n), 2) + "%"
 			p50, p95, p99 = FormatLatency(e.Percentile(50)), FormatLatency(e.Percentile(95)), FormatLatency(e.Percentile(99))
 			most = FormatLatency(e.Max())
 		}
@@ -74,7 +75,7 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 		fmt.Fprintf(&b, "\n**Open model**: target %.1f req/s, achieved %.1f req/s; %s of %s arrivals dropped (%s%%), peak %d worker%s. "+
 			"Latency counts from each request's scheduled start, so it includes any wait to be sent.\n",
 			r.TargetRate(), r.RPS(r.Total), mdCount(r.Dropped), mdCount(r.Arrivals),
-			slo.Number(slo.Percent(r.Dropped, r.Arrivals), 2), r.PeakWorkers, plural(r.PeakWorkers))
+			format.Number(format.Percent(r.Dropped, r.Arrivals), 2), r.PeakWorkers, plural(r.PeakWorkers))
 	}
 
 	if s := connectSentence(r.Total); s != "" {
@@ -149,7 +150,7 @@ func mdRetries(b *strings.Builder, rows []*runner.EndpointStats) {
 	for i, a := range attempts {
 		rate := "–"
 		if a.requests > 0 {
-			rate = slo.Number(a.errorRate(), 2) + "%"
+			rate = format.Number(a.errorRate(), 2) + "%"
 		}
 		mdRow(b, mdEndpoint(a.name, i == len(attempts)-1), mdCount(a.retries), mdCount(a.requests), mdCount(a.errors), rate)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/loadgate/loadgate/internal/format"
 	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/runner"
 )
@@ -53,11 +54,11 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 
 	t := r.Total
 	p.line("total      %d request%s, %d ok, %d error%s (%s%%), %.1f req/s", t.Requests(), plural(t.Requests()),
-		t.OK(), t.Errors(), plural(t.Errors()), slo.Number(slo.Percent(t.Errors(), t.Requests()), 2), r.RPS(t))
+		t.OK(), t.Errors(), plural(t.Errors()), format.Number(format.Percent(t.Errors(), t.Requests()), 2), r.RPS(t))
 	if r.Load.Open {
 		p.line("rate       target %.1f/s, achieved %.1f/s, peak %d worker%s",
 			r.TargetRate(), r.RPS(t), r.PeakWorkers, plural(r.PeakWorkers))
-		p.line("           %d of %d arrivals dropped (%s%%)", r.Dropped, r.Arrivals, slo.Number(slo.Percent(r.Dropped, r.Arrivals), 2))
+		p.line("           %d of %d arrivals dropped (%s%%)", r.Dropped, r.Arrivals, format.Number(format.Percent(r.Dropped, r.Arrivals), 2))
 	}
 	if t.Clamped > 0 {
 		p.line("           %d latencies above %s were recorded as %s", t.Clamped, maxLatency, maxLatency)
@@ -116,7 +117,7 @@ func describeLoad(l runner.Load) string {
 		parts[0] = fmt.Sprintf("closed, from %d worker%s", l.Concurrency, plural(l.Concurrency))
 	}
 	if l.Open {
-		parts = []string{fmt.Sprintf("open, %s/s, up to %d worker%s", slo.Number(l.Rate, 2), l.MaxWorkers, plural(l.MaxWorkers))}
+		parts = []string{fmt.Sprintf("open, %s/s, up to %d worker%s", format.Number(l.Rate, 2), l.MaxWorkers, plural(l.MaxWorkers))}
 		if len(l.Stages) > 0 {
 			parts[0] = fmt.Sprintf("open, up to %d worker%s", l.MaxWorkers, plural(l.MaxWorkers))
 		}
@@ -212,7 +213,7 @@ func retries(w io.Writer, rows []*runner.EndpointStats) error {
 	}
 	t := newTable([]string{"endpoint", "retries", "first attempts", "of them errors"}, 1, 2, 3)
 	for _, a := range attempts {
-		t.add(a.name, strconv.FormatInt(a.retries, 10), strconv.FormatInt(a.requests, 10), fmt.Sprintf("%d (%s%%)", a.errors, slo.Number(a.errorRate(), 2)))
+		t.add(a.name, strconv.FormatInt(a.retries, 10), strconv.FormatInt(a.requests, 10), fmt.Sprintf("%d (%s%%)", a.errors, format.Number(a.errorRate(), 2)))
 	}
 	if err := t.write(w); err != nil {
 		return err

@@ -21,6 +21,9 @@ const liveGrace = 100 * time.Millisecond
 // them over without waiting for the tick.
 const rawBatch = 512
 
+// spareBatches is how many emptied batches the hand-over keeps for reuse.
+const spareBatches = 16
+
 // live passes a run's records and seconds to its sinks while it goes on:
 // a ticker takes them from the shards, and one goroutine calls the sinks,
 // in order.
@@ -31,7 +34,8 @@ type live struct {
 	started       time.Time
 
 	deliveries chan delivery
-	written    chan struct{} // closed when every delivery is made
+	spare      chan []RawRecord // emptied batches, for reuse
+	written    chan struct{}    // closed when every delivery is made
 	stopTicks  chan struct{}
 	ticked     chan struct{} // closed when the ticker is done
 
@@ -58,9 +62,20 @@ func newLive(plan *Plan, names []string) *live {
 	if len(plan.RawSinks) == 0 && len(plan.IntervalSinks) == 0 {
 		return nil
 	}
-	return &live{rawSinks: plan.RawSinks, intervalSinks: plan.IntervalSinks, names: names,
-		deliveries: make(chan delivery, 8), written: make(chan struct{}), stopTicks: make(chan struct{}),
-		ticked: make(chan struct{}), seconds: map[time.Duration]*liveSecond{}}
+	return &live{rawSinks: plan.RawSinks, intervalSinks: plan.IntervalSinks, names: slices.Clone(names),
+		deliveries: make(chan delivery, 8), spare: make(chan []RawRecord, spareBatches), written: make(chan struct{}),
+		stopTicks: make(chan struct{}), ticked: make(chan struct{}), seconds: map[time.Duration]*liveSecond{}}
+}
+
+// buffer returns an empty batch to gather records in: a spare one when
+// there is one.
+func (l *live) buffer() []RawRecord {
+	select {
+	case b := <-l.spare:
+		return b
+	default:
+		return make([]RawRecord, 0, rawBatch)
+	}
 }
 
 // wantsSeconds reports whether a sink takes the run's seconds: only then do
@@ -89,6 +104,12 @@ func (l *live) write() {
 		}
 		for _, s := range l.rawSinks {
 			s.WriteRecords(d.records)
+		}
+		if cap(d.records) == rawBatch {
+			select {
+			case l.spare <- d.records[:0]:
+			default:
+			}
 		}
 	}
 }
@@ -180,12 +201,17 @@ func (l *live) interval(start time.Duration, sec *liveSecond) *Interval {
 	return in
 }
 
-// finish passes on what the shards, flushed after the workers stopped,
-// handed over: every second up to the run's length, the last one partial;
-// it returns when the sinks have had everything.
-func (l *live) finish(length time.Duration) {
+// stopTicking stops the ticker, once the workers have stopped, so that the
+// final hand-over (the shards' flush, then finish) is the only one.
+func (l *live) stopTicking() {
 	close(l.stopTicks)
 	<-l.ticked
+}
+
+// finish passes on what the shards, flushed after stopTicking, handed
+// over: every second up to the run's length, the last one partial; it
+// returns when the sinks have had everything.
+func (l *live) finish(length time.Duration) {
 	l.mu.Lock()
 	until := (length + FirstSeriesInterval - 1).Truncate(FirstSeriesInterval)
 	for start := range l.seconds {

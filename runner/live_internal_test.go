@@ -17,7 +17,7 @@ func (l *intervalList) WriteInterval(in Interval) { *l = append(*l, in) }
 func TestLateSecond(t *testing.T) {
 	var got intervalList
 	l := newLive(&Plan{IntervalSinks: []IntervalSink{&got}}, []string{"login"})
-	l.start(time.Now().Add(time.Hour), nil) // its ticker passes nothing on
+	l.start(time.Now().Add(time.Hour), nil) // a run that starts in an hour: its ticker passes no second on its own
 	piece := func(start time.Duration, n int) *piece {
 		p := &piece{}
 		for range n {

@@ -142,3 +142,61 @@ func TestSinksFollowTheRun(t *testing.T) {
 		}
 	}
 }
+
+// TestSinksAddUpToTheResult: with many workers over several shards, the
+// records and the seconds a sink gets add up exactly to the result, counts
+// by class and response times alike; a run shorter than a second comes as
+// its seconds from the first on, the last one partial.
+func TestSinksAddUpToTheResult(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/fail" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+	target, _ := url.Parse(srv.URL)
+	for name, load := range map[string]runner.Load{
+		"16 workers": {Concurrency: 16, Iterations: 3000},
+		"1 request":  {Concurrency: 1, Iterations: 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newLiveSink()
+			p := plan(target, load,
+				runner.Step{Name: "ok", Method: http.MethodGet, Path: "/"},
+				runner.Step{Name: "fail", Method: http.MethodGet, Path: "/fail"})
+			p.RawSinks, p.IntervalSinks = []runner.RawSink{s}, []runner.IntervalSink{s}
+			res := mustRun(t, t.Context(), p)
+			if s.records != res.Total.Requests() {
+				t.Errorf("%d records, the run %d requests", s.records, res.Total.Requests())
+			}
+			sums := s.classes(len(res.Endpoints))
+			for e, stats := range res.Endpoints {
+				var latencies int64
+				for _, in := range s.intervals {
+					h, err := in.Points[e].Latency()
+					if err != nil {
+						t.Fatal(err)
+					}
+					latencies += h.TotalCount()
+				}
+				if sums[e] != stats.Classes || latencies != stats.Requests() {
+					t.Errorf("%s: its seconds count %v and %d response times, the result %v and %d requests",
+						stats.Name, sums[e][:runner.NumBuiltinClasses], latencies, stats.Classes[:runner.NumBuiltinClasses], stats.Requests())
+				}
+			}
+			seconds := map[time.Duration]bool{}
+			for _, in := range s.intervals {
+				seconds[in.Start] = true
+			}
+			want := int((res.Duration() + time.Second - 1) / time.Second)
+			for k := range want {
+				if !seconds[time.Duration(k)*time.Second] {
+					t.Errorf("no interval at %ds in a run of %s", k, res.Duration())
+				}
+			}
+			if len(seconds) != want {
+				t.Errorf("intervals at %d seconds in a run of %s, want %d", len(seconds), res.Duration(), want)
+			}
+		})
+	}
+}

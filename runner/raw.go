@@ -31,15 +31,17 @@ type RawSink interface {
 
 // IntervalSink receives the run's time series while it goes on, a second
 // at a time (see Interval), on the goroutine and under the rules of
-// RawSink.
+// RawSink: a slow IntervalSink slows the workers down as a slow RawSink
+// does, since both wait on one hand-over.
 type IntervalSink interface {
 	WriteInterval(Interval)
 }
 
 // Interval is one second of a run: for every endpoint, the requests that
 // ended in it, by class, and their response times. Seconds come in order,
-// each liveGrace after it ends, those without requests too; the last one,
-// when the run ends, may be partial. A request recorded later than its
+// those without requests too, each between liveGrace (a tenth of a second)
+// and liveGrace+liveTick after it ends, plus the time the sinks take; the
+// last one, when the run ends, may be partial. A request recorded later than its
 // second's hand-over (its worker was descheduled) comes in a further
 // Interval of the same Start, so that sums by Start are exact: over a run,
 // the Intervals add up to the Result's totals. Unlike the Result's series,
@@ -48,6 +50,6 @@ type IntervalSink interface {
 type Interval struct {
 	Start     time.Duration // from the run's start
 	Width     time.Duration // FirstSeriesInterval
-	Endpoints []string      // the run's endpoints, in Result order
+	Endpoints []string      // the run's endpoints, in Result order; shared: do not modify
 	Points    []SeriesPoint // Points[i] is Endpoints[i]'s
 }

@@ -47,6 +47,9 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		e.runClosed(stop, started)
 	}
 	ended := time.Now()
+	if e.live != nil {
+		e.live.stopTicking()
+	}
 	for _, sh := range e.shards {
 		sh.flush()
 	}
@@ -230,29 +233,27 @@ func newShard(names []string, series *seriesCollector, l *live) *shard {
 	return s
 }
 
-// record adds a sample that completed at offset at of the run.
-func (s *shard) record(endpoint int, x Sample, at time.Duration) {
+// record adds a sample that completed at offset at of the run, and raw,
+// its record, when the run has RawSinks (else nil). The worker that fills a
+// batch of records hands it over itself, waiting while the sinks are
+// behind.
+func (s *shard) record(endpoint int, x Sample, at time.Duration, raw *RawRecord) {
 	width := s.series.width()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.endpoints[endpoint].Record(x)
 	s.pieces[endpoint].put(x, at.Truncate(width), width, s.series, endpoint)
 	if s.seconds != nil {
 		s.seconds[endpoint].put(x, at.Truncate(FirstSeriesInterval), FirstSeriesInterval, s.live, endpoint)
 	}
-}
-
-// keepRaw adds r to the records for the sinks; a worker that fills a batch
-// hands it over itself, and waits while the sinks are behind.
-func (s *shard) keepRaw(r RawRecord) {
-	s.mu.Lock()
-	if s.raw == nil {
-		s.raw = make([]RawRecord, 0, rawBatch)
-	}
-	s.raw = append(s.raw, r)
 	var full []RawRecord
-	if len(s.raw) == rawBatch {
-		full, s.raw = s.raw, nil
+	if raw != nil {
+		if s.raw == nil {
+			s.raw = s.live.buffer()
+		}
+		s.raw = append(s.raw, *raw)
+		if len(s.raw) == rawBatch {
+			full, s.raw = s.raw, nil
+		}
 	}
 	s.mu.Unlock()
 	s.live.records(full)
@@ -286,7 +287,7 @@ func (s *shard) flush() {
 	}
 	s.mu.Unlock()
 	if s.live != nil {
-		s.handOver(1 << 62)
+		s.handOver(endOfTime)
 	}
 }
 

@@ -16,6 +16,9 @@ import (
 // interval.
 const SeriesSigFigs = 2
 
+// endOfTime is later than any offset into a run.
+const endOfTime = time.Duration(1 << 62)
+
 // Limits of a time series: it starts at one point per second, and doubles
 // its interval whenever an endpoint would have more than MaxSeriesPoints,
 // so that memory stays bounded however long the run.
@@ -266,7 +269,7 @@ func (c *seriesCollector) widen() error {
 				return err
 			}
 		}
-		c.settle(e, 1<<62)
+		c.settle(e, endOfTime)
 	}
 	return nil
 }
@@ -324,7 +327,7 @@ func (c *seriesCollector) series() (Series, error) {
 	}
 	s := Series{Interval: c.width()}
 	for e, points := range c.points {
-		c.settle(e, 1<<62)
+		c.settle(e, endOfTime)
 		var list []SeriesPoint
 		for start, pt := range points {
 			list = append(list, SeriesPoint{Start: start, Classes: pt.classes, packed: pt.packed})

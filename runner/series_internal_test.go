@@ -22,7 +22,7 @@ func TestSeriesWidensExactly(t *testing.T) {
 			if k == 2 {
 				class = ClassUnavailable
 			}
-			s.record(0, Sample{Response: d, Service: d, Status: 200, Class: class}, time.Duration(sec)*time.Second+time.Duration(k)*time.Millisecond)
+			s.record(0, Sample{Response: d, Service: d, Status: 200, Class: class}, time.Duration(sec)*time.Second+time.Duration(k)*time.Millisecond, nil)
 			whole.RecordValue(max(d.Microseconds(), 1))
 		}
 	}
@@ -72,7 +72,7 @@ func TestSeriesFoldsFinalSliver(t *testing.T) {
 			c := newSeriesCollector(1)
 			s := newShard([]string{"login"}, c, nil)
 			for _, at := range []time.Duration{0, time.Second, 2*time.Second + 900*time.Millisecond, tc.length} {
-				s.record(0, Sample{Response: time.Millisecond, Service: time.Millisecond, Status: 200, Class: ClassOK}, at)
+				s.record(0, Sample{Response: time.Millisecond, Service: time.Millisecond, Status: 200, Class: ClassOK}, at, nil)
 			}
 			s.flush()
 			if err := c.foldSliver(tc.length); err != nil {

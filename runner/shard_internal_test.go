@@ -15,7 +15,7 @@ func BenchmarkShardRecord(b *testing.B) {
 		for pb.Next() {
 			i++
 			d := time.Duration(i%50_000) * time.Microsecond
-			s.record(0, Sample{Response: d, Service: d, Status: 200}, d)
+			s.record(0, Sample{Response: d, Service: d, Status: 200}, d, nil)
 		}
 	})
 }

@@ -173,6 +173,11 @@ func (s *EndpointStats) Reached() int64 { return s.Requests() - s.ConnectFailure
 // retries.
 func (s *EndpointStats) FirstAttempts() int64 { return s.Requests() - s.Retries }
 
+// FirstAttemptErrors is the number of first attempts that were not ok.
+func (s *EndpointStats) FirstAttemptErrors() int64 {
+	return s.FirstAttempts() - s.FirstAttempt[ClassOK]
+}
+
 // OK is the number of requests of ClassOK.
 func (s *EndpointStats) OK() int64 { return s.Classes[ClassOK] }
 

@@ -124,11 +124,12 @@ func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Samp
 		intended = began
 	}
 	x.Response, x.Service = ended.Sub(intended), ended.Sub(began)
-	w.shard.record(e.stepEndpoint[i], x, ended.Sub(e.started))
+	var raw *RawRecord
 	if e.live.wantsRecords() {
-		w.shard.keepRaw(RawRecord{Ended: ended, Intended: intended, Endpoint: step.Name, Status: x.Status,
-			Class: x.Class, Latency: x.Response, Retry: retry})
+		raw = &RawRecord{Ended: ended, Intended: intended, Endpoint: step.Name, Status: x.Status,
+			Class: x.Class, Latency: x.Response, Retry: retry}
 	}
+	w.shard.record(e.stepEndpoint[i], x, ended.Sub(e.started), raw)
 	if e.plan.Progress != nil {
 		e.plan.Progress.add(x.Class)
 	}

@@ -31,11 +31,11 @@ func rawFormat(path string) (string, error) {
 var rawColumns = []string{"time", "endpoint", "status", "class", "latency_ms", "intended_start", "retry"}
 
 // rawFile writes raw records as they come, through a buffer that it
-// flushes after each batch, so that the file follows the run within about
-// a second; it is a runner.RawSink. No write to the file may take longer than stall: a file
-// that takes no more (a pipe nobody reads) fails the write, and from the
-// first error on the records are counted, not written. It is used by one
-// goroutine at a time.
+// flushes after each batch, so that the file follows the run (the engine
+// hands batches over every quarter second); it is a runner.RawSink. No
+// write to the file may take longer than stall: a file that takes no more
+// (a pipe nobody reads) fails the write, and from the first error on the
+// records are counted, not written. It is used by one goroutine at a time.
 type rawFile struct {
 	f       *os.File
 	out     *stallWriter

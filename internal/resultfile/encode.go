@@ -10,6 +10,7 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/loadgate/loadgate/internal/format"
 	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/runner"
 )
@@ -296,7 +297,7 @@ func seriesOut(r *runner.Result) (seriesJSON, error) {
 					pt.Classes[name] = n
 				}
 			}
-			at := func(q float64) float64 { return milliseconds(runner.Micros(h.ValueAtQuantile(q))) }
+			at := func(q float64) float64 { return format.Milliseconds(runner.Micros(h.ValueAtQuantile(q))) }
 			pt.P50, pt.P95, pt.P99 = at(50), at(95), at(99)
 			list = append(list, pt)
 		}
@@ -332,24 +333,21 @@ func counts(e *runner.EndpointStats, r *runner.Result) countsJSON {
 		c.Classes[name] = e.Classes[class]
 		c.FirstAttempt.Classes[name] = e.FirstAttempt[class]
 	}
-	first, ok := e.FirstAttempts(), e.FirstAttempt[runner.ClassOK]
-	c.FirstAttempt.Requests, c.FirstAttempt.OK, c.FirstAttempt.Errors = first, ok, first-ok
+	c.FirstAttempt.Requests, c.FirstAttempt.OK, c.FirstAttempt.Errors = e.FirstAttempts(), e.FirstAttempt[runner.ClassOK], e.FirstAttemptErrors()
 	return c
 }
 
 // latencies summarises a latency histogram in milliseconds.
 func latencies(h *hdrhistogram.Histogram) latencyJSON {
-	at := func(p float64) float64 { return milliseconds(runner.Micros(h.ValueAtQuantile(p))) }
+	at := func(p float64) float64 { return format.Milliseconds(runner.Micros(h.ValueAtQuantile(p))) }
 	return latencyJSON{
-		Min:  milliseconds(runner.Micros(h.Min())),
+		Min:  format.Milliseconds(runner.Micros(h.Min())),
 		Mean: h.Mean() / 1000,
 		P50:  at(50),
 		P90:  at(90),
 		P95:  at(95),
 		P99:  at(99),
 		P999: at(99.9),
-		Max:  milliseconds(runner.Micros(h.Max())),
+		Max:  format.Milliseconds(runner.Micros(h.Max())),
 	}
 }
-
-func milliseconds(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

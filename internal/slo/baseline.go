@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/format"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -64,7 +65,7 @@ func (l *Limit) setValue(value string) error {
 	case l.metric.kind == kindLatency:
 		var d time.Duration
 		if d, err = time.ParseDuration(value); err == nil {
-			v = milliseconds(d)
+			v = format.Milliseconds(d)
 		}
 	case l.metric.kind == kindErrorRate:
 		return fmt.Errorf("%s takes percentage points, as in 0.1%%", l.metric.Metric)
@@ -169,9 +170,9 @@ func (d Delta) Change() string {
 	case d.Limit.Relative && d.Old == 0:
 		return sign + m.Format(math.Abs(diff))
 	case d.Limit.Relative:
-		return sign + Number(math.Abs(100*diff/d.Old), 2) + "%"
+		return sign + format.Number(math.Abs(100*diff/d.Old), 2) + "%"
 	case m.Unit == UnitPercent:
-		return sign + Number(math.Abs(diff), 3) + "pp"
+		return sign + format.Number(math.Abs(diff), 3) + "pp"
 	}
 	return sign + m.Format(math.Abs(diff))
 }
@@ -184,9 +185,9 @@ func (l Limit) Describe() string {
 	}
 	switch {
 	case l.Relative:
-		return dir + Number(l.Value, 3) + "%"
+		return dir + format.Number(l.Value, 3) + "%"
 	case l.metric.Unit == UnitPercent:
-		return dir + Number(l.Value, 3) + "pp"
+		return dir + format.Number(l.Value, 3) + "pp"
 	}
 	return dir + l.metric.Format(l.Value)
 }

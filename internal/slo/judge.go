@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/format"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -68,18 +68,18 @@ func (s SLO) Evaluate(r *runner.Result) Verdict {
 func (s SLO) actual(r *runner.Result, stats *runner.EndpointStats) float64 {
 	switch s.kind {
 	case kindLatency:
-		return milliseconds(s.latency(stats))
+		return format.Milliseconds(s.latency(stats))
 	case kindRate:
 		return r.RPS(stats)
 	case kindErrorRate:
-		return Percent(stats.Errors(), stats.Requests())
+		return format.Percent(stats.Errors(), stats.Requests())
 	}
 	count := s.count(r, stats)
 	switch {
 	case s.Unit == UnitPercent && s.Metric == "dropped":
-		return Percent(count, r.Arrivals) // dropped arrivals are never requests; none in the closed model
+		return format.Percent(count, r.Arrivals) // dropped arrivals are never requests; none in the closed model
 	case s.Unit == UnitPercent:
-		return Percent(count, stats.Requests())
+		return format.Percent(count, stats.Requests())
 	}
 	return float64(count)
 }
@@ -123,36 +123,16 @@ func (s SLO) count(r *runner.Result, stats *runner.EndpointStats) int64 {
 	}
 }
 
-// Percent is n as a percentage of of; 0 when of is 0.
-func Percent(n, of int64) float64 {
-	if of == 0 {
-		return 0
-	}
-	return 100 * float64(n) / float64(of)
-}
-
-func milliseconds(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
 // Format writes a value in s's unit the way a person reads it.
 func (s SLO) Format(v float64) string {
 	switch s.Unit {
 	case UnitMilliseconds:
-		return Number(v, 3) + "ms"
+		return format.Number(v, 3) + "ms"
 	case UnitPercent:
-		return Number(v, 3) + "%"
+		return format.Number(v, 3) + "%"
 	case UnitPerSecond:
 		return strconv.FormatFloat(v, 'f', 1, 64) + " req/s"
 	default:
-		return Number(v, 3)
+		return format.Number(v, 3)
 	}
-}
-
-// Number writes v with at most decimals digits after the point and no
-// trailing zeros: 0.5, 12, 0.123.
-func Number(v float64, decimals int) string {
-	s := strconv.FormatFloat(v, 'f', decimals, 64)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	return s
 }

@@ -1,0 +1,32 @@
+// Package format holds the conversions and number formats that the SLO
+// verdicts, the result file and the reports share, so that a number reads
+// the same in each.
+package format
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Milliseconds is d in milliseconds, the unit of every latency in the
+// verdicts, the result file and the reports.
+func Milliseconds(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// Percent is n as a percentage of of; 0 when of is 0.
+func Percent(n, of int64) float64 {
+	if of == 0 {
+		return 0
+	}
+	return 100 * float64(n) / float64(of)
+}
+
+// Number writes v with at most decimals digits after the point and no
+// trailing zeros: 0.5, 12, 0.123.
+func Number(v float64, decimals int) string {
+	s := strconv.FormatFloat(v, 'f', decimals, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
