@@ -37,7 +37,8 @@ type http1Conn struct {
 	log       *connLog // the worker's: where the connections made go
 	conn      net.Conn // the connection HTTP is spoken on: tcp, or TLS over it
 	tcp       net.Conn
-	noALPN    bool // conn is TLS, and the server agreed to no protocol by ALPN
+	records   recordConn // beneath conn, over TLS
+	noALPN    bool       // conn is TLS, and the server agreed to no protocol by ALPN
 	rr        responseReader
 	probe     closeProbe // looks whether the server closed the connection
 	wbuf      []byte
@@ -222,7 +223,7 @@ func (c *http1Conn) alive(deadline time.Time) bool {
 		return false
 	}
 	open, unasked := c.probe.quiet()
-	if unasked && c.conn != c.tcp {
+	if c.conn != c.tcp && (unasked || c.records.buffered() > 0) {
 		open, unasked = c.idleRecords(deadline)
 	}
 	switch {
@@ -308,7 +309,7 @@ func resetFollows(conn net.Conn) bool {
 
 // dial makes the connection, its TLS handshake included, before deadline.
 func (c *http1Conn) dial(deadline time.Time) error {
-	conn, tcp, err := c.connector.connect(context.Background(), c.addr, deadline, nil, c.log)
+	conn, tcp, err := c.connector.connect(context.Background(), c.addr, deadline, c.underTLS, c.log)
 	if err != nil {
 		return err
 	}
@@ -323,6 +324,12 @@ func (c *http1Conn) dial(deadline time.Time) error {
 		c.rr.br.Reset(conn)
 	}
 	return nil
+}
+
+// underTLS puts c.records beneath a TLS connection over tcp.
+func (c *http1Conn) underTLS(tcp net.Conn) net.Conn {
+	c.records.reset(tcp)
+	return &c.records
 }
 
 // close closes the connection; over TLS, without a close_notify alert,
