@@ -280,7 +280,7 @@ func (c *http1Conn) try(req http1Request, keep *statusSet, deadline time.Time) (
 			err = fmt.Errorf("%w after the server closed the connection", syscall.ECONNRESET)
 		}
 		if fresh && c.noALPN {
-			err = fmt.Errorf("%w; the server agreed to no protocol in the TLS handshake (ALPN): does it speak HTTP/2 alone?", err)
+			err = noALPNError{err}
 		}
 		c.close()
 		return responseHead{}, failed, err
@@ -291,6 +291,18 @@ func (c *http1Conn) try(req http1Request, keep *statusSet, deadline time.Time) (
 	}
 	return h, answerBegun, err
 }
+
+// noALPNError is the failure of the first request on a TLS connection
+// whose server agreed to no protocol by ALPN and then closed it without
+// answering, as a server that speaks HTTP/2 alone does to an HTTP/1.1
+// client. Its kind is its cause's.
+type noALPNError struct{ err error }
+
+func (e noALPNError) Error() string {
+	return "the server closed the connection without answering, after it agreed to no protocol in the TLS handshake (ALPN): does it speak HTTP/2 alone?"
+}
+
+func (e noALPNError) Unwrap() error { return e.err }
 
 // resetFollows reports whether, after an end of file on conn, the reset our
 // request meets at the server's closed socket arrives within a few

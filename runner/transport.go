@@ -62,9 +62,17 @@ func transportKind(err error) TransportKind {
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return TransportReset
 	case errors.As(err, &recordErr), errors.As(err, &alertErr), errors.As(err, &certErr),
-		errors.As(err, &unknownAuthority), errors.As(err, &hostnameErr), errors.As(err, &invalidCert):
+		errors.As(err, &unknownAuthority), errors.As(err, &hostnameErr), errors.As(err, &invalidCert),
+		tlsAlert(err), errors.Is(err, errNoHTTP2):
 		return TransportTLS
 	default:
 		return TransportOther
 	}
+}
+
+// tlsAlert reports whether err is a TLS alert the server sent ("remote
+// error: tls: no application protocol").
+func tlsAlert(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "remote error"
 }
