@@ -86,6 +86,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		Arrivals:       e.arrivals.Load(),
 		Dropped:        e.dropped.Load(),
 		PeakWorkers:    int(e.peakWorkers.Load()),
+		HTTP2:          plan.HTTP2,
 		Series:         series,
 		ProtocolEvents: e.protocolEvents.Load() + plan.ProtocolLog.count() - logged,
 	}, nil

@@ -45,6 +45,7 @@ type runFlags struct {
 	iterations  int64
 	pause       time.Duration
 	timeout     time.Duration
+	http2       bool
 	slos        []string
 	raw         string
 	username    string
@@ -65,6 +66,7 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.Int64VarP(&f.iterations, "iterations", "n", 0, "how many iterations to run (default: the scenario's)")
 	fs.DurationVar(&f.pause, "pause", 0, "a worker's pause between two iterations (default: the scenario's)")
 	fs.DurationVar(&f.timeout, "timeout", defaultTimeout, "timeout of each request, from sending to the last body byte")
+	fs.BoolVar(&f.http2, "http2", false, "send over HTTP/2 (h2 over TLS, h2c to http://), workers sharing connections (default: HTTP/1.1, a connection per worker)")
 	fs.StringArrayVar(&f.slos, "slo", nil, "SLO such as p95<500ms (repeatable; replaces the scenario's SLOs)")
 	fs.StringVar(&f.raw, "raw", "", "stream one record per request to this file: CSV (.csv) or JSON lines (.jsonl, .ndjson)")
 	fs.StringVar(&f.username, "username", "", "log in as this user against a remote target")
@@ -402,6 +404,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		Classifier: requests.Classifier,
 		Vars:       requests.Vars,
 		Progress:   &progress,
+		HTTP2:      p.flags.http2,
 
 		ProtocolLog: &netHTTPLog,
 	}
