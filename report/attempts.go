@@ -1,6 +1,9 @@
 package report
 
-import "github.com/loadgate/loadgate/runner"
+import (
+	"github.com/loadgate/loadgate/internal/slo"
+	"github.com/loadgate/loadgate/runner"
+)
 
 // firstAttempts is what an endpoint's retries made up for: how many of its
 // attempts were retries, and its first attempts alone, as a client that
@@ -18,7 +21,7 @@ func firstAttemptsOf(e *runner.EndpointStats) firstAttempts {
 }
 
 // errorRate is the first attempts' errors as a percentage of them.
-func (a firstAttempts) errorRate() float64 { return percentOrZero(a.errors, a.requests) }
+func (a firstAttempts) errorRate() float64 { return slo.Percent(a.errors, a.requests) }
 
 // retryRows returns the first attempts of each of rows (the endpoints, the
 // total last), or nil when the run made no retry: the reports for people

@@ -5,8 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/loadgate/loadgate/report"
-
+	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -32,17 +31,17 @@ var awkwardSLOs = []string{
 }
 
 // awkwardVerdicts judges awkwardResult by exprs, which may use its class.
-func awkwardVerdicts(t *testing.T, r *runner.Result, exprs ...string) []report.Verdict {
+func awkwardVerdicts(t *testing.T, r *runner.Result, exprs ...string) []slo.Verdict {
 	t.Helper()
-	var slos []report.SLO
+	var slos []slo.SLO
 	for _, e := range exprs {
-		s, err := report.ParseSLO(e, "captcha")
+		s, err := slo.Parse(e, "captcha")
 		if err != nil {
 			t.Fatal(err)
 		}
 		slos = append(slos, s)
 	}
-	return report.Judge(r, slos)
+	return slo.Judge(r, slos)
 }
 
 // awkwardResult builds an interrupted open-model run by hand, with awkward

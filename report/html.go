@@ -10,6 +10,7 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -21,7 +22,7 @@ import (
 // run's settings. The page opens offline: it has no script and refers to
 // nothing outside itself (its Content-Security-Policy forbids it), and its
 // charts are inline SVG drawn here from r.
-func HTML(w io.Writer, r *runner.Result, verdicts []Verdict) error {
+func HTML(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	page, err := newHTMLPage(r, verdicts)
 	if err != nil {
 		return err
@@ -91,7 +92,7 @@ type htmlSetting struct {
 	Key, Value string
 }
 
-func newHTMLPage(r *runner.Result, verdicts []Verdict) (*htmlPage, error) {
+func newHTMLPage(r *runner.Result, verdicts []slo.Verdict) (*htmlPage, error) {
 	t := r.Total
 	p := &htmlPage{
 		Scenario:    r.Scenario,
@@ -102,12 +103,12 @@ func newHTMLPage(r *runner.Result, verdicts []Verdict) (*htmlPage, error) {
 	p.Banner, p.Verdicts = htmlVerdicts(verdicts)
 	p.Figures = []htmlFigure{
 		{"requests", groupDigits(t.Requests())},
-		{"errors", groupDigits(t.Errors()) + " (" + trimmed(percentOrZero(t.Errors(), t.Requests()), 2) + "%)"},
+		{"errors", groupDigits(t.Errors()) + " (" + slo.Number(slo.Percent(t.Errors(), t.Requests()), 2) + "%)"},
 		{"p50", htmlLatency(t.Latency, 50)},
 		{"p95", htmlLatency(t.Latency, 95)},
 		{"p99", htmlLatency(t.Latency, 99)},
 		{"max", htmlLatency(t.Latency, 100)},
-		{"throughput", trimmed(r.RPS(t), 1) + " req/s"},
+		{"throughput", slo.Number(r.RPS(t), 1) + " req/s"},
 	}
 	tl, err := newHTMLTimeline(r)
 	if err != nil {
@@ -127,7 +128,7 @@ func newHTMLPage(r *runner.Result, verdicts []Verdict) (*htmlPage, error) {
 	p.Retries = htmlRetries(rows)
 	for _, e := range r.Endpoints {
 		for _, m := range e.TopMessages(len(e.Messages)) {
-			p.Messages = append(p.Messages, htmlMessageRow{Endpoint: e.Name, Class: messageLabel(r.Classes(), m),
+			p.Messages = append(p.Messages, htmlMessageRow{Endpoint: e.Name, Class: messageLabel(r, m),
 				Requests: groupDigits(m.Count), Message: m.Text})
 		}
 	}
@@ -135,13 +136,13 @@ func newHTMLPage(r *runner.Result, verdicts []Verdict) (*htmlPage, error) {
 	return p, nil
 }
 
-func htmlVerdicts(verdicts []Verdict) (htmlBanner, []htmlVerdict) {
+func htmlVerdicts(verdicts []slo.Verdict) (htmlBanner, []htmlVerdict) {
 	var rows []htmlVerdict
 	for _, v := range verdicts {
 		row := htmlVerdict{Expr: v.SLO.Expr, Actual: "–", Pass: v.Pass, Reason: v.Reason,
-			Threshold: v.SLO.Op.String() + " " + v.SLO.format(v.SLO.Threshold)}
+			Threshold: v.SLO.Op.String() + " " + v.SLO.Format(v.SLO.Threshold)}
 		if !v.NoSamples {
-			row.Actual = v.SLO.format(v.Actual)
+			row.Actual = v.SLO.Format(v.Actual)
 		}
 		rows = append(rows, row)
 	}
@@ -160,10 +161,10 @@ func htmlEndpoint(r *runner.Result, e *runner.EndpointStats, total bool) htmlEnd
 	row := htmlEndpointRow{
 		Name: e.Name, Total: total,
 		Requests: groupDigits(e.Requests()), OK: groupDigits(e.OK()),
-		Errors: groupDigits(e.Errors()) + " (" + trimmed(percentOrZero(e.Errors(), e.Requests()), 2) + "%)",
+		Errors: groupDigits(e.Errors()) + " (" + slo.Number(slo.Percent(e.Errors(), e.Requests()), 2) + "%)",
 		P50:    htmlLatency(e.Latency, 50), P90: htmlLatency(e.Latency, 90), P95: htmlLatency(e.Latency, 95),
 		P99: htmlLatency(e.Latency, 99), Max: htmlLatency(e.Latency, 100),
-		RPS: trimmed(r.RPS(e), 1),
+		RPS: slo.Number(r.RPS(e), 1),
 	}
 	if e.Errors() > 0 {
 		row.ErrorClass = "errors"
@@ -193,7 +194,7 @@ func htmlRetries(rows []*runner.EndpointStats) []htmlRetryRow {
 	var out []htmlRetryRow
 	for i, a := range attempts {
 		row := htmlRetryRow{Name: a.name, Total: i == len(attempts)-1, Retries: groupDigits(a.retries), First: groupDigits(a.requests),
-			Errors: groupDigits(a.errors) + " (" + trimmed(a.errorRate(), 2) + "%)"}
+			Errors: groupDigits(a.errors) + " (" + slo.Number(a.errorRate(), 2) + "%)"}
 		if a.errors > 0 {
 			row.ErrorClass = "errors"
 		}
@@ -222,10 +223,10 @@ func htmlSettings(r *runner.Result, tl *htmlTimeline) []htmlSetting {
 	}
 	if r.Load.Open {
 		s = append(s,
-			htmlSetting{"target rate", trimmed(r.TargetRate(), 2) + " arrivals/s"},
-			htmlSetting{"achieved rate", trimmed(r.RPS(r.Total), 2) + " req/s"},
+			htmlSetting{"target rate", slo.Number(r.TargetRate(), 2) + " arrivals/s"},
+			htmlSetting{"achieved rate", slo.Number(r.RPS(r.Total), 2) + " req/s"},
 			htmlSetting{"arrivals", groupDigits(r.Arrivals)},
-			htmlSetting{"dropped", groupDigits(r.Dropped) + " (" + trimmed(percentOrZero(r.Dropped, r.Arrivals), 2) + "% of arrivals)"})
+			htmlSetting{"dropped", groupDigits(r.Dropped) + " (" + slo.Number(slo.Percent(r.Dropped, r.Arrivals), 2) + "% of arrivals)"})
 	}
 	if c := connectSentence(r.Total); c != "" {
 		s = append(s, htmlSetting{"connections", c})

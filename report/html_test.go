@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/internal/testkit"
 	"github.com/loadgate/loadgate/report"
 	"github.com/loadgate/loadgate/runner"
@@ -105,16 +106,16 @@ func flakyReport(t *testing.T) ([]byte, *runner.Result) {
 		srv := flakyTarget()
 		defer srv.Close()
 		res := realRun(t, srv.URL, runner.Load{Concurrency: 4, Duration: 3 * time.Second})
-		var slos []report.SLO
+		var slos []slo.SLO
 		for _, expr := range []string{"p95<20ms", "error_rate<1%", "requests>100", "lock_timeouts<5%"} {
-			s, err := report.ParseSLO(expr, hostileClass)
+			s, err := slo.Parse(expr, hostileClass)
 			if err != nil {
 				t.Fatal(err)
 			}
 			slos = append(slos, s)
 		}
 		var buf bytes.Buffer
-		if err := report.HTML(&buf, res, report.Judge(res, slos)); err != nil {
+		if err := report.HTML(&buf, res, slo.Judge(res, slos)); err != nil {
 			t.Fatal(err)
 		}
 		reportPage, reportRes = buf.Bytes(), res
@@ -248,7 +249,7 @@ func TestHTMLSparse(t *testing.T) {
 	}
 
 	buf.Reset()
-	if err := report.HTML(&buf, result(), verdicts(t, "p95<1s", "register.p99<1s")); err != nil {
+	if err := report.HTML(&buf, testkit.Result(), verdicts(t, "p95<1s", "register.p99<1s")); err != nil {
 		t.Fatal(err)
 	}
 	page = buf.String()
@@ -468,7 +469,7 @@ func TestHTMLRetries(t *testing.T) {
 			`<tr><td class="name">log|in</td><td class="num">2</td><td class="num">43</td><td class="num errors">5 (11.63%)</td></tr>`,
 			`<tr class="total"><td class="name">total</td><td class="num">2</td><td class="num">74</td><td class="num errors">6 (8.11%)</td></tr>`,
 		}},
-		{"a run without retries", result(), nil},
+		{"a run without retries", testkit.Result(), nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -69,7 +70,7 @@ func rateSeries(tl *htmlTimeline, s chartSeries, what string, count func(k int) 
 		n := count(k)
 		v := float64(n) / slot.width.Seconds()
 		s.points = append(s.points, chartDatum{x: slot.mid(), y: v,
-			tip: fmt.Sprintf("%s: %s %s/s at %s (%s %s)", s.name, trimmed(v, 1), what, slot.span(), groupDigits(n), what)})
+			tip: fmt.Sprintf("%s: %s %s/s at %s (%s %s)", s.name, slo.Number(v, 1), what, slot.span(), groupDigits(n), what)})
 	}
 	return s
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -40,7 +41,7 @@ func (s htmlSlot) mid() float64 { return (s.start + s.width/2).Seconds() }
 
 // span writes the slot's time range: "3–4 s".
 func (s htmlSlot) span() string {
-	return trimmed(s.start.Seconds(), 3) + "–" + trimmed((s.start+s.width).Seconds(), 3) + " s"
+	return slo.Number(s.start.Seconds(), 3) + "–" + slo.Number((s.start+s.width).Seconds(), 3) + " s"
 }
 
 // maxHTMLSlots bounds the slots of the charts' time axis.

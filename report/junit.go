@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -78,7 +79,7 @@ type (
 // result would name the machine that rendered it, not the one that ran.
 // Every name is escaped; characters XML cannot carry at all (control
 // characters) become U+FFFD.
-func JUnit(w io.Writer, r *runner.Result, verdicts []Verdict) error {
+func JUnit(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	var summary bytes.Buffer
 	if err := Text(&summary, r, verdicts); err != nil {
 		return err
@@ -132,18 +133,18 @@ func JUnit(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 }
 
 // junitMessage is the one line a CI system shows for a failed SLO.
-func junitMessage(v Verdict) string {
+func junitMessage(v slo.Verdict) string {
 	return v.SLO.Expr + ": " + v.Reason
 }
 
 // junitDetail is the body of a failed SLO's <failure>: what was measured,
 // of what, against which threshold.
-func junitDetail(r *runner.Result, v Verdict) string {
+func junitDetail(r *runner.Result, v slo.Verdict) string {
 	scope := "all endpoints"
 	if v.SLO.Scope != "" {
 		scope = fmt.Sprintf("endpoint %q", v.SLO.Scope)
 	}
-	actual := v.SLO.format(v.Actual)
+	actual := v.SLO.Format(v.Actual)
 	if v.NoSamples {
 		actual = "no samples: " + scope + " had no requests"
 		if v.SLO.Scope != "" && r.Endpoint(v.SLO.Scope) == nil {
@@ -154,7 +155,7 @@ func junitDetail(r *runner.Result, v Verdict) string {
 	fmt.Fprintf(&b, "SLO        %s\n", v.SLO.Expr)
 	fmt.Fprintf(&b, "scope      %s\n", scope)
 	fmt.Fprintf(&b, "actual     %s\n", actual)
-	fmt.Fprintf(&b, "threshold  %s %s\n", v.SLO.Op, v.SLO.format(v.SLO.Threshold))
+	fmt.Fprintf(&b, "threshold  %s %s\n", v.SLO.Op, v.SLO.Format(v.SLO.Threshold))
 	fmt.Fprintf(&b, "verdict    %s\n", v.Reason)
 	return b.String()
 }

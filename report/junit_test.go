@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/loadgate/loadgate/internal/testkit"
 	"github.com/loadgate/loadgate/report"
 )
 
@@ -157,7 +158,7 @@ func TestJUnit(t *testing.T) {
 // TestJUnitNoSLOs checks that a run without SLOs is a valid suite of no tests.
 func TestJUnitNoSLOs(t *testing.T) {
 	var buf bytes.Buffer
-	if err := report.JUnit(&buf, result(), nil); err != nil {
+	if err := report.JUnit(&buf, testkit.Result(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if ok, out := xmllint(t, junitFile(t, "empty.xml", buf.Bytes())); !ok {

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -20,7 +21,7 @@ import (
 // run retried, each endpoint's retries and first attempts. Scenario,
 // endpoint, class names, SLO expressions and messages are written as code,
 // so nothing in them is read as Markdown, a link or a mention.
-func Markdown(w io.Writer, r *runner.Result, verdicts []Verdict) error {
+func Markdown(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	var b strings.Builder
 	tally := Count(verdicts)
 	verdict := "✅ PASS (" + tally.String() + ")"
@@ -42,14 +43,14 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 		mdRow(&b, "Result", "SLO", "Actual", "Threshold", "Reason")
 		b.WriteString("|:--|:--|--:|--:|:--|\n")
 		for _, v := range verdicts {
-			mark, actual := "✅ PASS", v.SLO.format(v.Actual)
+			mark, actual := "✅ PASS", v.SLO.Format(v.Actual)
 			if !v.Pass {
 				mark = "❌ FAIL"
 			}
 			if v.NoSamples {
 				actual = "–"
 			}
-			mdRow(&b, mark, mdCode(v.SLO.Expr), mdText(actual), mdText(v.SLO.Op.String()+" "+v.SLO.format(v.SLO.Threshold)), mdText(v.Reason))
+			mdRow(&b, mark, mdCode(v.SLO.Expr), mdText(actual), mdText(v.SLO.Op.String()+" "+v.SLO.Format(v.SLO.Threshold)), mdText(v.Reason))
 		}
 	}
 
@@ -62,7 +63,7 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 		// Error rate and latencies, which a row without requests has not.
 		rate, p50, p95, p99, most := "–", "–", "–", "–", "–"
 		if n := e.Requests(); n > 0 {
-			rate = trimmed(percentOf(e.Errors(), n), 2) + "%"
+			rate = slo.Number(slo.Percent(e.Errors(), n), 2) + "%"
 			p50, p95, p99 = FormatLatency(e.Percentile(50)), FormatLatency(e.Percentile(95)), FormatLatency(e.Percentile(99))
 			most = FormatLatency(e.Max())
 		}
@@ -73,7 +74,7 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 		fmt.Fprintf(&b, "\n**Open model**: target %.1f req/s, achieved %.1f req/s; %s of %s arrivals dropped (%s%%), peak %d worker%s. "+
 			"Latency counts from each request's scheduled start, so it includes any wait to be sent.\n",
 			r.TargetRate(), r.RPS(r.Total), mdCount(r.Dropped), mdCount(r.Arrivals),
-			trimmed(percentOrZero(r.Dropped, r.Arrivals), 2), r.PeakWorkers, plural(r.PeakWorkers))
+			slo.Number(slo.Percent(r.Dropped, r.Arrivals), 2), r.PeakWorkers, plural(r.PeakWorkers))
 	}
 
 	if s := connectSentence(r.Total); s != "" {
@@ -129,7 +130,7 @@ func mdMessages(b *strings.Builder, r *runner.Result) {
 	b.WriteString("|:--|:--|--:|:--|\n")
 	for _, e := range r.Endpoints {
 		for _, m := range e.TopMessages(len(e.Messages)) {
-			mdRow(b, mdCode(e.Name), mdCode(messageLabel(r.Classes(), m)), mdCount(m.Count), mdCode(m.Text))
+			mdRow(b, mdCode(e.Name), mdCode(messageLabel(r, m)), mdCount(m.Count), mdCode(m.Text))
 		}
 	}
 	b.WriteString("\nThe first few distinct messages of each class per endpoint; the requests of a class beyond them are in its count alone.\n")
@@ -148,7 +149,7 @@ func mdRetries(b *strings.Builder, rows []*runner.EndpointStats) {
 	for i, a := range attempts {
 		rate := "–"
 		if a.requests > 0 {
-			rate = trimmed(a.errorRate(), 2) + "%"
+			rate = slo.Number(a.errorRate(), 2) + "%"
 		}
 		mdRow(b, mdEndpoint(a.name, i == len(attempts)-1), mdCount(a.retries), mdCount(a.requests), mdCount(a.errors), rate)
 	}
@@ -241,7 +242,7 @@ func mdLine(s string) string {
 //	::error title=SLO failed::p95<500ms: 612.4ms is not < 500ms
 //
 // It writes nothing when every SLO passed.
-func Annotations(w io.Writer, verdicts []Verdict) error {
+func Annotations(w io.Writer, verdicts []slo.Verdict) error {
 	var b strings.Builder
 	for _, v := range verdicts {
 		if !v.Pass {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/loadgate/loadgate/internal/slo"
+	"github.com/loadgate/loadgate/internal/testkit"
 	"github.com/loadgate/loadgate/report"
 	"github.com/loadgate/loadgate/runner"
 )
@@ -19,9 +21,9 @@ func TestMarkdownGolden(t *testing.T) {
 	cases := []struct {
 		golden   string
 		r        *runner.Result
-		verdicts []report.Verdict
+		verdicts []slo.Verdict
 	}{
-		{"summary.md.golden", result(), verdicts(t, "p95<1s", "lock_timeouts<6", "requests>=100")},
+		{"summary.md.golden", testkit.Result(), verdicts(t, "p95<1s", "lock_timeouts<6", "requests>=100")},
 		{"summary-fail.md.golden", failing, awkwardVerdicts(t, failing, awkwardSLOs...)},
 	}
 	for _, tc := range cases {
@@ -50,7 +52,7 @@ func TestMarkdownGolden(t *testing.T) {
 
 // TestMarkdownHeading checks the verdict in the heading.
 func TestMarkdownHeading(t *testing.T) {
-	r := result()
+	r := testkit.Result()
 	for _, tc := range []struct {
 		exprs []string
 		want  string
@@ -97,7 +99,7 @@ func checkTables(t *testing.T, md string) {
 func TestAnnotations(t *testing.T) {
 	r := awkwardResult()
 	vs := awkwardVerdicts(t, r, awkwardSLOs...)
-	vs = append(vs, report.Verdict{SLO: report.SLO{Expr: "a\r\nb%.errors==0"}, Reason: "100% is not == 0%\n"})
+	vs = append(vs, slo.Verdict{SLO: slo.SLO{Expr: "a\r\nb%.errors==0"}, Reason: "100% is not == 0%\n"})
 	var buf bytes.Buffer
 	if err := report.Annotations(&buf, vs); err != nil {
 		t.Fatal(err)

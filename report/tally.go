@@ -1,6 +1,10 @@
 package report
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/loadgate/loadgate/internal/slo"
+)
 
 // Tally counts verdicts, the SLOs and the baseline's limits apart: one
 // count for every report and message that says how a run was judged.
@@ -10,7 +14,7 @@ type Tally struct {
 }
 
 // Count tallies verdicts.
-func Count(verdicts []Verdict) Tally {
+func Count(verdicts []slo.Verdict) Tally {
 	var t Tally
 	for _, v := range verdicts {
 		switch {

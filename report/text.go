@@ -9,13 +9,14 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/runner"
 )
 
 // Text writes the human summary of r and its verdicts: the run, a latency
 // table per endpoint, outcomes per endpoint, totals, then the SLOs. It fits
 // 80 columns for endpoint names of up to 12 characters.
-func Text(w io.Writer, r *runner.Result, verdicts []Verdict) error {
+func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	p := &printer{w: w}
 	p.line("scenario   %s", r.Scenario)
 	p.line("target     %s", r.Target)
@@ -52,11 +53,11 @@ func Text(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 
 	t := r.Total
 	p.line("total      %d request%s, %d ok, %d error%s (%s%%), %.1f req/s", t.Requests(), plural(t.Requests()),
-		t.OK(), t.Errors(), plural(t.Errors()), trimmed(percentOrZero(t.Errors(), t.Requests()), 2), r.RPS(t))
+		t.OK(), t.Errors(), plural(t.Errors()), slo.Number(slo.Percent(t.Errors(), t.Requests()), 2), r.RPS(t))
 	if r.Load.Open {
 		p.line("rate       target %.1f/s, achieved %.1f/s, peak %d worker%s",
 			r.TargetRate(), r.RPS(t), r.PeakWorkers, plural(r.PeakWorkers))
-		p.line("           %d of %d arrivals dropped (%s%%)", r.Dropped, r.Arrivals, trimmed(percentOrZero(r.Dropped, r.Arrivals), 2))
+		p.line("           %d of %d arrivals dropped (%s%%)", r.Dropped, r.Arrivals, slo.Number(slo.Percent(r.Dropped, r.Arrivals), 2))
 	}
 	if t.Clamped > 0 {
 		p.line("           %d latencies above %s were recorded as %s", t.Clamped, maxLatency, maxLatency)
@@ -76,7 +77,7 @@ func Text(w io.Writer, r *runner.Result, verdicts []Verdict) error {
 
 // Verdicts writes one line per SLO: PASS or FAIL, the expression and the
 // reason. It is all that --quiet prints.
-func Verdicts(w io.Writer, verdicts []Verdict) error {
+func Verdicts(w io.Writer, verdicts []slo.Verdict) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, v := range verdicts {
 		mark := "PASS"
@@ -115,13 +116,13 @@ func describeLoad(l runner.Load) string {
 		parts[0] = fmt.Sprintf("closed, from %d worker%s", l.Concurrency, plural(l.Concurrency))
 	}
 	if l.Open {
-		parts = []string{fmt.Sprintf("open, %s/s, up to %d worker%s", trimmed(l.Rate, 2), l.MaxWorkers, plural(l.MaxWorkers))}
+		parts = []string{fmt.Sprintf("open, %s/s, up to %d worker%s", slo.Number(l.Rate, 2), l.MaxWorkers, plural(l.MaxWorkers))}
 		if len(l.Stages) > 0 {
 			parts[0] = fmt.Sprintf("open, up to %d worker%s", l.MaxWorkers, plural(l.MaxWorkers))
 		}
 	}
 	if len(l.Stages) > 0 {
-		parts = append(parts, "stages "+strings.Join(stageStrings(l.Stages), ","))
+		parts = append(parts, "stages "+strings.Join(runner.StageStrings(l.Stages), ","))
 	}
 	if l.Iterations > 0 {
 		parts = append(parts, fmt.Sprintf("%d iteration%s", l.Iterations, plural(int(min(l.Iterations, 2)))))
@@ -211,7 +212,7 @@ func retries(w io.Writer, rows []*runner.EndpointStats) error {
 	}
 	t := newTable([]string{"endpoint", "retries", "first attempts", "of them errors"}, 1, 2, 3)
 	for _, a := range attempts {
-		t.add(a.name, strconv.FormatInt(a.retries, 10), strconv.FormatInt(a.requests, 10), fmt.Sprintf("%d (%s%%)", a.errors, trimmed(a.errorRate(), 2)))
+		t.add(a.name, strconv.FormatInt(a.retries, 10), strconv.FormatInt(a.requests, 10), fmt.Sprintf("%d (%s%%)", a.errors, slo.Number(a.errorRate(), 2)))
 	}
 	if err := t.write(w); err != nil {
 		return err
@@ -244,11 +245,4 @@ func orDash(parts []string) string {
 		return "-"
 	}
 	return strings.Join(parts, " ")
-}
-
-func percentOrZero(n, of int64) float64 {
-	if of == 0 {
-		return 0
-	}
-	return percentOf(n, of)
 }

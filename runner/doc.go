@@ -26,6 +26,8 @@
 // flight finish within the timeout. Run returns one Result, complete and
 // immutable: per endpoint and in total, counts by class, status and kind,
 // latency histograms and a time series. Results of several runs merge
-// exactly (MergeResults). A Result, its EndpointStats and their histograms
-// are not safe for concurrent use; Progress, read while a run goes on, is.
+// exactly (MergeResults). internal/resultfile stores a Result as the result
+// file and reads it back; internal/slo judges one. A Result, its
+// EndpointStats and their histograms are not safe for concurrent use;
+// Progress, read while a run goes on, is.
 package runner

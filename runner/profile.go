@@ -19,6 +19,16 @@ func (s Stage) String() string {
 	return s.Duration.String() + ":" + strconv.FormatFloat(s.Target, 'g', -1, 64)
 }
 
+// StageStrings writes stages as ParseStages reads them, one string each;
+// never nil.
+func StageStrings(stages []Stage) []string {
+	out := []string{}
+	for _, st := range stages {
+		out = append(out, st.String())
+	}
+	return out
+}
+
 // ParseStages reads stages written as "30s:100,1m:100,30s:0": comma-separated
 // duration:target pairs.
 func ParseStages(s string) ([]Stage, error) {

@@ -55,6 +55,15 @@ func (r *Result) Classes() []string {
 	return r.ClassNames
 }
 
+// ClassName names class c of this run: a built-in name, or the
+// scenario's name for its own class.
+func (r *Result) ClassName(c Class) string {
+	if classes := r.Classes(); int(c) < len(classes) {
+		return classes[c]
+	}
+	return c.String()
+}
+
 // Duration is the wall time from the first request to the last response.
 func (r *Result) Duration() time.Duration { return r.Ended.Sub(r.Started) }
 

@@ -24,6 +24,13 @@ const (
 	MaxSeriesPoints     = 1200
 )
 
+// SeriesIntervalValid reports whether d is an interval a series can have:
+// FirstSeriesInterval, doubled any number of times.
+func SeriesIntervalValid(d time.Duration) bool {
+	n := d / FirstSeriesInterval
+	return d%FirstSeriesInterval == 0 && n > 0 && n&(n-1) == 0
+}
+
 // NewSeriesHistogram returns an empty histogram of the series geometry.
 func NewSeriesHistogram() *hdrhistogram.Histogram {
 	return hdrhistogram.New(LatencyLowest, LatencyHighest, SeriesSigFigs)

@@ -94,3 +94,15 @@ func TestSeriesFoldsFinalSliver(t *testing.T) {
 		})
 	}
 }
+
+// TestSeriesIntervalValid: only a second doubled is a series interval.
+func TestSeriesIntervalValid(t *testing.T) {
+	for d, want := range map[time.Duration]bool{
+		time.Second: true, 2 * time.Second: true, 1024 * time.Second: true,
+		0: false, -time.Second: false, 500 * time.Millisecond: false, 1500 * time.Millisecond: false, 3 * time.Second: false, 6 * time.Second: false,
+	} {
+		if got := SeriesIntervalValid(d); got != want {
+			t.Errorf("SeriesIntervalValid(%v) = %v, want %v", d, got, want)
+		}
+	}
+}

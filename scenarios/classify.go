@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/runner"
 	"go.yaml.in/yaml/v3"
 )
@@ -29,7 +30,7 @@ func (p *parser) classify(n *yaml.Node) {
 				p.at(k, 0, "class name %q: use letters, digits and _, and not a built-in class (%s)", name, strings.Join(runner.BuiltinClassNames(), ", "))
 				continue
 			}
-			if isMetric(name) {
+			if slo.IsMetric(name) {
 				p.at(k, 0, "class name %q is an SLO metric already; choose another", name)
 				continue
 			}

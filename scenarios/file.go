@@ -11,11 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/loadgate/loadgate/internal/readfile"
-	"github.com/loadgate/loadgate/report"
+	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/runner"
+	"go.yaml.in/yaml/v3"
 )
 
 // maxFileBytes bounds a scenario file.
@@ -103,16 +102,6 @@ func unmarshal(data []byte) (doc, second *yaml.Node, err error) {
 		}
 	}
 	return doc, second, nil
-}
-
-// isMetric reports whether name is an SLO metric already, of any kind.
-func isMetric(name string) bool {
-	for _, threshold := range []string{"==0", "<1ms", "<1%"} {
-		if _, err := report.ParseSLO(name + threshold); err == nil {
-			return true
-		}
-	}
-	return false
 }
 
 // plainName reports whether s is a non-empty name of ASCII letters,
@@ -218,20 +207,20 @@ func (p *parser) slos(n *yaml.Node) {
 		if !ok {
 			continue
 		}
-		slo, err := report.ParseSLO(expr, custom...)
-		var sloErr *report.SLOError
+		parsed, err := slo.Parse(expr, custom...)
+		var sloErr *slo.Error
 		switch {
 		case errors.As(err, &sloErr):
 			p.at(item, sloErr.Column-1, "invalid SLO %q: %s", expr, sloErr.Msg)
 		case err != nil:
 			p.at(item, 0, "%v", err)
+		case parsed.Scope != "" && !slices.Contains(endpoints, parsed.Scope):
+			p.at(item, 0, "invalid SLO %q: the scenario has no step %q; its steps are %s", expr, parsed.Scope, strings.Join(endpoints, ", "))
 		default:
-			if slo.Scope != "" && !slices.Contains(endpoints, slo.Scope) {
-				p.at(item, 0, "invalid SLO %q: the scenario has no step %q; its steps are %s", expr, slo.Scope, strings.Join(endpoints, ", "))
-			} else if err := report.CheckScopes([]report.SLO{slo}, endpoints); err != nil {
+			if err := slo.CheckScopes([]slo.SLO{parsed}, endpoints); err != nil {
 				p.at(item, 0, "%v", err)
 			}
 		}
-		p.sc.SLOs = append(p.sc.SLOs, expr)
+		p.sc.SLOs = append(p.sc.SLOs, parsed)
 	}
 }

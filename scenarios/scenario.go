@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -28,7 +29,7 @@ type Scenario struct {
 	// Timeout is the file's request timeout; 0 when it sets none.
 	Timeout time.Duration
 	Load    runner.Load
-	SLOs    []string // SLO expressions, valid for this scenario
+	SLOs    []slo.SLO // parsed and checked against this scenario
 	// Source is the file as written.
 	Source []byte
 

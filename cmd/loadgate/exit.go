@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/report"
 )
 
@@ -38,7 +39,7 @@ func (e sloFailedError) Error() string { return e.tally.String() }
 // output first (1), then an interruption (130), then failed SLOs or
 // crossed baseline limits (3). verdicts are the SLOs' and the baseline
 // limits'.
-func runOutcome(interrupted bool, verdicts []report.Verdict, writeErr error) error {
+func runOutcome(interrupted bool, verdicts []slo.Verdict, writeErr error) error {
 	tally := report.Count(verdicts)
 	switch {
 	case writeErr != nil:

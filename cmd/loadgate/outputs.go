@@ -10,6 +10,8 @@ import (
 	"slices"
 
 	"github.com/loadgate/loadgate/internal/readfile"
+	"github.com/loadgate/loadgate/internal/resultfile"
+	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/report"
 	"github.com/loadgate/loadgate/runner"
 	"github.com/spf13/pflag"
@@ -29,7 +31,7 @@ type outputFlags struct {
 	quiet                      bool
 
 	baselineResult *runner.Result // read by prepare
-	limits         []report.Limit
+	limits         []slo.Limit
 }
 
 func (o *outputFlags) register(fs *pflag.FlagSet) {
@@ -57,7 +59,7 @@ func (o *outputFlags) prepare(fs *pflag.FlagSet, more ...outputFile) error {
 	if o.baseline == "" {
 		return nil
 	}
-	limits, err := report.ParseLimits(cmp.Or(o.maxRegression, defaultMaxRegression))
+	limits, err := slo.ParseLimits(cmp.Or(o.maxRegression, defaultMaxRegression))
 	if err != nil {
 		return usagef("invalid --max-regression: %v", err)
 	}
@@ -82,12 +84,12 @@ func (o *outputFlags) checkBaseline(scenario string) error {
 }
 
 // readResultFile reads a result JSON file.
-func readResultFile(path string) (*report.Saved, error) {
-	data, err := readfile.Limited(path, report.MaxResultBytes)
+func readResultFile(path string) (*resultfile.Saved, error) {
+	data, err := readfile.Limited(path, resultfile.MaxBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
-	saved, err := report.ReadJSON(data)
+	saved, err := resultfile.Read(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
@@ -101,19 +103,19 @@ func readResultFile(path string) (*report.Saved, error) {
 // reports that list SLOs list the baseline's limits with them. It returns
 // the verdicts of the SLOs and of the baseline's limits, and the first
 // failure to write.
-func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []report.Verdict, extra func(io.Writer) error) (all []report.Verdict, err error) {
+func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []slo.Verdict, extra func(io.Writer) error) (all []slo.Verdict, err error) {
 	var errs []error
 	keep := func(what string, err error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", what, err))
 		}
 	}
-	var comparison *report.Comparison
+	var comparison *resultfile.Comparison
 	all = verdicts // the SLOs, and the baseline's limits
 	limits := cmp.Or(o.maxRegression, defaultMaxRegression)
 	if o.baselineResult != nil {
-		comparison = &report.Comparison{Baseline: o.baseline, Limits: limits, Deltas: report.Compare(o.baselineResult, r, o.limits)}
-		all = append(slices.Clone(verdicts), report.BaselineVerdicts(comparison.Deltas)...)
+		comparison = &resultfile.Comparison{Baseline: o.baseline, Limits: limits, Deltas: slo.Compare(o.baselineResult, r, o.limits)}
+		all = append(slices.Clone(verdicts), slo.BaselineVerdicts(comparison.Deltas)...)
 	}
 	render := func(path string, f func(io.Writer) error) {
 		if path == "" {
@@ -127,7 +129,7 @@ func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []repor
 		keep("writing", writeOutput(path, b.Bytes()))
 	}
 	render(o.out, func(w io.Writer) error {
-		data, err := report.JSONCompared(r, verdicts, comparison)
+		data, err := resultfile.Encode(r, verdicts, comparison)
 		if err == nil {
 			_, err = w.Write(append(data, '\n'))
 		}
@@ -150,7 +152,7 @@ func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []repor
 		}
 	}
 	if comparison != nil {
-		regressions := report.Regressions(comparison.Deltas)
+		regressions := slo.Regressions(comparison.Deltas)
 		fprintf(stdout, "\nbaseline %s: %d regression%s beyond %s\n", o.baseline, regressions, plural(regressions), limits)
 		keep("printing the comparison", report.Deltas(stdout, comparison.Deltas))
 	}
@@ -161,7 +163,7 @@ func (o *outputFlags) write(stdout io.Writer, r *runner.Result, verdicts []repor
 }
 
 // appendStepSummary appends the Markdown summary to GitHub's step summary.
-func appendStepSummary(path string, r *runner.Result, verdicts []report.Verdict) error {
+func appendStepSummary(path string, r *runner.Result, verdicts []slo.Verdict) error {
 	var b bytes.Buffer
 	if err := report.Markdown(&b, r, verdicts); err != nil {
 		return err

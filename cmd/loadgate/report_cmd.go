@@ -4,7 +4,7 @@ import (
 	"errors"
 	"io"
 
-	"github.com/loadgate/loadgate/report"
+	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/runner"
 	"github.com/spf13/cobra"
 )
@@ -57,7 +57,7 @@ scenario. Exit 0 when every SLO passed and nothing regressed from
 			if err != nil {
 				return err
 			}
-			verdicts := report.Judge(r, parsed)
+			verdicts := slo.Judge(r, parsed)
 			all, writeErr := outputs.write(stdout, r, verdicts, nil)
 			return runOutcome(false, all, writeErr)
 		},
@@ -84,16 +84,16 @@ func mergeFiles(files []string, results []*runner.Result) (*runner.Result, error
 
 // parseSLOs parses SLO expressions: classes are the scenario's own
 // outcome classes, each a metric; endpoints are the valid scopes.
-func parseSLOs(exprs, classes, endpoints []string) ([]report.SLO, error) {
-	var out []report.SLO
+func parseSLOs(exprs, classes, endpoints []string) ([]slo.SLO, error) {
+	var out []slo.SLO
 	for _, expr := range exprs {
-		slo, err := report.ParseSLO(expr, classes...)
+		parsed, err := slo.Parse(expr, classes...)
 		if err != nil {
 			return nil, usageError{err}
 		}
-		out = append(out, slo)
+		out = append(out, parsed)
 	}
-	if err := report.CheckScopes(out, endpoints); err != nil {
+	if err := slo.CheckScopes(out, endpoints); err != nil {
 		return nil, usageError{err}
 	}
 	return out, nil

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/apiserver"
+	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/report"
 	"github.com/loadgate/loadgate/runner"
 	"github.com/loadgate/loadgate/scenarios"
@@ -126,7 +127,7 @@ type runPlan struct {
 	scenario *scenarios.Scenario
 	timeout  time.Duration
 	load     runner.Load
-	slos     []report.SLO
+	slos     []slo.SLO
 	target   *url.URL         // nil: the embedded reference API
 	server   apiserver.Config // for the embedded reference API
 }
@@ -156,12 +157,11 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 		return nil, err
 	}
 	p := &runPlan{flags: f, scenario: sc, load: load, timeout: timeout}
-	exprs := sc.SLOs
+	p.slos = sc.SLOs
 	if fs.Changed("slo") {
-		exprs = f.slos
-	}
-	if p.slos, err = parseSLOs(exprs, sc.Classes(), sc.Endpoints()); err != nil {
-		return nil, err
+		if p.slos, err = parseSLOs(f.slos, sc.Classes(), sc.Endpoints()); err != nil {
+			return nil, err
+		}
 	}
 	if f.username != "" {
 		if err := sc.CheckCredentials(); err != nil {
@@ -435,7 +435,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	verdicts := report.Judge(result, p.slos)
+	verdicts := slo.Judge(result, p.slos)
 	all, writeErr := p.flags.outputs.write(stdout, result, verdicts, func(w io.Writer) error { return embeddedStats(w, embedded) })
 	return runOutcome(result.Interrupted, all, errors.Join(writeErr, rawErr))
 }

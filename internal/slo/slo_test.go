@@ -1,51 +1,50 @@
-package report_test
+package slo_test
 
 import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/loadgate/loadgate/report"
-	"github.com/loadgate/loadgate/runner"
+	"github.com/loadgate/loadgate/internal/slo"
+	"github.com/loadgate/loadgate/internal/testkit"
 )
 
-func TestParseSLO(t *testing.T) {
+func TestParse(t *testing.T) {
 	cases := []struct {
 		expr      string
 		scope     string
 		metric    string
-		op        report.Op
+		op        slo.Op
 		threshold float64
-		unit      report.Unit
+		unit      slo.Unit
 	}{
-		{"p95<500ms", "", "p95", report.OpLess, 500, report.UnitMilliseconds},
-		{"p50<=800us", "", "p50", report.OpLessEqual, 0.8, report.UnitMilliseconds},
-		{"p99.9<1.2s", "", "p99.9", report.OpLess, 1200, report.UnitMilliseconds},
-		{"p100<1m", "", "p100", report.OpLess, 60000, report.UnitMilliseconds},
-		{"login.p99<=1.2s", "login", "p99", report.OpLessEqual, 1200, report.UnitMilliseconds},
-		{"login.p99.9>=1µs", "login", "p99.9", report.OpGreaterEqual, 0.001, report.UnitMilliseconds},
-		{"my.step.p90<2s", "my.step", "p90", report.OpLess, 2000, report.UnitMilliseconds},
-		{"min>1ms", "", "min", report.OpGreater, 1, report.UnitMilliseconds},
-		{"mean<100ms", "", "mean", report.OpLess, 100, report.UnitMilliseconds},
-		{"register.max<5s", "register", "max", report.OpLess, 5000, report.UnitMilliseconds},
-		{"rps>=100", "", "rps", report.OpGreaterEqual, 100, report.UnitPerSecond},
-		{"login.rps>12.5", "login", "rps", report.OpGreater, 12.5, report.UnitPerSecond},
-		{"requests>=10", "", "requests", report.OpGreaterEqual, 10, report.UnitCount},
-		{"errors==0", "", "errors", report.OpEqual, 0, report.UnitCount},
-		{"errors<1%", "", "errors", report.OpLess, 1, report.UnitPercent},
-		{"error_rate<0.5%", "", "error_rate", report.OpLess, 0.5, report.UnitPercent},
-		{"lock_timeouts==0", "", "lock_timeouts", report.OpEqual, 0, report.UnitCount},
-		{"status_503<1%", "", "status_503", report.OpLess, 1, report.UnitPercent},
-		{"status_5xx<=3", "", "status_5xx", report.OpLessEqual, 3, report.UnitCount},
-		{"register.status_409>0", "register", "status_409", report.OpGreater, 0, report.UnitCount},
-		{"transport_errors==0", "", "transport_errors", report.OpEqual, 0, report.UnitCount},
-		{"dropped<=5", "", "dropped", report.OpLessEqual, 5, report.UnitCount},
-		{" p95 < 500ms ", "", "p95", report.OpLess, 500, report.UnitMilliseconds},
+		{"p95<500ms", "", "p95", slo.OpLess, 500, slo.UnitMilliseconds},
+		{"p50<=800us", "", "p50", slo.OpLessEqual, 0.8, slo.UnitMilliseconds},
+		{"p99.9<1.2s", "", "p99.9", slo.OpLess, 1200, slo.UnitMilliseconds},
+		{"p100<1m", "", "p100", slo.OpLess, 60000, slo.UnitMilliseconds},
+		{"login.p99<=1.2s", "login", "p99", slo.OpLessEqual, 1200, slo.UnitMilliseconds},
+		{"login.p99.9>=1µs", "login", "p99.9", slo.OpGreaterEqual, 0.001, slo.UnitMilliseconds},
+		{"my.step.p90<2s", "my.step", "p90", slo.OpLess, 2000, slo.UnitMilliseconds},
+		{"min>1ms", "", "min", slo.OpGreater, 1, slo.UnitMilliseconds},
+		{"mean<100ms", "", "mean", slo.OpLess, 100, slo.UnitMilliseconds},
+		{"register.max<5s", "register", "max", slo.OpLess, 5000, slo.UnitMilliseconds},
+		{"rps>=100", "", "rps", slo.OpGreaterEqual, 100, slo.UnitPerSecond},
+		{"login.rps>12.5", "login", "rps", slo.OpGreater, 12.5, slo.UnitPerSecond},
+		{"requests>=10", "", "requests", slo.OpGreaterEqual, 10, slo.UnitCount},
+		{"errors==0", "", "errors", slo.OpEqual, 0, slo.UnitCount},
+		{"errors<1%", "", "errors", slo.OpLess, 1, slo.UnitPercent},
+		{"error_rate<0.5%", "", "error_rate", slo.OpLess, 0.5, slo.UnitPercent},
+		{"lock_timeouts==0", "", "lock_timeouts", slo.OpEqual, 0, slo.UnitCount},
+		{"status_503<1%", "", "status_503", slo.OpLess, 1, slo.UnitPercent},
+		{"status_5xx<=3", "", "status_5xx", slo.OpLessEqual, 3, slo.UnitCount},
+		{"register.status_409>0", "register", "status_409", slo.OpGreater, 0, slo.UnitCount},
+		{"transport_errors==0", "", "transport_errors", slo.OpEqual, 0, slo.UnitCount},
+		{"dropped<=5", "", "dropped", slo.OpLessEqual, 5, slo.UnitCount},
+		{" p95 < 500ms ", "", "p95", slo.OpLess, 500, slo.UnitMilliseconds},
 	}
 	for _, tc := range cases {
 		t.Run(tc.expr, func(t *testing.T) {
-			s, err := report.ParseSLO(tc.expr)
+			s, err := slo.Parse(tc.expr)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -57,7 +56,7 @@ func TestParseSLO(t *testing.T) {
 	}
 }
 
-func TestParseSLOErrors(t *testing.T) {
+func TestParseErrors(t *testing.T) {
 	cases := []struct {
 		expr   string
 		column int
@@ -91,10 +90,10 @@ func TestParseSLOErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.expr, func(t *testing.T) {
-			_, err := report.ParseSLO(tc.expr)
-			var sloErr *report.SLOError
+			_, err := slo.Parse(tc.expr)
+			var sloErr *slo.Error
 			if !errors.As(err, &sloErr) {
-				t.Fatalf("ParseSLO(%q) = %v, want an *SLOError", tc.expr, err)
+				t.Fatalf("Parse(%q) = %v, want an *slo.Error", tc.expr, err)
 			}
 			if !strings.Contains(err.Error(), `"`+tc.expr+`"`) {
 				t.Errorf("message %q does not quote the expression", err)
@@ -106,64 +105,25 @@ func TestParseSLOErrors(t *testing.T) {
 	}
 }
 
-// parseSLOs parses valid expressions.
-func parseSLOs(t *testing.T, exprs ...string) []report.SLO {
-	t.Helper()
-	var slos []report.SLO
-	for _, e := range exprs {
-		s, err := report.ParseSLO(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		slos = append(slos, s)
-	}
-	return slos
-}
-
 func TestCheckScopes(t *testing.T) {
-	parse := func(exprs ...string) []report.SLO { return parseSLOs(t, exprs...) }
-	if err := report.CheckScopes(parse("login.p95<1s", "p99<2s", "dropped==0"), []string{"login"}); err != nil {
+	parse := func(exprs ...string) []slo.SLO { return testkit.SLOs(t, exprs...) }
+	if err := slo.CheckScopes(parse("login.p95<1s", "p99<2s", "dropped==0"), []string{"login"}); err != nil {
 		t.Errorf("valid scopes refused: %v", err)
 	}
-	if err := report.CheckScopes(parse("profile.p95<1s", "register.errors==0"), []string{"login"}); err != nil {
+	if err := slo.CheckScopes(parse("profile.p95<1s", "register.errors==0"), []string{"login"}); err != nil {
 		t.Errorf("the reference API's endpoints must always be valid scopes: %v", err)
 	}
-	err := report.CheckScopes(parse("checkout.p95<1s"), []string{"login", "cart"})
+	err := slo.CheckScopes(parse("checkout.p95<1s"), []string{"login", "cart"})
 	if err == nil || !strings.Contains(err.Error(), `unknown endpoint "checkout"`) || !strings.Contains(err.Error(), "login, register, profile, cart") {
 		t.Errorf("unknown scope: %v", err)
 	}
-	if err := report.CheckScopes(parse("login.dropped==0"), []string{"login"}); err == nil {
+	if err := slo.CheckScopes(parse("login.dropped==0"), []string{"login"}); err == nil {
 		t.Errorf("a scoped dropped was accepted")
 	}
 }
 
-// result builds a Result by hand: 100 login requests (90 ok at 1..90 ms, 5
-// lock timeouts, 3 503s of another kind, 2 refused) over 10 seconds, and no
-// register requests.
-func result() *runner.Result {
-	login := runner.NewEndpointStats("login")
-	for i := 1; i <= 90; i++ {
-		login.Record(runner.Sample{Response: time.Duration(i) * time.Millisecond, Service: time.Duration(i) * time.Millisecond, Status: 200, Class: runner.ClassOK})
-	}
-	for range 5 {
-		login.Record(runner.Sample{Response: 2 * time.Second, Service: 2 * time.Second, Status: 503, Class: runner.ClassLockTimeout})
-	}
-	for range 3 {
-		login.Record(runner.Sample{Response: time.Millisecond, Service: time.Millisecond, Status: 503, Class: runner.ClassUnavailable})
-	}
-	for range 2 {
-		login.Record(runner.Sample{Response: 100 * time.Microsecond, Service: 100 * time.Microsecond, Status: 0, Class: runner.ClassTransport, Kind: runner.TransportRefused})
-	}
-	register := runner.NewEndpointStats("register")
-	total := runner.NewEndpointStats("total")
-	total.Merge(login)
-	start := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	return &runner.Result{Scenario: "test", Target: "http://127.0.0.1:1", Started: start, Ended: start.Add(10 * time.Second),
-		Load: runner.Load{Concurrency: 4, Duration: 10 * time.Second}, Endpoints: []*runner.EndpointStats{login, register}, Total: total, Arrivals: 107, Dropped: 7}
-}
-
 func TestEvaluate(t *testing.T) {
-	r := result()
+	r := testkit.Result()
 	cases := []struct {
 		expr   string
 		actual float64
@@ -196,7 +156,7 @@ func TestEvaluate(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.expr, func(t *testing.T) {
-			s, err := report.ParseSLO(tc.expr)
+			s, err := slo.Parse(tc.expr)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -211,23 +171,23 @@ func TestEvaluate(t *testing.T) {
 	}
 }
 
-func FuzzParseSLO(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, s := range []string{"p95<500ms", "login.p99.9<=1.2s", "error_rate<0.5%", "lock_timeouts==0", "status_503<1%",
 		"rps>=100", "a.b.c.p1<1ns", "p95<<5", "==", "p99.<1s", "errors<1e308%", "min>9999999999h"} {
 		f.Add(s)
 	}
-	r := result()
+	r := testkit.Result()
 	f.Fuzz(func(t *testing.T, expr string) {
-		s, err := report.ParseSLO(expr)
+		s, err := slo.Parse(expr)
 		if err != nil {
-			var sloErr *report.SLOError
+			var sloErr *slo.Error
 			if !errors.As(err, &sloErr) || sloErr.Column < 1 || sloErr.Column > len(expr)+1 {
-				t.Fatalf("ParseSLO(%q): %v, want an *SLOError with a column inside the expression", expr, err)
+				t.Fatalf("Parse(%q): %v, want an *slo.Error with a column inside the expression", expr, err)
 			}
 			return
 		}
 		if s.Expr != expr || s.Metric == "" {
-			t.Fatalf("ParseSLO(%q) = %+v", expr, s)
+			t.Fatalf("Parse(%q) = %+v", expr, s)
 		}
 		v := s.Evaluate(r)
 		if v.Reason == "" {

@@ -1,4 +1,4 @@
-package report
+package resultfile
 
 import (
 	"bytes"
@@ -16,8 +16,8 @@ import (
 	"github.com/loadgate/loadgate/runner"
 )
 
-// MaxResultBytes bounds a result file that ReadJSON accepts.
-const MaxResultBytes = 256 << 20
+// MaxBytes bounds a result file that Read accepts.
+const MaxBytes = 256 << 20
 
 // Saved is a result file read back: the run, and the SLO expressions it
 // was judged by.
@@ -26,13 +26,13 @@ type Saved struct {
 	SLOs   []string
 }
 
-// ReadJSON reads a result file that JSON wrote. A file of another schema,
+// Read reads a result file that Encode wrote. A file of another schema,
 // with histograms of another geometry, or that contradicts itself (counts
 // that do not add up to its histogram) is refused with an error that says
 // what is wrong.
-func ReadJSON(data []byte) (*Saved, error) {
-	if len(data) > MaxResultBytes {
-		return nil, fmt.Errorf("larger than %d MiB", MaxResultBytes>>20)
+func Read(data []byte) (*Saved, error) {
+	if len(data) > MaxBytes {
+		return nil, fmt.Errorf("larger than %d MiB", MaxBytes>>20)
 	}
 	var in resultJSON
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -99,7 +99,7 @@ func ReadJSON(data []byte) (*Saved, error) {
 	if err := checkCounts("totals", in.Totals.countsJSON, r.Total); err != nil {
 		return nil, err
 	}
-	if in.Totals.Messages != nil && !slices.Equal(in.Totals.Messages, messagesOut(r.Total.Messages, r.ClassNames)) {
+	if in.Totals.Messages != nil && !slices.Equal(in.Totals.Messages, messagesOut(r.Total.Messages, r)) {
 		return nil, fmt.Errorf("totals.messages are not the endpoints' messages merged")
 	}
 	if r.Parts, err = readRuns(in.Runs, r); err != nil {
@@ -302,8 +302,7 @@ func readSeries(in seriesJSON, r *runner.Result) (runner.Series, error) {
 	if len(in.Endpoints) == 0 && in.IntervalS == 0 {
 		return s, nil // a result written before the series existed
 	}
-	if s.Interval < runner.FirstSeriesInterval || s.Interval%runner.FirstSeriesInterval != 0 ||
-		(s.Interval/runner.FirstSeriesInterval)&(s.Interval/runner.FirstSeriesInterval-1) != 0 {
+	if !runner.SeriesIntervalValid(s.Interval) {
 		return s, fmt.Errorf("interval_s %v is not 1 s doubled", in.IntervalS)
 	}
 	var names []string

@@ -1,6 +1,8 @@
-// Package report renders a runner.Result for people (text) and programs
-// (JSON), and judges it against SLOs.
-package report
+// Package slo is the SLO language (docs/contracts.md §3): it parses SLO
+// expressions and baseline limits once, before a run, into values, and
+// judges a runner.Result against them. It renders nothing but the one-line
+// reason of each verdict; the reports render the verdicts.
+package slo
 
 import (
 	"fmt"
@@ -13,7 +15,7 @@ import (
 	"github.com/loadgate/loadgate/runner"
 )
 
-// ParseSLO parses one SLO expression. The grammar (docs/contracts.md §3):
+// Parse parses one SLO expression. The grammar (docs/contracts.md §3):
 //
 //	slo     = [ scope "." ] metric op value
 //	scope   = an endpoint name of the scenario: "login", "register", ...
@@ -33,11 +35,11 @@ import (
 //	          (dropped / arrivals for dropped, which are never requests)
 //
 // Spaces around the parts are allowed. A malformed expression gives an
-// *SLOError that quotes it and points at the bad part. classes are a
+// *Error that quotes it and points at the bad part. classes are a
 // scenario's own outcome classes (runner.Classifier.Custom), each a metric
 // too. Whether a scope names a real endpoint is checked later, by
 // CheckScopes.
-func ParseSLO(expr string, classes ...string) (SLO, error) {
+func Parse(expr string, classes ...string) (SLO, error) {
 	opAt := strings.IndexAny(expr, "<>=")
 	if opAt < 0 {
 		return SLO{}, sloError(expr, len(expr), "no comparison: use one of < <= > >= ==, as in p95<500ms")
@@ -100,19 +102,19 @@ const (
 	kindErrorRate
 )
 
-// SLOError is a malformed SLO expression.
-type SLOError struct {
+// Error is a malformed SLO expression.
+type Error struct {
 	Expr   string
 	Column int // 1-based position of the bad part
 	Msg    string
 }
 
-func (e *SLOError) Error() string {
+func (e *Error) Error() string {
 	return fmt.Sprintf("invalid SLO %q: %s (column %d)", e.Expr, e.Msg, e.Column)
 }
 
 func sloError(expr string, offset int, msg string) error {
-	return &SLOError{Expr: expr, Column: offset + 1, Msg: msg}
+	return &Error{Expr: expr, Column: offset + 1, Msg: msg}
 }
 
 // Op is a comparison operator.
@@ -214,6 +216,14 @@ func (s *SLO) readMetric(name string, classes []string) bool {
 	}
 	s.Metric = name
 	return true
+}
+
+// IsMetric reports whether name is a metric of the language without a
+// scope, a built-in outcome class included: a scenario's own class may not
+// take such a name.
+func IsMetric(name string) bool {
+	var s SLO
+	return s.readMetric(name, nil)
 }
 
 // setThreshold reads the value in the form the metric takes.

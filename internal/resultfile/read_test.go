@@ -1,4 +1,4 @@
-package report_test
+package resultfile_test
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/resultfile"
+	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/internal/testkit"
 	"github.com/loadgate/loadgate/report"
 	"github.com/loadgate/loadgate/runner"
@@ -15,17 +17,17 @@ import (
 
 // TestResultRoundTrip: a result file read back renders to the same bytes.
 func TestResultRoundTrip(t *testing.T) {
-	r := result()
-	verdicts := report.Judge(r, parseSLOs(t, "p95<50ms", "lock_timeouts==0"))
-	data, err := report.JSON(r, verdicts)
+	r := testkit.Result()
+	verdicts := slo.Judge(r, testkit.SLOs(t, "p95<50ms", "lock_timeouts==0"))
+	data, err := resultfile.Encode(r, verdicts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	saved, err := report.ReadJSON(data)
+	saved, err := resultfile.Read(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, err := report.JSON(saved.Result, report.Judge(saved.Result, parseSLOs(t, saved.SLOs...)))
+	again, err := resultfile.Encode(saved.Result, slo.Judge(saved.Result, testkit.SLOs(t, saved.SLOs...)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,25 +50,25 @@ func mergedResult(t *testing.T) *runner.Result {
 // renders to the same bytes, its active time that of its runs.
 func TestMergedRoundTrip(t *testing.T) {
 	merged := mergedResult(t)
-	data, err := report.JSON(merged, nil)
+	data, err := resultfile.Encode(merged, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	saved, err := report.ReadJSON(data)
+	saved, err := resultfile.Read(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	again, _ := report.JSON(saved.Result, nil)
+	again, _ := resultfile.Encode(saved.Result, nil, nil)
 	if !bytes.Equal(data, again) || len(saved.Result.Parts) != 2 || saved.Result.ActiveTime() != 8*time.Second {
 		t.Errorf("read back: %d runs, active %s; written again, the file differs: %v", len(saved.Result.Parts), saved.Result.ActiveTime(), !bytes.Equal(data, again))
 	}
 }
 
-// TestReadJSONRefuses: files that are not results, or contradict
+// TestReadRefuses: files that are not results, or contradict
 // themselves, or hold histograms of another geometry, are refused with a
 // reason.
-func TestReadJSONRefuses(t *testing.T) {
-	data, _ := report.JSON(result(), nil)
+func TestReadRefuses(t *testing.T) {
+	data, _ := resultfile.Encode(testkit.Result(), nil, nil)
 	good := string(data)
 	cases := map[string]string{
 		"not JSON":        "hello",
@@ -76,7 +78,7 @@ func TestReadJSONRefuses(t *testing.T) {
 		"other geometry":  strings.Replace(good, `"histogram": "`, `"histogram": "HISTFAAAACF4nJNpmSzMwMDAxwABMJoRTDNBaSYGBgAUxgEX`+`",  "x": "`, 1),
 		"unknown class":   strings.Replace(good, `"class_names": [`, `"class_names": ["oops", `, 1),
 	}
-	data, _ = report.JSON(mergedResult(t), nil)
+	data, _ = resultfile.Encode(mergedResult(t), nil, nil)
 	for name, change := range map[string]func(run map[string]any){
 		"runs that do not add up": func(run map[string]any) { run["requests"] = run["requests"].(float64) - 1 },
 		"a run out of the span":   func(run map[string]any) { run["started_at"] = "2001-01-01T00:00:00Z" },
@@ -88,16 +90,16 @@ func TestReadJSONRefuses(t *testing.T) {
 		cases[name] = string(changed)
 	}
 	for name, doc := range cases {
-		if _, err := report.ReadJSON([]byte(doc)); err == nil {
+		if _, err := resultfile.Read([]byte(doc)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
 }
 
-// TestReadJSONNamesMissingField: a file that lacks a field every result
+// TestReadNamesMissingField: a file that lacks a field every result
 // has, or holds it as null, is refused by the field's name.
-func TestReadJSONNamesMissingField(t *testing.T) {
-	data, _ := report.JSON(result(), nil)
+func TestReadNamesMissingField(t *testing.T) {
+	data, _ := resultfile.Encode(testkit.Result(), nil, nil)
 	for _, field := range []string{"scenario", "target", "started_at", "ended_at", "load", "totals", "endpoints", "load.model"} {
 		for _, null := range []bool{false, true} {
 			var doc map[string]any
@@ -111,21 +113,21 @@ func TestReadJSONNamesMissingField(t *testing.T) {
 				in[key] = nil
 			}
 			changed, _ := json.Marshal(doc)
-			_, err := report.ReadJSON(changed)
+			_, err := resultfile.Read(changed)
 			if want := `the required field "` + field + `" is missing`; err == nil || err.Error() != want {
 				t.Errorf("%s removed (null %v): %v; want %q", field, null, err, want)
 			}
 		}
 	}
-	if _, err := report.ReadJSON([]byte(`{"schema":"loadgate.result/v1"}`)); err == nil || !strings.Contains(err.Error(), `"scenario"`) {
+	if _, err := resultfile.Read([]byte(`{"schema":"loadgate.result/v1"}`)); err == nil || !strings.Contains(err.Error(), `"scenario"`) {
 		t.Errorf("a file of a schema alone: %v", err)
 	}
 }
 
-// TestReadJSONChecksValues: a file whose values no run could have written
+// TestReadChecksValues: a file whose values no run could have written
 // is refused, naming the value; a password in its target is never shown.
-func TestReadJSONChecksValues(t *testing.T) {
-	data, _ := report.JSON(result(), nil)
+func TestReadChecksValues(t *testing.T) {
+	data, _ := resultfile.Encode(testkit.Result(), nil, nil)
 	edit := func(change func(doc map[string]any)) []byte {
 		var doc map[string]any
 		json.Unmarshal(data, &doc)
@@ -140,42 +142,42 @@ func TestReadJSONChecksValues(t *testing.T) {
 		"holds a control character":  edit(func(doc map[string]any) { doc["scenario"] = "a\nFAKE PASS" }),
 		"holds a control character ": edit(func(doc map[string]any) { doc["scenario"] = "a\x1b[2J" }),
 	} {
-		if _, err := report.ReadJSON(changed); err == nil || !strings.Contains(err.Error(), strings.TrimSpace(want)) {
+		if _, err := resultfile.Read(changed); err == nil || !strings.Contains(err.Error(), strings.TrimSpace(want)) {
 			t.Errorf("%s: %v", want, err)
 		}
 	}
-	_, err := report.ReadJSON(edit(func(doc map[string]any) { doc["totals"].(map[string]any)["requests"] = "2" }))
+	_, err := resultfile.Read(edit(func(doc map[string]any) { doc["totals"].(map[string]any)["requests"] = "2" }))
 	if want := "totals.requests holds a string where a number belongs"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("a count as a string: %v; want %q", err, want)
 	}
-	saved, err := report.ReadJSON(edit(func(doc map[string]any) { doc["target"] = "https://bob:s3cret@api.example.com/" }))
+	saved, err := resultfile.Read(edit(func(doc map[string]any) { doc["target"] = "https://bob:s3cret@api.example.com/" }))
 	if err != nil || saved.Result.Target != "https://bob:xxxxx@api.example.com/" {
 		t.Errorf("target %q (%v); want the password hidden", saved.Result.Target, err)
 	}
 }
 
-// FuzzReadJSON: no file makes the reader panic; one it accepts renders.
-func FuzzReadJSON(f *testing.F) {
-	data, _ := report.JSON(result(), nil)
+// FuzzRead: no file makes the reader panic; one it accepts renders.
+func FuzzRead(f *testing.F) {
+	data, _ := resultfile.Encode(testkit.Result(), nil, nil)
 	f.Add(data)
 	merged, _ := runner.MergeResults(testkit.TimedRun(0, 4*time.Second, 1, 0, time.Second), testkit.TimedRun(time.Hour, 4*time.Second, 1, 0, 3*time.Second))
-	data, _ = report.JSON(merged, nil)
+	data, _ = resultfile.Encode(merged, nil, nil)
 	f.Add(data)
-	data, _ = report.JSON(resultWithMessages(), nil)
+	data, _ = resultfile.Encode(testkit.ResultWithMessages(), nil, nil)
 	f.Add(data)
-	data, _ = report.JSON(resultWithConnectFailures(), nil)
+	data, _ = resultfile.Encode(testkit.ResultWithConnectFailures(), nil, nil)
 	f.Add(data)
 	f.Add([]byte(`{"schema":"loadgate.result/v1","scenario":"s","target":"","started_at":"2026-01-01T00:00:00Z","ended_at":"2026-01-01T00:00:01Z",` +
 		`"load":{"model":"closed"},"totals":{},"endpoints":{"a":{}},"class_names":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		saved, err := report.ReadJSON(data)
+		saved, err := resultfile.Read(data)
 		if err != nil {
 			return
 		}
-		verdicts := report.Judge(saved.Result, parseSLOs(t, "p95<1s", "errors==0"))
-		for name, render := range map[string]func(io.Writer, *runner.Result, []report.Verdict) error{
-			"JSON": func(w io.Writer, r *runner.Result, v []report.Verdict) error {
-				_, err := report.JSON(r, v)
+		verdicts := slo.Judge(saved.Result, testkit.SLOs(t, "p95<1s", "errors==0"))
+		for name, render := range map[string]func(io.Writer, *runner.Result, []slo.Verdict) error{
+			"JSON": func(w io.Writer, r *runner.Result, v []slo.Verdict) error {
+				_, err := resultfile.Encode(r, v, nil)
 				return err
 			},
 			"text": report.Text, "JUnit": report.JUnit, "Markdown": report.Markdown, "HTML": report.HTML,

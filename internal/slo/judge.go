@@ -1,4 +1,4 @@
-package report
+package slo
 
 import (
 	"fmt"
@@ -57,9 +57,9 @@ func (s SLO) Evaluate(r *runner.Result) Verdict {
 	actual := s.actual(r, stats)
 	v := Verdict{SLO: s, Actual: actual, Pass: s.Op.holds(actual, s.Threshold)}
 	if v.Pass {
-		v.Reason = fmt.Sprintf("%s %s %s", s.format(actual), s.Op, s.format(s.Threshold))
+		v.Reason = fmt.Sprintf("%s %s %s", s.Format(actual), s.Op, s.Format(s.Threshold))
 	} else {
-		v.Reason = fmt.Sprintf("%s is not %s %s", s.format(actual), s.Op, s.format(s.Threshold))
+		v.Reason = fmt.Sprintf("%s is not %s %s", s.Format(actual), s.Op, s.Format(s.Threshold))
 	}
 	return v
 }
@@ -72,14 +72,14 @@ func (s SLO) actual(r *runner.Result, stats *runner.EndpointStats) float64 {
 	case kindRate:
 		return r.RPS(stats)
 	case kindErrorRate:
-		return percentOf(stats.Errors(), stats.Requests())
+		return Percent(stats.Errors(), stats.Requests())
 	}
 	count := s.count(r, stats)
 	switch {
 	case s.Unit == UnitPercent && s.Metric == "dropped":
-		return percentOrZero(count, r.Arrivals) // dropped arrivals are never requests; none in the closed model
+		return Percent(count, r.Arrivals) // dropped arrivals are never requests; none in the closed model
 	case s.Unit == UnitPercent:
-		return percentOf(count, stats.Requests())
+		return Percent(count, stats.Requests())
 	}
 	return float64(count)
 }
@@ -123,52 +123,36 @@ func (s SLO) count(r *runner.Result, stats *runner.EndpointStats) int64 {
 	}
 }
 
-func percentOf(n, of int64) float64 { return 100 * float64(n) / float64(of) }
+// Percent is n as a percentage of of; 0 when of is 0.
+func Percent(n, of int64) float64 {
+	if of == 0 {
+		return 0
+	}
+	return 100 * float64(n) / float64(of)
+}
 
 func milliseconds(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// format writes a value in s's unit the way a person reads it.
-func (s SLO) format(v float64) string {
+// Format writes a value in s's unit the way a person reads it.
+func (s SLO) Format(v float64) string {
 	switch s.Unit {
 	case UnitMilliseconds:
-		return trimmed(v, 3) + "ms"
+		return Number(v, 3) + "ms"
 	case UnitPercent:
-		return trimmed(v, 3) + "%"
+		return Number(v, 3) + "%"
 	case UnitPerSecond:
 		return strconv.FormatFloat(v, 'f', 1, 64) + " req/s"
 	default:
-		return trimmed(v, 3)
+		return Number(v, 3)
 	}
 }
 
-// trimmed writes v with at most decimals digits after the point and no
+// Number writes v with at most decimals digits after the point and no
 // trailing zeros: 0.5, 12, 0.123.
-func trimmed(v float64, decimals int) string {
+func Number(v float64, decimals int) string {
 	s := strconv.FormatFloat(v, 'f', decimals, 64)
 	if strings.Contains(s, ".") {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	}
 	return s
-}
-
-// FormatLatency writes d in at most 6 characters, with 3 significant digits
-// from 10µs up: 261ns, 850µs, 5.23ms, 57.6ms, 412ms, 1.23s, 12.3s.
-func FormatLatency(d time.Duration) string {
-	ms := milliseconds(d)
-	switch {
-	case d < time.Microsecond:
-		return strconv.FormatInt(d.Nanoseconds(), 10) + "ns"
-	case d < time.Millisecond:
-		return strconv.FormatInt(d.Microseconds(), 10) + "µs"
-	case d < 10*time.Millisecond:
-		return strconv.FormatFloat(ms, 'f', 2, 64) + "ms"
-	case d < 100*time.Millisecond:
-		return strconv.FormatFloat(ms, 'f', 1, 64) + "ms"
-	case d < time.Second:
-		return strconv.FormatFloat(ms, 'f', 0, 64) + "ms"
-	case d < 10*time.Second:
-		return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + "s"
-	default:
-		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
-	}
 }

@@ -1,4 +1,8 @@
-package report
+// Package resultfile is the result file (docs/contracts.md §5): it encodes
+// a runner.Result with its verdicts as JSON and reads one back, refusing a
+// file that contradicts itself. Shards, merges and reports read results
+// through it; it renders nothing for people.
+package resultfile
 
 import (
 	"encoding/json"
@@ -6,6 +10,7 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -57,21 +62,21 @@ type baselineJSON struct {
 }
 
 type deltaJSON struct {
-	Endpoint  string  `json:"endpoint"`
-	Metric    string  `json:"metric"`
-	Limit     string  `json:"limit"` // the worst change allowed: "+10%", "+0.1pp", "-5%", "+50ms"
-	Unit      Unit    `json:"unit"`  // of baseline and now
-	Baseline  float64 `json:"baseline"`
-	Now       float64 `json:"now"`
-	Regressed bool    `json:"regressed"`
-	Missing   bool    `json:"missing"` // the endpoint had no requests in one of the runs
+	Endpoint  string   `json:"endpoint"`
+	Metric    string   `json:"metric"`
+	Limit     string   `json:"limit"` // the worst change allowed: "+10%", "+0.1pp", "-5%", "+50ms"
+	Unit      slo.Unit `json:"unit"`  // of baseline and now
+	Baseline  float64  `json:"baseline"`
+	Now       float64  `json:"now"`
+	Regressed bool     `json:"regressed"`
+	Missing   bool     `json:"missing"` // the endpoint had no requests in one of the runs
 }
 
 // Comparison is a result compared with a baseline file, for the JSON.
 type Comparison struct {
 	Baseline string // the file
 	Limits   string // as given
-	Deltas   []Delta
+	Deltas   []slo.Delta
 }
 
 // seriesJSON is the run over time: per endpoint, one point per interval
@@ -179,26 +184,21 @@ type latencyJSON struct {
 }
 
 type verdictJSON struct {
-	Expr      string  `json:"expr"`
-	Actual    float64 `json:"actual"`
-	Threshold float64 `json:"threshold"`
-	Unit      Unit    `json:"unit"`
-	Pass      bool    `json:"pass"`
-	Reason    string  `json:"reason"`
+	Expr      string   `json:"expr"`
+	Actual    float64  `json:"actual"`
+	Threshold float64  `json:"threshold"`
+	Unit      slo.Unit `json:"unit"`
+	Pass      bool     `json:"pass"`
+	Reason    string   `json:"reason"`
 }
 
-// JSON renders r and its verdicts as the result file, indented.
-func JSON(r *runner.Result, verdicts []Verdict) ([]byte, error) {
-	return JSONCompared(r, verdicts, nil)
-}
-
-// JSONCompared renders r, its verdicts and its comparison with a baseline
-// (nil: none) as the result file; it passed when every verdict did and
+// Encode writes r, its verdicts and its comparison with a baseline (nil:
+// none) as the result file, indented; it passed when every verdict did and
 // nothing regressed.
-func JSONCompared(r *runner.Result, verdicts []Verdict, c *Comparison) ([]byte, error) {
+func Encode(r *runner.Result, verdicts []slo.Verdict, c *Comparison) ([]byte, error) {
 	out := resultJSON{
 		Schema:      Schema,
-		Passed:      Passed(verdicts) && (c == nil || Regressions(c.Deltas) == 0),
+		Passed:      slo.Passed(verdicts) && (c == nil || slo.Regressions(c.Deltas) == 0),
 		Interrupted: r.Interrupted,
 		Scenario:    r.Scenario,
 		Target:      r.Target,
@@ -213,12 +213,12 @@ func JSONCompared(r *runner.Result, verdicts []Verdict, c *Comparison) ([]byte, 
 			Rate:        r.Load.Rate,
 			MaxWorkers:  r.Load.MaxWorkers,
 			PeakWorkers: r.PeakWorkers,
-			Stages:      stageStrings(r.Load.Stages),
+			Stages:      runner.StageStrings(r.Load.Stages),
 			DurationS:   r.Load.Duration.Seconds(),
 			Iterations:  r.Load.Iterations,
 			PauseS:      r.Load.Pause.Seconds(),
 		},
-		Totals: totalsJSON{countsJSON: counts(r.Total, r.Classes()), Arrivals: r.Arrivals, Dropped: r.Dropped,
+		Totals: totalsJSON{countsJSON: counts(r.Total, r), Arrivals: r.Arrivals, Dropped: r.Dropped,
 			ProtocolEvents: r.ProtocolEvents, TargetRate: r.TargetRate(), RPS: r.RPS(r.Total)},
 		Endpoints:     map[string]endpointJSON{},
 		SLOs:          []verdictJSON{},
@@ -231,10 +231,10 @@ func JSONCompared(r *runner.Result, verdicts []Verdict, c *Comparison) ([]byte, 
 	}
 	out.Series = series
 	if c != nil {
-		out.Baseline = &baselineJSON{File: c.Baseline, Limits: c.Limits, Regressions: Regressions(c.Deltas), Deltas: []deltaJSON{}}
+		out.Baseline = &baselineJSON{File: c.Baseline, Limits: c.Limits, Regressions: slo.Regressions(c.Deltas), Deltas: []deltaJSON{}}
 		for _, d := range c.Deltas {
-			out.Baseline.Deltas = append(out.Baseline.Deltas, deltaJSON{Endpoint: d.Endpoint, Metric: d.Limit.metric.Metric,
-				Limit: d.Limit.describe(), Unit: d.Limit.metric.Unit, Baseline: d.Old, Now: d.New, Regressed: d.Regressed, Missing: d.Missing})
+			out.Baseline.Deltas = append(out.Baseline.Deltas, deltaJSON{Endpoint: d.Endpoint, Metric: d.Limit.Metric().Metric,
+				Limit: d.Limit.Describe(), Unit: d.Limit.Metric().Unit, Baseline: d.Old, Now: d.New, Regressed: d.Regressed, Missing: d.Missing})
 		}
 	}
 	for _, e := range r.Endpoints {
@@ -248,7 +248,7 @@ func JSONCompared(r *runner.Result, verdicts []Verdict, c *Comparison) ([]byte, 
 			return nil, err
 		}
 		out.Endpoints[e.Name] = endpointJSON{
-			countsJSON:       counts(e, r.Classes()),
+			countsJSON:       counts(e, r),
 			RPS:              r.RPS(e),
 			LatencyMS:        latencies(e.Latency),
 			ServiceMS:        latencies(e.Service),
@@ -305,16 +305,8 @@ func seriesOut(r *runner.Result) (seriesJSON, error) {
 	return out, nil
 }
 
-func stageStrings(stages []runner.Stage) []string {
-	out := []string{}
-	for _, st := range stages {
-		out = append(out, st.String())
-	}
-	return out
-}
-
-// counts are e's counters; classes names its outcome classes.
-func counts(e *runner.EndpointStats, classes []string) countsJSON {
+// counts are the counters of e, an endpoint of r or its total.
+func counts(e *runner.EndpointStats, r *runner.Result) countsJSON {
 	c := countsJSON{
 		Requests:     e.Requests(),
 		OK:           e.OK(),
@@ -326,7 +318,7 @@ func counts(e *runner.EndpointStats, classes []string) countsJSON {
 		Classes:      map[string]int64{},
 		Retries:      e.Retries,
 		FirstAttempt: attemptsJSON{Classes: map[string]int64{}},
-		Messages:     messagesOut(e.Messages, classes),
+		Messages:     messagesOut(e.Messages, r),
 		Reached:      e.Reached(),
 	}
 	c.ConnectFailures = connectFailuresOut(e)
@@ -336,12 +328,12 @@ func counts(e *runner.EndpointStats, classes []string) countsJSON {
 	for _, kind := range e.TransportKinds() {
 		c.Transport[kind.String()] = e.Transport[kind]
 	}
-	for class, name := range classes {
+	for class, name := range r.Classes() {
 		c.Classes[name] = e.Classes[class]
 		c.FirstAttempt.Classes[name] = e.FirstAttempt[class]
 	}
-	first := firstAttemptsOf(e)
-	c.FirstAttempt.Requests, c.FirstAttempt.OK, c.FirstAttempt.Errors = first.requests, e.FirstAttempt[runner.ClassOK], first.errors
+	first, ok := e.FirstAttempts(), e.FirstAttempt[runner.ClassOK]
+	c.FirstAttempt.Requests, c.FirstAttempt.OK, c.FirstAttempt.Errors = first, ok, first-ok
 	return c
 }
 
@@ -359,3 +351,5 @@ func latencies(h *hdrhistogram.Histogram) latencyJSON {
 		Max:  milliseconds(runner.Micros(h.Max())),
 	}
 }
+
+func milliseconds(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

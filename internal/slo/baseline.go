@@ -1,8 +1,7 @@
-package report
+package slo
 
 import (
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -23,6 +22,9 @@ type Limit struct {
 	Relative bool
 	Value    float64
 }
+
+// Metric is the limit's metric alone, as an SLO whose threshold is unused.
+func (l Limit) Metric() SLO { return l.metric }
 
 // ParseLimits parses a comma-separated list of limits such as
 // "p95=10%,error_rate=0.1%". A metric is any SLO metric (scope excluded).
@@ -154,29 +156,9 @@ func Regressions(deltas []Delta) int {
 	return n
 }
 
-// Deltas writes the comparison as a table: one line per endpoint and
-// metric, with the baseline's value, the current one, the change and the
-// limit.
-func Deltas(w io.Writer, deltas []Delta) error {
-	t := newTable([]string{"endpoint", "metric", "baseline", "now", "change", "limit", "verdict"}, 2, 3, 4, 5)
-	for _, d := range deltas {
-		m := d.Limit.metric
-		if d.Missing {
-			t.add(d.Endpoint, m.Metric, "-", "-", "-", d.Limit.describe(), "not in both runs")
-			continue
-		}
-		verdict := "ok"
-		if d.Regressed {
-			verdict = "REGRESSION"
-		}
-		t.add(d.Endpoint, m.Metric, m.format(d.Old), m.format(d.New), d.change(), d.Limit.describe(), verdict)
-	}
-	return t.write(w)
-}
-
-// change writes how the value moved: relative for a relative limit,
+// Change writes how the value moved: relative for a relative limit,
 // absolute otherwise.
-func (d Delta) change() string {
+func (d Delta) Change() string {
 	m := d.Limit.metric
 	diff := d.New - d.Old
 	sign := "+"
@@ -185,28 +167,28 @@ func (d Delta) change() string {
 	}
 	switch {
 	case d.Limit.Relative && d.Old == 0:
-		return sign + m.format(math.Abs(diff))
+		return sign + m.Format(math.Abs(diff))
 	case d.Limit.Relative:
-		return sign + trimmed(math.Abs(100*diff/d.Old), 2) + "%"
+		return sign + Number(math.Abs(100*diff/d.Old), 2) + "%"
 	case m.Unit == UnitPercent:
-		return sign + trimmed(math.Abs(diff), 3) + "pp"
+		return sign + Number(math.Abs(diff), 3) + "pp"
 	}
-	return sign + m.format(math.Abs(diff))
+	return sign + m.Format(math.Abs(diff))
 }
 
-// describe writes the limit as the worst change it allows.
-func (l Limit) describe() string {
+// Describe writes the limit as the worst change it allows.
+func (l Limit) Describe() string {
 	dir := "+"
 	if l.metric.lowerIsWorse() {
 		dir = "-"
 	}
 	switch {
 	case l.Relative:
-		return dir + trimmed(l.Value, 3) + "%"
+		return dir + Number(l.Value, 3) + "%"
 	case l.metric.Unit == UnitPercent:
-		return dir + trimmed(l.Value, 3) + "pp"
+		return dir + Number(l.Value, 3) + "pp"
 	}
-	return dir + l.metric.format(l.Value)
+	return dir + l.metric.Format(l.Value)
 }
 
 // BaselineVerdicts turns the deltas into verdicts, for the reports that list
@@ -226,7 +208,7 @@ func BaselineVerdicts(deltas []Delta) []Verdict {
 			slo.Unit = UnitPercent
 		}
 		out = append(out, Verdict{SLO: slo, Actual: l.worse(d.Old, d.New), Pass: !d.Regressed, Limit: true,
-			Reason: fmt.Sprintf("%s, was %s (%s; limit %s)", l.metric.format(d.New), l.metric.format(d.Old), d.change(), l.describe())})
+			Reason: fmt.Sprintf("%s, was %s (%s; limit %s)", l.metric.Format(d.New), l.metric.Format(d.Old), d.Change(), l.Describe())})
 	}
 	return out
 }

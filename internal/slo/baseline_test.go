@@ -1,0 +1,58 @@
+package slo_test
+
+import (
+	"testing"
+
+	"github.com/loadgate/loadgate/internal/slo"
+	"github.com/loadgate/loadgate/internal/testkit"
+	"github.com/loadgate/loadgate/runner"
+)
+
+// TestBaselineRegression: a regression beyond a limit is found, one within
+// it is not, endpoint by endpoint and in total.
+func TestBaselineRegression(t *testing.T) {
+	limits, err := slo.ParseLimits("p95=10%, error_rate=0.1%, rps=5%, max=50ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := testkit.Logins(100, 0)
+	cases := []struct {
+		name        string
+		now         *runner.Result
+		regressions int
+	}{
+		{"same", testkit.Logins(100, 0), 0},
+		{"p95 5% slower, within", testkit.Logins(105, 0), 0},
+		{"p95 20% slower: p95 regresses, max is within 50ms", testkit.Logins(120, 0), 2},
+		{"1% errors: error_rate regresses", testkit.Logins(100, 1), 2},
+		{"faster", testkit.Logins(50, 0), 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			deltas := slo.Compare(old, tc.now, limits)
+			if len(deltas) != 8 || slo.Regressions(deltas) != tc.regressions {
+				t.Errorf("%d regressions, want %d: %+v", slo.Regressions(deltas), tc.regressions, deltas)
+			}
+		})
+	}
+}
+
+// TestBaselineDirections: fewer ok answers or less throughput is worse;
+// more is not.
+func TestBaselineDirections(t *testing.T) {
+	limits, _ := slo.ParseLimits("ok=1%,requests=1%,status_200=1%,errors=1")
+	if n := slo.Regressions(slo.Compare(testkit.Logins(100, 10), testkit.Logins(100, 0), limits)); n != 0 {
+		t.Errorf("more ok answers: %d regressions", n)
+	}
+	if n := slo.Regressions(slo.Compare(testkit.Logins(100, 0), testkit.Logins(100, 10), limits)); n != 6 {
+		t.Errorf("10 fewer ok answers, 10 more errors: %d regressions, want 6", n)
+	}
+}
+
+func TestParseLimitsErrors(t *testing.T) {
+	for _, bad := range []string{"", "p95", "p95=", "=10%", "p95=fast", "nope=1%", "login.p95=10%", "error_rate=0.1", "p95=-1%"} {
+		if _, err := slo.ParseLimits(bad); err == nil {
+			t.Errorf("ParseLimits(%q) accepted", bad)
+		}
+	}
+}

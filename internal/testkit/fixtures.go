@@ -1,0 +1,89 @@
+package testkit
+
+import (
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/internal/slo"
+	"github.com/loadgate/loadgate/runner"
+)
+
+// Result builds a Result by hand: 100 login requests (90 ok at 1..90 ms, 5
+// lock timeouts, 3 503s of another kind, 2 refused) over 10 seconds, and no
+// register requests.
+func Result() *runner.Result {
+	login := runner.NewEndpointStats("login")
+	for i := 1; i <= 90; i++ {
+		login.Record(runner.Sample{Response: time.Duration(i) * time.Millisecond, Service: time.Duration(i) * time.Millisecond, Status: 200, Class: runner.ClassOK})
+	}
+	for range 5 {
+		login.Record(runner.Sample{Response: 2 * time.Second, Service: 2 * time.Second, Status: 503, Class: runner.ClassLockTimeout})
+	}
+	for range 3 {
+		login.Record(runner.Sample{Response: time.Millisecond, Service: time.Millisecond, Status: 503, Class: runner.ClassUnavailable})
+	}
+	for range 2 {
+		login.Record(runner.Sample{Response: 100 * time.Microsecond, Service: 100 * time.Microsecond, Status: 0, Class: runner.ClassTransport, Kind: runner.TransportRefused})
+	}
+	register := runner.NewEndpointStats("register")
+	total := runner.NewEndpointStats("total")
+	total.Merge(login)
+	start := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	return &runner.Result{Scenario: "test", Target: "http://127.0.0.1:1", Started: start, Ended: start.Add(10 * time.Second),
+		Load: runner.Load{Concurrency: 4, Duration: 10 * time.Second}, Endpoints: []*runner.EndpointStats{login, register}, Total: total, Arrivals: 107, Dropped: 7}
+}
+
+// ResultWithMessages is Result() with failure messages for its login
+// errors: 5 lock timeouts, 3 503s of another kind, 2 refused.
+func ResultWithMessages() *runner.Result {
+	r := Result()
+	login := r.Endpoint("login")
+	login.Messages = []runner.Message{
+		{Class: runner.ClassLockTimeout, Text: `503 {"error":"Service temporarily busy, please retry"}`, Count: 5},
+		{Class: runner.ClassUnavailable, Text: "503", Count: 3},
+		{Class: runner.ClassTransport, Kind: runner.TransportRefused, Text: "dial tcp 127.0.0.1:1: connect: connection refused", Count: 2},
+	}
+	r.Total, _ = runner.TotalOf(r.Endpoints) // of one geometry: no error
+	return r
+}
+
+// ResultWithConnectFailures is Result() whose 2 refused requests were
+// failed connection attempts.
+func ResultWithConnectFailures() *runner.Result {
+	r := Result()
+	r.Endpoint("login").ConnectFailed[runner.TransportRefused] = 2
+	r.Total, _ = runner.TotalOf(r.Endpoints) // of one geometry: no error
+	return r
+}
+
+// Logins builds a run of 100 login requests at ms milliseconds each, of
+// which failed are 503s, over 10 seconds.
+func Logins(ms int, failed int) *runner.Result {
+	login := runner.NewEndpointStats("login")
+	for i := range 100 {
+		x := runner.Sample{Response: time.Duration(ms) * time.Millisecond, Service: time.Duration(ms) * time.Millisecond, Status: 200, Class: runner.ClassOK}
+		if i < failed {
+			x.Status, x.Class = 503, runner.ClassUnavailable
+		}
+		login.Record(x)
+	}
+	total := runner.NewEndpointStats("total")
+	total.Merge(login)
+	start := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	return &runner.Result{Scenario: "stress", Started: start, Ended: start.Add(10 * time.Second),
+		Endpoints: []*runner.EndpointStats{login}, Total: total}
+}
+
+// SLOs parses valid SLO expressions; one that does not parse fails t.
+func SLOs(t testing.TB, exprs ...string) []slo.SLO {
+	t.Helper()
+	var slos []slo.SLO
+	for _, e := range exprs {
+		s, err := slo.Parse(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slos = append(slos, s)
+	}
+	return slos
+}
