@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/loadgate/loadgate/runner"
 )
@@ -115,6 +116,25 @@ func TestHTTP2(t *testing.T) {
 				t.Errorf("without HTTP/2: messages %v; want one that says the server may speak HTTP/2 alone", m)
 			}
 		})
+	}
+}
+
+// TestHTTP2IdleAfterDeadline: an HTTP/2 connection idle for longer than
+// the request timeout is still used (its handshake's deadline must not stay
+// on it).
+func TestHTTP2IdleAfterDeadline(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	defer srv.Close()
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	target, _ := url.Parse(srv.URL)
+	p := plan(target, runner.Load{Concurrency: 1, Iterations: 4, Pause: 300 * time.Millisecond}, runner.Step{Name: "get", Method: "GET"})
+	p.Timeout, p.TLSConfig, p.HTTP2 = 200*time.Millisecond, &tls.Config{RootCAs: roots}, true
+	res := mustRun(t, t.Context(), p)
+	if c := res.Total.Connections; res.Total.OK() != 4 || c == nil || c.Made() != 1 {
+		t.Errorf("%d ok (transport %v), connections %+v; want 4 over 1", res.Total.OK(), res.Total.Transport, c)
 	}
 }
 

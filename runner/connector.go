@@ -78,6 +78,7 @@ func (c *connector) connect(ctx context.Context, addr string, deadline time.Time
 			return nil, nil, connectError{explainHandshake(err)}
 		}
 		setup.Resumed = t.ConnectionState().DidResume
+		tcp.SetDeadline(time.Time{}) // the handshake's: net/http sets none of its own
 		conn = t
 	}
 	if log != nil {
