@@ -194,6 +194,17 @@ func (d *decoder) duration(n *yaml.Node, what string) (time.Duration, bool) {
 	return v, true
 }
 
+// boolean reads true or false.
+func (d *decoder) boolean(n *yaml.Node, what string) (bool, bool) {
+	n = resolve(n)
+	var v bool
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || n.Decode(&v) != nil {
+		d.at(n, 0, "%s must be true or false, not %s", what, describe(n))
+		return false, false
+	}
+	return v, true
+}
+
 // isNumber reports whether n is a YAML number: an unquoted integer or float.
 func isNumber(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float")

@@ -11,7 +11,8 @@ import (
 	"testing"
 )
 
-// TestHTTP2Flag: with --http2 a run speaks h2c to an http:// server that
+// TestHTTP2Flag: with --http2 (or a file's http2: true, which
+// --http2=false overrides) a run speaks h2c to an http:// server that
 // speaks nothing else, and the embedded API, and says how many streams
 // each connection carried; the result file says http2 and counts the
 // connections. Without it, the run is HTTP/1.1 and says how many requests
@@ -48,6 +49,15 @@ func TestHTTP2Flag(t *testing.T) {
 	}
 	if err := json.Unmarshal(mustRead(t, out), &result); err != nil || !result.HTTP2 || result.Totals.Connections.Made < 1 || result.Totals.Connections.Made > 4 {
 		t.Errorf("result file: %v, http2 %v, %d connections made; want http2 over 1 to 4", err, result.HTTP2, result.Totals.Connections.Made)
+	}
+
+	h2.Store(0)
+	fileH2 := writeFile(t, dir, "get-h2.yaml", "http2: true\nsteps:\n  - {name: get, path: /}\n")
+	if code, stdout, stderr := run(t, "run", fileH2, "--target", srv.URL, "-n", "5"); code != exitOK || h2.Load() != 5 {
+		t.Errorf("a file's http2: exit %d, %d requests over HTTP/2; want 0 and 5\nstdout:\n%s\nstderr:\n%s", code, h2.Load(), stdout, stderr)
+	}
+	if _, stdout, _ := run(t, "run", fileH2, "--target", srv.URL, "-n", "5", "--http2=false"); h2.Load() != 5 || strings.Contains(stdout, "HTTP/2") {
+		t.Errorf("--http2=false over a file's http2: %d requests over HTTP/2, want none more\nstdout:\n%s", h2.Load()-5, stdout)
 	}
 
 	code, stdout, stderr = run(t, "smoke", "--bcrypt-cost", "4", "--pause", "0", "--http2")
