@@ -3,7 +3,6 @@ package runner
 import (
 	"bytes"
 	"fmt"
-	"net/http"
 )
 
 // exchange is a worker's way of making its requests: do sends step i's
@@ -22,14 +21,14 @@ type exchange interface {
 // net/http when the plan asks for it (h2 by ALPN over TLS, h2c with prior
 // knowledge over plain TCP), and otherwise each worker's own keep-alive
 // HTTP/1.1 connection, over TCP for http:// and TLS for https://.
-func (e *engine) chooseExchange(templates []*http.Request) error {
+func (e *engine) chooseExchange() error {
 	if e.plan.HTTP2 {
 		e.client = newHTTP2Client(e.plan, max(e.plan.Load.WorkerLimit(), 1))
 		e.newExchange = func(log *connLog) exchange { return &netHTTPExchange{e: e, log: log} }
 		return nil
 	}
-	requests := make([]http1Request, len(templates))
-	for i, t := range templates {
+	requests := make([]http1Request, len(e.templates))
+	for i, t := range e.templates {
 		var err error
 		if requests[i], err = newHTTP1Request(t); err != nil {
 			return fmt.Errorf("step %q: %w", e.plan.Steps[i].Name, err)

@@ -134,7 +134,7 @@ func newEngine(ctx context.Context, plan *Plan) (*engine, error) {
 		e.templates = append(e.templates, req)
 		e.keep = append(e.keep, keepSet(s, plan.Classifier))
 	}
-	if err := e.chooseExchange(e.templates); err != nil {
+	if err := e.chooseExchange(); err != nil {
 		return nil, err
 	}
 	peak := max(plan.Load.WorkerLimit(), 1)
