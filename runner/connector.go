@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"net"
 	"time"
 )
@@ -75,7 +74,7 @@ func (c *connector) connect(ctx context.Context, addr string, deadline time.Time
 		}
 		if err != nil {
 			tcp.Close()
-			return nil, nil, connectError{explainHandshake(err)}
+			return nil, nil, connectError{err}
 		}
 		setup.Resumed = t.ConnectionState().DidResume
 		tcp.SetDeadline(time.Time{}) // the handshake's: net/http sets none of its own
@@ -90,13 +89,3 @@ func (c *connector) connect(ctx context.Context, addr string, deadline time.Time
 // errNoHTTP2 is the failure of a handshake for HTTP/2 with a server that
 // agreed to no protocol by ALPN: it speaks HTTP/1.1 alone.
 var errNoHTTP2 = errors.New("the server did not agree to HTTP/2 in the TLS handshake (ALPN h2): it speaks HTTP/1.1 alone")
-
-// explainHandshake adds to a handshake's failure what the alert a server
-// sends for a protocol it does not speak means.
-func explainHandshake(err error) error {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "remote error" && op.Err.Error() == "tls: no application protocol" {
-		return fmt.Errorf("%w (the server speaks none of the protocols offered by ALPN)", err)
-	}
-	return err
-}

@@ -22,6 +22,10 @@
 // data (a class, a transport kind, a message), never an error: Run returns
 // an error only for a plan that cannot run.
 //
+// A run's sinks see it while it goes on: RawSinks get every request's
+// record and IntervalSinks every second of its time series, a quarter
+// second apart at most, from one goroutine (see RawSink and Interval).
+//
 // Cancelling ctx stops the run: no request starts after it, and those in
 // flight finish within the timeout. Run returns one Result, complete and
 // immutable: per endpoint and in total, counts by class, status and kind,

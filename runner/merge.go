@@ -174,7 +174,7 @@ func mergeSeries(started time.Time, names []string, results []*Result) (Series, 
 				if Sliver(start, r.Duration(), r.Series.Interval) {
 					start -= r.Series.Interval
 				}
-				c.add(at, &piece{start: shift + start, width: r.Series.Interval, classes: p.Classes, hist: h})
+				c.take(at, &piece{start: shift + start, width: r.Series.Interval, classes: p.Classes, hist: h})
 			}
 		}
 	}

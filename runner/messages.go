@@ -129,6 +129,9 @@ func appendErrorMessage(dst, scratch []byte, err error) ([]byte, []byte) {
 		err = u.Err
 	}
 	text := err.Error()
+	if reason, ok := tlsReason(err); ok {
+		text = reason
+	}
 	// A bare end of file says nothing to a reader: say whose it was.
 	switch text {
 	case io.EOF.Error():

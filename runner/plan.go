@@ -82,13 +82,15 @@ type Plan struct {
 	Vars int
 	// Progress, when not nil, is updated as requests complete.
 	Progress *Progress
-	// Raw, when not nil, receives a record of every request.
-	Raw RawSink
+	// RawSinks receive a record of every request, and IntervalSinks each
+	// second of the run, while it goes on; one sink may be in both.
+	RawSinks      []RawSink
+	IntervalSinks []IntervalSink
 	// TLSConfig, when not nil, replaces the https:// client's TLS
-	// settings (the system's roots by default): a test's own authority.
-	// The run uses a copy, with its own ALPN protocols, the target's host
-	// as ServerName when it names none, and a session cache when it has
-	// none.
+	// settings (the system's roots by default): the user's options, made
+	// by TLSOptions.Config. The run uses a copy, with its own ALPN
+	// protocols, the target's host as ServerName when it names none, and a
+	// session cache when it has none.
 	TLSConfig *tls.Config
 	// HTTP2 sends the requests over HTTP/2 through net/http (h2 over TLS,
 	// h2c with prior knowledge for http://), many workers sharing a

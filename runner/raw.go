@@ -16,38 +16,38 @@ type RawRecord struct {
 	Retry    bool
 }
 
-// RawSink receives every request of a run, in batches of records in no
-// particular order, from one goroutine at a time; it must not keep a batch
-// after it returns. A slow sink slows the workers down rather than lose a
-// record, so a sink must bound how long one call can take (a file that takes
-// no more, a pipe nobody reads): it may drop what it cannot write, and count
+// RawSink receives every request of a run while it goes on, in batches of
+// records in no particular order: a record within about liveTick (a
+// quarter second) of its request's end, plus the time the sinks before it
+// take. The sinks of a run are called from one goroutine, one at a time,
+// so a sink needs no lock of its own; it must not keep a batch after it
+// returns. A slow sink slows the workers down rather than lose a record,
+// so a sink must bound how long one call can take (a file that takes no
+// more, a pipe nobody reads): it may drop what it cannot write, and count
 // it. Errors are the sink's to keep and report.
 type RawSink interface {
 	WriteRecords(batch []RawRecord)
 }
 
-// rawBatch is how many records a worker gathers before it hands them over.
-const rawBatch = 512
-
-// rawWriter passes batches from the workers to the sink on one goroutine.
-type rawWriter struct {
-	batches chan []RawRecord
-	done    chan struct{}
+// IntervalSink receives the run's time series while it goes on, a second
+// at a time (see Interval), on the goroutine and under the rules of
+// RawSink.
+type IntervalSink interface {
+	WriteInterval(Interval)
 }
 
-func startRawWriter(sink RawSink) *rawWriter {
-	w := &rawWriter{batches: make(chan []RawRecord, 8), done: make(chan struct{})}
-	go func() {
-		defer close(w.done)
-		for b := range w.batches {
-			sink.WriteRecords(b)
-		}
-	}()
-	return w
-}
-
-// stop waits until every batch handed over is written.
-func (w *rawWriter) stop() {
-	close(w.batches)
-	<-w.done
+// Interval is one second of a run: for every endpoint, the requests that
+// ended in it, by class, and their response times. Seconds come in order,
+// each liveGrace after it ends, those without requests too; the last one,
+// when the run ends, may be partial. A request recorded later than its
+// second's hand-over (its worker was descheduled) comes in a further
+// Interval of the same Start, so that sums by Start are exact: over a run,
+// the Intervals add up to the Result's totals. Unlike the Result's series,
+// whose interval doubles on long runs, an Interval is always a second
+// wide.
+type Interval struct {
+	Start     time.Duration // from the run's start
+	Width     time.Duration // FirstSeriesInterval
+	Endpoints []string      // the run's endpoints, in Result order
+	Points    []SeriesPoint // Points[i] is Endpoints[i]'s
 }

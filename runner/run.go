@@ -33,6 +33,9 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 	// has before the end is due, however late the deadline is noticed.
 	started := time.Now()
 	e.started = started
+	if e.live != nil {
+		e.live.start(started, e.shards)
+	}
 	stop := ctx
 	if length := plan.Load.Length(); length > 0 {
 		var cancel context.CancelFunc
@@ -46,11 +49,11 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		e.runClosed(stop, started)
 	}
 	ended := time.Now()
-	if e.raw != nil {
-		e.raw.stop()
-	}
 	for _, sh := range e.shards {
 		sh.flush()
+	}
+	if e.live != nil {
+		e.live.finish(ended.Sub(started))
 	}
 	if err := e.series.foldSliver(ended.Sub(started)); err != nil {
 		return nil, err
@@ -103,7 +106,7 @@ type engine struct {
 	stepEndpoint []int                   // per step, the index of its endpoint name
 	shards       []*shard
 	series       *seriesCollector
-	raw          *rawWriter // nil without Plan.Raw
+	live         *live // nil without sinks
 	started      time.Time
 	next         atomic.Int64 // the next iteration's sequence number
 	arrivals     atomic.Int64 // open model: arrivals due so far
@@ -139,12 +142,10 @@ func newEngine(ctx context.Context, plan *Plan) (*engine, error) {
 	}
 	peak := max(plan.Load.WorkerLimit(), 1)
 	e.series = newSeriesCollector(len(e.names))
+	e.live = newLive(plan, e.names)
 	e.shards = make([]*shard, min(peak, 4*runtime.GOMAXPROCS(0)))
 	for i := range e.shards {
-		e.shards[i] = newShard(e.names, e.series)
-	}
-	if plan.Raw != nil {
-		e.raw = startRawWriter(plan.Raw)
+		e.shards[i] = newShard(e.names, e.series, e.live)
 	}
 	return e, nil
 }
@@ -203,17 +204,23 @@ func endpointsOf(steps []Step) (names []string, stepEndpoint []int) {
 }
 
 // shard is a set of endpoint statistics that a few workers share, so that
-// memory depends on the number of cores, not on the concurrency. It also
-// keeps each endpoint's current piece of the time series.
+// memory depends on the cores, not on the workers. It also gathers, for the
+// run's sinks, its workers' records and their seconds (see live).
 type shard struct {
 	mu        sync.Mutex
 	endpoints []*EndpointStats
-	pieces    []piece
+	pieces    []piece // per endpoint, the series' open interval
+	seconds   []piece // per endpoint, the live sinks' open second; nil without IntervalSinks
+	raw       []RawRecord
 	series    *seriesCollector
+	live      *live
 }
 
-func newShard(names []string, series *seriesCollector) *shard {
-	s := &shard{series: series, pieces: make([]piece, len(names))}
+func newShard(names []string, series *seriesCollector, l *live) *shard {
+	s := &shard{series: series, live: l, pieces: make([]piece, len(names))}
+	if l.wantsSeconds() {
+		s.seconds = make([]piece, len(names))
+	}
 	for _, name := range names {
 		s.endpoints = append(s.endpoints, NewEndpointStats(name))
 	}
@@ -223,33 +230,60 @@ func newShard(names []string, series *seriesCollector) *shard {
 // record adds a sample that completed at offset at of the run.
 func (s *shard) record(endpoint int, x Sample, at time.Duration) {
 	width := s.series.width()
-	start := at.Truncate(width)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.endpoints[endpoint].Record(x)
-	p := &s.pieces[endpoint]
-	if p.open() && (p.start != start || p.width != width) {
-		s.series.add(endpoint, p)
-		p.reset()
+	s.pieces[endpoint].put(x, at.Truncate(width), width, s.series, endpoint)
+	if s.seconds != nil {
+		s.seconds[endpoint].put(x, at.Truncate(FirstSeriesInterval), FirstSeriesInterval, s.live, endpoint)
 	}
-	if !p.open() {
-		p.start, p.width = start, width
-		if p.hist == nil {
-			p.hist = NewSeriesHistogram()
-		}
-	}
-	p.add(x)
 }
 
-// flush hands the shard's open pieces over to the series.
-func (s *shard) flush() {
+// keepRaw adds r to the records for the sinks; a worker that fills a batch
+// hands it over itself, and waits while the sinks are behind.
+func (s *shard) keepRaw(r RawRecord) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range s.pieces {
-		if p := &s.pieces[i]; p.open() {
-			s.series.add(i, p)
+	if s.raw == nil {
+		s.raw = make([]RawRecord, 0, rawBatch)
+	}
+	s.raw = append(s.raw, r)
+	var full []RawRecord
+	if len(s.raw) == rawBatch {
+		full, s.raw = s.raw, nil
+	}
+	s.mu.Unlock()
+	s.live.records(full)
+}
+
+// handOver hands the live sinks the shard's records, and its seconds that
+// ended before ended.
+func (s *shard) handOver(ended time.Duration) {
+	s.mu.Lock()
+	batch := s.raw
+	s.raw = nil
+	for i := range s.seconds {
+		if p := &s.seconds[i]; p.open() && p.start+p.width <= ended {
+			s.live.take(i, p)
 			p.reset()
 		}
+	}
+	s.mu.Unlock()
+	s.live.records(batch)
+}
+
+// flush hands the shard's open pieces over to the series, and what it
+// gathered to the live sinks.
+func (s *shard) flush() {
+	s.mu.Lock()
+	for i := range s.pieces {
+		if p := &s.pieces[i]; p.open() {
+			s.series.take(i, p)
+			p.reset()
+		}
+	}
+	s.mu.Unlock()
+	if s.live != nil {
+		s.handOver(1 << 62)
 	}
 }
 

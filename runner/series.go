@@ -140,10 +140,27 @@ func (p *piece) reset() {
 	p.hist.Reset()
 }
 
-// add records one sample.
-func (p *piece) add(x Sample) {
+// put records x, which ended in the interval from start, width wide; a
+// piece open for another interval is handed to taker first, as endpoint's.
+func (p *piece) put(x Sample, start, width time.Duration, taker pieceTaker, endpoint int) {
+	if p.open() && (p.start != start || p.width != width) {
+		taker.take(endpoint, p)
+		p.reset()
+	}
+	if !p.open() {
+		p.start, p.width = start, width
+		if p.hist == nil {
+			p.hist = NewSeriesHistogram()
+		}
+	}
 	p.classes[x.Class]++
 	p.hist.RecordValue(clampMicros(x.Response))
+}
+
+// pieceTaker takes the pieces of an endpoint that shards hand over; it
+// must not keep p.
+type pieceTaker interface {
+	take(endpoint int, p *piece)
 }
 
 // seriesCollector assembles the pieces the shards hand over into points,
@@ -178,10 +195,10 @@ func newSeriesCollector(endpoints int) *seriesCollector {
 // width is the current interval.
 func (c *seriesCollector) width() time.Duration { return time.Duration(c.interval.Load()) }
 
-// add merges a shard's piece for endpoint into its point, packs the
+// take merges a shard's piece for endpoint into its point, packs the
 // points old enough to be complete, and widens the interval when an
 // endpoint has too many points. A failure is kept for series to return.
-func (c *seriesCollector) add(endpoint int, p *piece) {
+func (c *seriesCollector) take(endpoint int, p *piece) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.merge(endpoint, p); err != nil && c.err == nil {

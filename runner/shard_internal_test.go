@@ -8,7 +8,7 @@ import (
 // BenchmarkShardRecord is the cost of recording one request as workers do:
 // through a shard's mutex, from all cores at once. It must not allocate.
 func BenchmarkShardRecord(b *testing.B) {
-	s := newShard([]string{"login"}, newSeriesCollector(1))
+	s := newShard([]string{"login"}, newSeriesCollector(1), nil)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0

@@ -51,6 +51,7 @@ func transportKind(err error) TransportKind {
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostnameErr x509.HostnameError
 	var invalidCert x509.CertificateInvalidError
+	var remote *net.OpError
 	switch {
 	case errors.As(err, &dnsErr):
 		return TransportDNS
@@ -63,16 +64,9 @@ func transportKind(err error) TransportKind {
 		return TransportReset
 	case errors.As(err, &recordErr), errors.As(err, &alertErr), errors.As(err, &certErr),
 		errors.As(err, &unknownAuthority), errors.As(err, &hostnameErr), errors.As(err, &invalidCert),
-		tlsAlert(err), errors.Is(err, errNoHTTP2):
+		isRemoteAlert(err, &remote), errors.Is(err, errNoHTTP2):
 		return TransportTLS
 	default:
 		return TransportOther
 	}
-}
-
-// tlsAlert reports whether err is a TLS alert the server sent ("remote
-// error: tls: no application protocol").
-func tlsAlert(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "remote error"
 }

@@ -25,19 +25,14 @@ type worker struct {
 	made     []Connection // ... taken from conns to be recorded
 	body     bytes.Buffer // the last body kept, up to maxBodyBytes
 	vars     []string     // the variables of the iteration running
-	raw      []RawRecord  // records not yet handed to Plan.Raw
 	message  []byte       // the last failure's message, normalised
 	scratch  []byte       // room to build a message in
 	backoff  backoff      // after failed connection attempts
 }
 
-// close closes the worker's exchange and hands over its last raw records.
+// close closes the worker's exchange.
 func (w *worker) close() {
 	w.exchange.close()
-	if len(w.raw) > 0 {
-		w.engine.raw.batches <- w.raw
-		w.raw = nil
-	}
 }
 
 // iterate runs the plan's steps in order, but those the iteration skips,
@@ -135,26 +130,14 @@ func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Samp
 	}
 	x.Response, x.Service = max(ended.Sub(intended)-setup, 0), max(ended.Sub(began)-setup, 0)
 	w.shard.record(e.stepEndpoint[i], x, ended.Sub(e.started))
-	if e.raw != nil {
-		w.keepRaw(RawRecord{Ended: ended, Intended: intended, Endpoint: step.Name, Status: x.Status,
+	if e.live.wantsRecords() {
+		w.shard.keepRaw(RawRecord{Ended: ended, Intended: intended, Endpoint: step.Name, Status: x.Status,
 			Class: x.Class, Latency: x.Response, Retry: retry})
 	}
 	if e.plan.Progress != nil {
 		e.plan.Progress.add(x.Class)
 	}
 	return x, ans
-}
-
-// keepRaw adds r to the worker's batch, handing a full one over.
-func (w *worker) keepRaw(r RawRecord) {
-	if w.raw == nil {
-		w.raw = make([]RawRecord, 0, rawBatch)
-	}
-	w.raw = append(w.raw, r)
-	if len(w.raw) == rawBatch {
-		w.engine.raw.batches <- w.raw
-		w.raw = nil
-	}
 }
 
 // varied returns a new copy of step i's request template, with ctx, and

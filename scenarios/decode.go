@@ -144,6 +144,17 @@ func (d *decoder) strs(n *yaml.Node, what string) ([]string, bool) {
 	return out, ok
 }
 
+// boolean reads true or false.
+func (d *decoder) boolean(n *yaml.Node, what string) (bool, bool) {
+	n = resolve(n)
+	var v bool
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || n.Decode(&v) != nil {
+		d.at(n, 0, "%s must be true or false, not %s", what, describe(n))
+		return false, false
+	}
+	return v, true
+}
+
 // integer reads a whole number within [lo, hi].
 func (d *decoder) integer(n *yaml.Node, what string, lo, hi int64) (int64, bool) {
 	n = resolve(n)
@@ -190,17 +201,6 @@ func (d *decoder) duration(n *yaml.Node, what string) (time.Duration, bool) {
 	case err != nil || v < 0:
 		d.at(n, 0, "%s: %q is not a duration such as 500ms, 30s or 1m30s", what, s)
 		return 0, false
-	}
-	return v, true
-}
-
-// boolean reads true or false.
-func (d *decoder) boolean(n *yaml.Node, what string) (bool, bool) {
-	n = resolve(n)
-	var v bool
-	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" || n.Decode(&v) != nil {
-		d.at(n, 0, "%s must be true or false, not %s", what, describe(n))
-		return false, false
 	}
 	return v, true
 }

@@ -127,7 +127,7 @@ type parser struct {
 	iterations *yaml.Node // load.iterations, or the load or the file when not given
 }
 
-var topKeys = []string{"name", "description", "target", "timeout", "http2", "load", "users", "steps", "classify", "retry", "slos"}
+var topKeys = []string{"name", "description", "target", "tls", "timeout", "http2", "load", "users", "steps", "classify", "retry", "slos"}
 
 func (p *parser) scenario(root *yaml.Node, file string) {
 	f := p.fields(root, "the scenario", topKeys...)
@@ -156,6 +156,9 @@ func (p *parser) scenario(root *yaml.Node, file string) {
 			}
 			sc.Target = s
 		}
+	}
+	if n := f["tls"]; n != nil {
+		p.tlsOptions(n, sc.Target)
 	}
 	if n := f["timeout"]; n != nil {
 		if d, ok := p.duration(n, "timeout"); ok {

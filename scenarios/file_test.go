@@ -64,6 +64,13 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"open run without an end", "load: {rate: 5}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:7: the run needs an end: set load.iterations, load.duration or load.stages"}},
 		{"too many workers in stages", "load: {stages: [{duration: 1s, target: 1e12}]}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:16: load.stages stage 1 (1s:1e+12): a target of 1e+12 workers; at most 100000"}},
 		{"too large a number", "load: {iterations: 99999999999999999999999}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations: 99999999999999999999999 is too large"}},
+		{"tls for a plain target", "target: http://127.0.0.1:1\ntls: {insecure: true}\nsteps:\n  - {name: a, path: /a}\n", []string{"2:6: tls applies to an https:// target; the file's target http://127.0.0.1:1 is plain HTTP"}},
+		{"tls version", "tls:\n  min_version: 1.1\nsteps:\n  - {name: a, path: /a}\n", []string{`2:16: tls.min_version "1.1" is not a TLS version loadgate accepts: 1.2 or 1.3`}},
+		{"tls insecure", "tls: {insecure: 1}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:17: tls.insecure must be true or false, not the number 1"}},
+		{"tls key alone", "tls: {client_key: k.pem}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:19: tls.client_key needs tls.client_cert, the certificate the key goes with"}},
+		{"tls missing file", "tls: {ca_cert: ca.pem}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:16: tls.ca_cert "}},
+		{"tls unknown key", "tls: {verify: false}\nsteps:\n  - {name: a, path: /a}\n", []string{`1:7: unknown key "verify" in tls; known keys are insecure, ca_cert, client_cert, client_key, server_name, min_version`}},
+		{"tls not a mapping", "tls: insecure\nsteps:\n  - {name: a, path: /a}\n", []string{`1:6: tls must be a mapping, not the string "insecure"`}},
 		{"users exhausted", "load: {iterations: 5}\nusers:\n  register: {count: 2}\n  order: unique\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations 5: users.order unique allows at most 2 iterations"}},
 	}
 	for _, tc := range cases {

@@ -22,6 +22,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("users: {register: {count: 3, password: {length: 8, require: [digit]}}, order: random}\nsteps: [{name: a, path: /a, body: \"{{user.email}}\"}]\n"))
 	f.Add([]byte("a: &x [*x]\n"))
 	f.Add([]byte("steps:\n  - &s {name: a, path: /a, body: &b {x: 1}}\n  - {<<: *s, name: b, body: {<<: [*b, {y: 2}], x: 3}}\n"))
+	f.Add([]byte("target: https://127.0.0.1:1\ntls: {insecure: true, server_name: api.internal, min_version: 1.3, ca_cert: x.pem}\nsteps: [{name: a, path: /a}]\n"))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := Parse("fuzz.yaml", data, Options{Dir: dir})

@@ -26,6 +26,9 @@ type Scenario struct {
 	Description string // one line, for `loadgate scenarios`
 	// Target is the file's target URL; "" when it names none.
 	Target string
+	// TLS is the file's tls block, its paths made relative to the working
+	// directory (or absolute); the zero value when it has none.
+	TLS runner.TLSOptions
 	// Timeout is the file's request timeout; 0 when it sets none.
 	Timeout time.Duration
 	// HTTP2 is the file's http2: its requests go over HTTP/2.

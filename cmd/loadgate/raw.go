@@ -30,8 +30,9 @@ func rawFormat(path string) (string, error) {
 // rawColumns are the fields of a raw record, in CSV order.
 var rawColumns = []string{"time", "endpoint", "status", "class", "latency_ms", "intended_start", "retry"}
 
-// rawFile writes raw records as they come, through a buffer; it is a
-// runner.RawSink. No write to the file may take longer than stall: a file
+// rawFile writes raw records as they come, through a buffer that it
+// flushes after each batch, so that the file follows the run within about
+// a second; it is a runner.RawSink. No write to the file may take longer than stall: a file
 // that takes no more (a pipe nobody reads) fails the write, and from the
 // first error on the records are counted, not written. It is used by one
 // goroutine at a time.
@@ -105,8 +106,11 @@ func (r *rawFile) WriteRecords(batch []runner.RawRecord) {
 		_, r.err = r.buf.Write(r.line.Bytes())
 		r.given += int64(r.line.Len())
 		r.ends = append(r.ends, r.given)
-		r.settle()
 	}
+	if r.err == nil {
+		r.err = r.buf.Flush()
+	}
+	r.settle()
 }
 
 // settle forgets the records that are wholly in the file.

@@ -3,6 +3,8 @@
 package main
 
 import (
+	"bufio"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,9 +68,9 @@ func TestRawToPipeWithoutReader(t *testing.T) {
 	}
 }
 
-// TestRawToStalledPipeSmallRun: a run whose records all fit in the file's
-// buffer meets the stalled pipe only when it flushes at the end; that flush
-// is bounded too, the count of what is missing is exact, and the result is
+// TestRawToStalledPipeSmallRun: a run of 1,500 requests, quick enough to
+// end while its records wait for the stalled pipe; the last writes are
+// bounded too, the count of what is missing is exact, and the result is
 // written.
 func TestRawToStalledPipeSmallRun(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "result.json")
@@ -89,5 +91,41 @@ func TestRawToStalledPipeSmallRun(t *testing.T) {
 	// counted.
 	if code != exitRunFailed || !strings.Contains(stderr, "of 1500 records not written: the file took no more for 1s") || r.Totals.Requests != 1500 {
 		t.Errorf("exit %d, %d requests, stderr %q", code, r.Totals.Requests, stderr)
+	}
+}
+
+// TestRawFollowsTheRun: --raw into a pipe that is read gives the run's
+// records while it goes on, not in batches that would take minutes to fill
+// (a request every 200 ms): the first line comes before the run's end.
+func TestRawFollowsTheRun(t *testing.T) {
+	api := watchAPI(t, "/health", false)
+	path, out := fifo(t, false), filepath.Join(t.TempDir(), "result.json")
+	// Opened for reading and writing, the pipe has a reader at once and
+	// its reads wait for data instead of ending.
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	first := make(chan string, 1)
+	var readAt time.Time
+	go func() {
+		line, _ := bufio.NewReader(f).ReadString('\n')
+		readAt = time.Now()
+		first <- line
+	}()
+	_, stderr, stop := background(t, "run", "ping", "--target", api.URL, "-c", "1", "--pause", "200ms", "-d", "1m", "--raw", path, "--out", out)
+	var record struct {
+		Endpoint string `json:"endpoint"`
+		Status   int    `json:"status"`
+	}
+	if err := json.Unmarshal([]byte(<-first), &record); err != nil || record.Endpoint != "ping" || record.Status != 200 {
+		t.Errorf("first line: %+v (%v)", record, err)
+	}
+	if code := stop(); code != exitInterrupted {
+		t.Errorf("exit %d, want 130\n%s", code, stderr)
+	}
+	if ended := readResult(t, out).EndedAt; !readAt.Before(ended) {
+		t.Errorf("the first record came through the pipe at %s, after the run's end at %s", readAt.Format(time.StampMicro), ended.Format(time.StampMicro))
 	}
 }

@@ -53,6 +53,7 @@ type runFlags struct {
 	password    string
 	noProgress  bool
 	outputs     outputFlags
+	tls         tlsFlags
 	cpuProfile  string
 	server      serverFlags // the embedded reference API's settings
 }
@@ -75,6 +76,7 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.noProgress, "no-progress", false, "no progress bar (there is none when stderr is not a terminal)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured run to this file (for tuning loadgate)")
 	f.outputs.register(fs)
+	f.tls.register(fs)
 	f.server.register(fs)
 }
 
@@ -131,6 +133,7 @@ type runPlan struct {
 	slos     []slo.SLO
 	target   *url.URL         // nil: the embedded reference API
 	server   apiserver.Config // for the embedded reference API
+	tls      tlsSettings
 }
 
 // prepare validates everything the run needs before any request is sent;
@@ -203,6 +206,9 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 			return nil, err
 		}
 		p.server = server
+		if p.tls, err = f.tls.settings(fs, sc.TLS, nil); err != nil {
+			return nil, err
+		}
 		return p, nil
 	}
 	u, err := runner.ParseTarget(target)
@@ -215,6 +221,9 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 		}
 	}
 	p.target = u
+	if p.tls, err = f.tls.settings(fs, sc.TLS, u); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -344,6 +353,9 @@ func (f *runFlags) readCredentials() error {
 // prints the summary, writes --out, and returns the error that decides the
 // exit code.
 func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
+	if p.tls.warning != "" {
+		fprintf(stderr, "warning: %s\n", p.tls.warning)
+	}
 	env := scenarios.Env{RunID: scenarios.NewRunID(), Username: p.flags.username, Password: p.flags.password, Target: p.target}
 	var embedded *apiserver.Instance
 	if p.target == nil {
@@ -387,6 +399,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 
 	requests := p.scenario.Build(env)
 	client := runner.NewClient(p.load.WorkerLimit(), p.timeout)
+	runner.UseTLSConfig(client, p.tls.config)
 	if err := runner.Setup(ctx, client, env.Target, requests.Setup, runner.SetupOptions{}); err != nil {
 		if ctx.Err() != nil {
 			return errInterruptedBeforeLoad
@@ -409,6 +422,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		Vars:       requests.Vars,
 		Progress:   &progress,
 		HTTP2:      p.http2,
+		TLSConfig:  p.tls.config,
 
 		ProtocolLog: &netHTTPLog,
 	}
@@ -418,7 +432,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		if raw, err = createRawFile(p.flags.raw, requests.Classifier.Names(), max(p.timeout, time.Second)); err != nil {
 			return err
 		}
-		plan.Raw = raw
+		plan.RawSinks = []runner.RawSink{raw}
 	}
 	hideProgress := func() {}
 	if !p.flags.outputs.quiet && !p.flags.noProgress && isTerminal(stderr) {

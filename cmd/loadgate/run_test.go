@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loadgate/loadgate/apiserver"
 	"github.com/loadgate/loadgate/internal/testkit"
@@ -31,8 +32,9 @@ func args(a ...[]string) []string {
 
 // resultFile reads a --out file.
 type resultFile struct {
-	Passed      bool `json:"passed"`
-	Interrupted bool `json:"interrupted"`
+	Passed      bool      `json:"passed"`
+	Interrupted bool      `json:"interrupted"`
+	EndedAt     time.Time `json:"ended_at"`
 	Totals      struct {
 		Requests     int64            `json:"requests"`
 		LockTimeouts int64            `json:"lock_timeouts"`

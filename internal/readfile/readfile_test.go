@@ -23,4 +23,7 @@ func TestLimited(t *testing.T) {
 	if _, err := Limited(filepath.Join(dir, "missing"), 4); err == nil || strings.Contains(err.Error(), dir) {
 		t.Errorf("a missing file: %v", err)
 	}
+	if _, err := Limited(dir, 4); err == nil || strings.Contains(err.Error(), dir) {
+		t.Errorf("a directory: %v", err)
+	}
 }

@@ -1,0 +1,144 @@
+package runner_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/runner"
+)
+
+// liveSink keeps what a run hands it while it goes on, and says when it
+// first had records and a second with requests.
+type liveSink struct {
+	mu          sync.Mutex
+	records     int64
+	intervals   []runner.Interval
+	sawRecord   chan struct{}
+	sawSecond   chan struct{}
+	firstRecord time.Time
+	firstSecond time.Time
+}
+
+func newLiveSink() *liveSink {
+	return &liveSink{sawRecord: make(chan struct{}), sawSecond: make(chan struct{})}
+}
+
+func (s *liveSink) WriteRecords(batch []runner.RawRecord) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.records == 0 && len(batch) > 0 {
+		s.firstRecord = time.Now()
+		close(s.sawRecord)
+	}
+	s.records += int64(len(batch))
+}
+
+func (s *liveSink) WriteInterval(in runner.Interval) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.hadRequests() && in.Points[0].Requests() > 0 {
+		s.firstSecond = time.Now()
+		close(s.sawSecond)
+	}
+	s.intervals = append(s.intervals, in)
+}
+
+func (s *liveSink) hadRequests() bool {
+	for _, in := range s.intervals {
+		if in.Points[0].Requests() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// classes sums the intervals' requests by class, per endpoint.
+func (s *liveSink) classes(endpoints int) [][runner.MaxClasses]int64 {
+	sums := make([][runner.MaxClasses]int64, endpoints)
+	for _, in := range s.intervals {
+		for e, p := range in.Points {
+			for c, n := range p.Classes {
+				sums[e][c] += n
+			}
+		}
+	}
+	return sums
+}
+
+// TestSinksFollowTheRun: two sinks get records and seconds while a run
+// goes on, long before a batch could fill (a request every 200 ms, 512 to
+// a batch, in a run of a minute); once it ends, each has every record, and
+// its seconds, every one from the first on, add up to the result.
+func TestSinksFollowTheRun(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/fail" {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+	target, _ := url.Parse(srv.URL)
+	a, b := newLiveSink(), newLiveSink()
+	p := plan(target, runner.Load{Concurrency: 1, Duration: time.Minute, Pause: 200 * time.Millisecond},
+		runner.Step{Name: "ok", Method: http.MethodGet, Path: "/"},
+		runner.Step{Name: "fail", Method: http.MethodGet, Path: "/fail"})
+	p.Steps[1].Skip = func(it runner.Iteration) bool { return it.Seq%2 == 0 }
+	p.RawSinks = []runner.RawSink{a, b}
+	p.IntervalSinks = []runner.IntervalSink{a, b}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	type outcome struct {
+		res *runner.Result
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := runner.Run(ctx, p)
+		done <- outcome{res, err}
+	}()
+	for _, s := range []*liveSink{a, b} {
+		<-s.sawRecord
+		<-s.sawSecond
+	}
+	cancel()
+	out := <-done
+	if out.err != nil {
+		t.Fatal(out.err)
+	}
+	res := out.res
+	for i, s := range []*liveSink{a, b} {
+		if !s.firstRecord.Before(res.Ended) || !s.firstSecond.Before(res.Ended) {
+			t.Errorf("sink %d had its first record at %s and its first second at %s, the run ended at %s: not while it went on",
+				i, s.firstRecord.Format(time.StampMicro), s.firstSecond.Format(time.StampMicro), res.Ended.Format(time.StampMicro))
+		}
+		if s.records != res.Total.Requests() {
+			t.Errorf("sink %d: %d records, the run %d requests", i, s.records, res.Total.Requests())
+		}
+		sums := s.classes(len(res.Endpoints))
+		for e, stats := range res.Endpoints {
+			if sums[e] != stats.Classes {
+				t.Errorf("sink %d, %s: its seconds count %v, the result %v", i, stats.Name, sums[e][:runner.NumBuiltinClasses], stats.Classes[:runner.NumBuiltinClasses])
+			}
+		}
+		var starts []time.Duration
+		for _, in := range s.intervals {
+			if in.Width != time.Second || !slices.Equal(in.Endpoints, []string{"ok", "fail"}) || len(in.Points) != 2 {
+				t.Fatalf("sink %d: an interval of %v, endpoints %v, %d points", i, in.Width, in.Endpoints, len(in.Points))
+			}
+			if !slices.Contains(starts, in.Start) {
+				starts = append(starts, in.Start)
+			}
+		}
+		slices.Sort(starts)
+		for k, start := range starts {
+			if start != time.Duration(k)*time.Second {
+				t.Fatalf("sink %d: seconds %v; want each from 0 on", i, starts)
+			}
+		}
+	}
+}
