@@ -38,6 +38,9 @@ func Listen(addr string, cfg Config) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
+	protocols := new(http.Protocols) // HTTP/1.1, and h2c for a client that speaks it (run --http2)
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
 	in := &Instance{
 		Server: srv,
 		url:    "http://" + ln.Addr().String(),
@@ -45,6 +48,7 @@ func Listen(addr string, cfg Config) (*Instance, error) {
 			Handler:           srv,
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       2 * time.Minute,
+			Protocols:         protocols,
 			// The server's own errors (a failed accept, a TLS handshake)
 			// go to the API's log, not to the process's.
 			ErrorLog: slog.NewLogLogger(srv.cfg.Logger.Handler(), slog.LevelError),

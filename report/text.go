@@ -51,6 +51,7 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	p.line("")
 	p.keep(scenarioClasses(w, r, rows))
 	p.keep(retries(w, rows))
+	p.keep(connectionTable(w, rows))
 
 	t := r.Total
 	p.line("total      %d request%s, %d ok, %d error%s (%s%%), %.1f req/s", t.Requests(), plural(t.Requests()),
@@ -67,6 +68,7 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 		wrapLabelled(p, "", fmt.Sprintf("%d protocol event%s: bytes a server sent after an answer or unasked", r.ProtocolEvents, plural(r.ProtocolEvents)))
 	}
 	textConnectFailures(p, r)
+	textConnections(p, r)
 	textMessages(p, r)
 	if len(verdicts) > 0 {
 		p.line("")

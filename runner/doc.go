@@ -11,9 +11,12 @@
 // Run starts workers, each a goroutine that runs iterations one at a time:
 // back to back in the closed model, or as the dispatcher hands it arrivals
 // of the open model's schedule (an arrival that finds no free worker is
-// dropped, never delayed). An http:// target gets each worker its own
-// keep-alive HTTP/1.1 connection (http1Conn); an https:// one goes through
-// net/http. Workers record into shards: a few EndpointStats (HdrHistograms
+// dropped, never delayed). A worker makes its requests through its
+// exchange, of the one kind the run chose (exchange.go): its own
+// keep-alive HTTP/1.1 connection (http1Conn), over TCP for http:// and over
+// TLS for https://, or, for a plan that asks for HTTP/2, net/http. Every
+// connection is made through the run's connector, which times its TCP
+// connect and TLS handshake. Workers record into shards: a few EndpointStats (HdrHistograms
 // and counters) shared by the workers of a core, behind a mutex, so that
 // memory depends on the cores, not on the workers. A failed request is
 // data (a class, a transport kind, a message), never an error: Run returns

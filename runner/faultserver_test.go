@@ -97,7 +97,7 @@ var faults = []struct {
 		if c.next() {
 			c.write(okAnswer)
 		}
-	}, wantOKOverHTTP(runner.TransportReset), 0},
+	}, wantOK, 0},
 	{"bad Content-Length", answer("HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\nok"), wantOnly(runner.TransportOther), 0},
 	{"bad chunking", answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n"), wantOnly(runner.TransportOther), 0},
 	{"unsupported Transfer-Encoding", answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nok"), wantOnly(runner.TransportOther), 0},
@@ -228,31 +228,14 @@ func wantOK(t *testing.T, res *runner.Result, _ string) {
 	}
 }
 
-// wantOKOverHTTP expects every request ok from the fast client. Over
-// https://, net/http may fail a request it sent on a kept connection before
-// it saw what was wrong with it, and loadgate sends it again only when it
-// can tell that the server never read it: the others may fail, of kind
-// alone.
-func wantOKOverHTTP(kind runner.TransportKind) func(*testing.T, *runner.Result, string) {
-	return func(t *testing.T, res *runner.Result, scheme string) {
-		total := res.Total
-		t.Logf("%s: %d of %d ok, transport %v", scheme, total.OK(), total.Requests(), total.Transport)
-		if scheme == "http" {
-			wantOK(t, res, scheme)
-		} else if total.OK() == 0 || total.OK()+total.Transport[kind] != total.Requests() {
-			t.Errorf("%d of %d ok; classes %v, transport %v; want most ok, the rest %s", total.OK(), total.Requests(), total.Classes, total.Transport, kind)
-		}
-	}
-}
-
 // wantProtocolEvents expects answers with bytes after them to be counted
-// as protocol events, and ok; over https://, net/http fails a request that
-// it sent on such a connection before it saw them, of kind other.
+// as protocol events, and ok: the worker's own connection, over TCP or
+// TLS, drops the connection and sends the next request on a new one.
 func wantProtocolEvents(t *testing.T, res *runner.Result, scheme string) {
 	if res.ProtocolEvents == 0 {
 		t.Errorf("no protocol events for %d answers with bytes after them", res.Total.Requests())
 	}
-	wantOKOverHTTP(runner.TransportOther)(t, res, scheme)
+	wantOK(t, res, scheme)
 }
 
 // faultServer serves every connection with serve over its scheme on a

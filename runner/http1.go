@@ -3,6 +3,8 @@ package runner
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -17,35 +19,47 @@ import (
 	"time"
 )
 
-// http1Conn is a worker's own keep-alive HTTP/1.1 connection to a plain
-// http:// target: it writes each request in one piece and parses the answer
-// from a buffered reader on the worker's goroutine, with a deadline for the
-// timeout, so a request costs three system calls (the write, the read, and
-// a look whether the server closed the connection) and almost no allocation
-// (net/http's client hands every request between three goroutines). It
-// follows redirects within the target's host, like NewClient's client. It is
-// not safe for concurrent use.
+// http1Conn is a worker's own keep-alive HTTP/1.1 connection to the
+// target, over TCP for http:// and over TLS for https://: it writes each
+// request in one piece and parses the answer from a buffered reader on the
+// worker's goroutine, with a deadline for the timeout, so a request costs
+// three system calls (the write, the read, and a look whether the server
+// closed the connection) and almost no allocation (net/http's client hands
+// every request between three goroutines). It follows redirects within the
+// target's host, like NewClient's client. It is not safe for concurrent
+// use.
 type http1Conn struct {
-	addr    string // host:port to dial
-	host    string // the Host header: the target's host, port only when given
-	timeout time.Duration
-	conn    net.Conn
-	rr      responseReader
-	probe   closeProbe // looks whether the server closed the connection
-	wbuf    []byte
-	kept    limitedWriter
-	events  *atomic.Int64 // the run's protocol events (see Result.ProtocolEvents)
-	guard   reuseGuard
+	addr      string // host:port to dial
+	host      string // the Host header: the target's host, port only when given
+	scheme    string // the target's: redirects stay on it
+	timeout   time.Duration
+	connector *connector
+	log       *connLog // the worker's: where the connections made go
+	conn      net.Conn // the connection HTTP is spoken on: tcp, or TLS over it
+	tcp       net.Conn
+	records   recordConn // beneath conn, over TLS
+	noALPN    bool       // conn is TLS, and the server agreed to no protocol by ALPN
+	rr        responseReader
+	probe     closeProbe // looks whether the server closed the connection
+	wbuf      []byte
+	kept      limitedWriter
+	events    *atomic.Int64 // the run's protocol events (see Result.ProtocolEvents)
+	guard     reuseGuard
 }
 
-func newHTTP1Conn(target *url.URL, timeout time.Duration, events *atomic.Int64) *http1Conn {
-	return &http1Conn{addr: dialAddr(target), host: target.Host, timeout: timeout, events: events}
+func newHTTP1Conn(target *url.URL, timeout time.Duration, c *connector, log *connLog, events *atomic.Int64) *http1Conn {
+	return &http1Conn{addr: dialAddr(target), host: target.Host, scheme: target.Scheme, timeout: timeout,
+		connector: c, log: log, events: events}
 }
 
-// dialAddr is the host:port of an http:// URL.
+// dialAddr is the host:port of an http:// or https:// URL.
 func dialAddr(u *url.URL) string {
 	port := u.Port()
-	if port == "" {
+	switch {
+	case port != "":
+	case u.Scheme == "https":
+		port = "443"
+	default:
 		port = "80"
 	}
 	return net.JoinHostPort(u.Hostname(), port)
@@ -134,9 +148,9 @@ func (c *http1Conn) redirect(req http1Request, status int, location string) (htt
 	if err != nil {
 		return req, false
 	}
-	base.Scheme, base.Host = "http", c.host
+	base.Scheme, base.Host = c.scheme, c.host
 	u, err := base.Parse(location)
-	if err != nil || u.Scheme != "http" || dialAddr(u) != c.addr {
+	if err != nil || u.Scheme != c.scheme || dialAddr(u) != c.addr {
 		return req, false
 	}
 	req.path = u.RequestURI()
@@ -152,7 +166,7 @@ func (c *http1Conn) redirect(req http1Request, status int, location string) (htt
 func (c *http1Conn) exchange(req http1Request, keep *statusSet, deadline time.Time) (responseHead, error) {
 	if c.conn != nil {
 		c.conn.SetDeadline(deadline)
-		if !c.alive() {
+		if !c.alive(deadline) {
 			c.close()
 		}
 	}
@@ -195,18 +209,23 @@ func replayable(method string) bool {
 }
 
 // alive reports whether a kept connection can carry the next request: no
-// bytes are left over from the last answer, and one non-blocking read finds
-// that the server has neither closed it nor sent bytes unasked (bytes either
-// way are a protocol event). That read costs a system call per request; it
-// catches the server that closes after every answer without saying so,
-// which would otherwise cost a failed attempt per request, and an error
-// where the drop cannot show that the request went unread.
-func (c *http1Conn) alive() bool {
+// bytes are left over from the last answer, and one non-blocking look
+// finds that the server has neither closed it nor sent bytes unasked
+// (bytes either way are a protocol event). That look costs a system call
+// per request; it catches the server that closes after every answer
+// without saying so, which would otherwise cost a failed attempt per
+// request, and an error where the drop cannot show that the request went
+// unread. Over TLS, bytes on an idle connection are records the server
+// sent on its own, which idleRecords reads.
+func (c *http1Conn) alive(deadline time.Time) bool {
 	if c.rr.br.Buffered() > 0 {
 		c.events.Add(1)
 		return false
 	}
 	open, unasked := c.probe.quiet()
+	if c.conn != c.tcp && (unasked || c.records.buffered() > 0) {
+		open, unasked = c.idleRecords(deadline)
+	}
 	switch {
 	case unasked:
 		c.events.Add(1)
@@ -216,10 +235,35 @@ func (c *http1Conn) alive() bool {
 	return open
 }
 
+// idleRecordsWait bounds the wait for the rest of the TLS records that
+// began to arrive on an idle connection.
+const idleRecordsWait = 5 * time.Millisecond
+
+// idleRecords lets the TLS connection read the records a server sent on
+// the idle connection: a close_notify alert (it is closing it: not open),
+// a message of the TLS protocol itself such as a new session ticket or a
+// key update (handled: open), or bytes of an answer nobody asked for
+// (unasked). It waits no longer than idleRecordsWait.
+func (c *http1Conn) idleRecords(deadline time.Time) (open, unasked bool) {
+	c.conn.SetReadDeadline(time.Now().Add(idleRecordsWait))
+	_, err := c.rr.br.Peek(1)
+	c.conn.SetReadDeadline(deadline)
+	var netErr net.Error
+	switch {
+	case err == nil:
+		return false, true
+	case errors.As(err, &netErr) && netErr.Timeout():
+		return true, false
+	default:
+		return false, false
+	}
+}
+
 // try is one attempt; the status is 0 when no status line arrived, and
 // failed says how far it got.
 func (c *http1Conn) try(req http1Request, keep *statusSet, deadline time.Time) (h responseHead, failed failure, err error) {
-	if c.conn == nil {
+	fresh := c.conn == nil
+	if fresh {
 		if err := c.dial(deadline); err != nil {
 			return responseHead{}, noAnswer, err
 		}
@@ -231,9 +275,12 @@ func (c *http1Conn) try(req http1Request, keep *statusSet, deadline time.Time) (
 	}
 	if _, err := c.rr.br.Peek(1); err != nil {
 		failed = noAnswer
-		if errors.Is(err, io.EOF) && resetFollows(c.conn) {
+		if errors.Is(err, io.EOF) && resetFollows(c.tcp) {
 			failed = requestUnread
 			err = fmt.Errorf("%w after the server closed the connection", syscall.ECONNRESET)
+		}
+		if fresh && c.noALPN {
+			err = noALPNError{err}
 		}
 		c.close()
 		return responseHead{}, failed, err
@@ -244,6 +291,18 @@ func (c *http1Conn) try(req http1Request, keep *statusSet, deadline time.Time) (
 	}
 	return h, answerBegun, err
 }
+
+// noALPNError is the failure of the first request on a TLS connection
+// whose server agreed to no protocol by ALPN and then closed it without
+// answering, as a server that speaks HTTP/2 alone does to an HTTP/1.1
+// client. Its kind is its cause's.
+type noALPNError struct{ err error }
+
+func (e noALPNError) Error() string {
+	return "the server closed the connection without answering, after it agreed to no protocol in the TLS handshake (ALPN): does it speak HTTP/2 alone?"
+}
+
+func (e noALPNError) Unwrap() error { return e.err }
 
 // resetFollows reports whether, after an end of file on conn, the reset our
 // request meets at the server's closed socket arrives within a few
@@ -260,14 +319,17 @@ func resetFollows(conn net.Conn) bool {
 	return false
 }
 
+// dial makes the connection, its TLS handshake included, before deadline.
 func (c *http1Conn) dial(deadline time.Time) error {
-	conn, err := (&net.Dialer{Deadline: deadline, KeepAlive: 30 * time.Second}).Dial("tcp", c.addr)
+	conn, tcp, err := c.connector.connect(context.Background(), c.addr, deadline, c.underTLS, c.log)
 	if err != nil {
 		return err
 	}
 	conn.SetDeadline(deadline)
-	c.conn = conn
-	c.probe.attach(conn)
+	c.conn, c.tcp = conn, tcp
+	t, ok := conn.(*tls.Conn)
+	c.noALPN = ok && t.ConnectionState().NegotiatedProtocol == ""
+	c.probe.attach(tcp)
 	if c.rr.br == nil {
 		c.rr.br = bufio.NewReaderSize(conn, http1ReadBuffer)
 	} else {
@@ -276,10 +338,18 @@ func (c *http1Conn) dial(deadline time.Time) error {
 	return nil
 }
 
+// underTLS puts c.records beneath a TLS connection over tcp.
+func (c *http1Conn) underTLS(tcp net.Conn) net.Conn {
+	c.records.reset(tcp)
+	return &c.records
+}
+
+// close closes the connection; over TLS, without a close_notify alert,
+// which could wait on a server that reads nothing more.
 func (c *http1Conn) close() {
 	if c.conn != nil {
-		c.conn.Close()
-		c.conn = nil
+		c.tcp.Close()
+		c.conn, c.tcp = nil, nil
 	}
 }
 

@@ -3,11 +3,18 @@ package runner
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"io"
+	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // FuzzResponseParsers feeds the same bytes, as the answer to a GET or a
@@ -20,42 +27,7 @@ import (
 //     net/http's Transport refuses it too, but ReadResponse alone does not;
 //   - a body is compared up to maxBodyBytes, all the fast client keeps.
 func FuzzResponseParsers(f *testing.F) {
-	for _, s := range []string{
-		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
-		"HTTP/1.1 503 X\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nbusy\r\n0\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-T\r\n\r\n2;ext=1\r\nok\r\n0\r\nX-T: y\r\n\r\n",
-		"HTTP/1.0 200 OK\r\n\r\nrest",
-		"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
-		"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
-		"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\nbytes",
-		"HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n",
-		"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello",
-		"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc",
-		"HTTP/1.1 200 OK\r\nContent-Type: text/pl",
-		"HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\nok",
-		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 02\r\n\r\nok",
-		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nok",
-		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-		"HTTP/1.1 200 OK\r\n" + strings.Repeat("Set-Cookie: a=b\r\n", 20) + "X: " + strings.Repeat("b", 300) + "\r\nContent-Length: 0\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nX-Folded: a\r\n b\r\n\tc\r\nContent-Length: 2\r\n\r\nok",
-		"HTTP/1.1 200 OK\r\n X: leading space\r\n\r\n",
-		"HTTP/1.1 042 Odd\r\nContent-Length: 0\r\n\r\n",
-		"HTTP/1.1 000 Odd\r\n\r\n",
-		"HTTP/1.1 -00 Odd\r\n\r\n",
-		"HTTP/1.1 +42 Odd\r\n\r\n",
-		"HTTP/1.1 600 Odd\r\nContent-Length: 0\r\n\r\n",
-		"HTTP/1.1 999\r\nContent-Length: 0\r\n\r\n",
-		"HTTP/1.1   200   OK\r\nContent-Length: 0\r\n\r\n",
-		"HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n",
-		"HTTP/0.9 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nbody",
-		"HTTP/1.1 500 Internal Server Error\nContent-Length: 1\n\nx",
-		"HTTP/1.1 200 OK\r\nX: bad\x01value\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nBad Name: x\r\nContent-Length: 0\r\n\r\n",
-		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: Content-Length\r\n\r\n0\r\n\r\n",
-		"SSH-2.0-OpenSSH\r\n\r\n",
-		"HTTP/1.1 20",
-	} {
+	for _, s := range responseSeeds {
 		f.Add([]byte(s), false)
 		f.Add([]byte(s), true)
 	}
@@ -98,6 +70,97 @@ func netHTTPAnswer(data []byte, method string) (int, []byte, error) {
 		body, err := io.ReadAll(resp.Body)
 		return resp.StatusCode, body, err
 	}
+}
+
+// responseSeeds are the answers both fuzz targets of the answer reader
+// start from.
+var responseSeeds = []string{
+	"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+	"HTTP/1.1 503 X\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nbusy\r\n0\r\n\r\n",
+	"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-T\r\n\r\n2;ext=1\r\nok\r\n0\r\nX-T: y\r\n\r\n",
+	"HTTP/1.0 200 OK\r\n\r\nrest",
+	"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+	"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n",
+	"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\nbytes",
+	"HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n",
+	"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello",
+	"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc",
+	"HTTP/1.1 200 OK\r\nContent-Type: text/pl",
+	"HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\nok",
+	"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 02\r\n\r\nok",
+	"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nok\r\n0\r\n\r\n",
+	"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nok",
+	"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+	"HTTP/1.1 200 OK\r\n" + strings.Repeat("Set-Cookie: a=b\r\n", 20) + "X: " + strings.Repeat("b", 300) + "\r\nContent-Length: 0\r\n\r\n",
+	"HTTP/1.1 200 OK\r\nX-Folded: a\r\n b\r\n\tc\r\nContent-Length: 2\r\n\r\nok",
+	"HTTP/1.1 200 OK\r\n X: leading space\r\n\r\n",
+	"HTTP/1.1 042 Odd\r\nContent-Length: 0\r\n\r\n",
+	"HTTP/1.1 000 Odd\r\n\r\n",
+	"HTTP/1.1 -00 Odd\r\n\r\n",
+	"HTTP/1.1 +42 Odd\r\n\r\n",
+	"HTTP/1.1 600 Odd\r\nContent-Length: 0\r\n\r\n",
+	"HTTP/1.1 999\r\nContent-Length: 0\r\n\r\n",
+	"HTTP/1.1   200   OK\r\nContent-Length: 0\r\n\r\n",
+	"HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+	"HTTP/0.9 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nbody",
+	"HTTP/1.1 500 Internal Server Error\nContent-Length: 1\n\nx",
+	"HTTP/1.1 200 OK\r\nX: bad\x01value\r\n\r\n",
+	"HTTP/1.1 200 OK\r\nBad Name: x\r\nContent-Length: 0\r\n\r\n",
+	"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: Content-Length\r\n\r\n0\r\n\r\n",
+	"SSH-2.0-OpenSSH\r\n\r\n",
+	"HTTP/1.1 20",
+}
+
+// FuzzResponseParsersOverTLS feeds the same bytes as FuzzResponseParsers,
+// as the answer to a GET or a HEAD, to the fast client over TLS (a
+// loopback server answers every request with them and closes the
+// connection) and to net/http's reader: both must accept, with the same
+// status and body, or both refuse. Same-host redirects are followed, to
+// the same answer again.
+func FuzzResponseParsersOverTLS(f *testing.F) {
+	for _, s := range responseSeeds {
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
+	}
+	var data atomic.Pointer[[]byte]
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			return
+		}
+		conn.Write(*data.Load())
+		conn.Close()
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
+	target, _ := url.Parse(srv.URL)
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	connector := newConnector(&Plan{Target: target, TLSConfig: &tls.Config{RootCAs: roots}}, "http/1.1")
+	var keep statusSet
+	for status := range maxStatus {
+		keep.add(status)
+	}
+	var events atomic.Int64
+	f.Fuzz(func(t *testing.T, answer []byte, head bool) {
+		method := "GET"
+		if head {
+			method = "HEAD"
+		}
+		data.Store(&answer)
+		conn := newHTTP1Conn(target, 20*time.Second, connector, new(connLog), &events)
+		defer conn.close()
+		var ours bytes.Buffer
+		ans, err := conn.do(http1Request{method: method, path: "/", bodyless: true}, &keep, &ours)
+		status, body, theirErr := netHTTPAnswer(answer, method)
+		switch {
+		case (err == nil) != (theirErr == nil):
+			t.Fatalf("%q to a %s: the fast client over TLS says %v, net/http %v", answer, method, err, theirErr)
+		case err == nil && (ans.status != status || !bytes.Equal(ours.Bytes(), body)):
+			t.Fatalf("%q to a %s: the fast client over TLS reads %d and %q, net/http %d and %q", answer, method, ans.status, ours.Bytes(), status, body)
+		}
+	})
 }
 
 func TestAppendRequest(t *testing.T) {

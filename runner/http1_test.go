@@ -3,6 +3,8 @@ package runner_test
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"net"
@@ -52,19 +54,32 @@ func TestHTTP1Framing(t *testing.T) {
 		{"bare LF lines", "HTTP/1.1 500 Internal Server Error\nContent-Length: 1\n\nx", false, "GET", 500, runner.ClassServerError},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			target, _ := rawServer(t, tc.answer, tc.closeAfter)
+		overFastPaths(t, tc.name, func(t *testing.T, scheme string) {
+			target, _, clientTLS := rawServer(t, scheme, tc.answer, tc.closeAfter)
 			step := runner.Step{Name: "x", Method: tc.method, Path: "/p"}
 			if tc.method == "POST" {
 				step.Body = func(runner.Iteration) []byte { return []byte(`{"a":1}`) }
 			}
-			res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 3}, step))
+			p := plan(target, runner.Load{Concurrency: 1, Iterations: 3}, step)
+			p.TLSConfig = clientTLS
+			res := mustRun(t, t.Context(), p)
 			x := res.Endpoint("x")
 			if x.Requests() != 3 || x.Status(tc.status) != 3 || x.Classes[tc.class] != 3 {
 				t.Errorf("requests %d, status %d: %d, class %s: %d; transport %v", x.Requests(), tc.status, x.Status(tc.status),
 					tc.class, x.Classes[tc.class], x.Transport)
 			}
 		})
+	}
+}
+
+// fastPaths are the schemes over which a worker speaks HTTP/1.1 on its own
+// connection: over TCP and over TLS.
+var fastPaths = []string{"http", "https"}
+
+// overFastPaths runs test as a subtest called name over each of fastPaths.
+func overFastPaths(t *testing.T, name string, test func(t *testing.T, scheme string)) {
+	for _, scheme := range fastPaths {
+		t.Run(name+" over "+scheme, func(t *testing.T) { test(t, scheme) })
 	}
 }
 
@@ -83,9 +98,11 @@ func TestHTTP1Malformed(t *testing.T) {
 		"folded first line":  "HTTP/1.1 200 OK\r\n X: y\r\nContent-Length: 0\r\n\r\n",
 		"bare LF in chunks":  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\nok\n0\n\n",
 	} {
-		t.Run(name, func(t *testing.T) {
-			target, _ := rawServer(t, answer, true)
-			res := runOnce(t, target.String(), time.Minute)
+		overFastPaths(t, name, func(t *testing.T, scheme string) {
+			target, _, clientTLS := rawServer(t, scheme, answer, true)
+			p := plan(target, runner.Load{Concurrency: 1, Iterations: 1}, runner.Step{Name: "get", Method: http.MethodGet, Path: "/"})
+			p.Timeout, p.TLSConfig = time.Minute, clientTLS
+			res := mustRun(t, t.Context(), p)
 			if res.Total.TransportErrors() != 1 {
 				t.Errorf("classes %v, transport %v; want one transport error", res.Total.Classes, res.Total.Transport)
 			}
@@ -100,7 +117,11 @@ func TestHTTP1Malformed(t *testing.T) {
 // 302 turns a POST into a GET, a 307 keeps it), and one to another host is
 // not: its 3xx is the answer.
 func TestHTTP1Redirects(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	overFastPaths(t, "redirects", testHTTP1Redirects)
+}
+
+func testHTTP1Redirects(t *testing.T, scheme string) {
+	target, clientTLS := testServer(t, scheme, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		switch r.URL.Path {
 		case "/found":
@@ -115,14 +136,13 @@ func TestHTTP1Redirects(t *testing.T) {
 				w.WriteHeader(http.StatusTeapot) // too late for the status: counted by the body check below
 			}
 		}
-	}))
-	defer srv.Close()
-	target, _ := url.Parse(srv.URL)
+	}), nil)
 	post := func(path string) runner.Step {
 		return runner.Step{Name: path, Method: "POST", Path: path, Body: func(runner.Iteration) []byte { return []byte(`{"a":1}`) }}
 	}
-	res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 1},
-		post("/found"), post("/temporary"), post("/away")))
+	p := plan(target, runner.Load{Concurrency: 1, Iterations: 1}, post("/found"), post("/temporary"), post("/away"))
+	p.TLSConfig = clientTLS
+	res := mustRun(t, t.Context(), p)
 	for path, status := range map[string]int{"/found": 200, "/temporary": 200, "/away": 302} {
 		if got := res.Endpoint(path).Status(status); got != 1 {
 			t.Errorf("%s: statuses %v, want one %d", path, res.Endpoint(path).StatusCodes(), status)
@@ -136,18 +156,17 @@ func TestHTTP1Redirects(t *testing.T) {
 // closed the last connection.
 func TestHTTP1ServerClosesIdleConnections(t *testing.T) {
 	for _, method := range []string{"GET", "POST"} {
-		t.Run(method, func(t *testing.T) {
+		overFastPaths(t, method, func(t *testing.T, scheme string) {
 			closed := make(chan struct{}, 8)
-			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
-			srv.Config.ConnState = func(c net.Conn, s http.ConnState) {
-				if s == http.StateIdle {
-					c.Close()
-					closed <- struct{}{}
-				}
-			}
-			srv.Start()
-			defer srv.Close()
-			target, _ := url.Parse(srv.URL)
+			target, clientTLS := testServer(t, scheme, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }),
+				func(srv *httptest.Server) {
+					srv.Config.ConnState = func(c net.Conn, s http.ConnState) {
+						if s == http.StateIdle {
+							c.Close() // over TLS, with a close_notify alert first
+							closed <- struct{}{}
+						}
+					}
+				})
 			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 			defer cancel()
 			step := runner.Step{Name: method, Method: method, Vary: func(it runner.Iteration) (string, http.Header) {
@@ -159,7 +178,9 @@ func TestHTTP1ServerClosesIdleConnections(t *testing.T) {
 				}
 				return "/", nil
 			}}
-			res := mustRun(t, ctx, plan(target, runner.Load{Concurrency: 1, Iterations: 4}, step))
+			p := plan(target, runner.Load{Concurrency: 1, Iterations: 4}, step)
+			p.TLSConfig = clientTLS
+			res := mustRun(t, ctx, p)
 			if res.Total.OK() != 4 {
 				t.Errorf("%d ok of 4; transport errors %v after idle closes", res.Total.OK(), res.Total.Transport)
 			}
@@ -170,35 +191,68 @@ func TestHTTP1ServerClosesIdleConnections(t *testing.T) {
 // TestHTTP1KeepsConnections: with a server that keeps connections, a worker
 // uses one connection for all its requests.
 func TestHTTP1KeepsConnections(t *testing.T) {
-	target, conns := countingServer(t)
-	res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 4, Iterations: 400}, runner.Step{Name: "get", Method: "GET"}))
-	if res.Total.OK() != 400 || conns.Load() != 4 {
-		t.Errorf("%d ok over %d connections; want 400 over 4", res.Total.OK(), conns.Load())
-	}
+	overFastPaths(t, "keeps", func(t *testing.T, scheme string) {
+		target, conns, clientTLS := countingServer(t, scheme)
+		p := plan(target, runner.Load{Concurrency: 4, Iterations: 400}, runner.Step{Name: "get", Method: "GET"})
+		p.TLSConfig = clientTLS
+		res := mustRun(t, t.Context(), p)
+		if res.Total.OK() != 400 || conns.Load() != 4 {
+			t.Errorf("%d ok over %d connections; want 400 over 4", res.Total.OK(), conns.Load())
+		}
+	})
 }
 
-// countingServer answers "ok" and counts the connections it accepts.
-func countingServer(t *testing.T) (*url.URL, *atomic.Int64) {
+// countingServer answers "ok" over scheme and counts the connections it
+// accepts; for https://, with the TLS configuration a plan needs for it.
+func countingServer(t *testing.T, scheme string) (*url.URL, *atomic.Int64, *tls.Config) {
 	t.Helper()
 	conns := new(atomic.Int64)
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Start()
-	t.Cleanup(srv.Close)
-	target, _ := url.Parse(srv.URL)
-	return target, conns
+	target, clientTLS := testServer(t, scheme, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }),
+		func(srv *httptest.Server) {
+			srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+				if s == http.StateNew {
+					conns.Add(1)
+				}
+			}
+		})
+	return target, conns, clientTLS
 }
 
-// rawServer is testkit.RawHTTPServer as an http:// target.
-func rawServer(t *testing.T, answer string, closeAfter bool) (target *url.URL, seen chan *http.Request) {
+// testServer serves h over scheme (HTTP/1.1 alone over TLS) until the test
+// ends, configured by configure (when not nil) before it starts; for
+// https://, it returns the TLS configuration that trusts it.
+func testServer(t *testing.T, scheme string, h http.Handler, configure func(*httptest.Server)) (*url.URL, *tls.Config) {
 	t.Helper()
-	addr, seen := testkit.RawHTTPServer(t, answer, closeAfter)
-	target, _ = url.Parse("http://" + addr)
-	return target, seen
+	srv := httptest.NewUnstartedServer(h)
+	if configure != nil {
+		configure(srv)
+	}
+	var clientTLS *tls.Config
+	if scheme == "https" {
+		srv.StartTLS()
+		roots := x509.NewCertPool()
+		roots.AddCert(srv.Certificate())
+		clientTLS = &tls.Config{RootCAs: roots}
+	} else {
+		srv.Start()
+	}
+	t.Cleanup(srv.Close)
+	target, _ := url.Parse(srv.URL)
+	return target, clientTLS
+}
+
+// rawServer is testkit.RawHTTPSServer as a target of scheme, with a
+// certificate of its own for https:// and the TLS configuration that
+// trusts it.
+func rawServer(t *testing.T, scheme, answer string, closeAfter bool) (target *url.URL, seen chan *http.Request, clientTLS *tls.Config) {
+	t.Helper()
+	var serverTLS *tls.Config
+	if scheme == "https" {
+		serverTLS, clientTLS = selfSigned(t)
+	}
+	addr, seen := testkit.RawHTTPSServer(t, answer, closeAfter, serverTLS)
+	target, _ = url.Parse(scheme + "://" + addr)
+	return target, seen, clientTLS
 }
 
 // TestHTTP1UntrustworthyAnswers: an answer that leaves bytes behind, frames
@@ -211,10 +265,12 @@ func TestHTTP1UntrustworthyAnswers(t *testing.T) {
 		"close and keep-alive":   "HTTP/1.1 200 OK\r\nConnection: close, keep-alive\r\nContent-Length: 0\r\n\r\n",
 		"two Connection headers": "HTTP/1.1 200 OK\r\nConnection: close\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n",
 	} {
-		t.Run(name, func(t *testing.T) {
-			target, seen := rawServer(t, answer, false)
+		overFastPaths(t, name, func(t *testing.T, scheme string) {
+			target, seen, clientTLS := rawServer(t, scheme, answer, false)
 			step := runner.Step{Name: "x", Method: "POST", Path: "/", Body: func(runner.Iteration) []byte { return []byte("{}") }}
-			res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 3}, step))
+			p := plan(target, runner.Load{Concurrency: 1, Iterations: 3}, step)
+			p.TLSConfig = clientTLS
+			res := mustRun(t, t.Context(), p)
 			if len(seen) != 3 || res.Total.OK() != 3 {
 				t.Errorf("server saw %d requests, %d ok (transport %v); want 3 and 3", len(seen), res.Total.OK(), res.Total.Transport)
 			}
@@ -224,9 +280,11 @@ func TestHTTP1UntrustworthyAnswers(t *testing.T) {
 		"conflicting lengths": "HTTP/1.1 200 OK\r\nContent-Length: 7\r\nContent-Length: 2\r\n\r\nokHTTP/",
 		"signed length":       "HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nok",
 	} {
-		t.Run(name, func(t *testing.T) {
-			target, seen := rawServer(t, answer, false)
-			res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 3}, runner.Step{Name: "x", Method: "GET"}))
+		overFastPaths(t, name, func(t *testing.T, scheme string) {
+			target, seen, clientTLS := rawServer(t, scheme, answer, false)
+			p := plan(target, runner.Load{Concurrency: 1, Iterations: 3}, runner.Step{Name: "x", Method: "GET"})
+			p.TLSConfig = clientTLS
+			res := mustRun(t, t.Context(), p)
 			if res.Total.TransportErrors() != 3 || len(seen) != 3 {
 				t.Errorf("%d transport errors, server saw %d requests; want 3 and 3", res.Total.TransportErrors(), len(seen))
 			}
@@ -238,13 +296,19 @@ func TestHTTP1UntrustworthyAnswers(t *testing.T) {
 // send: the client's own framing headers, a step's User-Agent, Basic
 // authorization from the target URL, Content-Length: 0 for a bodiless POST.
 func TestHTTP1RequestHeaders(t *testing.T) {
-	target, seen := rawServer(t, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false)
+	overFastPaths(t, "headers", testHTTP1RequestHeaders)
+}
+
+func testHTTP1RequestHeaders(t *testing.T, scheme string) {
+	target, seen, clientTLS := rawServer(t, scheme, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false)
 	target.User = url.UserPassword("bob", "s3cret")
 	steps := []runner.Step{
 		{Name: "get", Method: "GET", Path: "/a", Header: http.Header{"User-Agent": {"probe/1"}, "Host": {"evil"}, "Transfer-Encoding": {"chunked"}}},
 		{Name: "post", Method: "POST", Path: "/b"},
 	}
-	res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 1}, steps...))
+	p := plan(target, runner.Load{Concurrency: 1, Iterations: 1}, steps...)
+	p.TLSConfig = clientTLS
+	res := mustRun(t, t.Context(), p)
 	if res.Total.OK() != 2 || len(seen) != 2 {
 		t.Fatalf("%d ok, %d seen", res.Total.OK(), len(seen))
 	}
@@ -263,19 +327,25 @@ func TestHTTP1RequestHeaders(t *testing.T) {
 // TestHTTP1IdleAfterDeadline: a connection idle for longer than the request
 // timeout is still reused (the old deadline must not make it look closed).
 func TestHTTP1IdleAfterDeadline(t *testing.T) {
-	target, conns := countingServer(t)
-	p := plan(target, runner.Load{Concurrency: 1, Iterations: 4, Pause: 300 * time.Millisecond}, runner.Step{Name: "get", Method: "GET"})
-	p.Timeout = 200 * time.Millisecond
-	res := mustRun(t, t.Context(), p)
-	if res.Total.OK() != 4 || conns.Load() != 1 {
-		t.Errorf("%d ok over %d connections; want 4 over 1", res.Total.OK(), conns.Load())
-	}
+	overFastPaths(t, "idle", func(t *testing.T, scheme string) {
+		target, conns, clientTLS := countingServer(t, scheme)
+		p := plan(target, runner.Load{Concurrency: 1, Iterations: 4, Pause: 300 * time.Millisecond}, runner.Step{Name: "get", Method: "GET"})
+		p.Timeout, p.TLSConfig = 200*time.Millisecond, clientTLS
+		res := mustRun(t, t.Context(), p)
+		if res.Total.OK() != 4 || conns.Load() != 1 {
+			t.Errorf("%d ok over %d connections; want 4 over 1", res.Total.OK(), conns.Load())
+		}
+	})
 }
 
 // TestHTTP1RedirectKeepsEscapes: a relative redirect from an escaped path
 // resolves against it as sent.
 func TestHTTP1RedirectKeepsEscapes(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	overFastPaths(t, "escapes", testHTTP1RedirectKeepsEscapes)
+}
+
+func testHTTP1RedirectKeepsEscapes(t *testing.T, scheme string) {
+	target, clientTLS := testServer(t, scheme, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.EscapedPath() == "/a%20b/c" {
 			w.Header().Set("Location", "d")
 			w.WriteHeader(http.StatusFound)
@@ -284,10 +354,10 @@ func TestHTTP1RedirectKeepsEscapes(t *testing.T) {
 		if r.URL.EscapedPath() != "/a%20b/d" {
 			w.WriteHeader(http.StatusNotFound)
 		}
-	}))
-	defer srv.Close()
-	target, _ := url.Parse(srv.URL)
-	res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 1}, runner.Step{Name: "x", Method: "GET", Path: "/a%20b/c"}))
+	}), nil)
+	p := plan(target, runner.Load{Concurrency: 1, Iterations: 1}, runner.Step{Name: "x", Method: "GET", Path: "/a%20b/c"})
+	p.TLSConfig = clientTLS
+	res := mustRun(t, t.Context(), p)
 	if res.Total.Status(200) != 1 {
 		t.Errorf("statuses %v, want 200 after the redirect", res.Total.StatusCodes())
 	}
@@ -297,8 +367,19 @@ func TestHTTP1RedirectKeepsEscapes(t *testing.T) {
 // they arrive with it or on the idle connection later, are a protocol
 // event; the connection is dropped and the next request goes on a new one.
 func TestHTTP1UnaskedBytes(t *testing.T) {
+	overFastPaths(t, "unasked", testHTTP1UnaskedBytes)
+}
+
+func testHTTP1UnaskedBytes(t *testing.T, scheme string) {
 	sent := make(chan struct{}, 8)
+	var serverTLS, clientTLS *tls.Config
+	if scheme == "https" {
+		serverTLS, clientTLS = selfSigned(t)
+	}
 	addr := testkit.TCPServer(t, func(c net.Conn) {
+		if serverTLS != nil {
+			c = tls.Server(c, serverTLS)
+		}
 		defer c.Close()
 		br := bufio.NewReader(c)
 		for {
@@ -312,7 +393,7 @@ func TestHTTP1UnaskedBytes(t *testing.T) {
 			sent <- struct{}{}
 		}
 	})
-	target, _ := url.Parse("http://" + addr)
+	target, _ := url.Parse(scheme + "://" + addr)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	step := runner.Step{Name: "x", Method: "GET", Vary: func(it runner.Iteration) (string, http.Header) {
@@ -324,7 +405,9 @@ func TestHTTP1UnaskedBytes(t *testing.T) {
 		}
 		return "/", nil
 	}}
-	res := mustRun(t, ctx, plan(target, runner.Load{Concurrency: 1, Iterations: 3}, step))
+	p := plan(target, runner.Load{Concurrency: 1, Iterations: 3}, step)
+	p.TLSConfig = clientTLS
+	res := mustRun(t, ctx, p)
 	if res.Total.OK() != 3 || res.ProtocolEvents != 2 {
 		t.Errorf("%d ok, %d protocol events; want 3 ok and 2 events", res.Total.OK(), res.ProtocolEvents)
 	}

@@ -11,8 +11,9 @@ import (
 )
 
 // The fast client reads answers as net/http's http.ReadResponse and
-// Transport do, so that an http:// and an https:// target get the same
-// verdict on the same bytes (FuzzResponseParsers checks it). The head's
+// Transport do, so that its verdict on the same bytes is net/http's, over
+// TCP and over TLS (FuzzResponseParsers and FuzzResponseParsersOverTLS
+// check it). The head's
 // size is bounded by maxResponseHeaderBytes; http1body.go reads bodies.
 const (
 	http1ReadBuffer = 16 << 10 // the reader's buffer; a longer head line is put together in responseReader.long

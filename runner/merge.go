@@ -18,7 +18,8 @@ import (
 // end and lists its runs in Parts (a merged result merged again gives its
 // own parts); its rates are over the time some run was running
 // (ActiveTime), its PeakWorkers is that of the runs that overlapped most
-// (see peakWorkers), and its load is the first result's. Results of
+// (see peakWorkers), its load is the first result's, and it is HTTP/2 when
+// one of the runs was. Results of
 // another shape or histogram geometry are refused, and so is a run that
 // comes twice, with a *SameRunError.
 func MergeResults(results ...*Result) (*Result, error) {
@@ -55,6 +56,7 @@ func MergeResults(results ...*Result) (*Result, error) {
 			out.Ended = r.Ended
 		}
 		out.Interrupted = out.Interrupted || r.Interrupted
+		out.HTTP2 = out.HTTP2 || r.HTTP2
 		out.Arrivals += r.Arrivals
 		out.Dropped += r.Dropped
 		out.ProtocolEvents += r.ProtocolEvents

@@ -88,9 +88,14 @@ type Plan struct {
 	IntervalSinks []IntervalSink
 	// TLSConfig, when not nil, replaces the https:// client's TLS
 	// settings (the system's roots by default): the user's options, made
-	// by TLSOptions.Config. A client clones it before setting its own
-	// NextProtos and session cache.
+	// by TLSOptions.Config. The run uses a copy, with its own ALPN
+	// protocols, the target's host as ServerName when it names none, and a
+	// session cache when it has none.
 	TLSConfig *tls.Config
+	// HTTP2 sends the requests over HTTP/2 through net/http (h2 over TLS,
+	// h2c with prior knowledge for http://), many workers sharing a
+	// connection; without it each worker has its own HTTP/1.1 connection.
+	HTTP2 bool
 	// ProtocolLog, when not nil, is where the process's log goes: its
 	// entries during the run count as protocol events.
 	ProtocolLog *ProtocolLog

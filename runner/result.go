@@ -36,6 +36,9 @@ type Result struct {
 	// idle connection. The fast client counts the connections it drops for
 	// them; over https://, net/http's log lines (see ProtocolLog).
 	ProtocolEvents int64
+	// HTTP2 is set when the requests went over HTTP/2 (Plan.HTTP2): then
+	// several streams share a connection.
+	HTTP2 bool
 	// PeakWorkers is the most workers that ran at once.
 	PeakWorkers int
 	// Series is the run over time: per endpoint, requests and latency per

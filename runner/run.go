@@ -26,7 +26,9 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer e.client.CloseIdleConnections()
+	if e.client != nil {
+		defer e.client.CloseIdleConnections()
+	}
 	// The run's length counts from its start: every arrival the schedule
 	// has before the end is due, however late the deadline is noticed.
 	started := time.Now()
@@ -90,6 +92,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		Arrivals:       e.arrivals.Load(),
 		Dropped:        e.dropped.Load(),
 		PeakWorkers:    int(e.peakWorkers.Load()),
+		HTTP2:          plan.HTTP2,
 		Series:         series,
 		ProtocolEvents: e.protocolEvents.Load() + plan.ProtocolLog.count() - logged,
 	}, nil
@@ -98,12 +101,12 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 // engine is what the workers of one run share.
 type engine struct {
 	plan         *Plan
-	client       *http.Client
-	templates    []*http.Request // per step; workers clone them
-	keep         []statusSet     // per step, the statuses whose body it reads
-	h1Requests   []http1Request  // per step, for an http:// target; nil for https://
-	names        []string        // endpoint names, in order of first use
-	stepEndpoint []int           // per step, the index of its endpoint name
+	newExchange  func(*connLog) exchange // a worker's exchange, of the kind chooseExchange chose
+	client       *http.Client            // net/http's, for an exchange through it; nil otherwise
+	templates    []*http.Request         // per step; workers clone them
+	keep         []statusSet             // per step, the statuses whose body it reads
+	names        []string                // endpoint names, in order of first use
+	stepEndpoint []int                   // per step, the index of its endpoint name
 	shards       []*shard
 	series       *seriesCollector
 	live         *live // nil without sinks
@@ -136,19 +139,11 @@ func newEngine(ctx context.Context, plan *Plan) (*engine, error) {
 		}
 		e.templates = append(e.templates, req)
 		e.keep = append(e.keep, keepSet(s, plan.Classifier))
-		if plan.Target.Scheme == "http" {
-			h1, err := newHTTP1Request(req)
-			if err != nil {
-				return nil, fmt.Errorf("step %q: %w", s.Name, err)
-			}
-			e.h1Requests = append(e.h1Requests, h1)
-		}
+	}
+	if err := e.chooseExchange(); err != nil {
+		return nil, err
 	}
 	peak := max(plan.Load.WorkerLimit(), 1)
-	e.client = NewClient(peak, plan.Timeout)
-	if plan.TLSConfig != nil {
-		e.client.Transport.(*http.Transport).TLSClientConfig = plan.TLSConfig
-	}
 	e.series = newSeriesCollector(len(e.names))
 	e.live = newLive(plan, e.names)
 	e.shards = make([]*shard, min(peak, 4*runtime.GOMAXPROCS(0)))
@@ -166,7 +161,9 @@ func (e *engine) newWorker(id int) *worker {
 			break
 		}
 	}
-	return &worker{id: id, engine: e, shard: e.shards[id%len(e.shards)]}
+	w := &worker{id: id, engine: e, shard: e.shards[id%len(e.shards)]}
+	w.exchange = e.newExchange(&w.conns)
+	return w
 }
 
 // moreIterations reports whether iteration seq is within the plan's bound.

@@ -55,6 +55,10 @@ type EndpointStats struct {
 	// leaves out how late the request started.
 	Service *hdrhistogram.Histogram
 	Clamped int64
+	// Connections is the set-up of the connections made for the
+	// endpoint's requests; nil when none was made (or in a result file
+	// written before loadgate recorded them).
+	Connections *ConnectionStats
 	// Messages say why requests failed: for each class but ok (each kind,
 	// in ClassTransport), the first MaxMessages distinct messages, in
 	// order of first occurrence, with their requests. A merge keeps the
@@ -81,6 +85,9 @@ type Sample struct {
 	// ConnectFailed is set for a request of ClassTransport that failed to
 	// connect: it never reached the server.
 	ConnectFailed bool
+	// Connections are the connections made for the request (nil: none),
+	// whose set-up Response and Service leave out. Record copies them.
+	Connections []Connection
 }
 
 // Record adds one sample. It allocates only to keep a new message.
@@ -103,6 +110,12 @@ func (s *EndpointStats) Record(x Sample) {
 		s.Clamped++
 	}
 	s.Service.RecordValue(clampMicros(x.Service))
+	for _, c := range x.Connections {
+		if s.Connections == nil {
+			s.Connections = NewConnectionStats()
+		}
+		s.Connections.record(c)
+	}
 	if x.Class != ClassOK && len(x.Message) > 0 {
 		kind := TransportKind(0)
 		if x.Class == ClassTransport {
@@ -143,6 +156,12 @@ func (s *EndpointStats) Merge(other *EndpointStats) error {
 	s.Messages = mergeMessages(s.Messages, other.Messages)
 	if dropped := s.Latency.Merge(other.Latency) + s.Service.Merge(other.Service); dropped != 0 {
 		return fmt.Errorf("merging latency histograms dropped %d values", dropped)
+	}
+	if other.Connections != nil {
+		if s.Connections == nil {
+			s.Connections = NewConnectionStats()
+		}
+		return s.Connections.merge(other.Connections)
 	}
 	return nil
 }

@@ -40,18 +40,35 @@ func TestMergeIsExact(t *testing.T) {
 	whole, a, b := runner.NewEndpointStats("x"), runner.NewEndpointStats("x"), runner.NewEndpointStats("x")
 	for i := range 10_000 {
 		d := time.Duration(i*i%997+1) * 137 * time.Microsecond
-		whole.Record(runner.Sample{Response: d, Service: d, Status: 200, Class: runner.ClassOK})
+		x := runner.Sample{Response: d, Service: d, Status: 200, Class: runner.ClassOK}
+		if i%10 == 0 { // a new connection, over TLS every other time, resumed every fourth
+			x.Connections = []runner.Connection{{Connect: d / 7, Handshake: d / 3, TLS: i%20 == 0, Resumed: i%40 == 0}}
+		}
+		whole.Record(x)
 		half := a
 		if i%2 == 1 {
 			half = b
 		}
-		half.Record(runner.Sample{Response: d, Service: d, Status: 200, Class: runner.ClassOK})
+		half.Record(x)
+	}
+	if b.Connections != nil {
+		t.Fatalf("odd requests made connections: %+v", b.Connections)
 	}
 	if err := a.Merge(b); err != nil {
 		t.Fatal(err)
 	}
 	if !a.Latency.Equals(whole.Latency) || a.Status(200) != whole.Status(200) || a.Requests() != whole.Requests() {
 		t.Errorf("merged halves differ from the whole")
+	}
+	if err := b.Merge(a); err != nil { // into one that has made no connection
+		t.Fatal(err)
+	}
+	for _, s := range []*runner.EndpointStats{a, b} {
+		got, want := s.Connections, whole.Connections
+		if got == nil || !got.Connect.Equals(want.Connect) || !got.Handshake.Equals(want.Handshake) || got.Resumed != want.Resumed ||
+			want.Made() != 1000 || want.Handshakes() != 500 || want.Resumed != 250 {
+			t.Errorf("merged connections %+v differ from the whole's %+v (1000 made, 500 handshakes, 250 resumed)", got, want)
+		}
 	}
 	for _, p := range []float64{50, 90, 95, 99, 99.9, 100} {
 		if a.Percentile(p) != whole.Percentile(p) {
@@ -73,8 +90,10 @@ func BenchmarkRecord(b *testing.B) {
 
 func TestRecordDoesNotAllocate(t *testing.T) {
 	s := runner.NewEndpointStats("login")
+	made := []runner.Connection{{Connect: 100 * time.Microsecond, Handshake: time.Millisecond, TLS: true, Resumed: true}}
+	s.Record(runner.Sample{Status: 200, Class: runner.ClassOK, Connections: made}) // the first connection makes its statistics
 	allocs := testing.AllocsPerRun(1000, func() {
-		s.Record(runner.Sample{Response: 1234 * time.Microsecond, Service: 1234 * time.Microsecond, Status: 503, Class: runner.ClassLockTimeout})
+		s.Record(runner.Sample{Response: 1234 * time.Microsecond, Service: 1234 * time.Microsecond, Status: 503, Class: runner.ClassLockTimeout, Connections: made})
 		s.Record(runner.Sample{Response: time.Second, Service: time.Second, Status: 0, Class: runner.ClassTransport, Kind: runner.TransportTimeout})
 	})
 	if allocs != 0 {

@@ -15,9 +15,10 @@ func nanosleep(d time.Duration) {
 	}
 }
 
-// closeProbe tells, with one non-blocking read, whether the server has
-// closed a connection or sent bytes on it unasked. Attached to each new
-// connection, it does not allocate per look.
+// closeProbe tells, with one non-blocking look (a read that leaves what it
+// finds in the socket, so that a TLS connection's records stay whole),
+// whether the server has closed a connection or sent bytes on it unasked.
+// Attached to each new TCP connection, it does not allocate per look.
 type closeProbe struct {
 	raw     syscall.RawConn
 	look    func(fd uintptr) bool
@@ -33,7 +34,7 @@ func (p *closeProbe) attach(conn net.Conn) {
 	}
 	if p.look == nil {
 		p.look = func(fd uintptr) bool {
-			n, err := syscall.Read(int(fd), p.b[:])
+			n, _, err := syscall.Recvfrom(int(fd), p.b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 			p.nothing, p.sent = err == syscall.EAGAIN, n > 0
 			return true // never wait: one look is enough
 		}

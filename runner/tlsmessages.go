@@ -22,6 +22,7 @@ var remoteAlertHints = map[string]string{
 	"tls: protocol version not supported": "no TLS version that both sides accept",
 	"tls: handshake failure":              "the server refused the handshake: it may need a client certificate, or share no cipher suite with the client",
 	"tls: unrecognized name":              "the server has no certificate for the name sent in SNI",
+	"tls: no application protocol":        "the server speaks none of the protocols offered by ALPN: HTTP/2 alone, or HTTP/1.1 alone",
 }
 
 // tlsReason returns, for a TLS failure whose text crypto/tls words poorly

@@ -64,7 +64,7 @@ func transportKind(err error) TransportKind {
 		return TransportReset
 	case errors.As(err, &recordErr), errors.As(err, &alertErr), errors.As(err, &certErr),
 		errors.As(err, &unknownAuthority), errors.As(err, &hostnameErr), errors.As(err, &invalidCert),
-		isRemoteAlert(err, &remote):
+		isRemoteAlert(err, &remote), errors.Is(err, errNoHTTP2):
 		return TransportTLS
 	default:
 		return TransportOther

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -21,21 +20,19 @@ type worker struct {
 	id       int
 	engine   *engine
 	shard    *shard
-	requests []*http.Request // per step, reused (net/http path)
-	h1       *http1Conn      // the worker's connection (http:// targets)
-	kept     keptConn        // the kept connection net/http gave the last request
-	body     bytes.Buffer    // the last body kept, up to maxBodyBytes
-	vars     []string        // the variables of the iteration running
-	message  []byte          // the last failure's message, normalised
-	scratch  []byte          // room to build a message in
-	backoff  backoff         // after failed connection attempts
+	exchange exchange     // how the worker makes its requests, of the run's kind
+	conns    connLog      // the connections made for the request being sent
+	made     []Connection // ... taken from conns to be recorded
+	body     bytes.Buffer // the last body kept, up to maxBodyBytes
+	vars     []string     // the variables of the iteration running
+	message  []byte       // the last failure's message, normalised
+	scratch  []byte       // room to build a message in
+	backoff  backoff      // after failed connection attempts
 }
 
-// close closes the worker's own connection, if it has one.
+// close closes the worker's exchange.
 func (w *worker) close() {
-	if w.h1 != nil {
-		w.h1.close()
-	}
+	w.exchange.close()
 }
 
 // iterate runs the plan's steps in order, but those the iteration skips,
@@ -91,14 +88,22 @@ func (w *worker) runStep(stop context.Context, i int, it Iteration, intended tim
 }
 
 // send makes step i's request once, records it, and returns it as recorded
-// and its answer.
+// and its answer. Its response and service times leave out the set-up of
+// the connections made for it (recorded apart, in the sample's
+// Connections).
 func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Sample, answer) {
 	e := w.engine
 	step := &e.plan.Steps[i]
 	x := Sample{Class: ClassTransport, Kind: TransportOther, Retry: retry}
 	began := time.Now()
-	ans, err := w.roundTrip(i, it)
+	ans, err := w.exchange.do(i, it, &w.body)
 	ended := time.Now()
+	w.made = w.conns.take(w.made[:0])
+	var setup time.Duration
+	for _, c := range w.made {
+		setup += c.setup()
+	}
+	x.Connections = w.made
 	if err != nil {
 		x.Kind = transportKind(err)
 		x.ConnectFailed = failedToConnect(err)
@@ -123,7 +128,7 @@ func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Samp
 	if intended.IsZero() || intended.After(began) {
 		intended = began
 	}
-	x.Response, x.Service = ended.Sub(intended), ended.Sub(began)
+	x.Response, x.Service = max(ended.Sub(intended)-setup, 0), max(ended.Sub(began)-setup, 0)
 	var raw *RawRecord
 	if e.live.wantsRecords() {
 		raw = &RawRecord{Ended: ended, Intended: intended, Endpoint: step.Name, Status: x.Status,
@@ -134,75 +139,6 @@ func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Samp
 		e.plan.Progress.add(x.Class)
 	}
 	return x, ans
-}
-
-// roundTrip sends step i's request for it and reads the answer: on the
-// worker's own HTTP/1.1 connection for an http:// target, through net/http
-// (HTTP/2 where the server offers it) for https://. It keeps the body in
-// w.body when the step's keep set has the status.
-func (w *worker) roundTrip(i int, it Iteration) (answer, error) {
-	e := w.engine
-	step := &e.plan.Steps[i]
-	keep := &e.keep[i]
-	if e.h1Requests != nil {
-		if w.h1 == nil {
-			w.h1 = newHTTP1Conn(e.plan.Target, e.plan.Timeout, &e.protocolEvents)
-		}
-		req := e.h1Requests[i]
-		if step.Vary != nil {
-			varied, err := e.varied(e.templates[i].Context(), i, it)
-			if err != nil {
-				return answer{}, err
-			}
-			if req, err = newHTTP1Request(varied); err != nil {
-				return answer{}, err
-			}
-		}
-		if step.Body != nil {
-			req.body = step.Body(it) // nil: http1Request's bodyless rule decides, as net/http does
-		}
-		return w.h1.do(req, keep, &w.body)
-	}
-	req, err := w.request(i, it)
-	if err != nil {
-		return answer{}, err
-	}
-	resp, err := w.kept.do(e.client, req)
-	if err != nil {
-		return answer{}, err
-	}
-	defer resp.Body.Close()
-	ans := answer{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After")}
-	return ans, w.readBody(resp.Body, keep.has(resp.StatusCode))
-}
-
-// request returns the worker's request for step i, with the iteration's
-// path, headers and body. A worker reuses one request per step that does
-// not vary: net/http allows it once the previous response's body is closed,
-// and it saves parsing the URL and building the headers on every send.
-func (w *worker) request(i int, it Iteration) (*http.Request, error) {
-	e := w.engine
-	step := &e.plan.Steps[i]
-	var req *http.Request
-	if step.Vary != nil {
-		var err error
-		if req, err = e.varied(w.kept.traced(e.templates[i].Context()), i, it); err != nil {
-			return nil, err
-		}
-	} else {
-		if w.requests == nil {
-			for _, t := range e.templates {
-				w.requests = append(w.requests, t.Clone(w.kept.traced(t.Context())))
-			}
-		}
-		req = w.requests[i]
-	}
-	if step.Body != nil {
-		b := step.Body(it)
-		req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil } // net/http may then resend it on a connection it found closed before writing
-	}
-	return req, nil
 }
 
 // varied returns a new copy of step i's request template, with ctx, and
@@ -220,17 +156,4 @@ func (e *engine) varied(ctx context.Context, i int, it Iteration) (*http.Request
 		req.Header[k] = v
 	}
 	return req, nil
-}
-
-// readBody reads body to its end, keeping its first maxBodyBytes in w.body
-// when keep is set (w.body is empty otherwise).
-func (w *worker) readBody(body io.Reader, keep bool) error {
-	w.body.Reset()
-	if keep {
-		if _, err := w.body.ReadFrom(io.LimitReader(body, maxBodyBytes)); err != nil {
-			return err
-		}
-	}
-	_, err := io.Copy(io.Discard, body)
-	return err
 }

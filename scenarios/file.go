@@ -127,7 +127,7 @@ type parser struct {
 	iterations *yaml.Node // load.iterations, or the load or the file when not given
 }
 
-var topKeys = []string{"name", "description", "target", "tls", "timeout", "load", "users", "steps", "classify", "retry", "slos"}
+var topKeys = []string{"name", "description", "target", "tls", "timeout", "http2", "load", "users", "steps", "classify", "retry", "slos"}
 
 func (p *parser) scenario(root *yaml.Node, file string) {
 	f := p.fields(root, "the scenario", topKeys...)
@@ -167,6 +167,9 @@ func (p *parser) scenario(root *yaml.Node, file string) {
 			}
 			sc.Timeout = d
 		}
+	}
+	if n := f["http2"]; n != nil {
+		sc.HTTP2, _ = p.boolean(n, "http2")
 	}
 	sc.Load = runner.Load{Concurrency: 1, Iterations: 1}
 	p.iterations = root

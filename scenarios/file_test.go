@@ -33,6 +33,7 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"quoted stage target", "load: {stages: [{duration: 1s, target: \"5\"}]}\nsteps:\n  - {name: a, path: /a}\n", []string{`1:40: stage target must be a number of at least 0, not the string "5": a number in quotes`}},
 		{"quoted status", "steps:\n  - {name: a, path: /a, expect: [\"201\"]}\n", []string{`2:34: step a.expect must be a whole number, not the string "201": a number in quotes`}},
 		{"long number", "load:\n  iterations: 123456789012345678901\nsteps:\n  - {name: a, path: /a}\n", []string{`2:15: load.iterations: 123456789012345678901 is too large`}},
+		{"http2 not a boolean", "http2: \"yes\"\nsteps:\n  - {name: a, path: /a}\n", []string{`1:8: http2 must be true or false, not the string "yes"`}},
 		{"duration without unit", "timeout: 30\nsteps:\n  - {name: a, path: /a}\n", []string{`1:10: timeout must be a duration such as 500ms, 30s or 1m30s, not the number 30: give it a unit`}},
 		{"bad duration", "load:\n  duration: 10 minutes\nsteps:\n  - {name: a, path: /a}\n", []string{"2:13: load.duration: \"10 minutes\" is not a duration"}},
 		{"bad SLO", "steps:\n  - {name: a, path: /a}\nslos:\n  - p95<500\n", []string{"4:9: invalid SLO \"p95<500\": latency \"500\" needs a unit"}},
@@ -98,6 +99,7 @@ func TestValidFileParts(t *testing.T) {
 name: flow
 target: https://api.example.com/base
 timeout: 3s
+http2: true
 load: {concurrency: 4, duration: 1m}
 retry: {max: 2, max_wait: 5s}
 classify:
@@ -128,7 +130,7 @@ slos: [rate_limited<1%, me.p95<200ms]
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sc.Target != "https://api.example.com/base" || sc.Timeout.Seconds() != 3 || sc.Load.Concurrency != 4 || !slices.Equal(sc.Classes(), []string{"rate_limited"}) {
+	if sc.Target != "https://api.example.com/base" || sc.Timeout.Seconds() != 3 || !sc.HTTP2 || sc.Load.Concurrency != 4 || !slices.Equal(sc.Classes(), []string{"rate_limited"}) {
 		t.Errorf("scenario %+v", sc)
 	}
 	r := sc.Build(Env{RunID: "r"})

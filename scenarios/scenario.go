@@ -31,8 +31,10 @@ type Scenario struct {
 	TLS runner.TLSOptions
 	// Timeout is the file's request timeout; 0 when it sets none.
 	Timeout time.Duration
-	Load    runner.Load
-	SLOs    []slo.SLO // parsed and checked against this scenario
+	// HTTP2 is the file's http2: its requests go over HTTP/2.
+	HTTP2 bool
+	Load  runner.Load
+	SLOs  []slo.SLO // parsed and checked against this scenario
 	// Source is the file as written.
 	Source []byte
 

@@ -46,6 +46,7 @@ type runFlags struct {
 	iterations  int64
 	pause       time.Duration
 	timeout     time.Duration
+	http2       bool
 	slos        []string
 	raw         string
 	username    string
@@ -67,6 +68,7 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.Int64VarP(&f.iterations, "iterations", "n", 0, "how many iterations to run (default: the scenario's)")
 	fs.DurationVar(&f.pause, "pause", 0, "a worker's pause between two iterations (default: the scenario's)")
 	fs.DurationVar(&f.timeout, "timeout", defaultTimeout, "timeout of each request, from sending to the last body byte")
+	fs.BoolVar(&f.http2, "http2", false, "send over HTTP/2 (h2 over TLS, h2c to http://), workers sharing connections (default: the file's http2, else HTTP/1.1, a connection per worker)")
 	fs.StringArrayVar(&f.slos, "slo", nil, "SLO such as p95<500ms (repeatable; replaces the scenario's SLOs)")
 	fs.StringVar(&f.raw, "raw", "", "stream one record per request to this file: CSV (.csv) or JSON lines (.jsonl, .ndjson)")
 	fs.StringVar(&f.username, "username", "", "log in as this user against a remote target")
@@ -126,6 +128,7 @@ type runPlan struct {
 	flags    *runFlags
 	scenario *scenarios.Scenario
 	timeout  time.Duration
+	http2    bool // --http2, else the file's http2
 	load     runner.Load
 	slos     []slo.SLO
 	target   *url.URL         // nil: the embedded reference API
@@ -157,7 +160,10 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 	if load, err = limitIterations(fs, load, sc.IterationLimit()); err != nil {
 		return nil, err
 	}
-	p := &runPlan{flags: f, scenario: sc, load: load, timeout: timeout}
+	p := &runPlan{flags: f, scenario: sc, load: load, timeout: timeout, http2: f.http2}
+	if !fs.Changed("http2") {
+		p.http2 = sc.HTTP2
+	}
 	p.slos = sc.SLOs
 	if fs.Changed("slo") {
 		if p.slos, err = parseSLOs(f.slos, sc.Classes(), sc.Endpoints()); err != nil {
@@ -415,6 +421,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		Classifier: requests.Classifier,
 		Vars:       requests.Vars,
 		Progress:   &progress,
+		HTTP2:      p.http2,
 		TLSConfig:  p.tls.config,
 
 		ProtocolLog: &netHTTPLog,

@@ -32,6 +32,8 @@ type resultJSON struct {
 	// ActiveS is the time the run was running: duration_s, or less for a
 	// merge of runs that did not overlap. Rates are over it.
 	ActiveS float64 `json:"active_s"`
+	// HTTP2 is set when the requests went over HTTP/2 (run --http2).
+	HTTP2 bool `json:"http2"`
 	// Runs are the runs a merged result is made of, by start; absent for a
 	// single run.
 	Runs      []runJSON               `json:"runs,omitempty"`
@@ -136,6 +138,9 @@ type countsJSON struct {
 	// the requests that did (requests less those); rps is over these.
 	ConnectFailures map[string]int64 `json:"connect_failures"`
 	Reached         int64            `json:"reached"`
+	// Connections is the set-up of the connections made; absent when none
+	// was made.
+	Connections *connectionsJSON `json:"connections,omitempty"`
 }
 
 // attemptsJSON counts first attempts.
@@ -152,9 +157,11 @@ type totalsJSON struct {
 	Dropped  int64 `json:"dropped"`
 	// ProtocolEvents counts answers a client could not place (bytes after
 	// an answer's framing, or on an idle connection).
-	ProtocolEvents int64   `json:"protocol_events"`
-	TargetRate     float64 `json:"target_rate"`
-	RPS            float64 `json:"rps"`
+	ProtocolEvents int64 `json:"protocol_events"`
+	// HTTP2 is set when the requests went over HTTP/2 (run --http2).
+	HTTP2      bool    `json:"http2"`
+	TargetRate float64 `json:"target_rate"`
+	RPS        float64 `json:"rps"`
 }
 
 type endpointJSON struct {
@@ -207,6 +214,7 @@ func Encode(r *runner.Result, verdicts []slo.Verdict, c *Comparison) ([]byte, er
 		EndedAt:     r.Ended.UTC(),
 		DurationS:   r.Duration().Seconds(),
 		ActiveS:     r.ActiveTime().Seconds(),
+		HTTP2:       r.HTTP2,
 		Runs:        runsJSON(r.Parts),
 		Load: loadJSON{
 			Model:       r.Load.Model(),
@@ -231,6 +239,9 @@ func Encode(r *runner.Result, verdicts []slo.Verdict, c *Comparison) ([]byte, er
 		return nil, err
 	}
 	out.Series = series
+	if out.Totals.Connections, err = connectionsOut(r.Total.Connections, false); err != nil {
+		return nil, err
+	}
 	if c != nil {
 		out.Baseline = &baselineJSON{File: c.Baseline, Limits: c.Limits, Regressions: slo.Regressions(c.Deltas), Deltas: []deltaJSON{}}
 		for _, d := range c.Deltas {
@@ -248,8 +259,12 @@ func Encode(r *runner.Result, verdicts []slo.Verdict, c *Comparison) ([]byte, er
 		if err != nil {
 			return nil, err
 		}
+		c := counts(e, r)
+		if c.Connections, err = connectionsOut(e.Connections, true); err != nil {
+			return nil, err
+		}
 		out.Endpoints[e.Name] = endpointJSON{
-			countsJSON:       counts(e, r),
+			countsJSON:       c,
 			RPS:              r.RPS(e),
 			LatencyMS:        latencies(e.Latency),
 			ServiceMS:        latencies(e.Service),

@@ -59,7 +59,7 @@ func Read(data []byte) (*Saved, error) {
 	// target: it is never shown.
 	r := &runner.Result{Scenario: in.Scenario, Target: runner.RedactTarget(in.Target), Started: in.StartedAt, Ended: in.EndedAt,
 		Interrupted: in.Interrupted, ClassNames: in.ClassNames, Arrivals: in.Totals.Arrivals, Dropped: in.Totals.Dropped,
-		PeakWorkers: in.Load.PeakWorkers, ProtocolEvents: in.Totals.ProtocolEvents}
+		PeakWorkers: in.Load.PeakWorkers, ProtocolEvents: in.Totals.ProtocolEvents, HTTP2: in.HTTP2}
 	if len(r.ClassNames) == 0 {
 		r.ClassNames = runner.BuiltinClassNames()
 	}
@@ -101,6 +101,9 @@ func Read(data []byte) (*Saved, error) {
 	}
 	if in.Totals.Messages != nil && !slices.Equal(in.Totals.Messages, messagesOut(r.Total.Messages, r)) {
 		return nil, fmt.Errorf("totals.messages are not the endpoints' messages merged")
+	}
+	if err := checkTotalConnections(in.Totals.Connections, r.Total.Connections); err != nil {
+		return nil, err
 	}
 	if r.Parts, err = readRuns(in.Runs, r); err != nil {
 		return nil, fmt.Errorf("runs: %w", err)
@@ -254,6 +257,9 @@ func readEndpoint(name string, in endpointJSON, classes []string) (*runner.Endpo
 		return nil, err
 	}
 	if err := readMessages(in.Messages, classes, s); err != nil {
+		return nil, err
+	}
+	if s.Connections, err = readConnections(in.Connections); err != nil {
 		return nil, err
 	}
 	if s.Requests() != s.Latency.TotalCount() || s.Requests() != s.Service.TotalCount() {

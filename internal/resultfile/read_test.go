@@ -36,6 +36,41 @@ func TestResultRoundTrip(t *testing.T) {
 	}
 }
 
+// TestConnectionsRoundTrip: a result whose requests made connections, over
+// HTTP/2, read back renders to the same bytes, with its connections; one
+// without (as written before connections were recorded) has none.
+func TestConnectionsRoundTrip(t *testing.T) {
+	data, err := resultfile.Encode(testkit.ResultWithConnections(98, true), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := resultfile.Read(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := resultfile.Encode(saved.Result, nil, nil)
+	c := saved.Result.Total.Connections
+	if !bytes.Equal(data, again) || !saved.Result.HTTP2 || c == nil || c.Made() != 98 || c.Handshakes() != 98 || c.Resumed != 94 {
+		t.Errorf("read back: http2 %v, connections %+v; written again, the file differs: %v", saved.Result.HTTP2, c, !bytes.Equal(data, again))
+	}
+	var doc struct {
+		Totals struct {
+			Connections map[string]any `json:"connections"`
+		} `json:"totals"`
+	}
+	json.Unmarshal(data, &doc)
+	if doc.Totals.Connections["made"] != 98.0 || doc.Totals.Connections["tls_resumed"] != 94.0 {
+		t.Errorf("totals.connections %v; want 98 made, 94 resumed", doc.Totals.Connections)
+	}
+	data, _ = resultfile.Encode(testkit.Result(), nil, nil)
+	if strings.Contains(string(data), `"connections"`) {
+		t.Errorf("a result without connections writes some")
+	}
+	if saved, err := resultfile.Read(data); err != nil || saved.Result.Total.Connections != nil || saved.Result.HTTP2 {
+		t.Errorf("read back: %v, connections %+v, http2 %v; want none", err, saved.Result.Total.Connections, saved.Result.HTTP2)
+	}
+}
+
 // mergedResult merges two 4-second runs an hour apart.
 func mergedResult(t *testing.T) *runner.Result {
 	t.Helper()
@@ -78,6 +113,10 @@ func TestReadRefuses(t *testing.T) {
 		"other geometry":  strings.Replace(good, `"histogram": "`, `"histogram": "HISTFAAAACF4nJNpmSzMwMDAxwABMJoRTDNBaSYGBgAUxgEX`+`",  "x": "`, 1),
 		"unknown class":   strings.Replace(good, `"class_names": [`, `"class_names": ["oops", `, 1),
 	}
+	data, _ = resultfile.Encode(testkit.ResultWithConnections(98, false), nil, nil)
+	cases["totals' connections that are not the endpoints'"] = strings.Replace(string(data), `"made": 98`, `"made": 97`, 1)
+	cases["connections that do not add up"] = strings.Replace(string(data), `"made": 98`, `"made": 97`, 2)
+	cases["more resumed than handshakes"] = strings.Replace(string(data), `"tls_resumed": 94`, `"tls_resumed": 99`, 2)
 	data, _ = resultfile.Encode(mergedResult(t), nil, nil)
 	for name, change := range map[string]func(run map[string]any){
 		"runs that do not add up": func(run map[string]any) { run["requests"] = run["requests"].(float64) - 1 },
@@ -166,6 +205,8 @@ func FuzzRead(f *testing.F) {
 	data, _ = resultfile.Encode(testkit.ResultWithMessages(), nil, nil)
 	f.Add(data)
 	data, _ = resultfile.Encode(testkit.ResultWithConnectFailures(), nil, nil)
+	f.Add(data)
+	data, _ = resultfile.Encode(testkit.ResultWithConnections(98, true), nil, nil)
 	f.Add(data)
 	f.Add([]byte(`{"schema":"loadgate.result/v1","scenario":"s","target":"","started_at":"2026-01-01T00:00:00Z","ended_at":"2026-01-01T00:00:01Z",` +
 		`"load":{"model":"closed"},"totals":{},"endpoints":{"a":{}},"class_names":[]}`))

@@ -87,3 +87,18 @@ func SLOs(t testing.TB, exprs ...string) []slo.SLO {
 	}
 	return slos
 }
+
+// ResultWithConnections is Result() whose login requests made made
+// connections over TLS, 0.5 ms to connect and 2 ms to shake hands, the
+// handshakes after the first 4 resumed; over HTTP/2 when http2 is set.
+func ResultWithConnections(made int64, http2 bool) *runner.Result {
+	r := Result()
+	c := runner.NewConnectionStats()
+	c.Connect.RecordValues(500, made)
+	c.Handshake.RecordValues(2000, made)
+	c.Resumed = max(made-4, 0)
+	r.Endpoint("login").Connections = c
+	r.Total, _ = runner.TotalOf(r.Endpoints) // of one geometry: no error
+	r.HTTP2 = http2
+	return r
+}

@@ -5,6 +5,7 @@ package testkit
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"io"
 	"net"
 	"net/http"
@@ -39,8 +40,17 @@ func TCPServer(t testing.TB, handle func(net.Conn)) string {
 // sends the requests it read, their bodies read, to seen (the first 100).
 func RawHTTPServer(t testing.TB, answer string, closeAfter bool) (addr string, seen chan *http.Request) {
 	t.Helper()
+	return RawHTTPSServer(t, answer, closeAfter, nil)
+}
+
+// RawHTTPSServer is RawHTTPServer over TLS with config (nil: plain TCP).
+func RawHTTPSServer(t testing.TB, answer string, closeAfter bool, config *tls.Config) (addr string, seen chan *http.Request) {
+	t.Helper()
 	seen = make(chan *http.Request, 100)
 	addr = TCPServer(t, func(c net.Conn) {
+		if config != nil {
+			c = tls.Server(c, config)
+		}
 		defer c.Close()
 		br := bufio.NewReader(c)
 		for {

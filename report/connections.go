@@ -1,0 +1,75 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/loadgate/loadgate/runner"
+)
+
+// connectionTable writes, for a run that made connections, their set-up
+// times by endpoint (the endpoint whose request made each): how many, how
+// many TLS handshakes resumed a session, and connect and TLS handshake
+// times at p50 and p99.
+func connectionTable(w io.Writer, rows []*runner.EndpointStats) error {
+	if rows[len(rows)-1].Connections == nil {
+		return nil
+	}
+	if _, err := fmt.Fprintln(w, "new connections, set up apart from the request latency above"); err != nil {
+		return err
+	}
+	t := newTable([]string{"", "endpoint", "made", "resumed", "connect p50", "p99", "TLS p50", "p99"}, 2, 3, 4, 5, 6, 7)
+	for _, e := range rows {
+		c := e.Connections
+		if c == nil {
+			t.add("", e.Name, "0", "-", "-", "-", "-", "-")
+			continue
+		}
+		resumed := "-"
+		if c.Handshakes() > 0 {
+			resumed = strconv.FormatInt(c.Resumed, 10)
+		}
+		t.add("", e.Name, strconv.FormatInt(c.Made(), 10), resumed,
+			quantile(c.Connect, 50), quantile(c.Connect, 99), quantile(c.Handshake, 50), quantile(c.Handshake, 99))
+	}
+	if err := t.write(w); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+// quantile is h's value at q as a latency, "-" when h is empty.
+func quantile(h *hdrhistogram.Histogram, q float64) string {
+	if h.TotalCount() == 0 {
+		return "-"
+	}
+	return FormatLatency(runner.Micros(h.ValueAtQuantile(q)))
+}
+
+// textConnections writes, for a run that made connections, how many
+// requests each carried: streams per connection over HTTP/2, requests per
+// connection over HTTP/1.1, with a warning when nearly every request made
+// one, as against a server that closes after each answer.
+func textConnections(p *printer, r *runner.Result) {
+	c := r.Total.Connections
+	if c == nil {
+		return
+	}
+	per := float64(r.Total.Reached()) / float64(c.Made())
+	s := fmt.Sprintf("%d made for %d request%s that reached the server: %.1f request%s per connection",
+		c.Made(), r.Total.Reached(), plural(r.Total.Reached()), per, plural(int(min(per, 2))))
+	if r.HTTP2 {
+		s = fmt.Sprintf("%d made for %d request%s over HTTP/2: %.1f stream%s per connection",
+			c.Made(), r.Total.Reached(), plural(r.Total.Reached()), per, plural(int(min(per, 2))))
+	} else if per < reconnectingRatio && c.Made() > int64(r.PeakWorkers) {
+		s += "; nearly every request made a new connection: the server closes them after its answers (no keep-alive?), and the run measures that"
+	}
+	wrapLabelled(p, "conns", s)
+}
+
+// reconnectingRatio is the requests per HTTP/1.1 connection below which
+// the summary says that nearly every request made a connection.
+const reconnectingRatio = 2

@@ -1,0 +1,54 @@
+package runner
+
+import (
+	"bufio"
+	"encoding/binary"
+	"net"
+)
+
+// tlsRecordHeader is the length of a TLS record's header: type, version,
+// and the length of what follows.
+const tlsRecordHeader = 5
+
+// recordConn sits between a worker's TLS connection and the TCP connection
+// beneath: it reads the socket in large pieces but hands crypto/tls no more
+// than the rest of the current record. Bytes the server sent past the
+// record that ended an answer thus stay in its buffer, where alive sees
+// them (crypto/tls's own buffer cannot be looked into). Writes go straight
+// to the TCP connection.
+type recordConn struct {
+	net.Conn
+	br   *bufio.Reader
+	left int // bytes of the current record still to hand over; 0: a header comes next
+}
+
+// reset makes r read from tcp, from the start of a record.
+func (r *recordConn) reset(tcp net.Conn) {
+	r.Conn, r.left = tcp, 0
+	if r.br == nil {
+		r.br = bufio.NewReaderSize(tcp, http1ReadBuffer)
+	} else {
+		r.br.Reset(tcp)
+	}
+}
+
+func (r *recordConn) Read(p []byte) (int, error) {
+	if r.left == 0 {
+		h, err := r.br.Peek(tlsRecordHeader)
+		switch {
+		case err == nil:
+			r.left = tlsRecordHeader + int(binary.BigEndian.Uint16(h[3:]))
+		case len(h) == 0:
+			return 0, err
+		default:
+			r.left = len(h) // what came before the failure, then the failure
+		}
+	}
+	n, err := r.br.Read(p[:min(len(p), r.left)])
+	r.left -= n
+	return n, err
+}
+
+// buffered is the number of bytes read from the socket and not yet handed
+// over.
+func (r *recordConn) buffered() int { return r.br.Buffered() }
