@@ -1,0 +1,32 @@
+package format_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/internal/format"
+)
+
+func TestNumber(t *testing.T) {
+	for _, tc := range []struct {
+		v        float64
+		decimals int
+		want     string
+	}{{0.5, 3, "0.5"}, {12, 3, "12"}, {0.1234, 3, "0.123"}, {100.031, 3, "100.031"}, {2.0004, 3, "2"}, {1200, 0, "1200"}, {-0.5, 2, "-0.5"}} {
+		if got := format.Number(tc.v, tc.decimals); got != tc.want {
+			t.Errorf("Number(%v, %d) = %q, want %q", tc.v, tc.decimals, got, tc.want)
+		}
+	}
+}
+
+func TestPercentAndMilliseconds(t *testing.T) {
+	if got := format.Percent(1, 0); got != 0 {
+		t.Errorf("Percent(1, 0) = %v, want 0", got)
+	}
+	if got := format.Percent(1, 8); got != 12.5 {
+		t.Errorf("Percent(1, 8) = %v, want 12.5", got)
+	}
+	if got := format.Milliseconds(1500 * time.Microsecond); got != 1.5 {
+		t.Errorf("Milliseconds(1.5ms) = %v", got)
+	}
+}
