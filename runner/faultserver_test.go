@@ -3,15 +3,9 @@ package runner_test
 import (
 	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"io"
 	"log"
-	"math/big"
 	"net"
 	"net/http"
 	"net/url"
@@ -21,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/testkit"
 	"github.com/loadgate/loadgate/runner"
 )
 
@@ -255,7 +250,7 @@ func startFaultServer(t *testing.T, scheme string, serve func(*faultConn)) *faul
 	t.Helper()
 	s := &faultServer{serve: serve}
 	if scheme == "https" {
-		s.serverTLS, s.clientTLS = selfSigned(t)
+		s.serverTLS, s.clientTLS = testkit.LoopbackTLS(t)
 	}
 	if err := s.listen("127.0.0.1:0"); err != nil {
 		t.Fatal(err)
@@ -309,41 +304,6 @@ func (s *faultServer) die() {
 		c.Close()
 	}
 	s.open = nil
-}
-
-// selfSigned makes a certificate for 127.0.0.1 that signs itself: the
-// server's TLS configuration (HTTP/1.1 only: the faults are HTTP/1.1's),
-// and a client's that trusts it.
-func selfSigned(t *testing.T) (server, client *tls.Config) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	template := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "loadgate fault server"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IsCA:         true,
-
-		BasicConstraintsValid: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, template, template, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AddCert(cert)
-	server = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}, NextProtos: []string{"http/1.1"}}
-	return server, &tls.Config{RootCAs: roots}
 }
 
 // TestFaultServerDiesAndReturns: a server that stops listening mid-run, its

@@ -248,7 +248,7 @@ func rawServer(t *testing.T, scheme, answer string, closeAfter bool) (target *ur
 	t.Helper()
 	var serverTLS *tls.Config
 	if scheme == "https" {
-		serverTLS, clientTLS = selfSigned(t)
+		serverTLS, clientTLS = testkit.LoopbackTLS(t)
 	}
 	addr, seen := testkit.RawHTTPSServer(t, answer, closeAfter, serverTLS)
 	target, _ = url.Parse(scheme + "://" + addr)
@@ -374,7 +374,7 @@ func testHTTP1UnaskedBytes(t *testing.T, scheme string) {
 	sent := make(chan struct{}, 8)
 	var serverTLS, clientTLS *tls.Config
 	if scheme == "https" {
-		serverTLS, clientTLS = selfSigned(t)
+		serverTLS, clientTLS = testkit.LoopbackTLS(t)
 	}
 	addr := testkit.TCPServer(t, func(c net.Conn) {
 		if serverTLS != nil {

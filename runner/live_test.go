@@ -71,18 +71,25 @@ func (s *liveSink) classes(endpoints int) [][runner.MaxClasses]int64 {
 	return sums
 }
 
-// TestSinksFollowTheRun: two sinks get records and seconds while a run
-// goes on, long before a batch could fill (a request every 200 ms, 512 to
-// a batch, in a run of a minute); once it ends, each has every record, and
-// its seconds, every one from the first on, add up to the result.
-func TestSinksFollowTheRun(t *testing.T) {
+// okAndFail starts a target that answers /fail with 503 and anything else
+// with 200, and returns its URL.
+func okAndFail(t *testing.T) *url.URL {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/fail" {
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}
 	}))
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	target, _ := url.Parse(srv.URL)
+	return target
+}
+
+// TestSinksFollowTheRun: two sinks get records and seconds while a run
+// goes on, long before a batch could fill (a request every 200 ms, 512 to
+// a batch, in a run of a minute); once it ends, each has every record, and
+// its seconds, every one from the first on, add up to the result.
+func TestSinksFollowTheRun(t *testing.T) {
+	target := okAndFail(t)
 	a, b := newLiveSink(), newLiveSink()
 	p := plan(target, runner.Load{Concurrency: 1, Duration: time.Minute, Pause: 200 * time.Millisecond},
 		runner.Step{Name: "ok", Method: http.MethodGet, Path: "/"},
@@ -148,13 +155,7 @@ func TestSinksFollowTheRun(t *testing.T) {
 // by class and response times alike; a run shorter than a second comes as
 // its seconds from the first on, the last one partial.
 func TestSinksAddUpToTheResult(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/fail" {
-			w.WriteHeader(http.StatusServiceUnavailable)
-		}
-	}))
-	defer srv.Close()
-	target, _ := url.Parse(srv.URL)
+	target := okAndFail(t)
 	for name, load := range map[string]runner.Load{
 		"16 workers": {Concurrency: 16, Iterations: 3000},
 		"1 request":  {Concurrency: 1, Iterations: 1},

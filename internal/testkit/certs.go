@@ -113,6 +113,16 @@ func (ca *CA) Issue(t testing.TB, name string, spec CertSpec) Cert {
 	}
 }
 
+// LoopbackTLS returns the TLS configuration of an HTTP/1.1 server at
+// 127.0.0.1 whose certificate a new CA issued, and that of a client that
+// trusts that CA alone.
+func LoopbackTLS(t testing.TB) (server, client *tls.Config) {
+	t.Helper()
+	ca := NewCA(t, "loopback")
+	cert := ca.Issue(t, "loopback-server", CertSpec{IPs: Loopback()})
+	return &tls.Config{Certificates: []tls.Certificate{cert.TLS}, NextProtos: []string{"http/1.1"}}, &tls.Config{RootCAs: ca.Pool()}
+}
+
 // Pool is a pool that holds ca's certificate alone.
 func (ca *CA) Pool() *x509.CertPool {
 	pool := x509.NewCertPool()
