@@ -88,8 +88,8 @@ type Plan struct {
 	IntervalSinks []IntervalSink
 	// TLSConfig, when not nil, replaces the https:// client's TLS
 	// settings (the system's roots by default): the user's options, made
-	// by TLSOptions.Config. A client clones it before setting its own
-	// NextProtos and session cache.
+	// by TLSOptions.Config. The run's clients use copies of it (see
+	// UseTLSConfig): the plan's stays as it is.
 	TLSConfig *tls.Config
 	// ProtocolLog, when not nil, is where the process's log goes: its
 	// entries during the run count as protocol events.

@@ -143,9 +143,7 @@ func newEngine(ctx context.Context, plan *Plan) (*engine, error) {
 	}
 	peak := max(plan.Load.WorkerLimit(), 1)
 	e.client = NewClient(peak, plan.Timeout)
-	if plan.TLSConfig != nil {
-		e.client.Transport.(*http.Transport).TLSClientConfig = plan.TLSConfig
-	}
+	UseTLSConfig(e.client, plan.TLSConfig)
 	e.series = newSeriesCollector(len(e.names))
 	e.live = newLive(plan, e.names)
 	e.shards = make([]*shard, min(peak, 4*runtime.GOMAXPROCS(0)))

@@ -129,11 +129,12 @@ func ParseTLSVersion(s string) (uint16, error) {
 	return 0, fmt.Errorf("%q is not a TLS version loadgate accepts: 1.2 or 1.3", s)
 }
 
-// UseTLSConfig makes client, one of NewClient's, use cfg for https://
-// targets; nil keeps the defaults.
+// UseTLSConfig makes client, one of NewClient's, use a copy of cfg for
+// https:// targets (net/http sets NextProtos in the config it has: cfg
+// stays as it is, for other clients); nil keeps the defaults.
 func UseTLSConfig(client *http.Client, cfg *tls.Config) {
 	if cfg != nil {
-		client.Transport.(*http.Transport).TLSClientConfig = cfg
+		client.Transport.(*http.Transport).TLSClientConfig = cfg.Clone()
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/loadgate/loadgate/internal/testkit"
 	"github.com/loadgate/loadgate/runner"
@@ -82,4 +83,48 @@ func TestTLSOptionsProblems(t *testing.T) {
 	if cfg, problems := (runner.TLSOptions{}).Config(func(f runner.TLSField) string { return string(f) }); cfg != nil || problems != nil {
 		t.Errorf("the zero options give %v, %v; want the defaults (nil)", cfg, problems)
 	}
+}
+
+// TestTLSConfigStaysAsGiven: a run and a client of UseTLSConfig leave the
+// caller's config as it was (net/http adds its protocols to the config it
+// has), so that one config serves a run's setup and its load.
+func TestTLSConfigStaysAsGiven(t *testing.T) {
+	ca := testkit.NewCA(t, "corp")
+	server := ca.Issue(t, "server", testkit.CertSpec{IPs: testkit.Loopback()})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{server.TLS}}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	target, _ := url.Parse(srv.URL)
+	config := func() *tls.Config {
+		cfg, problems := runner.TLSOptions{CACert: ca.File}.Config(func(f runner.TLSField) string { return string(f) })
+		if len(problems) > 0 {
+			t.Fatal(problems)
+		}
+		return cfg
+	}
+	unchanged := func(cfg *tls.Config, after string) {
+		t.Helper()
+		if cfg.NextProtos != nil || cfg.ClientSessionCache != nil {
+			t.Errorf("after %s, the config has NextProtos %q, session cache %v; want neither", after, cfg.NextProtos, cfg.ClientSessionCache)
+		}
+	}
+
+	cfg := config()
+	client := runner.NewClient(1, 10*time.Second)
+	runner.UseTLSConfig(client, cfg)
+	resp, err := client.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	client.CloseIdleConnections()
+	unchanged(cfg, "a client's request")
+
+	p := plan(target, runner.Load{Concurrency: 1, Iterations: 2}, runner.Step{Name: "get", Method: "GET", Path: "/"})
+	p.TLSConfig = config()
+	if res := mustRun(t, t.Context(), p); res.Total.OK() != 2 {
+		t.Fatalf("%d of 2 requests ok: %+v", res.Total.OK(), res.Total.Messages)
+	}
+	unchanged(p.TLSConfig, "a run")
 }
