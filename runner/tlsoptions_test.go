@@ -74,7 +74,7 @@ func TestTLSOptionsProblems(t *testing.T) {
 	want := []string{
 		"ca_cert: <ca_cert> " + client.KeyFile + ": no PEM certificate in the file (one starts with -----BEGIN CERTIFICATE-----)",
 		"client_cert: <client_cert> needs <client_key>, the certificate's private key",
-		`server_name: <server_name> "a b" is not a host name or IP address`,
+		`server_name: <server_name> "a b" is not a host name or IP address: it has a space, a control character or URL punctuation`,
 		`min_version: <min_version> "1.0" is not a TLS version loadgate accepts: 1.2 or 1.3`,
 	}
 	if cfg != nil || strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -82,6 +82,33 @@ func TestTLSOptionsProblems(t *testing.T) {
 	}
 	if cfg, problems := (runner.TLSOptions{}).Config(func(f runner.TLSField) string { return string(f) }); cfg != nil || problems != nil {
 		t.Errorf("the zero options give %v, %v; want the defaults (nil)", cfg, problems)
+	}
+}
+
+// TestTLSServerNames: a server name is a host name or an IP address as it
+// is; with a port or in brackets, every handshake would fail on the name.
+func TestTLSServerNames(t *testing.T) {
+	for name, want := range map[string]string{
+		"api.internal":     "",
+		"127.0.0.1":        "",
+		"::1":              "",
+		"fe80::1":          "",
+		"api.internal:443": `"api.internal:443" is not a host name or IP address: a port goes in the target's URL, not in the server name`,
+		"127.0.0.1:8443":   `"127.0.0.1:8443" is not a host name or IP address: a port goes in the target's URL, not in the server name`,
+		"[::1]":            `"[::1]" is not a host name or IP address: give an IPv6 address without brackets`,
+		"[::1]:443":        `"[::1]:443" is not a host name or IP address: give an IPv6 address without brackets`,
+		"api/v1":           `"api/v1" is not a host name or IP address: it has a space, a control character or URL punctuation`,
+	} {
+		var got string
+		for _, p := range (runner.TLSOptions{ServerName: name}).Check(func(runner.TLSField) string { return "--server-name" }) {
+			got += p.Message
+		}
+		if want != "" {
+			want = "--server-name " + want
+		}
+		if got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
 	}
 }
 
