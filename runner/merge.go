@@ -55,6 +55,7 @@ func MergeResults(results ...*Result) (*Result, error) {
 			out.Ended = r.Ended
 		}
 		out.Interrupted = out.Interrupted || r.Interrupted
+		out.TLSUnverified = out.TLSUnverified || r.TLSUnverified
 		out.Arrivals += r.Arrivals
 		out.Dropped += r.Dropped
 		out.ProtocolEvents += r.ProtocolEvents

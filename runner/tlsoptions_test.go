@@ -57,6 +57,9 @@ func TestTLSOptionsConfig(t *testing.T) {
 			if ok := res.Total.OK() == 2; ok != wantOK {
 				t.Errorf("%d of 2 requests ok, want all %v: %+v", res.Total.OK(), wantOK, res.Total.Messages)
 			}
+			if res.TLSUnverified != opts.Insecure {
+				t.Errorf("the result's TLSUnverified is %v, the options' Insecure %v", res.TLSUnverified, opts.Insecure)
+			}
 		})
 	}
 }

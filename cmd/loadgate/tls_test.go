@@ -87,6 +87,9 @@ func TestTLSPrivateCA(t *testing.T) {
 		if stderr != "warning: --insecure: the target's certificate is not verified\n" {
 			t.Errorf("%s: stderr %q, want the one warning", flag, stderr)
 		}
+		if !strings.Contains(summary, "warning: the target's certificate was not verified (insecure TLS)") {
+			t.Errorf("%s: the summary does not say the certificate was not verified:\n%s", flag, summary)
+		}
 	}
 }
 
