@@ -10,7 +10,8 @@ import (
 )
 
 // tlsFlags are the TLS flags of `run` and `smoke`: each replaces the same
-// key of the scenario file's tls block.
+// key of the scenario file's tls block, --client-cert and --client-key
+// both keys of the pair (see settings).
 type tlsFlags struct {
 	opts runner.TLSOptions
 }
