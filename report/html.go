@@ -241,6 +241,9 @@ func htmlSettings(r *runner.Result, tl *htmlTimeline) []htmlSetting {
 	if r.Interrupted {
 		s = append(s, htmlSetting{"interrupted", "yes: the figures cover what ran before the signal"})
 	}
+	if r.TLSUnverified {
+		s = append(s, htmlSetting{"unverified", "yes: " + unverifiedNote})
+	}
 	return s
 }
 

@@ -38,6 +38,9 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	if r.Interrupted {
 		b.WriteString("\n> **Interrupted**: the figures cover what ran before the signal.\n")
 	}
+	if r.TLSUnverified {
+		b.WriteString("\n> **Unverified**: " + mdText(unverifiedNote) + ".\n")
+	}
 
 	if len(verdicts) > 0 {
 		b.WriteString("\n### SLOs\n\n")

@@ -46,3 +46,40 @@ func TestTextGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestTLSUnverifiedWarning: a run whose target's certificate was not
+// verified says so in the summary, one line under the target, and in the
+// Markdown and HTML reports; a verified one does not.
+func TestTLSUnverifiedWarning(t *testing.T) {
+	const line = "           warning: the target's certificate was not verified (insecure TLS)\n"
+	render := func(unverified bool) (text, md, html string) {
+		r := *testkit.Result()
+		r.TLSUnverified = unverified
+		var tb, mb, hb bytes.Buffer
+		v := slo.Judge(&r, nil)
+		if err := report.Text(&tb, &r, v); err != nil {
+			t.Fatal(err)
+		}
+		if err := report.Markdown(&mb, &r, v); err != nil {
+			t.Fatal(err)
+		}
+		if err := report.HTML(&hb, &r, v); err != nil {
+			t.Fatal(err)
+		}
+		return tb.String(), mb.String(), hb.String()
+	}
+	text, md, html := render(false)
+	unverifiedText, unverifiedMD, unverifiedHTML := render(true)
+	target := "target     http://127.0.0.1:1\n"
+	if want := strings.Replace(text, target, target+line, 1); unverifiedText != want {
+		t.Errorf("summary:\n%s\nwant:\n%s", unverifiedText, want)
+	}
+	const mdLine = "> **Unverified**: the target's certificate was not verified (insecure TLS).\n"
+	if strings.Contains(md, mdLine) || !strings.Contains(unverifiedMD, mdLine) {
+		t.Errorf("Markdown without the note %v, with it %v; want only the unverified run's to say %q", !strings.Contains(md, mdLine), strings.Contains(unverifiedMD, mdLine), mdLine)
+	}
+	const htmlSetting = "<dt>unverified</dt><dd>yes: the target&#39;s certificate was not verified (insecure TLS)"
+	if strings.Contains(html, htmlSetting) || !strings.Contains(unverifiedHTML, htmlSetting) {
+		t.Errorf("HTML: want only the unverified run's settings to hold %q", htmlSetting)
+	}
+}

@@ -14,6 +14,10 @@ import (
 	"github.com/loadgate/loadgate/runner"
 )
 
+// unverifiedNote says that a run's target was not verified, in every
+// report.
+const unverifiedNote = "the target's certificate was not verified (insecure TLS)"
+
 // Text writes the human summary of r and its verdicts: the run, a latency
 // table per endpoint, outcomes per endpoint, totals, then the SLOs. It fits
 // 80 columns for endpoint names of up to 12 characters.
@@ -21,6 +25,9 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	p := &printer{w: w}
 	p.line("scenario   %s", r.Scenario)
 	p.line("target     %s", r.Target)
+	if r.TLSUnverified {
+		p.line("           warning: %s", unverifiedNote)
+	}
 	p.line("load       %s", describeLoad(r.Load))
 	p.line("ran        %s from %s", r.Duration().Round(time.Millisecond), r.Started.Format(time.RFC3339))
 	if r.Interrupted {

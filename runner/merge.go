@@ -57,6 +57,7 @@ func MergeResults(results ...*Result) (*Result, error) {
 		}
 		out.Interrupted = out.Interrupted || r.Interrupted
 		out.HTTP2 = out.HTTP2 || r.HTTP2
+		out.TLSUnverified = out.TLSUnverified || r.TLSUnverified
 		out.Arrivals += r.Arrivals
 		out.Dropped += r.Dropped
 		out.ProtocolEvents += r.ProtocolEvents

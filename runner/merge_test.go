@@ -245,3 +245,18 @@ func TestMergeFoldsEachRunsSliver(t *testing.T) {
 		})
 	}
 }
+
+// TestMergeTLSUnverified: a merge is unverified when any of its runs was.
+func TestMergeTLSUnverified(t *testing.T) {
+	for _, unverified := range []bool{false, true} {
+		one, other := testkit.TimedRun(0, time.Second, 1, 0, time.Second), testkit.TimedRun(time.Hour, time.Second, 1, 0, time.Second)
+		other.TLSUnverified = unverified
+		merged, err := runner.MergeResults(one, other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if merged.TLSUnverified != unverified {
+			t.Errorf("one of two runs unverified: %v; the merge unverified: %v", unverified, merged.TLSUnverified)
+		}
+	}
+}

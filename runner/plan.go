@@ -90,7 +90,7 @@ type Plan struct {
 	// settings (the system's roots by default): the user's options, made
 	// by TLSOptions.Config. The run uses a copy, with its own ALPN
 	// protocols, the target's host as ServerName when it names none, and a
-	// session cache when it has none.
+	// session cache when it has none: the plan's stays as it is.
 	TLSConfig *tls.Config
 	// HTTP2 sends the requests over HTTP/2 through net/http (h2 over TLS,
 	// h2c with prior knowledge for http://), many workers sharing a

@@ -19,6 +19,10 @@ type Result struct {
 	Load  Load
 	// Interrupted is set when the run was stopped before its end.
 	Interrupted bool
+	// TLSUnverified is set when the target's certificate was not verified
+	// (an https:// target, and Plan.TLSConfig.InsecureSkipVerify); for a
+	// merge, when it was not in some part.
+	TLSUnverified bool
 	// ClassNames names the run's outcome classes, by Class: the built-in
 	// ones, then the scenario's own.
 	ClassNames []string

@@ -87,6 +87,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		Ended:          ended,
 		Load:           plan.Load,
 		Interrupted:    ctx.Err() != nil,
+		TLSUnverified:  plan.Target.Scheme == "https" && plan.TLSConfig != nil && plan.TLSConfig.InsecureSkipVerify,
 		Endpoints:      endpoints,
 		Total:          total,
 		Arrivals:       e.arrivals.Load(),

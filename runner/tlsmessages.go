@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"net"
+	"slices"
 	"strings"
 	"time"
 )
@@ -42,7 +43,9 @@ func tlsReason(err error) (text string, ok bool) {
 		}
 		return verifyFailed + "x509: certificate expired at " + invalid.Cert.NotAfter.UTC().Format(time.RFC3339), true
 	case errors.As(err, &hostname) && hostname.Certificate != nil:
-		names := hostname.Certificate.DNSNames
+		// The certificate is shared by every connection to the server:
+		// names is a slice of its own, never an append to DNSNames.
+		names := slices.Clone(hostname.Certificate.DNSNames)
 		for _, ip := range hostname.Certificate.IPAddresses {
 			names = append(names, ip.String())
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -33,6 +34,8 @@ func TestTLSFailureMessages(t *testing.T) {
 			"tls: failed to verify certificate: x509: certificate expired at " + expiry.UTC().Format(time.RFC3339)},
 		{"another name", testkit.CertSpec{DNSNames: []string{"api.internal", "api2.internal"}}, &tls.Config{}, &tls.Config{},
 			"tls: failed to verify certificate: x509: certificate is valid for api.internal, api2.internal, not 127.0.0.1"},
+		{"another name and an IP address", testkit.CertSpec{DNSNames: []string{"a.internal", "b.internal", "c.internal"}, IPs: []net.IP{net.IPv4(10, 0, 0, 1)}}, &tls.Config{}, &tls.Config{},
+			"tls: failed to verify certificate: x509: certificate is valid for a.internal, b.internal, c.internal, 10.0.0.1, not 127.0.0.1"},
 		{"no name", testkit.CertSpec{}, &tls.Config{}, &tls.Config{},
 			"tls: failed to verify certificate: x509: certificate names no host (no DNS or IP name), so not 127.0.0.1"},
 		{"client certificate required", testkit.CertSpec{IPs: testkit.Loopback()}, &tls.Config{ClientAuth: tls.RequireAnyClientCert}, &tls.Config{},
@@ -53,12 +56,17 @@ func TestTLSFailureMessages(t *testing.T) {
 			target, _ := url.Parse(srv.URL)
 			c.client.RootCAs = x509.NewCertPool()
 			c.client.RootCAs.AddCert(ca.Cert)
-			p := plan(target, runner.Load{Concurrency: 2, Iterations: 6}, runner.Step{Name: "get", Method: "GET", Path: "/"})
+			// Workers at once meet the one certificate crypto/tls keeps per
+			// server: its reason must not write into it (a race -race sees
+			// with a certificate of 3 DNS names, their slice's capacity 4,
+			// and an IP address). A failed handshake makes its worker back
+			// off: few iterations each.
+			p := plan(target, runner.Load{Concurrency: 8, Iterations: 16}, runner.Step{Name: "get", Method: "GET", Path: "/"})
 			p.TLSConfig = c.client
 			res := mustRun(t, t.Context(), p)
 			got := res.Total.Messages
-			if len(got) != 1 || got[0].Kind != runner.TransportTLS || got[0].Count != 6 || got[0].Text != c.want {
-				t.Errorf("messages %+v, want the 6 requests of kind tls with %q", got, c.want)
+			if len(got) != 1 || got[0].Kind != runner.TransportTLS || got[0].Count != 16 || got[0].Text != c.want {
+				t.Errorf("messages %+v, want the 16 requests of kind tls with %q", got, c.want)
 			}
 		})
 	}

@@ -1,12 +1,15 @@
 package runner
 
 import (
+	"cmp"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/loadgate/loadgate/internal/readfile"
@@ -66,50 +69,69 @@ type TLSProblem struct {
 // IsZero reports whether o asks for nothing but the defaults.
 func (o TLSOptions) IsZero() bool { return o == TLSOptions{} }
 
-// Config reads o's files and returns the TLS settings they make, or every
-// problem with them, each setting named by name(field). A
-// nil Config with no error is the defaults. It sets neither NextProtos nor
-// a session cache: the client that uses it does.
-func (o TLSOptions) Config(name func(TLSField) string) (*tls.Config, []TLSProblem) {
+// Check returns every problem with o's settings that shows without
+// reading its files: a client certificate without its key or a key without
+// its certificate, a server name that cannot be one, a TLS version loadgate
+// does not accept. Each setting is named by name(field).
+func (o TLSOptions) Check(name func(TLSField) string) []TLSProblem {
 	var found []TLSProblem
 	add := func(field TLSField, format string, args ...any) {
 		found = append(found, TLSProblem{field, name(field) + " " + fmt.Sprintf(format, args...)})
-	}
-	if o.IsZero() {
-		return nil, nil
-	}
-	cfg := &tls.Config{InsecureSkipVerify: o.Insecure, ServerName: o.ServerName}
-	if o.CACert != "" {
-		roots, err := x509.SystemCertPool()
-		if err != nil {
-			roots = x509.NewCertPool()
-		}
-		if err := addCertificates(roots, o.CACert); err != nil {
-			add(TLSCACert, "%s: %v", o.CACert, err)
-		}
-		cfg.RootCAs = roots
 	}
 	switch {
 	case o.ClientCert != "" && o.ClientKey == "":
 		add(TLSClientCert, "needs %s, the certificate's private key", name(TLSClientKey))
 	case o.ClientKey != "" && o.ClientCert == "":
 		add(TLSClientKey, "needs %s, the certificate the key goes with", name(TLSClientCert))
-	case o.ClientCert != "":
+	}
+	if o.ServerName != "" {
+		if why := serverNameProblem(o.ServerName); why != "" {
+			add(TLSServerName, "%q is not a host name or IP address%s", o.ServerName, why)
+		}
+	}
+	if _, err := ParseTLSVersion(o.MinVersion); err != nil {
+		add(TLSMinVersion, "%v", err)
+	}
+	return found
+}
+
+// Config checks o (see Check), reads its files and returns the TLS settings
+// they make, or every problem with them in the order of o's settings, each
+// setting named by name(field). A nil Config with no problem is the
+// defaults. It sets neither NextProtos nor a session cache: the client that
+// uses it does.
+func (o TLSOptions) Config(name func(TLSField) string) (*tls.Config, []TLSProblem) {
+	if o.IsZero() {
+		return nil, nil
+	}
+	found := o.Check(name)
+	add := func(field TLSField, err error) {
+		found = append(found, TLSProblem{field, name(field) + " " + err.Error()})
+	}
+	version, _ := ParseTLSVersion(o.MinVersion)
+	cfg := &tls.Config{InsecureSkipVerify: o.Insecure, ServerName: o.ServerName, MinVersion: version}
+	if o.CACert != "" {
+		roots, err := x509.SystemCertPool()
+		if err != nil {
+			roots = x509.NewCertPool()
+		}
+		if err := addCertificates(roots, o.CACert); err != nil {
+			add(TLSCACert, fmt.Errorf("%s: %w", o.CACert, err))
+		}
+		cfg.RootCAs = roots
+	}
+	if o.ClientCert != "" && o.ClientKey != "" {
 		cert, field, err := loadKeyPair(o.ClientCert, o.ClientKey)
 		if err != nil {
-			add(field, "%v", err)
+			add(field, err)
 		}
 		cfg.Certificates = []tls.Certificate{cert}
 	}
-	if o.ServerName != "" && !validServerName(o.ServerName) {
-		add(TLSServerName, "%q is not a host name or IP address", o.ServerName)
-	}
-	version, err := ParseTLSVersion(o.MinVersion)
-	if err != nil {
-		add(TLSMinVersion, "%v", err)
-	}
-	cfg.MinVersion = version
 	if len(found) > 0 {
+		order := TLSFields()
+		slices.SortStableFunc(found, func(a, b TLSProblem) int {
+			return cmp.Compare(slices.Index(order, a.Field), slices.Index(order, b.Field))
+		})
 		return nil, found
 	}
 	return cfg, nil
@@ -129,11 +151,12 @@ func ParseTLSVersion(s string) (uint16, error) {
 	return 0, fmt.Errorf("%q is not a TLS version loadgate accepts: 1.2 or 1.3", s)
 }
 
-// UseTLSConfig makes client, one of NewClient's, use cfg for https://
-// targets; nil keeps the defaults.
+// UseTLSConfig makes client, one of NewClient's, use a copy of cfg for
+// https:// targets (net/http sets NextProtos in the config it has: cfg
+// stays as it is, for other clients); nil keeps the defaults.
 func UseTLSConfig(client *http.Client, cfg *tls.Config) {
 	if cfg != nil {
-		client.Transport.(*http.Transport).TLSClientConfig = cfg
+		client.Transport.(*http.Transport).TLSClientConfig = cfg.Clone()
 	}
 }
 
@@ -183,9 +206,6 @@ func parseCertificates(data []byte) ([]*x509.Certificate, error) {
 // error says what is wrong with which file (field).
 func loadKeyPair(certPath, keyPath string) (tls.Certificate, TLSField, error) {
 	certPEM, err := readfile.Limited(certPath, maxPEMBytes)
-	if err == nil {
-		_, err = parseCertificates(certPEM)
-	}
 	if err != nil {
 		return tls.Certificate{}, TLSClientCert, fmt.Errorf("%s: %v", certPath, err)
 	}
@@ -193,15 +213,41 @@ func loadKeyPair(certPath, keyPath string) (tls.Certificate, TLSField, error) {
 	if err != nil {
 		return tls.Certificate{}, TLSClientKey, fmt.Errorf("%s: %v", keyPath, err)
 	}
-	if !hasPrivateKey(keyPEM) {
-		return tls.Certificate{}, TLSClientKey, fmt.Errorf("%s: no PEM private key in the file (one starts with -----BEGIN PRIVATE KEY-----, or EC or RSA PRIVATE KEY)", keyPath)
-	}
-	cert, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		return tls.Certificate{}, TLSClientKey, fmt.Errorf("%s: %v (the certificate: %s)", keyPath, keyPairError(err), certPath)
+	cert, field, err := keyPair(certPEM, keyPEM)
+	var mismatch pairError
+	switch {
+	case errors.As(err, &mismatch):
+		return cert, field, fmt.Errorf("%s: %v (the certificate: %s)", keyPath, err, certPath)
+	case field == TLSClientCert:
+		return cert, field, fmt.Errorf("%s: %v", certPath, err)
+	case err != nil:
+		return cert, field, fmt.Errorf("%s: %v", keyPath, err)
 	}
 	return cert, "", nil
 }
+
+// keyPair makes a client certificate of the PEM of a certificate and of
+// its private key; an error says what is wrong with which of the two
+// (field), a pairError when each is fine alone.
+func keyPair(certPEM, keyPEM []byte) (tls.Certificate, TLSField, error) {
+	if _, err := parseCertificates(certPEM); err != nil {
+		return tls.Certificate{}, TLSClientCert, err
+	}
+	if !hasPrivateKey(keyPEM) {
+		return tls.Certificate{}, TLSClientKey, errors.New("no PEM private key in the file (one starts with -----BEGIN PRIVATE KEY-----, or EC or RSA PRIVATE KEY)")
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return tls.Certificate{}, TLSClientKey, pairError{keyPairError(err)}
+	}
+	return cert, "", nil
+}
+
+// pairError is why a certificate and a private key, each readable, do not
+// make a pair.
+type pairError struct{ reason string }
+
+func (e pairError) Error() string { return e.reason }
 
 // hasPrivateKey reports whether data holds a PEM block of a private key.
 func hasPrivateKey(data []byte) bool {
@@ -228,17 +274,24 @@ func keyPairError(err error) string {
 	return err.Error()
 }
 
-// validServerName reports whether s can be a TLS server name: no spaces,
-// control characters or URL punctuation.
-func validServerName(s string) bool {
+// serverNameProblem returns, when s cannot be a TLS server name, why in
+// words that start with ": ", else "". A name is a host name or an IP
+// address as it is, without a port or brackets.
+func serverNameProblem(s string) string {
 	if len(s) > 253 {
-		return false
+		return ": longer than 253 characters"
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c <= ' ' || c >= 0x7f || c == '/' || c == '?' || c == '#' || c == '@' {
-			return false
+			return ": it has a space, a control character or URL punctuation"
 		}
 	}
-	return true
+	switch {
+	case strings.ContainsAny(s, "[]"):
+		return ": give an IPv6 address without brackets"
+	case strings.Contains(s, ":") && net.ParseIP(s) == nil:
+		return ": a port goes in the target's URL, not in the server name"
+	}
+	return ""
 }

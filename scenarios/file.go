@@ -39,6 +39,10 @@ type Options struct {
 	// file's users: the environment variables its users.fixed names need
 	// not be set.
 	CredentialsGiven bool
+	// ReadTLSFiles reads the files the tls block names and checks them as
+	// a run would (runner.TLSOptions.Config), for `validate`: a run checks
+	// the block's shape alone, and reads the files once its flags apply.
+	ReadTLSFiles bool
 }
 
 // LoadFile reads and validates the scenario file at path; relative paths
@@ -158,7 +162,7 @@ func (p *parser) scenario(root *yaml.Node, file string) {
 		}
 	}
 	if n := f["tls"]; n != nil {
-		p.tlsOptions(n, sc.Target)
+		p.tlsOptions(n)
 	}
 	if n := f["timeout"]; n != nil {
 		if d, ok := p.duration(n, "timeout"); ok {

@@ -27,7 +27,8 @@ type Scenario struct {
 	// Target is the file's target URL; "" when it names none.
 	Target string
 	// TLS is the file's tls block, its paths made relative to the working
-	// directory (or absolute); the zero value when it has none.
+	// directory (or absolute); the zero value when it has none. Its files
+	// have been read only with Options.ReadTLSFiles.
 	TLS runner.TLSOptions
 	// Timeout is the file's request timeout; 0 when it sets none.
 	Timeout time.Duration

@@ -7,10 +7,13 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// tlsOptions reads the tls block: the TLS options of an https:// target. Its files
-// are read and checked now, relative paths from the scenario file's
-// directory; a problem is placed at the key's value.
-func (p *parser) tlsOptions(n *yaml.Node, target string) {
+// tlsOptions reads the tls block: the TLS options of an https:// target,
+// relative paths from the scenario file's directory. Only what shows
+// without reading its files is checked (see runner.TLSOptions.Check),
+// unless Options.ReadTLSFiles: a run's flags may replace any key, and its
+// target decides whether the block is used, so a run reads the files once
+// its flags apply. A problem is placed at the key's value.
+func (p *parser) tlsOptions(n *yaml.Node) {
 	keys := runner.TLSFields()
 	known := make([]string, len(keys))
 	for i, k := range keys {
@@ -19,9 +22,6 @@ func (p *parser) tlsOptions(n *yaml.Node, target string) {
 	f := p.fields(n, "tls", known...)
 	if f == nil {
 		return
-	}
-	if u, err := runner.ParseTarget(target); err == nil && u.Scheme == "http" {
-		p.at(n, 0, "tls applies to an https:// target; the file's target %s is plain HTTP", u.Redacted())
 	}
 	before := len(p.found)
 	var o runner.TLSOptions
@@ -50,7 +50,10 @@ func (p *parser) tlsOptions(n *yaml.Node, target string) {
 	if len(p.found) > before {
 		return
 	}
-	_, problems := o.Config(func(f runner.TLSField) string { return "tls." + string(f) })
+	problems := o.Check(tlsKey)
+	if p.opts.ReadTLSFiles {
+		_, problems = o.Config(tlsKey)
+	}
 	for _, problem := range problems {
 		at := f[string(problem.Field)]
 		if at == nil {
@@ -59,3 +62,6 @@ func (p *parser) tlsOptions(n *yaml.Node, target string) {
 		p.at(at, 0, "%s", problem.Message)
 	}
 }
+
+// tlsKey names a TLS setting as the file's key: "tls.ca_cert".
+func tlsKey(field runner.TLSField) string { return "tls." + string(field) }

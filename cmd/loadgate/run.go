@@ -206,7 +206,7 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 			return nil, err
 		}
 		p.server = server
-		if p.tls, err = f.tls.settings(fs, sc.TLS, nil); err != nil {
+		if p.tls, err = f.tls.settings(fs, sc.TLS, name, nil); err != nil {
 			return nil, err
 		}
 		return p, nil
@@ -221,7 +221,7 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 		}
 	}
 	p.target = u
-	if p.tls, err = f.tls.settings(fs, sc.TLS, u); err != nil {
+	if p.tls, err = f.tls.settings(fs, sc.TLS, name, u); err != nil {
 		return nil, err
 	}
 	return p, nil

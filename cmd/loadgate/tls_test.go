@@ -87,6 +87,9 @@ func TestTLSPrivateCA(t *testing.T) {
 		if stderr != "warning: --insecure: the target's certificate is not verified\n" {
 			t.Errorf("%s: stderr %q, want the one warning", flag, stderr)
 		}
+		if !strings.Contains(summary, "warning: the target's certificate was not verified (insecure TLS)") {
+			t.Errorf("%s: the summary does not say the certificate was not verified:\n%s", flag, summary)
+		}
 	}
 }
 
@@ -186,7 +189,7 @@ func TestTLSScenarioBlock(t *testing.T) {
 	t.Cleanup(plain.Close)
 	code, summary, stderr = runTLS(t, insecure, plain.URL)
 	wantPass(t, code, summary, stderr)
-	if want := "warning: the scenario's tls block does not apply to the plain HTTP target " + plain.URL + ": not used\n"; stderr != want {
+	if want := "warning: tls block of " + insecure + " not used: the target " + plain.URL + " is plain HTTP\n"; stderr != want {
 		t.Errorf("stderr %q, want %q", stderr, want)
 	}
 }
@@ -229,7 +232,6 @@ steps: [{name: get, path: /}]
 `)
 	code, stdout, stderr := run(t, "validate", file)
 	want := []string{
-		file + ":3:3: tls applies to an https:// target; the file's target http://127.0.0.1:1 is plain HTTP",
 		file + ":3:13: tls.insecure must be true or false, not the string \"yes please\"",
 		file + ":8:3: unknown key \"sni\" in tls; known keys are insecure, ca_cert, client_cert, client_key, server_name, min_version",
 	}
@@ -296,6 +298,12 @@ func TestTLSOptionsCheckedBeforeSending(t *testing.T) {
 		{"TLS 1.1", srv.URL, []string{"--tls-min", "1.1"}, `--tls-min "1.1" is not a TLS version loadgate accepts: 1.2 or 1.3`},
 		{"TLS version without a point", srv.URL, []string{"--tls-min", "13"}, `--tls-min "13" is not a TLS version loadgate accepts: 1.2 or 1.3`},
 		{"server name with a space", srv.URL, []string{"--server-name", "api internal"}, `--server-name "api internal" is not a host name or IP address`},
+		{"server name with a port", srv.URL, []string{"--server-name", "api.internal:443"}, `--server-name "api.internal:443" is not a host name or IP address: a port goes in the target's URL, not in the server name`},
+		{"server name in brackets", srv.URL, []string{"--server-name", "[::1]"}, `--server-name "[::1]" is not a host name or IP address: give an IPv6 address without brackets`},
+		{"empty server name", srv.URL, []string{"--server-name="}, "--server-name is empty: give a host name or IP address, or leave the flag out (to drop the scenario file's tls.server_name, remove it from the file)"},
+		{"empty CA file", srv.URL, []string{"--ca-cert="}, "--ca-cert is empty: give a PEM file of certificates, or leave the flag out (to drop the scenario file's tls.ca_cert, remove it from the file)"},
+		{"empty client key", srv.URL, []string{"--client-cert", client.CertFile, "--client-key="}, "--client-key is empty: give a PEM private key file, or leave the flag out"},
+		{"empty TLS version", srv.URL, []string{"--tls-min", ""}, "--tls-min is empty: give 1.2 or 1.3, or leave the flag out"},
 		{"CA for a plain target", plain.URL, []string{"--ca-cert", ca.File}, "--ca-cert applies to an https:// target; the target " + plain.URL + " is plain HTTP"},
 		{"insecure for a plain target", plain.URL, []string{"-k"}, "--insecure applies to an https:// target; the target " + plain.URL + " is plain HTTP"},
 	}
@@ -308,7 +316,7 @@ func TestTLSOptionsCheckedBeforeSending(t *testing.T) {
 		})
 	}
 	code, _, stderr := run(t, "smoke", "--ca-cert", ca.File)
-	if want := "--ca-cert applies to an https:// target; the target the embedded reference API (http://) is plain HTTP"; code != exitUsage || !strings.Contains(stderr, want) {
+	if want := "--ca-cert applies to an https:// target; the target is the embedded reference API, plain http://"; code != exitUsage || !strings.Contains(stderr, want) {
 		t.Errorf("smoke --ca-cert: exit %d, stderr %q; want exit 2 and %q", code, stderr, want)
 	}
 	if len(sent) > 0 {
@@ -316,5 +324,67 @@ func TestTLSOptionsCheckedBeforeSending(t *testing.T) {
 	}
 	if _, err := os.Stat(missing); err == nil {
 		t.Fatal("the missing file exists")
+	}
+}
+
+// TestTLSFlagsOverFileKeys: a run reads the TLS files once its flags
+// apply, and applies the rule of a plain target to the options it ends
+// with: a flag replaces a file's key that names a missing file, a plain
+// --target leaves the file's block unused, an https:// --target uses the
+// block of a file whose own target is plain.
+func TestTLSFlagsOverFileKeys(t *testing.T) {
+	ca := testkit.NewCA(t, "corp")
+	server := ca.Issue(t, "server", testkit.CertSpec{IPs: testkit.Loopback()})
+	target := tlsTarget(t, &tls.Config{Certificates: []tls.Certificate{server.TLS}})
+	plain := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(plain.Close)
+	dir := t.TempDir()
+	missing := getFile(t, dir, "tls: {ca_cert: "+filepath.Join(dir, "missing.pem")+"}\n")
+
+	code, summary, stderr := runTLS(t, missing, target, "--ca-cert", ca.File)
+	wantPass(t, code, summary, stderr)
+
+	code, summary, stderr = runTLS(t, missing, plain.URL)
+	wantPass(t, code, summary, stderr)
+	if want := "warning: tls block of " + missing + " not used: the target " + plain.URL + " is plain HTTP\n"; stderr != want {
+		t.Errorf("stderr %q, want %q", stderr, want)
+	}
+
+	plainInFile := getFile(t, t.TempDir(), "target: "+plain.URL+"\ntls: {ca_cert: "+ca.File+"}\n")
+	code, summary, stderr = runTLS(t, plainInFile, target)
+	wantPass(t, code, summary, stderr)
+
+	code, stdout, stderr := run(t, "run", missing, "-n", "1")
+	if want := "warning: tls block of " + missing + " not used: the target is the embedded reference API, plain http://\n"; code == exitUsage || !strings.HasPrefix(stderr, want) {
+		t.Errorf("against the embedded API: exit %d, stderr %q, want the run and %q first\n%s", code, stderr, want, stdout)
+	}
+}
+
+// TestTLSClientPairFlags: --client-cert and --client-key replace the
+// file's pair together; one of them alone is a usage error saying the
+// other is needed.
+func TestTLSClientPairFlags(t *testing.T) {
+	ca := testkit.NewCA(t, "corp")
+	server := ca.Issue(t, "server", testkit.CertSpec{IPs: testkit.Loopback()})
+	client := ca.Issue(t, "client", testkit.CertSpec{Client: true})
+	other := ca.Issue(t, "other", testkit.CertSpec{Client: true})
+	target := tlsTarget(t, &tls.Config{
+		Certificates: []tls.Certificate{server.TLS},
+		ClientAuth:   tls.RequireAndVerifyClientCert,
+		ClientCAs:    ca.Pool(),
+	})
+	file := getFile(t, t.TempDir(), "tls: {ca_cert: "+ca.File+", client_cert: "+client.CertFile+", client_key: "+client.KeyFile+"}\n")
+
+	code, summary, stderr := runTLS(t, file, target, "--client-cert", other.CertFile, "--client-key", other.KeyFile)
+	wantPass(t, code, summary, stderr)
+
+	for flag, want := range map[string]string{
+		"--client-cert": "--client-cert needs --client-key, the certificate's private key\n",
+		"--client-key":  "--client-key needs --client-cert, the certificate the key goes with\n",
+	} {
+		code, stdout, stderr := run(t, "run", file, "--target", target, "-n", "1", flag, other.CertFile)
+		if code != exitUsage || stdout != "" || !strings.HasSuffix(stderr, want) {
+			t.Errorf("%s alone: exit %d, stdout %q, stderr %q; want exit 2 and %q", flag, code, stdout, stderr, want)
+		}
 	}
 }

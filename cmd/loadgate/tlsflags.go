@@ -10,7 +10,8 @@ import (
 )
 
 // tlsFlags are the TLS flags of `run` and `smoke`: each replaces the same
-// key of the scenario file's tls block.
+// key of the scenario file's tls block, --client-cert and --client-key
+// both keys of the pair (see settings).
 type tlsFlags struct {
 	opts runner.TLSOptions
 }
@@ -42,48 +43,75 @@ type tlsSettings struct {
 	warning string
 }
 
-// settings applies the TLS flags that were set to file, the scenario
-// file's options (file names a key of it: "tls.ca_cert"), and reads their
-// files for target (nil: the embedded reference API, plain HTTP). TLS
-// flags with a plain http:// target are a usage error; the file's options
-// then are not used, with a warning.
-func (f *tlsFlags) settings(fs *pflag.FlagSet, file runner.TLSOptions, target *url.URL) (tlsSettings, error) {
-	opts := file
-	fromFlag := map[runner.TLSField]bool{}
-	inFile := map[runner.TLSField]bool{}
-	set := func(field runner.TLSField, fileSets bool, apply func()) {
-		inFile[field] = fileSets
-		if fs.Changed(tlsFlagNames[field]) {
-			fromFlag[field] = true
-			apply()
+// tlsFlagTakes says what each TLS flag of a value takes, for the message
+// that refuses an empty one.
+var tlsFlagTakes = map[runner.TLSField]string{
+	runner.TLSCACert:     "a PEM file of certificates",
+	runner.TLSClientCert: "a PEM certificate file",
+	runner.TLSClientKey:  "a PEM private key file",
+	runner.TLSServerName: "a host name or IP address",
+	runner.TLSMinVersion: "1.2 or 1.3",
+}
+
+// settings applies the TLS flags that were set to file, the options of
+// the scenario file fileName, and, for an https:// target, checks the
+// result and reads its files: the one check of the files a run makes.
+// --client-cert and --client-key are one setting: either flag replaces
+// both keys of the file, and needs the other. An empty flag is a usage
+// error, and so are TLS flags with a plain http:// target (nil: the
+// embedded reference API); the file's options then are not used, with a
+// warning.
+func (f *tlsFlags) settings(fs *pflag.FlagSet, file runner.TLSOptions, fileName string, target *url.URL) (tlsSettings, error) {
+	given := func(field runner.TLSField) bool { return fs.Changed(tlsFlagNames[field]) }
+	values := map[runner.TLSField]string{
+		runner.TLSCACert: f.opts.CACert, runner.TLSClientCert: f.opts.ClientCert, runner.TLSClientKey: f.opts.ClientKey,
+		runner.TLSServerName: f.opts.ServerName, runner.TLSMinVersion: f.opts.MinVersion,
+	}
+	for _, field := range runner.TLSFields() {
+		if takes, ok := tlsFlagTakes[field]; ok && given(field) && values[field] == "" {
+			return tlsSettings{}, usagef("--%s is empty: give %s, or leave the flag out (to drop the scenario file's tls.%s, remove it from the file)",
+				tlsFlagNames[field], takes, field)
 		}
 	}
-	set(runner.TLSInsecure, file.Insecure, func() { opts.Insecure = f.opts.Insecure })
-	set(runner.TLSCACert, file.CACert != "", func() { opts.CACert = f.opts.CACert })
-	set(runner.TLSClientCert, file.ClientCert != "", func() { opts.ClientCert = f.opts.ClientCert })
-	set(runner.TLSClientKey, file.ClientKey != "", func() { opts.ClientKey = f.opts.ClientKey })
-	set(runner.TLSServerName, file.ServerName != "", func() { opts.ServerName = f.opts.ServerName })
-	set(runner.TLSMinVersion, file.MinVersion != "", func() { opts.MinVersion = f.opts.MinVersion })
-	// A setting is named as the file's key when the file gave it, else as
-	// the flag that gives it.
+	opts := file
+	if given(runner.TLSInsecure) {
+		opts.Insecure = f.opts.Insecure
+	}
+	if given(runner.TLSCACert) {
+		opts.CACert = f.opts.CACert
+	}
+	pair := given(runner.TLSClientCert) || given(runner.TLSClientKey)
+	if pair {
+		opts.ClientCert, opts.ClientKey = f.opts.ClientCert, f.opts.ClientKey
+	}
+	if given(runner.TLSServerName) {
+		opts.ServerName = f.opts.ServerName
+	}
+	if given(runner.TLSMinVersion) {
+		opts.MinVersion = f.opts.MinVersion
+	}
+	// A setting is named as the flag that gives it, else as the file's key.
+	fromFlag := func(field runner.TLSField) bool {
+		return given(field) || pair && (field == runner.TLSClientCert || field == runner.TLSClientKey)
+	}
 	name := func(field runner.TLSField) string {
-		if inFile[field] && !fromFlag[field] {
-			return "tls." + string(field)
+		if fromFlag(field) {
+			return "--" + tlsFlagNames[field]
 		}
-		return "--" + tlsFlagNames[field]
+		return "tls." + string(field)
 	}
 	if target == nil || target.Scheme == "http" {
-		shown := "the embedded reference API (http://)"
+		plain := "the target is the embedded reference API, plain http://"
 		if target != nil {
-			shown = target.Redacted()
+			plain = "the target " + target.Redacted() + " is plain HTTP"
 		}
 		for _, field := range runner.TLSFields() {
-			if fromFlag[field] {
-				return tlsSettings{}, usagef("%s applies to an https:// target; the target %s is plain HTTP", name(field), shown)
+			if given(field) {
+				return tlsSettings{}, usagef("%s applies to an https:// target; %s", name(field), plain)
 			}
 		}
 		if !opts.IsZero() {
-			return tlsSettings{warning: "the scenario's tls block does not apply to the plain HTTP target " + shown + ": not used"}, nil
+			return tlsSettings{warning: "tls block of " + fileName + " not used: " + plain}, nil
 		}
 		return tlsSettings{}, nil
 	}

@@ -19,7 +19,7 @@ file:line:col: message. Exit 0 when every file is valid, 2 otherwise.`,
 		RunE: func(_ *cobra.Command, files []string) error {
 			var all scenarios.Problems
 			for _, file := range files {
-				sc, err := scenarios.LoadFile(file, scenarios.Options{})
+				sc, err := scenarios.LoadFile(file, scenarios.Options{ReadTLSFiles: true})
 				var problems scenarios.Problems
 				if errors.As(err, &problems) {
 					all = append(all, problems...)

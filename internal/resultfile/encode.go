@@ -21,14 +21,17 @@ const Schema = "loadgate.result/v1"
 // resultJSON is the result file (docs/contracts.md §5). Field names are a
 // contract: add fields, never rename or remove one.
 type resultJSON struct {
-	Schema      string    `json:"schema"`
-	Passed      bool      `json:"passed"`
-	Interrupted bool      `json:"interrupted"`
-	Scenario    string    `json:"scenario"`
-	Target      string    `json:"target"`
-	StartedAt   time.Time `json:"started_at"`
-	EndedAt     time.Time `json:"ended_at"`
-	DurationS   float64   `json:"duration_s"`
+	Schema      string `json:"schema"`
+	Passed      bool   `json:"passed"`
+	Interrupted bool   `json:"interrupted"`
+	// TLSUnverified: the target's certificate was not verified
+	// (--insecure); absent reads as false.
+	TLSUnverified bool      `json:"tls_unverified"`
+	Scenario      string    `json:"scenario"`
+	Target        string    `json:"target"`
+	StartedAt     time.Time `json:"started_at"`
+	EndedAt       time.Time `json:"ended_at"`
+	DurationS     float64   `json:"duration_s"`
 	// ActiveS is the time the run was running: duration_s, or less for a
 	// merge of runs that did not overlap. Rates are over it.
 	ActiveS float64 `json:"active_s"`
@@ -205,17 +208,18 @@ type verdictJSON struct {
 // nothing regressed.
 func Encode(r *runner.Result, verdicts []slo.Verdict, c *Comparison) ([]byte, error) {
 	out := resultJSON{
-		Schema:      Schema,
-		Passed:      slo.Passed(verdicts) && (c == nil || slo.Regressions(c.Deltas) == 0),
-		Interrupted: r.Interrupted,
-		Scenario:    r.Scenario,
-		Target:      r.Target,
-		StartedAt:   r.Started.UTC(),
-		EndedAt:     r.Ended.UTC(),
-		DurationS:   r.Duration().Seconds(),
-		ActiveS:     r.ActiveTime().Seconds(),
-		HTTP2:       r.HTTP2,
-		Runs:        runsJSON(r.Parts),
+		Schema:        Schema,
+		Passed:        slo.Passed(verdicts) && (c == nil || slo.Regressions(c.Deltas) == 0),
+		Interrupted:   r.Interrupted,
+		TLSUnverified: r.TLSUnverified,
+		Scenario:      r.Scenario,
+		Target:        r.Target,
+		StartedAt:     r.Started.UTC(),
+		EndedAt:       r.Ended.UTC(),
+		DurationS:     r.Duration().Seconds(),
+		ActiveS:       r.ActiveTime().Seconds(),
+		HTTP2:         r.HTTP2,
+		Runs:          runsJSON(r.Parts),
 		Load: loadJSON{
 			Model:       r.Load.Model(),
 			Concurrency: r.Load.Concurrency,

@@ -219,3 +219,37 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// TestTLSUnverifiedRoundTrip: a run whose target's certificate was not
+// verified says so in its file and reads back so; a file without the field
+// reads as verified.
+func TestTLSUnverifiedRoundTrip(t *testing.T) {
+	r := *testkit.Result()
+	r.TLSUnverified = true
+	data, err := resultfile.Encode(&r, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc["tls_unverified"] != true {
+		t.Errorf("tls_unverified %v, want true", doc["tls_unverified"])
+	}
+	saved, err := resultfile.Read(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !saved.Result.TLSUnverified {
+		t.Error("read back, the result is verified")
+	}
+	delete(doc, "tls_unverified")
+	without, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved, err := resultfile.Read(without); err != nil || saved.Result.TLSUnverified {
+		t.Errorf("without the field: %v, unverified %v; want it read as verified", err, err == nil && saved.Result.TLSUnverified)
+	}
+}
