@@ -60,10 +60,10 @@ func (c *connector) connect(ctx context.Context, addr string, deadline time.Time
 	}
 	setup := Connection{Connect: time.Since(began)}
 	conn = tcp
-	if under != nil {
-		conn = under(tcp)
-	}
 	if c.tls != nil {
+		if under != nil {
+			conn = under(tcp)
+		}
 		t := tls.Client(conn, c.tls)
 		tcp.SetDeadline(deadline)
 		began = time.Now()
