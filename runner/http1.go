@@ -295,11 +295,12 @@ func (c *http1Conn) try(req http1Request, keep *statusSet, deadline time.Time) (
 // noALPNError is the failure of the first request on a TLS connection
 // whose server agreed to no protocol by ALPN and then closed it without
 // answering, as a server that speaks HTTP/2 alone does to an HTTP/1.1
-// client. Its kind is its cause's.
+// client, and as an overloaded HTTP/1.1 server without ALPN may: its
+// message is its cause's with that hint, and its kind is its cause's.
 type noALPNError struct{ err error }
 
 func (e noALPNError) Error() string {
-	return "the server closed the connection without answering, after it agreed to no protocol in the TLS handshake (ALPN): does it speak HTTP/2 alone?"
+	return e.err.Error() + ": the server agreed to no protocol by ALPN; it may speak HTTP/2 alone"
 }
 
 func (e noALPNError) Unwrap() error { return e.err }
