@@ -3,6 +3,7 @@ package runner
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"net"
 )
 
@@ -38,7 +39,9 @@ func (r *recordConn) Read(p []byte) (int, error) {
 		switch {
 		case err == nil:
 			r.left = tlsRecordHeader + int(binary.BigEndian.Uint16(h[3:]))
-		case len(h) == 0:
+		case len(h) == 0 || isTimeout(err):
+			// Nothing is consumed: crypto/tls reads again after a
+			// timeout, and the header's first bytes must still be there.
 			return 0, err
 		default:
 			r.left = len(h) // what came before the failure, then the failure
@@ -47,6 +50,13 @@ func (r *recordConn) Read(p []byte) (int, error) {
 	n, err := r.br.Read(p[:min(len(p), r.left)])
 	r.left -= n
 	return n, err
+}
+
+// isTimeout reports whether err is a timeout, after which a connection
+// may be read again.
+func isTimeout(err error) bool {
+	var netErr net.Error
+	return errors.As(err, &netErr) && netErr.Timeout()
 }
 
 // buffered is the number of bytes read from the socket and not yet handed
