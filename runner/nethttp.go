@@ -45,10 +45,15 @@ func newHTTP2Client(plan *Plan, concurrency int) *http.Client {
 		}
 		began := time.Now()
 		conn, _, err := c.connect(ctx, addr, began.Add(plan.Timeout), under, log)
-		if err == nil {
-			checked.began, checked.ready = began, time.Now()
+		if err != nil {
+			return nil, err
 		}
-		return conn, err
+		if checked == nil { // a plain connection, which connect need not put over under
+			checked = &checkedConn{Conn: conn}
+			conn = checked
+		}
+		checked.began, checked.ready = began, time.Now()
+		return conn, nil
 	}
 	t := client.Transport.(*http.Transport)
 	if plan.Target.Scheme == "https" {
