@@ -22,14 +22,26 @@ type Instance struct {
 
 // Start builds a Server from cfg and listens on 127.0.0.1 on an ephemeral
 // port; this is the embedded target loadgate uses when no --target is given.
-// Stop it with Shutdown.
+// It speaks HTTP/1.1, and h2c (HTTP/2 with prior knowledge) to a client
+// that does (run --http2). Stop it with Shutdown.
 func Start(cfg Config) (*Instance, error) {
-	return Listen("127.0.0.1:0", cfg)
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	return listen("127.0.0.1:0", cfg, protocols)
 }
 
 // Listen builds a Server from cfg and serves it on addr (host:port) in the
-// background.
+// background, over HTTP/1.1 alone: Go's HTTP/2 server bounds no stream's
+// header time, and one connection could run many bcrypt handlers at once.
 func Listen(addr string, cfg Config) (*Instance, error) {
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	return listen(addr, cfg, protocols)
+}
+
+// listen serves a Server built from cfg on addr, speaking protocols.
+func listen(addr string, cfg Config, protocols *http.Protocols) (*Instance, error) {
 	srv, err := New(cfg)
 	if err != nil {
 		return nil, err
@@ -38,9 +50,6 @@ func Listen(addr string, cfg Config) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	protocols := new(http.Protocols) // HTTP/1.1, and h2c for a client that speaks it (run --http2)
-	protocols.SetHTTP1(true)
-	protocols.SetUnencryptedHTTP2(true)
 	in := &Instance{
 		Server: srv,
 		url:    "http://" + ln.Addr().String(),

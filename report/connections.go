@@ -58,13 +58,18 @@ func textConnections(p *printer, r *runner.Result) {
 	if c == nil {
 		return
 	}
-	per := float64(r.Total.Reached()) / float64(c.Made())
-	s := fmt.Sprintf("%d made for %d request%s that reached the server: %.1f request%s per connection",
-		c.Made(), r.Total.Reached(), plural(r.Total.Reached()), per, plural(int(min(per, 2))))
+	reached := r.Total.Reached()
+	ratio := float64(reached) / float64(c.Made())
+	noun, over := "request", "that reached the server"
 	if r.HTTP2 {
-		s = fmt.Sprintf("%d made for %d request%s over HTTP/2: %.1f stream%s per connection",
-			c.Made(), r.Total.Reached(), plural(r.Total.Reached()), per, plural(int(min(per, 2))))
-	} else if per < reconnectingRatio && c.Made() > int64(r.PeakWorkers) {
+		noun, over = "stream", "over HTTP/2"
+	}
+	per := fmt.Sprintf("%.1f", ratio)
+	if per != "1.0" {
+		noun += "s"
+	}
+	s := fmt.Sprintf("%d made for %d request%s %s: %s %s per connection", c.Made(), reached, plural(reached), over, per, noun)
+	if !r.HTTP2 && ratio < reconnectingRatio && c.Made() > int64(r.PeakWorkers) {
 		s += "; nearly every request made a new connection: the server closes them after its answers (no keep-alive?), and the run measures that"
 	}
 	wrapLabelled(p, "conns", s)

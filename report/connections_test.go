@@ -40,6 +40,9 @@ func TestSummaryShowsConnections(t *testing.T) {
 	if kept := text(4, false, 4); !strings.Contains(kept, "conns 4 made for 100 requests that reached the server: 25.0 requests per connection") {
 		t.Errorf("a run that kept its connections:\n%s", kept)
 	}
+	if some := text(64, false, 4); !strings.Contains(some, "conns 64 made for 100 requests that reached the server: 1.6 requests per connection") {
+		t.Errorf("a run of 1.6 requests per connection:\n%s", some)
+	}
 	if h2 := text(4, true, 4); !strings.Contains(h2, "conns 4 made for 100 requests over HTTP/2: 25.0 streams per connection") {
 		t.Errorf("an HTTP/2 run:\n%s", h2)
 	}

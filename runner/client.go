@@ -3,6 +3,7 @@ package runner
 import (
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -42,4 +43,26 @@ func NewClient(concurrency int, timeout time.Duration) *http.Client {
 			return nil
 		},
 	}
+}
+
+// workersPerHTTP2Conn is how many of a client's concurrent requests share
+// one HTTP/2 connection: fewer than the 100 streams RFC 9113 asks a server
+// to allow at least.
+const workersPerHTTP2Conn = 100
+
+// UseHTTP2 makes client, one of NewClient's, speak HTTP/2 alone to target
+// (h2 by ALPN to an https:// one, h2c with prior knowledge to an http://
+// one), with at most one connection per workersPerHTTP2Conn of its
+// concurrency at a time: a run's workers share a few connections. (Go's
+// transport sets aside a connection whose server allows no more streams on
+// it, and may open another then.)
+func UseHTTP2(client *http.Client, target *url.URL) {
+	t := client.Transport.(*http.Transport)
+	t.Protocols = new(http.Protocols)
+	if target.Scheme == "https" {
+		t.Protocols.SetHTTP2(true)
+	} else {
+		t.Protocols.SetUnencryptedHTTP2(true)
+	}
+	t.MaxConnsPerHost = (t.MaxIdleConnsPerHost + workersPerHTTP2Conn - 1) / workersPerHTTP2Conn
 }

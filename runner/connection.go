@@ -61,26 +61,52 @@ func (c *ConnectionStats) merge(other *ConnectionStats) error {
 	return nil
 }
 
-// connLog holds the set-up of the connections made for a worker's
-// requests until the worker records them with its request. It is safe for
-// concurrent use: net/http dials on goroutines of its own.
+// connRecorder is where a connector notes the connections it makes.
+type connRecorder interface{ add(Connection) }
+
+// connLog holds the connections made for the request a worker is sending,
+// and how much of the request's time went into setting them up (left out of
+// its latency). It is the worker's own, for its goroutine alone: the
+// connections an exchange makes on it are added here directly; those
+// net/http makes on its own goroutines come through a dialLog.
 type connLog struct {
+	made  []Connection
+	setup time.Duration
+}
+
+// add notes a connection made on the worker's goroutine for its request,
+// which waited for all of its set-up.
+func (l *connLog) add(c Connection) {
+	l.made = append(l.made, c)
+	l.setup += c.setup()
+}
+
+// reset empties the log for the next request.
+func (l *connLog) reset() {
+	l.made = l.made[:0]
+	l.setup = 0
+}
+
+// dialLog holds the connections net/http dialled for a worker's requests,
+// on goroutines of its own, until the worker's exchange moves them into its
+// connLog. It is safe for concurrent use.
+type dialLog struct {
 	mu   sync.Mutex
 	made []Connection
 }
 
-func (l *connLog) add(c Connection) {
+func (l *dialLog) add(c Connection) {
 	l.mu.Lock()
 	l.made = append(l.made, c)
 	l.mu.Unlock()
 }
 
-// take appends the connections logged to dst, empties the log, and
-// returns dst.
-func (l *connLog) take(dst []Connection) []Connection {
+// moveTo appends the connections logged to dst's, but not their set-up
+// time: a request of net/http's may not have waited for a connection its
+// worker's request had dialled (see keptConn.setupWait). It empties l.
+func (l *dialLog) moveTo(dst *connLog) {
 	l.mu.Lock()
-	dst = append(dst, l.made...)
+	dst.made = append(dst.made, l.made...)
 	l.made = l.made[:0]
 	l.mu.Unlock()
-	return dst
 }

@@ -49,10 +49,10 @@ func newConnector(plan *Plan, proto string) *connector {
 // connect dials addr before deadline (or until ctx ends) and, with TLS,
 // shakes hands over under(tcp), where under may wrap the TCP connection
 // (nil: as it is). It returns the connection to speak HTTP on and the TCP
-// connection beneath, and adds the set-up to log. A failed handshake
+// connection beneath, and adds the set-up to log (nil: nowhere). A failed handshake
 // closes the connection and is a connectError: the request never reached
 // the server.
-func (c *connector) connect(ctx context.Context, addr string, deadline time.Time, under func(net.Conn) net.Conn, log *connLog) (conn, tcp net.Conn, err error) {
+func (c *connector) connect(ctx context.Context, addr string, deadline time.Time, under func(net.Conn) net.Conn, log connRecorder) (conn, tcp net.Conn, err error) {
 	began := time.Now()
 	tcp, err = (&net.Dialer{Deadline: deadline, KeepAlive: 30 * time.Second}).DialContext(ctx, "tcp", addr)
 	if err != nil {

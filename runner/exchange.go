@@ -8,8 +8,9 @@ import (
 // exchange is a worker's way of making its requests: do sends step i's
 // request for iteration it and reads the answer, keeping the body in body
 // when the step's keep set has the status (body is left empty otherwise),
-// and adds the set-up of each connection it makes to its worker's
-// connLog; close closes its connections. A run chooses one kind for all
+// and adds to its worker's connLog the connections made for the request
+// and the time the request waited for their set-up; close closes its
+// connections. A run chooses one kind for all
 // its workers (chooseExchange); each worker has its own exchange, not safe
 // for concurrent use.
 type exchange interface {

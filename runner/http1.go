@@ -166,7 +166,7 @@ func (c *http1Conn) redirect(req http1Request, status int, location string) (htt
 func (c *http1Conn) exchange(req http1Request, keep *statusSet, deadline time.Time) (responseHead, error) {
 	if c.conn != nil {
 		c.conn.SetDeadline(deadline)
-		if !c.alive(deadline) {
+		if !c.alive() {
 			c.close()
 		}
 	}
@@ -216,15 +216,16 @@ func replayable(method string) bool {
 // without saying so, which would otherwise cost a failed attempt per
 // request, and an error where the drop cannot show that the request went
 // unread. Over TLS, bytes on an idle connection are records the server
-// sent on its own, which idleRecords reads.
-func (c *http1Conn) alive(deadline time.Time) bool {
+// sent on its own, which idleRecords reads. It never waits: it is part of
+// the measured request.
+func (c *http1Conn) alive() bool {
 	if c.rr.br.Buffered() > 0 {
 		c.events.Add(1)
 		return false
 	}
 	open, unasked := c.probe.quiet()
 	if c.conn != c.tcp && (unasked || c.records.buffered() > 0) {
-		open, unasked = c.idleRecords(deadline)
+		open, unasked = c.idleRecords()
 	}
 	switch {
 	case unasked:
@@ -235,24 +236,20 @@ func (c *http1Conn) alive(deadline time.Time) bool {
 	return open
 }
 
-// idleRecordsWait bounds the wait for the rest of the TLS records that
-// began to arrive on an idle connection.
-const idleRecordsWait = 5 * time.Millisecond
-
 // idleRecords lets the TLS connection read the records a server sent on
-// the idle connection: a close_notify alert (it is closing it: not open),
-// a message of the TLS protocol itself such as a new session ticket or a
-// key update (handled: open), or bytes of an answer nobody asked for
-// (unasked). It waits no longer than idleRecordsWait.
-func (c *http1Conn) idleRecords(deadline time.Time) (open, unasked bool) {
-	c.conn.SetReadDeadline(time.Now().Add(idleRecordsWait))
+// the idle connection, as far as they have arrived (a record still
+// arriving is read on with the answer): a close_notify alert (it is
+// closing it: not open), a message of the TLS protocol itself such as a
+// new session ticket or a key update (handled: open), or bytes of an
+// answer nobody asked for (unasked).
+func (c *http1Conn) idleRecords() (open, unasked bool) {
+	c.records.src.arrivedOnly = true
 	_, err := c.rr.br.Peek(1)
-	c.conn.SetReadDeadline(deadline)
-	var netErr net.Error
+	c.records.src.arrivedOnly = false
 	switch {
 	case err == nil:
 		return false, true
-	case errors.As(err, &netErr) && netErr.Timeout():
+	case errors.Is(err, errNotArrived):
 		return true, false
 	default:
 		return false, false
@@ -295,11 +292,12 @@ func (c *http1Conn) try(req http1Request, keep *statusSet, deadline time.Time) (
 // noALPNError is the failure of the first request on a TLS connection
 // whose server agreed to no protocol by ALPN and then closed it without
 // answering, as a server that speaks HTTP/2 alone does to an HTTP/1.1
-// client. Its kind is its cause's.
+// client, and as an overloaded HTTP/1.1 server without ALPN may: its
+// message is its cause's with that hint, and its kind is its cause's.
 type noALPNError struct{ err error }
 
 func (e noALPNError) Error() string {
-	return "the server closed the connection without answering, after it agreed to no protocol in the TLS handshake (ALPN): does it speak HTTP/2 alone?"
+	return e.err.Error() + ": the server agreed to no protocol by ALPN; it may speak HTTP/2 alone"
 }
 
 func (e noALPNError) Unwrap() error { return e.err }

@@ -14,36 +14,52 @@ import (
 // workers).
 type netHTTPExchange struct {
 	e        *engine
-	log      *connLog
+	log      *connLog        // the worker's
+	dials    dialLog         // the connections net/http dialled for the worker's requests
 	requests []*http.Request // per step, reused
 	kept     keptConn        // the kept connection net/http gave the last request
 }
 
-// connLogKey is the context key of the connLog of the worker whose
+// dialLogKey is the context key of the dialLog of the worker whose
 // request a connection net/http dials is for.
-type connLogKey struct{}
+type dialLogKey struct{}
 
-// newHTTP2Client returns the HTTP/2 client of a run of plan: NewClient's,
-// dialling through the run's connector, speaking h2 (by ALPN over TLS) or
-// h2c (with prior knowledge over plain TCP) and nothing else. A
-// connection's set-up goes to the connLog of the worker whose request had
-// it dialled.
+// newHTTP2Client returns the HTTP/2 client of a run of plan: NewClient's
+// with UseHTTP2, dialling through the run's connector. A connection's
+// set-up goes to the dialLog of the worker whose request had it dialled,
+// and stays on the connection for the requests that wait for it (see
+// keptConn.setupWait).
 func newHTTP2Client(plan *Plan, concurrency int) *http.Client {
 	client := NewClient(concurrency, plan.Timeout)
-	t := client.Transport.(*http.Transport)
+	UseHTTP2(client, plan.Target)
 	c := newConnector(plan, "h2")
 	dial := func(ctx context.Context, _, addr string) (net.Conn, error) {
-		log, _ := ctx.Value(connLogKey{}).(*connLog)
-		conn, _, err := c.connect(ctx, addr, time.Now().Add(plan.Timeout), func(tcp net.Conn) net.Conn { return &checkedConn{Conn: tcp} }, log)
-		return conn, err
+		var log connRecorder
+		if l, ok := ctx.Value(dialLogKey{}).(*dialLog); ok {
+			log = l
+		}
+		var checked *checkedConn
+		under := func(tcp net.Conn) net.Conn {
+			checked = &checkedConn{Conn: tcp}
+			return checked
+		}
+		began := time.Now()
+		conn, _, err := c.connect(ctx, addr, began.Add(plan.Timeout), under, log)
+		if err != nil {
+			return nil, err
+		}
+		if checked == nil { // a plain connection, which connect need not put over under
+			checked = &checkedConn{Conn: conn}
+			conn = checked
+		}
+		checked.began, checked.ready = began, time.Now()
+		return conn, nil
 	}
-	t.Protocols = new(http.Protocols)
+	t := client.Transport.(*http.Transport)
 	if plan.Target.Scheme == "https" {
 		t.DialTLSContext = dial
-		t.Protocols.SetHTTP2(true)
 	} else {
 		t.DialContext = dial
-		t.Protocols.SetUnencryptedHTTP2(true)
 	}
 	return client
 }
@@ -54,6 +70,8 @@ func (x *netHTTPExchange) do(i int, it Iteration, body *bytes.Buffer) (answer, e
 		return answer{}, err
 	}
 	resp, err := x.kept.do(x.e.client, req)
+	x.dials.moveTo(x.log)
+	x.log.setup += x.kept.setupWait
 	if err != nil {
 		return answer{}, err
 	}
@@ -94,11 +112,11 @@ func (x *netHTTPExchange) request(i int, it Iteration) (*http.Request, error) {
 	return req, nil
 }
 
-// context returns parent with the worker's connLog and connection trace
+// context returns parent with the worker's dialLog and connection trace
 // (the same context at every call: every template of a run has one parent).
 func (x *netHTTPExchange) context(parent context.Context) context.Context {
 	if x.kept.ctx == nil {
-		parent = context.WithValue(parent, connLogKey{}, x.log)
+		parent = context.WithValue(parent, dialLogKey{}, &x.dials)
 	}
 	return x.kept.traced(parent)
 }

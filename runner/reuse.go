@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // checkedConn is a connection of the net/http client that notes what the
@@ -24,6 +25,24 @@ type checkedConn struct {
 	net.Conn
 	broken atomic.Bool // a read failed: reset or end of file
 	unread atomic.Bool
+	// began and ready are when the connection's set-up began and ended,
+	// for one of newHTTP2Client's (zero otherwise); set before net/http has
+	// the connection.
+	began, ready time.Time
+}
+
+// setupDuring is how much of the span from..to went into c's set-up.
+func (c *checkedConn) setupDuring(from, to time.Time) time.Duration {
+	if c == nil || c.ready.IsZero() {
+		return 0
+	}
+	if c.ready.Before(to) {
+		to = c.ready
+	}
+	if c.began.After(from) {
+		from = c.began
+	}
+	return max(to.Sub(from), 0)
 }
 
 func (c *checkedConn) Read(p []byte) (int, error) {
@@ -53,21 +72,39 @@ func dialChecked(dialer *net.Dialer) func(ctx context.Context, network, addr str
 // keptConn follows the connections net/http gives a worker's requests
 // (through httptrace), so that a failed request is told by its cause and
 // sent again when the server cannot have read it. It is the worker's own.
+//
+// It also times how long a request waited for the set-up of the connection
+// it got (setupWait), which its latency leaves out. That is not the set-up
+// of the connection its worker's request had dialled: net/http gives a
+// waiting request whichever HTTP/2 connection is ready first, and requests
+// share one being set up. A request that found a connection ready waited
+// for none, whether or not it is the first on it.
 type keptConn struct {
-	conn   atomic.Pointer[checkedConn] // the last request's, nil before it had one
-	reused atomic.Bool                 // ... kept from an earlier request
-	ctx    context.Context             // the trace's, for the worker's requests
-	guard  reuseGuard
+	conn      atomic.Pointer[checkedConn] // the last request's, nil before it had one
+	reused    atomic.Bool                 // ... kept from an earlier request
+	sent      time.Time                   // when the last try went to net/http
+	asked     atomic.Int64                // when it first asked for a connection, in ns after sent
+	waited    atomic.Int64                // how long it waited for its connection's set-up, in ns
+	setupWait time.Duration               // the waits of do's tries together
+	ctx       context.Context             // the trace's, for the worker's requests
+	guard     reuseGuard
 }
 
 // traced returns parent carrying k's trace, made at the first call, and
 // the same context after: every template of a run has one parent.
 func (k *keptConn) traced(parent context.Context) context.Context {
 	if k.ctx == nil {
-		k.ctx = httptrace.WithClientTrace(parent, &httptrace.ClientTrace{GotConn: k.got})
+		k.ctx = httptrace.WithClientTrace(parent, &httptrace.ClientTrace{GetConn: k.get, GotConn: k.got})
 	}
 	return k.ctx
 }
+
+// get notes when a try first asked for a connection: net/http's HTTP/2
+// code asks again once the transport has given it one.
+func (k *keptConn) get(string) { k.asked.CompareAndSwap(notAsked, int64(time.Since(k.sent))) }
+
+// notAsked is keptConn.asked before the try asked for a connection.
+const notAsked = -1
 
 func (k *keptConn) got(info httptrace.GotConnInfo) {
 	conn := info.Conn
@@ -77,6 +114,7 @@ func (k *keptConn) got(info httptrace.GotConnInfo) {
 	c, _ := conn.(*checkedConn)
 	k.conn.Store(c)
 	k.reused.Store(info.Reused)
+	k.waited.Store(int64(c.setupDuring(k.sent.Add(time.Duration(max(k.asked.Load(), 0))), time.Now())))
 }
 
 // do sends req through client, once more when the kept connection it went
@@ -86,6 +124,7 @@ func (k *keptConn) got(info httptrace.GotConnInfo) {
 // failed is a reset, whatever net/http made of the bytes cut short. It
 // keeps from racing a server that closes after every answer (reuseGuard).
 func (k *keptConn) do(client *http.Client, req *http.Request) (*http.Response, error) {
+	k.setupWait = 0
 	req.Close = k.guard.fresh()
 	resp, err := k.send(client, req)
 	if err != nil && k.closedUnread() && (req.Body == nil || req.GetBody != nil) {
@@ -101,7 +140,11 @@ func (k *keptConn) do(client *http.Client, req *http.Request) (*http.Response, e
 func (k *keptConn) send(client *http.Client, req *http.Request) (*http.Response, error) {
 	k.conn.Store(nil)
 	k.reused.Store(false)
+	k.asked.Store(notAsked)
+	k.waited.Store(0)
+	k.sent = time.Now()
 	resp, err := client.Do(req)
+	k.setupWait += time.Duration(k.waited.Load())
 	c, reused := k.conn.Load(), k.reused.Load()
 	switch {
 	case err != nil && c == nil:

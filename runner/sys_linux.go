@@ -1,7 +1,9 @@
 package runner
 
 import (
+	"io"
 	"net"
+	"os"
 	"syscall"
 	"time"
 )
@@ -72,4 +74,34 @@ func closedBeforeRequest(conn net.Conn) bool {
 		pending, _ = syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_ERROR)
 	})
 	return pending == int(syscall.EPIPE)
+}
+
+// readArrived reads into p what has arrived on conn's socket without
+// waiting, failing with errNotArrived when nothing has.
+func readArrived(conn net.Conn, p []byte) (int, error) {
+	sc, ok := conn.(syscall.Conn)
+	if !ok {
+		return 0, errNotArrived
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	var readErr error
+	if err := raw.Read(func(fd uintptr) bool {
+		n, readErr = syscall.Read(int(fd), p)
+		return true // never wait
+	}); err != nil {
+		return 0, err
+	}
+	switch {
+	case readErr == syscall.EAGAIN || readErr == syscall.EINTR:
+		return 0, errNotArrived
+	case readErr != nil:
+		return 0, os.NewSyscallError("read", readErr)
+	case n == 0 && len(p) > 0:
+		return 0, io.EOF
+	}
+	return n, nil
 }

@@ -3,6 +3,7 @@ package runner
 import (
 	"bufio"
 	"encoding/binary"
+	"errors"
 	"net"
 )
 
@@ -18,17 +19,43 @@ const tlsRecordHeader = 5
 // to the TCP connection.
 type recordConn struct {
 	net.Conn
+	src  socket // what br reads from: the same TCP connection
 	br   *bufio.Reader
 	left int // bytes of the current record still to hand over; 0: a header comes next
 }
 
+// socket is the TCP connection beneath a recordConn, as its buffer reads
+// it: while arrivedOnly is set, a read takes only what has arrived, and
+// fails with errNotArrived where it would wait.
+type socket struct {
+	net.Conn
+	arrivedOnly bool
+}
+
+func (s *socket) Read(p []byte) (int, error) {
+	if s.arrivedOnly {
+		return readArrived(s.Conn, p)
+	}
+	return s.Conn.Read(p)
+}
+
+// errNotArrived is a read of a socket that would have waited for bytes
+// to arrive. It is a timeout, so that crypto/tls reads on later.
+var errNotArrived error = notArrivedError{}
+
+type notArrivedError struct{}
+
+func (notArrivedError) Error() string   { return "nothing more has arrived" }
+func (notArrivedError) Timeout() bool   { return true }
+func (notArrivedError) Temporary() bool { return true }
+
 // reset makes r read from tcp, from the start of a record.
 func (r *recordConn) reset(tcp net.Conn) {
-	r.Conn, r.left = tcp, 0
+	r.Conn, r.src.Conn, r.left = tcp, tcp, 0
 	if r.br == nil {
-		r.br = bufio.NewReaderSize(tcp, http1ReadBuffer)
+		r.br = bufio.NewReaderSize(&r.src, http1ReadBuffer)
 	} else {
-		r.br.Reset(tcp)
+		r.br.Reset(&r.src)
 	}
 }
 
@@ -38,7 +65,9 @@ func (r *recordConn) Read(p []byte) (int, error) {
 		switch {
 		case err == nil:
 			r.left = tlsRecordHeader + int(binary.BigEndian.Uint16(h[3:]))
-		case len(h) == 0:
+		case len(h) == 0 || isTimeout(err):
+			// Nothing is consumed: crypto/tls reads again after a
+			// timeout, and the header's first bytes must still be there.
 			return 0, err
 		default:
 			r.left = len(h) // what came before the failure, then the failure
@@ -47,6 +76,13 @@ func (r *recordConn) Read(p []byte) (int, error) {
 	n, err := r.br.Read(p[:min(len(p), r.left)])
 	r.left -= n
 	return n, err
+}
+
+// isTimeout reports whether err is a timeout, after which a connection
+// may be read again.
+func isTimeout(err error) bool {
+	var netErr net.Error
+	return errors.As(err, &netErr) && netErr.Timeout()
 }
 
 // buffered is the number of bytes read from the socket and not yet handed

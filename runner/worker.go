@@ -22,7 +22,6 @@ type worker struct {
 	shard    *shard
 	exchange exchange     // how the worker makes its requests, of the run's kind
 	conns    connLog      // the connections made for the request being sent
-	made     []Connection // ... taken from conns to be recorded
 	body     bytes.Buffer // the last body kept, up to maxBodyBytes
 	vars     []string     // the variables of the iteration running
 	message  []byte       // the last failure's message, normalised
@@ -95,15 +94,12 @@ func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Samp
 	e := w.engine
 	step := &e.plan.Steps[i]
 	x := Sample{Class: ClassTransport, Kind: TransportOther, Retry: retry}
+	w.conns.reset()
 	began := time.Now()
 	ans, err := w.exchange.do(i, it, &w.body)
 	ended := time.Now()
-	w.made = w.conns.take(w.made[:0])
-	var setup time.Duration
-	for _, c := range w.made {
-		setup += c.setup()
-	}
-	x.Connections = w.made
+	setup := w.conns.setup
+	x.Connections = w.conns.made
 	if err != nil {
 		x.Kind = transportKind(err)
 		x.ConnectFailed = failedToConnect(err)

@@ -69,3 +69,30 @@ func TestHTTP2Flag(t *testing.T) {
 		t.Errorf("smoke over HTTP/1.1: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 }
+
+// TestHTTP2Setup: with --http2, the setup requests (registering users) go
+// over HTTP/2 too, so that a scenario with setup runs against a target
+// that speaks h2c alone.
+func TestHTTP2Setup(t *testing.T) {
+	var registered, logins atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.ProtoMajor != 2:
+			w.WriteHeader(http.StatusHTTPVersionNotSupported)
+		case r.URL.Path == "/api/auth/register":
+			registered.Add(1)
+			w.WriteHeader(http.StatusCreated)
+		default:
+			logins.Add(1)
+		}
+	}))
+	srv.Config.Protocols = new(http.Protocols)
+	srv.Config.Protocols.SetUnencryptedHTTP2(true)
+	srv.Start()
+	defer srv.Close()
+	file := writeFile(t, t.TempDir(), "setup.yaml", "users:\n  register: {count: 3}\nsteps:\n  - {name: login, method: POST, path: /login, body: {u: \"{{user.username}}\"}}\n")
+	code, stdout, stderr := run(t, "run", file, "--target", srv.URL, "-n", "6", "--http2")
+	if code != exitOK || registered.Load() != 3 || logins.Load() != 6 {
+		t.Errorf("exit %d, %d registered, %d logins over HTTP/2; want 0, 3 and 6\nstdout:\n%s\nstderr:\n%s", code, registered.Load(), logins.Load(), stdout, stderr)
+	}
+}

@@ -400,6 +400,9 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	requests := p.scenario.Build(env)
 	client := runner.NewClient(p.load.WorkerLimit(), p.timeout)
 	runner.UseTLSConfig(client, p.tls.config)
+	if p.http2 {
+		runner.UseHTTP2(client, env.Target) // setup goes the way the load will
+	}
 	if err := runner.Setup(ctx, client, env.Target, requests.Setup, runner.SetupOptions{}); err != nil {
 		if ctx.Err() != nil {
 			return errInterruptedBeforeLoad

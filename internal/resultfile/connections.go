@@ -59,6 +59,10 @@ func readConnections(in *connectionsJSON) (*runner.ConnectionStats, error) {
 	if c.Handshake, err = readHistogram(in.TLSHandshakeHistogram, latencyGeometry); err != nil {
 		return nil, fmt.Errorf("connections.tls_handshake_histogram: %w", err)
 	}
+	if in.Made == 0 || in.TLSHandshakes > in.Made {
+		return nil, fmt.Errorf("connections: %d made, %d TLS handshakes; a connections block has at least one connection, and no more handshakes than connections",
+			in.Made, in.TLSHandshakes)
+	}
 	if in.Made != c.Made() || in.TLSHandshakes != c.Handshakes() || in.TLSResumed < 0 || in.TLSResumed > in.TLSHandshakes {
 		return nil, fmt.Errorf("connections: %d made, %d TLS handshakes of which %d resumed; the histograms hold %d connections and %d handshakes",
 			in.Made, in.TLSHandshakes, in.TLSResumed, c.Made(), c.Handshakes())

@@ -160,11 +160,9 @@ type totalsJSON struct {
 	Dropped  int64 `json:"dropped"`
 	// ProtocolEvents counts answers a client could not place (bytes after
 	// an answer's framing, or on an idle connection).
-	ProtocolEvents int64 `json:"protocol_events"`
-	// HTTP2 is set when the requests went over HTTP/2 (run --http2).
-	HTTP2      bool    `json:"http2"`
-	TargetRate float64 `json:"target_rate"`
-	RPS        float64 `json:"rps"`
+	ProtocolEvents int64   `json:"protocol_events"`
+	TargetRate     float64 `json:"target_rate"`
+	RPS            float64 `json:"rps"`
 }
 
 type endpointJSON struct {

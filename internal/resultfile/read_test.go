@@ -44,8 +44,9 @@ func TestResultRoundTrip(t *testing.T) {
 }
 
 // TestConnectionsRoundTrip: a result whose requests made connections, over
-// HTTP/2, read back renders to the same bytes, with its connections; one
-// without (as written before connections were recorded) has none.
+// HTTP/2, read back renders to the same bytes, with its connections (and
+// http2 at the top only); one without (as written before connections were
+// recorded) has none.
 func TestConnectionsRoundTrip(t *testing.T) {
 	data, saved := roundTrip(t, testkit.ResultWithConnections(98, true))
 	c := saved.Result.Total.Connections
@@ -53,11 +54,16 @@ func TestConnectionsRoundTrip(t *testing.T) {
 		t.Errorf("read back: http2 %v, connections %+v", saved.Result.HTTP2, c)
 	}
 	var doc struct {
+		HTTP2  bool `json:"http2"`
 		Totals struct {
 			Connections map[string]any `json:"connections"`
+			HTTP2       *bool          `json:"http2"`
 		} `json:"totals"`
 	}
 	json.Unmarshal(data, &doc)
+	if !doc.HTTP2 || doc.Totals.HTTP2 != nil {
+		t.Errorf("http2 %v, totals.http2 %v; want true at the top, none in the totals", doc.HTTP2, doc.Totals.HTTP2)
+	}
 	if doc.Totals.Connections["made"] != 98.0 || doc.Totals.Connections["tls_resumed"] != 94.0 {
 		t.Errorf("totals.connections %v; want 98 made, 94 resumed", doc.Totals.Connections)
 	}
@@ -107,6 +113,13 @@ func TestReadRefuses(t *testing.T) {
 	cases["totals' connections that are not the endpoints'"] = strings.Replace(string(data), `"made": 98`, `"made": 97`, 1)
 	cases["connections that do not add up"] = strings.Replace(string(data), `"made": 98`, `"made": 97`, 2)
 	cases["more resumed than handshakes"] = strings.Replace(string(data), `"tls_resumed": 94`, `"tls_resumed": 99`, 2)
+	data, _ = resultfile.Encode(testkit.ResultWithConnections(0, false), nil, nil)
+	cases["connections of which none was made"] = string(data)
+	more := testkit.ResultWithConnections(98, false)
+	more.Endpoint("login").Connections.Handshake.RecordValue(2000)
+	more.Total, _ = runner.TotalOf(more.Endpoints)
+	data, _ = resultfile.Encode(more, nil, nil)
+	cases["more handshakes than connections"] = string(data)
 	data, _ = resultfile.Encode(mergedResult(t), nil, nil)
 	for name, change := range map[string]func(run map[string]any){
 		"runs that do not add up": func(run map[string]any) { run["requests"] = run["requests"].(float64) - 1 },
