@@ -59,6 +59,17 @@ func MergeResults(results ...*Result) (*Result, error) {
 		out.HTTP2 = out.HTTP2 || r.HTTP2
 		out.Arrivals += r.Arrivals
 		out.Dropped += r.Dropped
+		out.DroppedNoWorker += r.DroppedNoWorker
+		out.DroppedBehind += r.DroppedBehind
+		out.Iterations += r.Iterations
+		if r.Lateness != nil {
+			if out.Lateness == nil {
+				out.Lateness = NewLatencyHistogram()
+			}
+			if dropped := out.Lateness.Merge(r.Lateness); dropped != 0 {
+				return nil, fmt.Errorf("result %d: its generator lateness is not of the latency histograms' geometry", i+1)
+			}
+		}
 		out.ProtocolEvents += r.ProtocolEvents
 		for _, e := range r.Endpoints {
 			if !slices.Contains(names, e.Name) {

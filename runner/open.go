@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -15,7 +16,9 @@ type arrival struct {
 
 // dispatcher hands the arrivals of a rate profile to workers: to a free one,
 // to a new one while there are fewer than maxWorkers, or else drops the
-// arrival. It never delays one: the schedule does not wait for the target.
+// arrival. It never delays one: the schedule does not wait for the target,
+// and an arrival the dispatcher itself reaches more than BehindBound late
+// is dropped, not sent in a burst.
 type dispatcher struct {
 	profile    profile
 	maxWorkers int
@@ -27,6 +30,9 @@ type dispatcher struct {
 	// wait sleeps until a time and reports false if stop ended first; nil
 	// means waitUntil. Tests on a fake clock set it to a timer-only wait.
 	wait func(stop context.Context, t time.Time) bool
+	// lateness, when not nil, gets how late the dispatcher reached each
+	// arrival it handed over or dropped for want of a worker.
+	lateness *hdrhistogram.Histogram
 }
 
 // coarseWake is how early waitUntil hands over from the Go timer to nanosleep.
@@ -49,13 +55,14 @@ func waitUntil(stop context.Context, t time.Time) bool {
 // run dispatches arrivals from started until the schedule, the iteration
 // bound or stop ends, then waits for the workers, and returns how many
 // arrivals were due. It calls onDrop with the arrivals it could not hand to
-// a worker: one at a time when none was free and the pool was full, and at
-// once those the dispatcher itself fell behind on when the run stopped (a
-// machine too slow for the rate), counted from the schedule, so that the
-// cost does not grow with their number. A schedule that runs out of
-// arrivals before its length (stages that ramp down to zero) still lasts
-// its length, so that rates are over the time the load asked for.
-func (d dispatcher) run(stop context.Context, started time.Time, onDrop func(n int64)) (arrivals int64) {
+// a worker and why: one at a time when none was free and the pool was full;
+// at once those it reached more than BehindBound late (a machine too slow
+// for the rate), and those due before the run stopped that it never
+// reached, counted from the schedule so that the cost does not grow with
+// their number. A schedule that runs out of arrivals before its length
+// (stages that ramp down to zero) still lasts its length, so that rates are
+// over the time the load asked for.
+func (d dispatcher) run(stop context.Context, started time.Time, onDrop func(cause dropCause, n int64)) (arrivals int64) {
 	wait := d.wait
 	if wait == nil {
 		wait = waitUntil
@@ -75,16 +82,29 @@ func (d dispatcher) run(stop context.Context, started time.Time, onDrop func(n i
 		if !wait(stop, a.intended) {
 			if late := d.dueBefore(time.Since(started)) - k; late > 0 {
 				arrivals += late
-				onDrop(late)
+				onDrop(dropBehind, late)
 			}
 			break
+		}
+		late := time.Since(a.intended)
+		if late > BehindBound {
+			// Every arrival as late as this one is dropped at once; the
+			// dispatcher goes on from the first that is not.
+			behind := max(d.dueBefore(at+late-BehindBound), k+1) - k
+			arrivals += behind
+			onDrop(dropBehind, behind)
+			k += behind - 1
+			continue
+		}
+		if d.lateness != nil {
+			recordLateness(d.lateness, late)
 		}
 		arrivals++
 		select {
 		case more <- a:
 		default:
 			if workers == d.maxWorkers {
-				onDrop(1)
+				onDrop(dropNoWorker, 1)
 				continue
 			}
 			id := workers
@@ -121,9 +141,10 @@ func (e *engine) runOpen(stop context.Context, started time.Time) {
 		maxWorkers: load.MaxWorkers,
 		iterations: load.Iterations,
 		length:     load.Length(),
+		lateness:   e.lateness,
 	}
-	drop := func(n int64) {
-		e.dropped.Add(n)
+	drop := func(cause dropCause, n int64) {
+		e.dropped[cause].Add(n)
 		if e.plan.Progress != nil {
 			e.plan.Progress.dropped.Add(n)
 		}
@@ -133,7 +154,7 @@ func (e *engine) runOpen(stop context.Context, started time.Time) {
 		defer w.close()
 		for a, ok := first, true; ok; a, ok = <-more {
 			if !w.iterate(stop, Iteration{Seq: a.seq, Worker: id}, a.intended) {
-				drop(1) // handed over as the run stopped
+				drop(dropBehind, 1) // handed over as the run stopped: not sent before its end
 			}
 		}
 	}

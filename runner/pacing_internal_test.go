@@ -114,10 +114,10 @@ func TestDispatcherDropsWhenWorkersAreShort(t *testing.T) {
 				}
 			},
 		}
-		var dropped int64
-		arrivals := d.run(context.Background(), started, func(n int64) { dropped += n })
-		if arrivals != 100 || dropped != 60 || served.Load() != 40 {
-			t.Errorf("arrivals %d, dropped %d, served %d; want 100, 60, 40", arrivals, dropped, served.Load())
+		var dropped [2]int64
+		arrivals := d.run(context.Background(), started, func(c dropCause, n int64) { dropped[c] += n })
+		if arrivals != 100 || dropped[dropNoWorker] != 60 || dropped[dropBehind] != 0 || served.Load() != 40 {
+			t.Errorf("arrivals %d, dropped %v (no worker, behind), served %d; want 100, [60 0], 40", arrivals, dropped, served.Load())
 		}
 		if late.Load() != 0 {
 			t.Errorf("%d arrivals started after their intended time", late.Load())
@@ -144,7 +144,7 @@ func TestDispatcherEnoughWorkers(t *testing.T) {
 			},
 		}
 		var dropped int64
-		arrivals := d.run(context.Background(), time.Now(), func(n int64) { dropped += n })
+		arrivals := d.run(context.Background(), time.Now(), func(_ dropCause, n int64) { dropped += n })
 		if arrivals != 200 || dropped != 0 {
 			t.Errorf("arrivals %d, dropped %d; want 200, 0", arrivals, dropped)
 		}
@@ -161,13 +161,13 @@ func TestDispatcherIterationBoundAndStop(t *testing.T) {
 			}
 		}
 		d := dispatcher{wait: timerWait, profile: profile{start: 1000}, maxWorkers: 10, iterations: 37, work: work}
-		if arrivals := d.run(context.Background(), time.Now(), func(int64) {}); arrivals != 37 {
+		if arrivals := d.run(context.Background(), time.Now(), func(dropCause, int64) {}); arrivals != 37 {
 			t.Errorf("%d arrivals with -n 37", arrivals)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 245*time.Millisecond)
 		defer cancel()
 		d = dispatcher{wait: timerWait, profile: profile{start: 100}, maxWorkers: 10, work: work}
-		if arrivals := d.run(ctx, time.Now(), func(int64) {}); arrivals != 25 {
+		if arrivals := d.run(ctx, time.Now(), func(dropCause, int64) {}); arrivals != 25 {
 			t.Errorf("%d arrivals in 245ms at 100/s, want 25", arrivals)
 		}
 	})
@@ -193,10 +193,46 @@ func TestDispatcherBehindCountsDrops(t *testing.T) {
 				}
 			},
 		}
-		var dropped int64
-		arrivals := d.run(stop, time.Now(), func(n int64) { dropped += n })
-		if arrivals != 100 || dropped == 0 || served.Load()+dropped != 100 {
-			t.Errorf("arrivals %d, served %d, dropped %d; want 100 = served + dropped, some dropped", arrivals, served.Load(), dropped)
+		var dropped [2]int64
+		arrivals := d.run(stop, time.Now(), func(c dropCause, n int64) { dropped[c] += n })
+		if arrivals != 100 || dropped[dropBehind] == 0 || dropped[dropNoWorker] != 0 || served.Load()+dropped[dropBehind] != 100 {
+			t.Errorf("arrivals %d, served %d, dropped %v (no worker, behind); want 100 = served + dropped behind, some dropped", arrivals, served.Load(), dropped)
+		}
+	})
+}
+
+// TestDispatcherStallDropsLateArrivals: a dispatcher that stalls 25 ms
+// once, at arrival 50 of 100 a second, drops as the generator's the
+// arrivals it reaches more than BehindBound late (50 and 51, due at 500 and
+// 510 ms, reached at 525 ms) rather than sending them in a burst; it sends
+// 52 (due at 520 ms) 5 ms late, records that lateness, and the rest on time.
+func TestDispatcherStallDropsLateArrivals(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var served atomic.Int64
+		lateness := NewLatencyHistogram()
+		stalled := false
+		d := dispatcher{profile: profile{start: 100}, maxWorkers: 10, length: time.Second, lateness: lateness,
+			wait: func(stop context.Context, at time.Time) bool {
+				ok := timerWait(stop, at)
+				if !stalled && served.Load() == 50 {
+					stalled = true
+					time.Sleep(25 * time.Millisecond)
+				}
+				return ok
+			},
+			work: func(_ int, first arrival, more <-chan arrival) {
+				for _, ok := first, true; ok; _, ok = <-more {
+					served.Add(1)
+				}
+			},
+		}
+		var dropped [2]int64
+		arrivals := d.run(context.Background(), time.Now(), func(c dropCause, n int64) { dropped[c] += n })
+		if arrivals != 100 || dropped != [2]int64{0, 2} || served.Load() != 98 {
+			t.Errorf("arrivals %d, dropped %v (no worker, behind), served %d; want 100, [0 2], 98", arrivals, dropped, served.Load())
+		}
+		if got := Micros(lateness.Max()); got < 4900*time.Microsecond || got > 5100*time.Microsecond || lateness.TotalCount() != 98 {
+			t.Errorf("lateness max %s over %d arrivals; want 5ms over 98", got, lateness.TotalCount())
 		}
 	})
 }
@@ -212,7 +248,7 @@ func TestScheduleLastsItsLength(t *testing.T) {
 		stages := []Stage{{time.Second, 50}, {time.Second, 0}}
 		d := dispatcher{wait: timerWait, profile: profile{start: 50, stages: stages}, maxWorkers: 10, length: 2 * time.Second, work: work}
 		began := time.Now()
-		arrivals := d.run(context.Background(), began, func(int64) {})
+		arrivals := d.run(context.Background(), began, func(dropCause, int64) {})
 		if took := time.Since(began); arrivals != 75 || took != 2*time.Second {
 			t.Errorf("%d arrivals in %s, want 75 in 2s", arrivals, took)
 		}
@@ -324,7 +360,12 @@ func TestDroppedArrivalsCountedAtOnce(t *testing.T) {
 		}
 		began := time.Now().Add(-3 * time.Second) // the run is past its length when the dispatcher looks
 		var dropped int64
-		if arrivals := d.run(context.Background(), began, func(n int64) { dropped += n }); arrivals != 2e9 || dropped != 2e9 {
+		if arrivals := d.run(context.Background(), began, func(c dropCause, n int64) {
+			if c != dropBehind {
+				t.Errorf("%d arrivals dropped for want of a worker", n)
+			}
+			dropped += n
+		}); arrivals != 2e9 || dropped != 2e9 {
 			t.Errorf("%d arrivals, %d dropped; want 2e9 of each", arrivals, dropped)
 		}
 	})
@@ -368,7 +409,7 @@ func TestTinyRateEnds(t *testing.T) {
 			},
 		}
 		began := time.Now()
-		if arrivals := d.run(context.Background(), began, func(int64) {}); arrivals != 1 || time.Since(began) != time.Second {
+		if arrivals := d.run(context.Background(), began, func(dropCause, int64) {}); arrivals != 1 || time.Since(began) != time.Second {
 			t.Errorf("%d arrivals in %s, want 1 in 1s", arrivals, time.Since(began))
 		}
 	})
