@@ -1,0 +1,68 @@
+package report
+
+import (
+	"fmt"
+
+	"github.com/loadgate/loadgate/runner"
+)
+
+// The open model's own figures, in the words every report uses: why
+// arrivals dropped, how late the generator sent, and whether it, not the
+// target, limited the run.
+
+// iterationsKnown reports whether r counts its iterations: a result file
+// written before it did has none for its requests.
+func iterationsKnown(r *runner.Result) bool {
+	return r.Iterations > 0 || r.Total.Requests() == 0
+}
+
+// dropCauses says why r's arrivals dropped: "5 found no free worker, 2 the
+// generator was behind on"; "" when none dropped or the result does not
+// say (a file older than the causes).
+func dropCauses(r *runner.Result) string {
+	if r.Dropped == 0 || r.DroppedNoWorker+r.DroppedBehind == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d found no free worker, %d the generator was behind on", r.DroppedNoWorker, r.DroppedBehind)
+}
+
+// lateness sums up the generator's lateness: "p50 12µs, p99 0.95ms, max
+// 3.10ms"; "" when r has none recorded.
+func lateness(r *runner.Result) string {
+	h := r.Lateness
+	if h == nil || h.TotalCount() == 0 {
+		return ""
+	}
+	return fmt.Sprintf("p50 %s, p99 %s, max %s", FormatLatency(runner.Micros(h.ValueAtQuantile(50))),
+		FormatLatency(runner.Micros(h.ValueAtQuantile(99))), FormatLatency(runner.Micros(h.Max())))
+}
+
+// generatorWarning says, for a run the generator limited, that its figures
+// are the generator's, not the target's; "" otherwise.
+func generatorWarning(r *runner.Result) string {
+	if !r.GeneratorLimited() {
+		return ""
+	}
+	return fmt.Sprintf("the generator, not the target, limited this run: it dropped %d arrivals it reached "+
+		"over %s late, and sent the rest %s late at p99 (over %s is too late); the response times include "+
+		"its lateness and show this machine's limit, not the target's latency",
+		r.DroppedBehind, FormatLatency(runner.BehindBound), latenessP99(r), FormatLatency(runner.LateBound))
+}
+
+// latenessP99 is the generator's p99 lateness, "-" when none is recorded.
+func latenessP99(r *runner.Result) string {
+	if r.Lateness == nil || r.Lateness.TotalCount() == 0 {
+		return "-"
+	}
+	return FormatLatency(runner.Micros(r.Lateness.ValueAtQuantile(99)))
+}
+
+// poolWarning says, for a run whose arrivals found every worker busy with
+// the pool at its limit, that the pool limited it; "" otherwise.
+func poolWarning(r *runner.Result) string {
+	if r.DroppedNoWorker == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the worker pool limited this run: %d arrivals found all of at most %d workers busy; "+
+		"the target answered too slowly for the rate, or --max-workers is too small", r.DroppedNoWorker, r.Load.MaxWorkers)
+}
