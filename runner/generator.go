@@ -36,14 +36,16 @@ const BehindBound = 10 * time.Millisecond
 const LateBound = time.Millisecond
 
 // GeneratorLimited reports whether the open model's generator, not the
-// target, limited the run: it dropped arrivals for being behind its
-// schedule, or it sent its arrivals more than LateBound late at p99. The
-// response times of such a run include the generator's lateness.
+// target, limited the run: it dropped more than 0.1% of the arrivals for
+// being behind its schedule, or it sent its arrivals more than LateBound
+// late at p99. The response times of such a run include the generator's
+// lateness. A few arrivals dropped behind (a single stall of the machine,
+// the race with the run's end) do not make it so.
 func (r *Result) GeneratorLimited() bool {
 	if !r.Load.Open {
 		return false
 	}
-	return r.DroppedBehind > 0 || r.Lateness != nil && Micros(r.Lateness.ValueAtQuantile(99)) > LateBound
+	return r.DroppedBehind*1000 > r.Arrivals || r.Lateness != nil && Micros(r.Lateness.ValueAtQuantile(99)) > LateBound
 }
 
 // recordLateness adds one arrival's lateness to h, in microseconds.

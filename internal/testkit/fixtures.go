@@ -34,15 +34,15 @@ func Result() *runner.Result {
 }
 
 // OpenResult is Result() run in the open model at 10 iterations a second:
-// of its 107 arrivals, 5 found no free worker and 2 the generator was
-// behind on; the other 100 it sent from 10 µs to 1 ms late. behind adds
-// that many arrivals dropped behind, and makes the generator late by 5 ms
-// at p99: a run the generator limited.
+// of its arrivals, 5 found no free worker and behind the generator was
+// behind on; it sent the other 100 from 10 µs to 1 ms late. behind above 0
+// also makes the generator late by 5 ms at p99: a run the generator
+// limited.
 func OpenResult(behind int64) *runner.Result {
 	r := Result()
 	r.Load = runner.Load{Open: true, Rate: 10, MaxWorkers: 8, Duration: 10 * time.Second}
 	r.PeakWorkers = 8
-	r.Arrivals, r.DroppedNoWorker, r.DroppedBehind = 107+behind, 5, 2+behind
+	r.Arrivals, r.DroppedNoWorker, r.DroppedBehind = 105+behind, 5, behind
 	r.Dropped = r.DroppedNoWorker + r.DroppedBehind
 	r.Lateness = runner.NewLatencyHistogram()
 	for i := int64(1); i <= 100; i++ {
