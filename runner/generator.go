@@ -15,24 +15,33 @@ const (
 	// MaxWorkers is too small. The user's finding.
 	dropNoWorker dropCause = iota
 	// dropBehind: the generator itself could not keep to its schedule (see
-	// BehindBound): this machine is too small for the rate, which says
-	// nothing of the target.
+	// BehindBound for the exact rule): this machine is too small for the
+	// rate, which says nothing of the target.
 	dropBehind
 )
 
 // BehindBound is how late the dispatcher may reach an arrival and still
-// hand it to a worker. An arrival it reaches later than that after its
-// intended time is dropped as the generator's (Result.DroppedBehind), with
-// every other arrival that is by then as late, and so are the arrivals due
-// before the run stopped that it never reached. 10 ms is above a busy
-// machine's scheduling jitter (Go preempts a goroutine after 10 ms), so one
-// hiccup costs no arrival; and it bounds the generator's lateness that a
-// sent request's response time can include (Result.Lateness records it).
+// hand it to a worker. When it reaches one later than that after its
+// intended time, it drops that arrival and every other due by then as the
+// generator's (Result.DroppedBehind) and starts again on time, rather than
+// sending them in a burst whose latency would be its own. 10 ms is above a
+// busy machine's scheduling jitter (Go preempts a goroutine after 10 ms),
+// so one hiccup costs few arrivals; and it bounds the generator's lateness
+// that a sent request's response time can include (Result.Lateness
+// records it).
+//
+// An arrival is dropped behind, then, when the dispatcher reached it more
+// than BehindBound late; when it reached it more than LateBound late and
+// found no free worker with the pool past its floor (the workers wait on
+// this machine's CPU); and when it was due before the run stopped but the
+// dispatcher never reached it, or a worker received it only as the run
+// stopped.
 const BehindBound = 10 * time.Millisecond
 
 // LateBound is the p99 of the generator's lateness above which the
 // generator, not the target, is said to have limited the run (see
-// Result.GeneratorLimited).
+// Result.GeneratorLimited); and how late the dispatcher may be and still
+// grow the pool past its floor (see dispatcher).
 const LateBound = time.Millisecond
 
 // GeneratorLimited reports whether the open model's generator, not the

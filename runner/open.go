@@ -19,6 +19,14 @@ type arrival struct {
 // arrival. It never delays one: the schedule does not wait for the target,
 // and an arrival the dispatcher itself reaches more than BehindBound late
 // is dropped, not sent in a burst.
+//
+// The pool starts empty and grows by one worker when an arrival finds
+// every worker busy, so that it follows the target's latency: it grows to
+// the rate times the latency (Little's law) and no further. It grows past
+// growFloor only while the dispatcher keeps its schedule (within
+// LateBound): when it is late, the busy workers wait on this machine's
+// CPU, not on the target, and more of them would only add to the load; the
+// arrival is dropped as the generator's.
 type dispatcher struct {
 	profile    profile
 	maxWorkers int
@@ -34,6 +42,10 @@ type dispatcher struct {
 	// arrival it handed over or dropped for want of a worker.
 	lateness *hdrhistogram.Histogram
 }
+
+// growFloor is how many workers the pool may grow to however late the
+// dispatcher is: enough to keep a few cores busy against a fast target.
+const growFloor = 16
 
 // coarseWake is how early waitUntil hands over from the Go timer to nanosleep.
 const coarseWake = 2 * time.Millisecond
@@ -55,9 +67,10 @@ func waitUntil(stop context.Context, t time.Time) bool {
 // run dispatches arrivals from started until the schedule, the iteration
 // bound or stop ends, then waits for the workers, and returns how many
 // arrivals were due. It calls onDrop with the arrivals it could not hand to
-// a worker and why: one at a time when none was free and the pool was full;
-// at once those it reached more than BehindBound late (a machine too slow
-// for the rate), and those due before the run stopped that it never
+// a worker and why: one at a time when none was free (as the generator's
+// when it was late, see dispatcher); at once when it reached one more than
+// BehindBound late, that one and every other due by then (a machine too
+// slow for the rate), and those due before the run stopped that it never
 // reached, counted from the schedule so that the cost does not grow with
 // their number. A schedule that runs out of arrivals before its length
 // (stages that ramp down to zero) still lasts its length, so that rates are
@@ -88,9 +101,9 @@ func (d dispatcher) run(stop context.Context, started time.Time, onDrop func(cau
 		}
 		late := time.Since(a.intended)
 		if late > BehindBound {
-			// Every arrival as late as this one is dropped at once; the
-			// dispatcher goes on from the first that is not.
-			behind := max(d.dueBefore(at+late-BehindBound), k+1) - k
+			// This arrival and every other due by now are dropped at once:
+			// the dispatcher starts again on time.
+			behind := max(d.dueBefore(at+late), k+1) - k
 			arrivals += behind
 			onDrop(dropBehind, behind)
 			k += behind - 1
@@ -103,16 +116,21 @@ func (d dispatcher) run(stop context.Context, started time.Time, onDrop func(cau
 		select {
 		case more <- a:
 		default:
-			if workers == d.maxWorkers {
+			switch {
+			case late > LateBound && workers >= growFloor:
+				// The workers wait on this machine's CPU, not on the
+				// target: another would not help.
+				onDrop(dropBehind, 1)
+			case workers == d.maxWorkers:
 				onDrop(dropNoWorker, 1)
-				continue
+			default:
+				id := workers
+				workers++
+				g.Go(func() error {
+					d.work(id, a, more)
+					return nil
+				})
 			}
-			id := workers
-			workers++
-			g.Go(func() error {
-				d.work(id, a, more)
-				return nil
-			})
 		}
 	}
 	close(more)
