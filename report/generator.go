@@ -37,32 +37,23 @@ func lateness(r *runner.Result) string {
 		FormatLatency(runner.Micros(h.ValueAtQuantile(99))), FormatLatency(runner.Micros(h.Max())))
 }
 
-// generatorWarning says, for a run the generator limited, that its figures
-// are the generator's, not the target's; "" otherwise.
+// generatorWarning says, for a run the generator limited, that it did, in
+// one line; "" otherwise. generatorMeaning says what that means.
 func generatorWarning(r *runner.Result) string {
 	if !r.GeneratorLimited() {
 		return ""
 	}
-	return fmt.Sprintf("the generator, not the target, limited this run: it dropped %d arrivals it reached "+
-		"over %s late, and sent the rest %s late at p99 (over %s is too late); the response times include "+
-		"its lateness and show this machine's limit, not the target's latency",
-		r.DroppedBehind, FormatLatency(runner.BehindBound), latenessP99(r), FormatLatency(runner.LateBound))
+	return "the generator, not the target, limited this run"
 }
 
-// latenessP99 is the generator's p99 lateness, "-" when none is recorded.
-func latenessP99(r *runner.Result) string {
-	if r.Lateness == nil || r.Lateness.TotalCount() == 0 {
-		return "-"
-	}
-	return FormatLatency(runner.Micros(r.Lateness.ValueAtQuantile(99)))
-}
+// generatorMeaning follows generatorWarning.
+const generatorMeaning = "the latencies include its lateness: they are this machine's limit"
 
 // poolWarning says, for a run whose arrivals found every worker busy with
-// the pool at its limit, that the pool limited it; "" otherwise.
+// the pool at its cap, that the pool limited it; "" otherwise.
 func poolWarning(r *runner.Result) string {
 	if r.DroppedNoWorker == 0 {
 		return ""
 	}
-	return fmt.Sprintf("the worker pool limited this run: %d arrivals found all of at most %d workers busy; "+
-		"the target answered too slowly for the rate, or --max-workers is too small", r.DroppedNoWorker, r.Load.MaxWorkers)
+	return fmt.Sprintf("the worker pool (at most %d, --max-workers) limited this run", r.Load.MaxWorkers)
 }

@@ -233,6 +233,9 @@ func htmlSettings(r *runner.Result, tl *htmlTimeline) []htmlSetting {
 			htmlSetting{"dropped", groupDigits(r.Dropped) + " (" + format.Number(format.Percent(r.Dropped, r.Arrivals), 2) + "% of arrivals)"})
 		for _, extra := range []htmlSetting{{"why dropped", dropCauses(r)}, {"generator lateness", lateness(r)},
 			{"generator limited", generatorWarning(r)}, {"pool limited", poolWarning(r)}} {
+			if extra.Key == "generator limited" && extra.Value != "" {
+				extra.Value += "; " + generatorMeaning
+			}
 			if extra.Value != "" {
 				s = append(s, extra)
 			}

@@ -103,10 +103,11 @@ func mdOpen(b *strings.Builder, r *runner.Result) {
 		b.WriteString(" The generator sent late by " + late + ".")
 	}
 	b.WriteString(" Latency counts from each request's scheduled start, so it includes any wait to be sent.\n")
-	for _, w := range []string{generatorWarning(r), poolWarning(r)} {
-		if w != "" {
-			fmt.Fprintf(b, "\n> **Warning**: %s.\n", mdText(w))
-		}
+	if w := generatorWarning(r); w != "" {
+		fmt.Fprintf(b, "\n> **Warning**: %s; %s.\n", mdText(w), mdText(generatorMeaning))
+	}
+	if w := poolWarning(r); w != "" {
+		fmt.Fprintf(b, "\n> **Warning**: %s.\n", mdText(w))
 	}
 }
 

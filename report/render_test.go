@@ -45,7 +45,7 @@ func TestOpenReportsWarn(t *testing.T) {
 	report.JUnit(&junit, r, nil)
 	for name, out := range map[string]string{"Markdown": md.String(), "HTML": html.String()} {
 		for _, want := range []string{"5 found no free worker, 3 the generator was behind on", "p50 500µs, p99 5.00ms, max 5.00ms",
-			"the generator, not the target, limited this run", "the worker pool limited this run"} {
+			"the generator, not the target, limited this run", "the worker pool (at most 8, --max-workers) limited this run"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s lacks %q", name, want)
 			}

@@ -96,10 +96,11 @@ func textOpen(p *printer, r *runner.Result) {
 		p.line("generator  late by %s", late)
 	}
 	if w := generatorWarning(r); w != "" {
-		wrapLabelled(p, "warning", w)
+		p.line("warning    %s", w)
+		p.line("           %s", generatorMeaning)
 	}
 	if w := poolWarning(r); w != "" {
-		wrapLabelled(p, "warning", w)
+		p.line("warning    %s", w)
 	}
 }
 
