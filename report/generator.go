@@ -10,17 +10,11 @@ import (
 // arrivals dropped, how late the generator sent, and whether it, not the
 // target, limited the run.
 
-// iterationsKnown reports whether r counts its iterations: a result file
-// written before it did has none for its requests.
-func iterationsKnown(r *runner.Result) bool {
-	return r.Iterations > 0 || r.Total.Requests() == 0
-}
-
 // dropCauses says why r's arrivals dropped: "5 found no free worker, 2 the
 // generator was behind on"; "" when none dropped or the result does not
 // say (a file older than the causes).
 func dropCauses(r *runner.Result) string {
-	if r.Dropped == 0 || r.DroppedNoWorker+r.DroppedBehind == 0 {
+	if r.Dropped == 0 || !r.DropCausesKnown() {
 		return ""
 	}
 	return fmt.Sprintf("%d found no free worker, %d the generator was behind on", r.DroppedNoWorker, r.DroppedBehind)

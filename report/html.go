@@ -224,7 +224,7 @@ func htmlSettings(r *runner.Result, tl *htmlTimeline) []htmlSetting {
 	}
 	if r.Load.Open {
 		s = append(s, htmlSetting{"target rate", format.Number(r.TargetRate(), 2) + " iterations/s"})
-		if iterationsKnown(r) {
+		if r.IterationsKnown() {
 			s = append(s, htmlSetting{"achieved iterations", format.Number(r.IterationRate(), 2) + " iterations/s"})
 		}
 		s = append(s,

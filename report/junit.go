@@ -108,7 +108,7 @@ func JUnit(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 			junitProperty{Name: "dropped_behind", Value: strconv.FormatInt(r.DroppedBehind, 10)},
 			junitProperty{Name: "generator_limited", Value: strconv.FormatBool(r.GeneratorLimited())})
 	}
-	if iterationsKnown(r) {
+	if r.IterationsKnown() {
 		suite.Properties = append(suite.Properties, junitProperty{Name: "iterations", Value: strconv.FormatInt(r.Iterations, 10)})
 	}
 	for _, v := range verdicts {

@@ -90,7 +90,7 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 // warning when the generator or the worker pool limited the run.
 func mdOpen(b *strings.Builder, r *runner.Result) {
 	achieved := fmt.Sprintf("%.1f iterations/s (%.1f req/s)", r.IterationRate(), r.RPS(r.Total))
-	if !iterationsKnown(r) {
+	if !r.IterationsKnown() {
 		achieved = fmt.Sprintf("%.1f req/s", r.RPS(r.Total))
 	}
 	fmt.Fprintf(b, "\n**Open model**: target %.1f iterations/s, achieved %s; %s of %s arrivals dropped (%s%%",

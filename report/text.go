@@ -63,7 +63,7 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 		wrapLabelled(p, "", fmt.Sprintf("%d protocol event%s: bytes a server sent after an answer or unasked", r.ProtocolEvents, plural(r.ProtocolEvents)))
 	}
 	textConnectFailures(p, r)
-	if iterationsKnown(r) {
+	if r.IterationsKnown() {
 		p.line("iterations %d started, %.1f/s", r.Iterations, r.IterationRate())
 	}
 	if r.Load.Open {
@@ -84,7 +84,7 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 // when the generator or the worker pool limited the run.
 func textOpen(p *printer, r *runner.Result) {
 	achieved := fmt.Sprintf("achieved %.1f/s", r.IterationRate())
-	if !iterationsKnown(r) {
+	if !r.IterationsKnown() {
 		achieved = fmt.Sprintf("achieved %.1f req/s", r.RPS(r.Total))
 	}
 	p.line("rate       target %.1f iterations/s, %s, peak %d worker%s", r.TargetRate(), achieved, r.PeakWorkers, plural(r.PeakWorkers))

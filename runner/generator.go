@@ -18,6 +18,7 @@ const (
 	// BehindBound for the exact rule): this machine is too small for the
 	// rate, which says nothing of the target.
 	dropBehind
+	numDropCauses
 )
 
 // BehindBound is how late the dispatcher may reach an arrival and still

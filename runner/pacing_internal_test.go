@@ -114,7 +114,7 @@ func TestDispatcherDropsWhenWorkersAreShort(t *testing.T) {
 				}
 			},
 		}
-		var dropped [2]int64
+		var dropped [numDropCauses]int64
 		arrivals := d.run(context.Background(), started, func(c dropCause, n int64) { dropped[c] += n })
 		if arrivals != 100 || dropped[dropNoWorker] != 60 || dropped[dropBehind] != 0 || served.Load() != 40 {
 			t.Errorf("arrivals %d, dropped %v (no worker, behind), served %d; want 100, [60 0], 40", arrivals, dropped, served.Load())
@@ -193,7 +193,7 @@ func TestDispatcherBehindCountsDrops(t *testing.T) {
 				}
 			},
 		}
-		var dropped [2]int64
+		var dropped [numDropCauses]int64
 		arrivals := d.run(stop, time.Now(), func(c dropCause, n int64) { dropped[c] += n })
 		if arrivals != 100 || dropped[dropBehind] == 0 || dropped[dropNoWorker] != 0 || served.Load()+dropped[dropBehind] != 100 {
 			t.Errorf("arrivals %d, served %d, dropped %v (no worker, behind); want 100 = served + dropped behind, some dropped", arrivals, served.Load(), dropped)
@@ -226,9 +226,9 @@ func TestDispatcherStallDropsLateArrivals(t *testing.T) {
 				}
 			},
 		}
-		var dropped [2]int64
+		var dropped [numDropCauses]int64
 		arrivals := d.run(context.Background(), time.Now(), func(c dropCause, n int64) { dropped[c] += n })
-		if arrivals != 100 || dropped != [2]int64{0, 3} || served.Load() != 97 {
+		if arrivals != 100 || dropped != [numDropCauses]int64{0, 3} || served.Load() != 97 {
 			t.Errorf("arrivals %d, dropped %v (no worker, behind), served %d; want 100, [0 3], 97", arrivals, dropped, served.Load())
 		}
 		if got := Micros(lateness.Max()); got > time.Microsecond || lateness.TotalCount() != 97 {
@@ -261,7 +261,7 @@ func TestDispatcherLateDoesNotGrowPool(t *testing.T) {
 					}
 				},
 			}
-			var dropped [2]int64
+			var dropped [numDropCauses]int64
 			arrivals := d.run(context.Background(), time.Now(), func(c dropCause, n int64) { dropped[c] += n })
 			if arrivals != 100 || served.Load()+dropped[dropBehind] != 100 || dropped[dropNoWorker] != 0 {
 				t.Errorf("%s late: arrivals %d, served %d, dropped %v (no worker, behind)", delay, arrivals, served.Load(), dropped)

@@ -117,11 +117,11 @@ type engine struct {
 	series       *seriesCollector
 	live         *live // nil without sinks
 	started      time.Time
-	next         atomic.Int64            // the next iteration's sequence number
-	arrivals     atomic.Int64            // open model: arrivals due so far
-	dropped      [2]atomic.Int64         // open model: arrivals dropped, by dropCause
-	iterations   atomic.Int64            // iterations that sent something; workers add theirs as they close
-	lateness     *hdrhistogram.Histogram // open model: the dispatcher's, written by it alone
+	next         atomic.Int64                // the next iteration's sequence number
+	arrivals     atomic.Int64                // open model: arrivals due so far
+	dropped      [numDropCauses]atomic.Int64 // open model: arrivals dropped, by dropCause
+	iterations   atomic.Int64                // iterations that sent something; workers add theirs as they close
+	lateness     *hdrhistogram.Histogram     // open model: the dispatcher's, written by it alone
 	peakWorkers  atomic.Int64
 	// protocolEvents counts the fast client's connections dropped for
 	// bytes beyond an answer.
