@@ -160,7 +160,9 @@ func (r *Result) IterationsKnown() bool { return r.Iterations > 0 || r.Total.Req
 
 // DropCausesKnown reports whether r counts its drops by cause: a result read
 // from a file older than the causes has none for its drops.
-func (r *Result) DropCausesKnown() bool { return r.Dropped == 0 || r.DroppedNoWorker+r.DroppedBehind > 0 }
+func (r *Result) DropCausesKnown() bool {
+	return r.Dropped == 0 || r.DroppedNoWorker+r.DroppedBehind > 0
+}
 
 // IterationRate is the achieved rate of iterations started, per second of
 // the run's active time: in the open model, the rate to compare with
