@@ -39,7 +39,7 @@ type dispatcher struct {
 	// means waitUntil. Tests on a fake clock set it to a timer-only wait.
 	wait func(stop context.Context, t time.Time) bool
 	// lateness, when not nil, gets how late the dispatcher reached each
-	// arrival it handed over or dropped for want of a worker.
+	// arrival it reached within BehindBound.
 	lateness *hdrhistogram.Histogram
 }
 

@@ -44,9 +44,9 @@ type Result struct {
 	// in either model.
 	Iterations int64
 	// Lateness is the open model's generator lateness, in microseconds as
-	// the latency histograms: for each arrival the dispatcher handed over
-	// (or dropped for want of a worker), how long after its intended time
-	// it reached it. The response times of the sent requests include it.
+	// the latency histograms: for each arrival the dispatcher reached
+	// within BehindBound, how long after its intended time it reached it.
+	// The response times of the sent requests include it.
 	// Nil in the closed model and in a result older than it.
 	Lateness *hdrhistogram.Histogram
 	// ProtocolEvents counts answers a client could not place: bytes a
