@@ -59,6 +59,24 @@ func TestOpenReportsWarn(t *testing.T) {
 	}
 }
 
+// TestOpenLinesFit80Columns: the open model's lines fit 80 columns at the
+// highest rate and pool, with counts of a year's run.
+func TestOpenLinesFit80Columns(t *testing.T) {
+	r := testkit.OpenResult(3)
+	r.Load.Rate, r.Load.MaxWorkers, r.PeakWorkers = runner.MaxRate, runner.MaxWorkers, runner.MaxWorkers
+	r.Arrivals, r.DroppedNoWorker, r.DroppedBehind, r.Iterations = 315_360_000_000_000, 123_456_789_012_345, 98_765_432_109_876, 93_137_778_877_779
+	r.Dropped = r.DroppedNoWorker + r.DroppedBehind
+	var buf bytes.Buffer
+	if err := report.Text(&buf, r, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if n := utf8.RuneCountInString(line); n > 80 {
+			t.Errorf("line of %d columns: %q", n, line)
+		}
+	}
+}
+
 func checkTextGolden(t *testing.T, r *runner.Result, v []slo.Verdict, name string) {
 	t.Helper()
 	var buf bytes.Buffer

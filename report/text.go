@@ -87,10 +87,15 @@ func textOpen(p *printer, r *runner.Result) {
 	if !r.IterationsKnown() {
 		achieved = fmt.Sprintf("achieved %.1f req/s", r.RPS(r.Total))
 	}
-	p.line("rate       target %.1f iterations/s, %s, peak %d worker%s", r.TargetRate(), achieved, r.PeakWorkers, plural(r.PeakWorkers))
+	p.line("rate       target %.1f iterations/s, %s", r.TargetRate(), achieved)
 	p.line("           %d of %d arrivals dropped (%s%%)", r.Dropped, r.Arrivals, format.Number(format.Percent(r.Dropped, r.Arrivals), 2))
 	if causes := dropCauses(r); causes != "" {
-		p.line("           %s", causes)
+		wrapLabelled(p, "", causes)
+	}
+	if len(r.Parts) == 0 {
+		p.line("workers    peak %d of at most %d", r.PeakWorkers, r.Load.MaxWorkers)
+	} else {
+		p.line("workers    peak %d", r.PeakWorkers) // of runs at once; the cap is each run's
 	}
 	if late := lateness(r); late != "" {
 		p.line("generator  late by %s", late)
