@@ -84,6 +84,6 @@ func awkwardResult() *runner.Result {
 		Load:        runner.Load{Open: true, Rate: 12, MaxWorkers: 10, Duration: 10 * time.Second},
 		Interrupted: true, ClassNames: classes,
 		Endpoints: []*runner.EndpointStats{login, tick, html}, Total: total,
-		Arrivals: 120, Dropped: 7, PeakWorkers: 10,
+		Arrivals: 120, Dropped: 7, DroppedNoWorker: 7, Iterations: 76, PeakWorkers: 10,
 	}
 }

@@ -223,11 +223,23 @@ func htmlSettings(r *runner.Result, tl *htmlTimeline) []htmlSetting {
 		{"peak workers", strconv.Itoa(r.PeakWorkers)},
 	}
 	if r.Load.Open {
+		s = append(s, htmlSetting{"target rate", format.Number(r.TargetRate(), 2) + " iterations/s"})
+		if r.IterationsKnown() {
+			s = append(s, htmlSetting{"achieved iterations", format.Number(r.IterationRate(), 2) + " iterations/s"})
+		}
 		s = append(s,
-			htmlSetting{"target rate", format.Number(r.TargetRate(), 2) + " arrivals/s"},
 			htmlSetting{"achieved rate", format.Number(r.RPS(r.Total), 2) + " req/s"},
 			htmlSetting{"arrivals", groupDigits(r.Arrivals)},
 			htmlSetting{"dropped", groupDigits(r.Dropped) + " (" + format.Number(format.Percent(r.Dropped, r.Arrivals), 2) + "% of arrivals)"})
+		for _, extra := range []htmlSetting{{"why dropped", dropCauses(r)}, {"generator lateness", lateness(r)},
+			{"generator limited", generatorWarning(r)}, {"pool limited", poolWarning(r)}} {
+			if extra.Key == "generator limited" && extra.Value != "" {
+				extra.Value += "; " + generatorMeaning
+			}
+			if extra.Value != "" {
+				s = append(s, extra)
+			}
+		}
 	}
 	if c := connectSentence(r.Total); c != "" {
 		s = append(s, htmlSetting{"connections", c})

@@ -103,7 +103,13 @@ func JUnit(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	if r.Load.Open {
 		suite.Properties = append(suite.Properties,
 			junitProperty{Name: "arrivals", Value: strconv.FormatInt(r.Arrivals, 10)},
-			junitProperty{Name: "dropped", Value: strconv.FormatInt(r.Dropped, 10)})
+			junitProperty{Name: "dropped", Value: strconv.FormatInt(r.Dropped, 10)},
+			junitProperty{Name: "dropped_no_worker", Value: strconv.FormatInt(r.DroppedNoWorker, 10)},
+			junitProperty{Name: "dropped_behind", Value: strconv.FormatInt(r.DroppedBehind, 10)},
+			junitProperty{Name: "generator_limited", Value: strconv.FormatBool(r.GeneratorLimited())})
+	}
+	if r.IterationsKnown() {
+		suite.Properties = append(suite.Properties, junitProperty{Name: "iterations", Value: strconv.FormatInt(r.Iterations, 10)})
 	}
 	for _, v := range verdicts {
 		c := junitCase{Name: v.SLO.Expr, Classname: "loadgate." + r.Scenario, Time: "0"}

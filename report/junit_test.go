@@ -115,7 +115,8 @@ func TestJUnit(t *testing.T) {
 	for _, p := range suite.Properties {
 		props[p.Name] = p.Value
 	}
-	if props["target"] != r.Target || props["interrupted"] != "true" || props["dropped"] != "7" || props["requests"] != "76" {
+	if props["target"] != r.Target || props["interrupted"] != "true" || props["dropped"] != "7" || props["requests"] != "76" ||
+		props["dropped_no_worker"] != "7" || props["dropped_behind"] != "0" || props["iterations"] != "76" || props["generator_limited"] != "false" {
 		t.Errorf("properties %v", props)
 	}
 	if !strings.Contains(suite.SystemOut, "scenario   "+scenario+"\n") || !strings.Contains(suite.SystemOut, "SLOs\n") {

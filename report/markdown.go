@@ -75,10 +75,7 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 			strconv.FormatFloat(r.RPS(e), 'f', 1, 64))
 	}
 	if r.Load.Open {
-		fmt.Fprintf(&b, "\n**Open model**: target %.1f req/s, achieved %.1f req/s; %s of %s arrivals dropped (%s%%), peak %d worker%s. "+
-			"Latency counts from each request's scheduled start, so it includes any wait to be sent.\n",
-			r.TargetRate(), r.RPS(r.Total), mdCount(r.Dropped), mdCount(r.Arrivals),
-			format.Number(format.Percent(r.Dropped, r.Arrivals), 2), r.PeakWorkers, plural(r.PeakWorkers))
+		mdOpen(&b, r)
 	}
 
 	if s := connectSentence(r.Total); s != "" {
@@ -89,6 +86,32 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	mdRetries(&b, rows)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// mdOpen writes the open model's paragraph: the rate asked for and
+// achieved, the arrivals dropped and why, the generator's lateness, and a
+// warning when the generator or the worker pool limited the run.
+func mdOpen(b *strings.Builder, r *runner.Result) {
+	achieved := fmt.Sprintf("%.1f iterations/s (%.1f req/s)", r.IterationRate(), r.RPS(r.Total))
+	if !r.IterationsKnown() {
+		achieved = fmt.Sprintf("%.1f req/s", r.RPS(r.Total))
+	}
+	fmt.Fprintf(b, "\n**Open model**: target %.1f iterations/s, achieved %s; %s of %s arrivals dropped (%s%%",
+		r.TargetRate(), achieved, mdCount(r.Dropped), mdCount(r.Arrivals), format.Number(format.Percent(r.Dropped, r.Arrivals), 2))
+	if causes := dropCauses(r); causes != "" {
+		b.WriteString(": " + causes)
+	}
+	fmt.Fprintf(b, "), peak %d worker%s.", r.PeakWorkers, plural(r.PeakWorkers))
+	if late := lateness(r); late != "" {
+		b.WriteString(" The generator sent late by " + late + ".")
+	}
+	b.WriteString(" Latency counts from each request's scheduled start, so it includes any wait to be sent.\n")
+	if w := generatorWarning(r); w != "" {
+		fmt.Fprintf(b, "\n> **Warning**: %s; %s.\n", mdText(w), mdText(generatorMeaning))
+	}
+	if w := poolWarning(r); w != "" {
+		fmt.Fprintf(b, "\n> **Warning**: %s.\n", mdText(w))
+	}
 }
 
 // mdClasses writes, when any request had a class other than ok, a table of

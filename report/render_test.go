@@ -12,6 +12,7 @@ import (
 	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/internal/testkit"
 	"github.com/loadgate/loadgate/report"
+	"github.com/loadgate/loadgate/runner"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -21,14 +22,68 @@ func verdicts(t *testing.T, exprs ...string) []slo.Verdict {
 	return slo.Judge(testkit.Result(), testkit.SLOs(t, exprs...))
 }
 
-// TestTextGolden compares the summary with testdata/summary.golden and
-// checks that it fits 80 columns. Run with -update to rewrite it.
+// TestTextGolden compares the summary with testdata/summary.golden, and
+// that of an open run the generator limited with summary-open.golden, and
+// checks that they fit 80 columns. Run with -update to rewrite them.
 func TestTextGolden(t *testing.T) {
+	t.Run("closed", func(t *testing.T) {
+		checkTextGolden(t, testkit.Result(), verdicts(t, "p95<1s", "error_rate<0.5%", "register.p99<1s"), "summary.golden")
+	})
+	t.Run("open, the generator behind", func(t *testing.T) {
+		r := testkit.OpenResult(3)
+		checkTextGolden(t, r, slo.Judge(r, testkit.SLOs(t, "dropped_behind==0", "iteration_rate>=10")), "summary-open.golden")
+	})
+}
+
+// TestOpenReportsWarn: every report of an open run the generator limited
+// gives the drops by cause, the generator's lateness and the warning.
+func TestOpenReportsWarn(t *testing.T) {
+	r := testkit.OpenResult(3)
+	var md, html, junit bytes.Buffer
+	report.Markdown(&md, r, nil)
+	report.HTML(&html, r, nil)
+	report.JUnit(&junit, r, nil)
+	for name, out := range map[string]string{"Markdown": md.String(), "HTML": html.String()} {
+		for _, want := range []string{"5 found no free worker, 3 the generator was behind on", "p50 500µs, p99 5.00ms, max 5.00ms",
+			"the generator, not the target, limited this run", "the worker pool (at most 8, --max-workers) limited this run"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s lacks %q", name, want)
+			}
+		}
+	}
+	if !strings.Contains(md.String(), "achieved 10.0 iterations/s (10.0 req/s)") {
+		t.Errorf("Markdown does not give the achieved iterations beside the target:\n%s", md.String())
+	}
+	if !strings.Contains(junit.String(), `<property name="generator_limited" value="true">`) {
+		t.Errorf("JUnit does not say the generator limited the run:\n%s", junit.String())
+	}
+}
+
+// TestOpenLinesFit80Columns: the open model's lines fit 80 columns at the
+// highest rate and pool, with counts of a year's run.
+func TestOpenLinesFit80Columns(t *testing.T) {
+	r := testkit.OpenResult(3)
+	r.Load.Rate, r.Load.MaxWorkers, r.PeakWorkers = runner.MaxRate, runner.MaxWorkers, runner.MaxWorkers
+	r.Arrivals, r.DroppedNoWorker, r.DroppedBehind, r.Iterations = 315_360_000_000_000, 123_456_789_012_345, 98_765_432_109_876, 93_137_778_877_779
+	r.Dropped = r.DroppedNoWorker + r.DroppedBehind
 	var buf bytes.Buffer
-	if err := report.Text(&buf, testkit.Result(), verdicts(t, "p95<1s", "error_rate<0.5%", "register.p99<1s")); err != nil {
+	if err := report.Text(&buf, r, nil); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "summary.golden")
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if n := utf8.RuneCountInString(line); n > 80 {
+			t.Errorf("line of %d columns: %q", n, line)
+		}
+	}
+}
+
+func checkTextGolden(t *testing.T, r *runner.Result, v []slo.Verdict, name string) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := report.Text(&buf, r, v); err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", name)
 	if *update {
 		os.MkdirAll("testdata", 0o755)
 		os.WriteFile(golden, buf.Bytes(), 0o644)

@@ -63,11 +63,6 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	t := r.Total
 	p.line("total      %d request%s, %d ok, %d error%s (%s%%), %.1f req/s", t.Requests(), plural(t.Requests()),
 		t.OK(), t.Errors(), plural(t.Errors()), format.Number(format.Percent(t.Errors(), t.Requests()), 2), r.RPS(t))
-	if r.Load.Open {
-		p.line("rate       target %.1f/s, achieved %.1f/s, peak %d worker%s",
-			r.TargetRate(), r.RPS(t), r.PeakWorkers, plural(r.PeakWorkers))
-		p.line("           %d of %d arrivals dropped (%s%%)", r.Dropped, r.Arrivals, format.Number(format.Percent(r.Dropped, r.Arrivals), 2))
-	}
 	if t.Clamped > 0 {
 		p.line("           %d latencies above %s were recorded as %s", t.Clamped, maxLatency, maxLatency)
 	}
@@ -75,6 +70,12 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 		wrapLabelled(p, "", fmt.Sprintf("%d protocol event%s: bytes a server sent after an answer or unasked", r.ProtocolEvents, plural(r.ProtocolEvents)))
 	}
 	textConnectFailures(p, r)
+	if r.IterationsKnown() {
+		p.line("iterations %d started, %.1f/s", r.Iterations, r.IterationRate())
+	}
+	if r.Load.Open {
+		textOpen(p, r)
+	}
 	textConnections(p, r)
 	textMessages(p, r)
 	if len(verdicts) > 0 {
@@ -83,6 +84,36 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 		p.keep(Verdicts(w, verdicts))
 	}
 	return p.err
+}
+
+// textOpen writes the open model's lines: the rate asked for and achieved,
+// the arrivals dropped and why, the generator's lateness, and a warning
+// when the generator or the worker pool limited the run.
+func textOpen(p *printer, r *runner.Result) {
+	achieved := fmt.Sprintf("achieved %.1f/s", r.IterationRate())
+	if !r.IterationsKnown() {
+		achieved = fmt.Sprintf("achieved %.1f req/s", r.RPS(r.Total))
+	}
+	p.line("rate       target %.1f iterations/s, %s", r.TargetRate(), achieved)
+	p.line("           %d of %d arrivals dropped (%s%%)", r.Dropped, r.Arrivals, format.Number(format.Percent(r.Dropped, r.Arrivals), 2))
+	if causes := dropCauses(r); causes != "" {
+		wrapLabelled(p, "", causes)
+	}
+	if len(r.Parts) == 0 {
+		p.line("workers    peak %d of at most %d", r.PeakWorkers, r.Load.MaxWorkers)
+	} else {
+		p.line("workers    peak %d", r.PeakWorkers) // of runs at once; the cap is each run's
+	}
+	if late := lateness(r); late != "" {
+		p.line("generator  late by %s", late)
+	}
+	if w := generatorWarning(r); w != "" {
+		p.line("warning    %s", w)
+		p.line("           %s", generatorMeaning)
+	}
+	if w := poolWarning(r); w != "" {
+		p.line("warning    %s", w)
+	}
 }
 
 // Verdicts writes one line per SLO: PASS or FAIL, the expression and the

@@ -182,7 +182,9 @@ const maxDefaultWorkers = 10_000
 // DefaultMaxWorkers is the open model's worker limit when none is given:
 // enough for the peak rate with every request taking the whole timeout
 // (rate × timeout), so that only a target slower than the timeout could make
-// arrivals drop; at least 1, at most 10,000.
+// arrivals drop; at least 1, at most 10,000. It is a cap, not a size: the
+// pool starts empty and grows only as far as the target's latency needs
+// (see dispatcher), so a fast target gets few workers and connections.
 func DefaultMaxWorkers(l Load, timeout time.Duration) int {
 	peak := l.Rate
 	for _, st := range l.Stages {

@@ -31,6 +31,7 @@ func MergeResults(results ...*Result) (*Result, error) {
 		Load: first.Load, ClassNames: first.Classes()}
 	var names []string
 	var from []int // per part, the result it comes from
+	causesKnown, iterationsKnown := true, true
 	for i, r := range results {
 		switch {
 		case r.Scenario != first.Scenario:
@@ -60,6 +61,19 @@ func MergeResults(results ...*Result) (*Result, error) {
 		out.TLSUnverified = out.TLSUnverified || r.TLSUnverified
 		out.Arrivals += r.Arrivals
 		out.Dropped += r.Dropped
+		out.DroppedNoWorker += r.DroppedNoWorker
+		out.DroppedBehind += r.DroppedBehind
+		out.Iterations += r.Iterations
+		causesKnown = causesKnown && r.DropCausesKnown()
+		iterationsKnown = iterationsKnown && r.IterationsKnown()
+		if r.Lateness != nil {
+			if out.Lateness == nil {
+				out.Lateness = NewLatencyHistogram()
+			}
+			if dropped := out.Lateness.Merge(r.Lateness); dropped != 0 {
+				return nil, fmt.Errorf("result %d: its generator lateness is not of the latency histograms' geometry", i+1)
+			}
+		}
 		out.ProtocolEvents += r.ProtocolEvents
 		for _, e := range r.Endpoints {
 			if !slices.Contains(names, e.Name) {
@@ -83,6 +97,12 @@ func MergeResults(results ...*Result) (*Result, error) {
 		return nil, err
 	}
 	out.Total = total
+	if !causesKnown {
+		out.DroppedNoWorker, out.DroppedBehind = 0, 0 // a run from an older file does not say
+	}
+	if !iterationsKnown {
+		out.Iterations = 0
+	}
 	if out.Series, err = mergeSeries(out.Started, names, results); err != nil {
 		return nil, err
 	}

@@ -260,3 +260,32 @@ func TestMergeTLSUnverified(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeOpenRuns: drops by cause, iterations and the generator's lateness
+// of open runs add up in a merge; a run that does not count the causes or
+// the iterations (from a file older than them) leaves the merge without
+// them rather than with a part of them.
+func TestMergeOpenRuns(t *testing.T) {
+	later := func(r *runner.Result) *runner.Result {
+		r.Started, r.Ended = r.Started.Add(time.Hour), r.Ended.Add(time.Hour)
+		return r
+	}
+	merged, err := runner.MergeResults(testkit.OpenResult(3), later(testkit.OpenResult(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if merged.Dropped != 13 || merged.DroppedNoWorker != 10 || merged.DroppedBehind != 3 || merged.Iterations != 200 || merged.Lateness.TotalCount() != 200 {
+		t.Errorf("merged: dropped %d (%d no worker, %d behind), %d iterations, %d latenesses; want 13 (10, 3), 200, 200",
+			merged.Dropped, merged.DroppedNoWorker, merged.DroppedBehind, merged.Iterations, merged.Lateness.TotalCount())
+	}
+	older := later(testkit.OpenResult(3))
+	older.DroppedNoWorker, older.DroppedBehind, older.Iterations, older.Lateness = 0, 0, 0, nil
+	merged, err = runner.MergeResults(testkit.OpenResult(0), older)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if merged.Dropped != 13 || merged.DropCausesKnown() || merged.IterationsKnown() || merged.Lateness.TotalCount() != 100 {
+		t.Errorf("merged with an older run: dropped %d (%d no worker, %d behind), %d iterations; want 13 (unknown causes), unknown iterations",
+			merged.Dropped, merged.DroppedNoWorker, merged.DroppedBehind, merged.Iterations)
+	}
+}

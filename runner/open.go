@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -15,7 +16,17 @@ type arrival struct {
 
 // dispatcher hands the arrivals of a rate profile to workers: to a free one,
 // to a new one while there are fewer than maxWorkers, or else drops the
-// arrival. It never delays one: the schedule does not wait for the target.
+// arrival. It never delays one: the schedule does not wait for the target,
+// and an arrival the dispatcher itself reaches more than BehindBound late
+// is dropped, not sent in a burst.
+//
+// The pool starts empty and grows by one worker when an arrival finds
+// every worker busy, so that it follows the target's latency: it grows to
+// the rate times the latency (Little's law) and no further. It grows past
+// growFloor only while the dispatcher keeps its schedule (within
+// LateBound): when it is late, the busy workers wait on this machine's
+// CPU, not on the target, and more of them would only add to the load; the
+// arrival is dropped as the generator's.
 type dispatcher struct {
 	profile    profile
 	maxWorkers int
@@ -27,7 +38,14 @@ type dispatcher struct {
 	// wait sleeps until a time and reports false if stop ended first; nil
 	// means waitUntil. Tests on a fake clock set it to a timer-only wait.
 	wait func(stop context.Context, t time.Time) bool
+	// lateness, when not nil, gets how late the dispatcher reached each
+	// arrival it reached within BehindBound.
+	lateness *hdrhistogram.Histogram
 }
+
+// growFloor is how many workers the pool may grow to however late the
+// dispatcher is: enough to keep a few cores busy against a fast target.
+const growFloor = 16
 
 // coarseWake is how early waitUntil hands over from the Go timer to nanosleep.
 const coarseWake = 2 * time.Millisecond
@@ -49,13 +67,15 @@ func waitUntil(stop context.Context, t time.Time) bool {
 // run dispatches arrivals from started until the schedule, the iteration
 // bound or stop ends, then waits for the workers, and returns how many
 // arrivals were due. It calls onDrop with the arrivals it could not hand to
-// a worker: one at a time when none was free and the pool was full, and at
-// once those the dispatcher itself fell behind on when the run stopped (a
-// machine too slow for the rate), counted from the schedule, so that the
-// cost does not grow with their number. A schedule that runs out of
-// arrivals before its length (stages that ramp down to zero) still lasts
-// its length, so that rates are over the time the load asked for.
-func (d dispatcher) run(stop context.Context, started time.Time, onDrop func(n int64)) (arrivals int64) {
+// a worker and why: one at a time when none was free (as the generator's
+// when it was late, see dispatcher); at once when it reached one more than
+// BehindBound late, that one and every other due by then (a machine too
+// slow for the rate), and those due before the run stopped that it never
+// reached, counted from the schedule so that the cost does not grow with
+// their number. A schedule that runs out of arrivals before its length
+// (stages that ramp down to zero) still lasts its length, so that rates are
+// over the time the load asked for.
+func (d dispatcher) run(stop context.Context, started time.Time, onDrop func(cause dropCause, n int64)) (arrivals int64) {
 	wait := d.wait
 	if wait == nil {
 		wait = waitUntil
@@ -75,24 +95,42 @@ func (d dispatcher) run(stop context.Context, started time.Time, onDrop func(n i
 		if !wait(stop, a.intended) {
 			if late := d.dueBefore(time.Since(started)) - k; late > 0 {
 				arrivals += late
-				onDrop(late)
+				onDrop(dropBehind, late)
 			}
 			break
+		}
+		late := time.Since(a.intended)
+		if late > BehindBound {
+			// This arrival and every other due by now are dropped at once:
+			// the dispatcher starts again on time.
+			behind := max(d.dueBefore(at+late), k+1) - k
+			arrivals += behind
+			onDrop(dropBehind, behind)
+			k += behind - 1
+			continue
+		}
+		if d.lateness != nil {
+			recordLateness(d.lateness, late)
 		}
 		arrivals++
 		select {
 		case more <- a:
 		default:
-			if workers == d.maxWorkers {
-				onDrop(1)
-				continue
+			switch {
+			case late > LateBound && workers >= growFloor:
+				// The workers wait on this machine's CPU, not on the
+				// target: another would not help.
+				onDrop(dropBehind, 1)
+			case workers == d.maxWorkers:
+				onDrop(dropNoWorker, 1)
+			default:
+				id := workers
+				workers++
+				g.Go(func() error {
+					d.work(id, a, more)
+					return nil
+				})
 			}
-			id := workers
-			workers++
-			g.Go(func() error {
-				d.work(id, a, more)
-				return nil
-			})
 		}
 	}
 	close(more)
@@ -121,9 +159,10 @@ func (e *engine) runOpen(stop context.Context, started time.Time) {
 		maxWorkers: load.MaxWorkers,
 		iterations: load.Iterations,
 		length:     load.Length(),
+		lateness:   e.lateness,
 	}
-	drop := func(n int64) {
-		e.dropped.Add(n)
+	drop := func(cause dropCause, n int64) {
+		e.dropped[cause].Add(n)
 		if e.plan.Progress != nil {
 			e.plan.Progress.dropped.Add(n)
 		}
@@ -133,7 +172,7 @@ func (e *engine) runOpen(stop context.Context, started time.Time) {
 		defer w.close()
 		for a, ok := first, true; ok; a, ok = <-more {
 			if !w.iterate(stop, Iteration{Seq: a.seq, Worker: id}, a.intended) {
-				drop(1) // handed over as the run stopped
+				drop(dropBehind, 1) // handed over as the run stopped: not sent before its end
 			}
 		}
 	}

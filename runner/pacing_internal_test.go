@@ -114,10 +114,10 @@ func TestDispatcherDropsWhenWorkersAreShort(t *testing.T) {
 				}
 			},
 		}
-		var dropped int64
-		arrivals := d.run(context.Background(), started, func(n int64) { dropped += n })
-		if arrivals != 100 || dropped != 60 || served.Load() != 40 {
-			t.Errorf("arrivals %d, dropped %d, served %d; want 100, 60, 40", arrivals, dropped, served.Load())
+		var dropped [numDropCauses]int64
+		arrivals := d.run(context.Background(), started, func(c dropCause, n int64) { dropped[c] += n })
+		if arrivals != 100 || dropped[dropNoWorker] != 60 || dropped[dropBehind] != 0 || served.Load() != 40 {
+			t.Errorf("arrivals %d, dropped %v (no worker, behind), served %d; want 100, [60 0], 40", arrivals, dropped, served.Load())
 		}
 		if late.Load() != 0 {
 			t.Errorf("%d arrivals started after their intended time", late.Load())
@@ -144,7 +144,7 @@ func TestDispatcherEnoughWorkers(t *testing.T) {
 			},
 		}
 		var dropped int64
-		arrivals := d.run(context.Background(), time.Now(), func(n int64) { dropped += n })
+		arrivals := d.run(context.Background(), time.Now(), func(_ dropCause, n int64) { dropped += n })
 		if arrivals != 200 || dropped != 0 {
 			t.Errorf("arrivals %d, dropped %d; want 200, 0", arrivals, dropped)
 		}
@@ -161,13 +161,13 @@ func TestDispatcherIterationBoundAndStop(t *testing.T) {
 			}
 		}
 		d := dispatcher{wait: timerWait, profile: profile{start: 1000}, maxWorkers: 10, iterations: 37, work: work}
-		if arrivals := d.run(context.Background(), time.Now(), func(int64) {}); arrivals != 37 {
+		if arrivals := d.run(context.Background(), time.Now(), func(dropCause, int64) {}); arrivals != 37 {
 			t.Errorf("%d arrivals with -n 37", arrivals)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 245*time.Millisecond)
 		defer cancel()
 		d = dispatcher{wait: timerWait, profile: profile{start: 100}, maxWorkers: 10, work: work}
-		if arrivals := d.run(ctx, time.Now(), func(int64) {}); arrivals != 25 {
+		if arrivals := d.run(ctx, time.Now(), func(dropCause, int64) {}); arrivals != 25 {
 			t.Errorf("%d arrivals in 245ms at 100/s, want 25", arrivals)
 		}
 	})
@@ -193,12 +193,87 @@ func TestDispatcherBehindCountsDrops(t *testing.T) {
 				}
 			},
 		}
-		var dropped int64
-		arrivals := d.run(stop, time.Now(), func(n int64) { dropped += n })
-		if arrivals != 100 || dropped == 0 || served.Load()+dropped != 100 {
-			t.Errorf("arrivals %d, served %d, dropped %d; want 100 = served + dropped, some dropped", arrivals, served.Load(), dropped)
+		var dropped [numDropCauses]int64
+		arrivals := d.run(stop, time.Now(), func(c dropCause, n int64) { dropped[c] += n })
+		if arrivals != 100 || dropped[dropBehind] == 0 || dropped[dropNoWorker] != 0 || served.Load()+dropped[dropBehind] != 100 {
+			t.Errorf("arrivals %d, served %d, dropped %v (no worker, behind); want 100 = served + dropped behind, some dropped", arrivals, served.Load(), dropped)
 		}
 	})
+}
+
+// TestDispatcherStallDropsLateArrivals: a dispatcher that stalls 25 ms
+// once, at arrival 50 of 100 a second, drops as the generator's the
+// arrivals due by the time it goes on (50, 51 and 52, due at 500, 510 and
+// 520 ms; it goes on at 525 ms) rather than sending them in a burst, and
+// sends the rest on time.
+func TestDispatcherStallDropsLateArrivals(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var served atomic.Int64
+		lateness := NewLatencyHistogram()
+		stalled := false
+		d := dispatcher{profile: profile{start: 100}, maxWorkers: 10, length: time.Second, lateness: lateness,
+			wait: func(stop context.Context, at time.Time) bool {
+				ok := timerWait(stop, at)
+				if !stalled && served.Load() == 50 {
+					stalled = true
+					time.Sleep(25 * time.Millisecond)
+				}
+				return ok
+			},
+			work: func(_ int, first arrival, more <-chan arrival) {
+				for _, ok := first, true; ok; _, ok = <-more {
+					served.Add(1)
+				}
+			},
+		}
+		var dropped [numDropCauses]int64
+		arrivals := d.run(context.Background(), time.Now(), func(c dropCause, n int64) { dropped[c] += n })
+		if arrivals != 100 || dropped != [numDropCauses]int64{0, 3} || served.Load() != 97 {
+			t.Errorf("arrivals %d, dropped %v (no worker, behind), served %d; want 100, [0 3], 97", arrivals, dropped, served.Load())
+		}
+		if got := Micros(lateness.Max()); got > time.Microsecond || lateness.TotalCount() != 97 {
+			t.Errorf("lateness max %s over %d arrivals; want none over 97", got, lateness.TotalCount())
+		}
+	})
+}
+
+// TestDispatcherLateDoesNotGrowPool: 100 arrivals a second of 300 ms each
+// need 30 workers. A dispatcher on time grows the pool to them and drops
+// nothing; one that reaches every arrival 2 ms late (within BehindBound,
+// past LateBound: its machine is busy) grows it to growFloor only, and
+// drops the arrivals that find those busy as the generator's, not for want
+// of a worker.
+func TestDispatcherLateDoesNotGrowPool(t *testing.T) {
+	for _, delay := range []time.Duration{0, 2 * time.Millisecond} {
+		synctest.Test(t, func(t *testing.T) {
+			var served, peak atomic.Int64 // workers never leave before the end: the pool's peak is how many started
+			d := dispatcher{profile: profile{start: 100}, maxWorkers: 1000, length: time.Second,
+				wait: func(stop context.Context, at time.Time) bool {
+					ok := timerWait(stop, at)
+					time.Sleep(delay)
+					return ok
+				},
+				work: func(_ int, first arrival, more <-chan arrival) {
+					peak.Add(1)
+					for _, ok := first, true; ok; _, ok = <-more {
+						served.Add(1)
+						time.Sleep(300 * time.Millisecond)
+					}
+				},
+			}
+			var dropped [numDropCauses]int64
+			arrivals := d.run(context.Background(), time.Now(), func(c dropCause, n int64) { dropped[c] += n })
+			if arrivals != 100 || served.Load()+dropped[dropBehind] != 100 || dropped[dropNoWorker] != 0 {
+				t.Errorf("%s late: arrivals %d, served %d, dropped %v (no worker, behind)", delay, arrivals, served.Load(), dropped)
+			}
+			switch {
+			case delay == 0 && (dropped[dropBehind] != 0 || peak.Load() < 30 || peak.Load() > 32):
+				t.Errorf("on time: %d dropped behind, a pool of %d; want none, about 30", dropped[dropBehind], peak.Load())
+			case delay > 0 && (dropped[dropBehind] == 0 || peak.Load() != growFloor):
+				t.Errorf("%s late: %d dropped behind, a pool of %d; want some, %d", delay, dropped[dropBehind], peak.Load(), growFloor)
+			}
+		})
+	}
 }
 
 // TestScheduleLastsItsLength: stages that ramp down to zero run out of
@@ -212,7 +287,7 @@ func TestScheduleLastsItsLength(t *testing.T) {
 		stages := []Stage{{time.Second, 50}, {time.Second, 0}}
 		d := dispatcher{wait: timerWait, profile: profile{start: 50, stages: stages}, maxWorkers: 10, length: 2 * time.Second, work: work}
 		began := time.Now()
-		arrivals := d.run(context.Background(), began, func(int64) {})
+		arrivals := d.run(context.Background(), began, func(dropCause, int64) {})
 		if took := time.Since(began); arrivals != 75 || took != 2*time.Second {
 			t.Errorf("%d arrivals in %s, want 75 in 2s", arrivals, took)
 		}
@@ -324,7 +399,12 @@ func TestDroppedArrivalsCountedAtOnce(t *testing.T) {
 		}
 		began := time.Now().Add(-3 * time.Second) // the run is past its length when the dispatcher looks
 		var dropped int64
-		if arrivals := d.run(context.Background(), began, func(n int64) { dropped += n }); arrivals != 2e9 || dropped != 2e9 {
+		if arrivals := d.run(context.Background(), began, func(c dropCause, n int64) {
+			if c != dropBehind {
+				t.Errorf("%d arrivals dropped for want of a worker", n)
+			}
+			dropped += n
+		}); arrivals != 2e9 || dropped != 2e9 {
 			t.Errorf("%d arrivals, %d dropped; want 2e9 of each", arrivals, dropped)
 		}
 	})
@@ -368,7 +448,7 @@ func TestTinyRateEnds(t *testing.T) {
 			},
 		}
 		began := time.Now()
-		if arrivals := d.run(context.Background(), began, func(int64) {}); arrivals != 1 || time.Since(began) != time.Second {
+		if arrivals := d.run(context.Background(), began, func(dropCause, int64) {}); arrivals != 1 || time.Since(began) != time.Second {
 			t.Errorf("%d arrivals in %s, want 1 in 1s", arrivals, time.Since(began))
 		}
 	})

@@ -3,6 +3,8 @@ package runner
 import (
 	"slices"
 	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // Result is what a run measured. Run returns it complete; nothing changes it
@@ -32,9 +34,25 @@ type Result struct {
 	// Total merges all endpoints; its Name is "total".
 	Total *EndpointStats
 	// Arrivals counts the iterations the open model's schedule made due,
-	// Dropped those of them that found no free worker (they sent nothing).
-	Arrivals int64
-	Dropped  int64
+	// Dropped those of them that sent nothing: DroppedNoWorker found every
+	// worker busy and the pool at its limit (the target is slow for the
+	// rate, or MaxWorkers too small); DroppedBehind the generator could not
+	// send in time (see BehindBound: this machine is too small for the
+	// rate). Dropped is their sum; a result read from a file older than
+	// the two has them zero.
+	Arrivals        int64
+	Dropped         int64
+	DroppedNoWorker int64
+	DroppedBehind   int64
+	// Iterations counts the iterations started: those that sent a request,
+	// in either model.
+	Iterations int64
+	// Lateness is the open model's generator lateness, in microseconds as
+	// the latency histograms: for each arrival the dispatcher reached
+	// within BehindBound, how long after its intended time it reached it.
+	// The response times of the sent requests include it.
+	// Nil in the closed model and in a result older than it.
+	Lateness *hdrhistogram.Histogram
 	// ProtocolEvents counts answers a client could not place: bytes a
 	// server sent beyond an answer's framing (a 204 with a body), or on an
 	// idle connection. The fast client counts the connections it drops for
@@ -138,6 +156,27 @@ func (r *Result) TargetRate() float64 {
 		return due / window.Seconds()
 	}
 	return 0
+}
+
+// IterationsKnown reports whether r counts its iterations: a result read
+// from a file older than the count has none for its requests.
+func (r *Result) IterationsKnown() bool { return r.Iterations > 0 || r.Total.Requests() == 0 }
+
+// DropCausesKnown reports whether r counts its drops by cause: a result read
+// from a file older than the causes has none for its drops.
+func (r *Result) DropCausesKnown() bool {
+	return r.Dropped == 0 || r.DroppedNoWorker+r.DroppedBehind > 0
+}
+
+// IterationRate is the achieved rate of iterations started, per second of
+// the run's active time: in the open model, the rate to compare with
+// TargetRate.
+func (r *Result) IterationRate() float64 {
+	secs := r.ActiveTime().Seconds()
+	if secs <= 0 {
+		return 0
+	}
+	return float64(r.Iterations) / secs
 }
 
 // RPS is the achieved rate of s's requests that reached the server (see

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // Run drives plan.Target with plan.Load and returns what it measured.
@@ -80,22 +82,26 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		return nil, err
 	}
 	return &Result{
-		Scenario:       plan.Scenario,
-		ClassNames:     plan.Classifier.Names(),
-		Target:         plan.Target.Redacted(),
-		Started:        started,
-		Ended:          ended,
-		Load:           plan.Load,
-		Interrupted:    ctx.Err() != nil,
-		TLSUnverified:  plan.Target.Scheme == "https" && plan.TLSConfig != nil && plan.TLSConfig.InsecureSkipVerify,
-		Endpoints:      endpoints,
-		Total:          total,
-		Arrivals:       e.arrivals.Load(),
-		Dropped:        e.dropped.Load(),
-		PeakWorkers:    int(e.peakWorkers.Load()),
-		HTTP2:          plan.HTTP2,
-		Series:         series,
-		ProtocolEvents: e.protocolEvents.Load() + plan.ProtocolLog.count() - logged,
+		Scenario:        plan.Scenario,
+		ClassNames:      plan.Classifier.Names(),
+		Target:          plan.Target.Redacted(),
+		Started:         started,
+		Ended:           ended,
+		Load:            plan.Load,
+		Interrupted:     ctx.Err() != nil,
+		TLSUnverified:   plan.Target.Scheme == "https" && plan.TLSConfig != nil && plan.TLSConfig.InsecureSkipVerify,
+		Endpoints:       endpoints,
+		Total:           total,
+		Arrivals:        e.arrivals.Load(),
+		Dropped:         e.dropped[dropNoWorker].Load() + e.dropped[dropBehind].Load(),
+		DroppedNoWorker: e.dropped[dropNoWorker].Load(),
+		DroppedBehind:   e.dropped[dropBehind].Load(),
+		Iterations:      e.iterations.Load(),
+		Lateness:        e.lateness,
+		PeakWorkers:     int(e.peakWorkers.Load()),
+		HTTP2:           plan.HTTP2,
+		Series:          series,
+		ProtocolEvents:  e.protocolEvents.Load() + plan.ProtocolLog.count() - logged,
 	}, nil
 }
 
@@ -112,9 +118,11 @@ type engine struct {
 	series       *seriesCollector
 	live         *live // nil without sinks
 	started      time.Time
-	next         atomic.Int64 // the next iteration's sequence number
-	arrivals     atomic.Int64 // open model: arrivals due so far
-	dropped      atomic.Int64 // open model: arrivals that found no free worker
+	next         atomic.Int64                // the next iteration's sequence number
+	arrivals     atomic.Int64                // open model: arrivals due so far
+	dropped      [numDropCauses]atomic.Int64 // open model: arrivals dropped, by dropCause
+	iterations   atomic.Int64                // iterations that sent something; workers add theirs as they close
+	lateness     *hdrhistogram.Histogram     // open model: the dispatcher's, written by it alone
 	peakWorkers  atomic.Int64
 	// protocolEvents counts the fast client's connections dropped for
 	// bytes beyond an answer.
@@ -125,6 +133,9 @@ type engine struct {
 // cancellation: an interrupt lets the requests in flight finish.
 func newEngine(ctx context.Context, plan *Plan) (*engine, error) {
 	e := &engine{plan: plan}
+	if plan.Load.Open {
+		e.lateness = NewLatencyHistogram()
+	}
 	e.names, e.stepEndpoint = endpointsOf(plan.Steps)
 	reqCtx := context.WithoutCancel(ctx)
 	for _, s := range plan.Steps {

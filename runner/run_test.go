@@ -76,6 +76,37 @@ func TestOpenModelCountsEveryArrival(t *testing.T) {
 	if res.Arrivals != 10000 || res.Total.Requests()+res.Dropped != res.Arrivals {
 		t.Errorf("%d arrivals, %d requests, %d dropped; want 10000 arrivals, each sent or dropped", res.Arrivals, res.Total.Requests(), res.Dropped)
 	}
+	if res.DroppedNoWorker+res.DroppedBehind != res.Dropped || res.Iterations != res.Total.Requests() {
+		t.Errorf("dropped %d = %d for want of a worker + %d behind? %d iterations for %d requests",
+			res.Dropped, res.DroppedNoWorker, res.DroppedBehind, res.Iterations, res.Total.Requests())
+	}
+	// Every arrival the dispatcher reached in time has its lateness; the
+	// others were dropped as the generator's.
+	if n := res.Lateness.TotalCount(); n+res.DroppedBehind < res.Arrivals || n > res.Arrivals {
+		t.Errorf("%d latenesses recorded for %d arrivals, %d dropped behind", n, res.Arrivals, res.DroppedBehind)
+	}
+}
+
+// TestOpenModelCountsIterations: a flow of two steps at 100 iterations a
+// second sends two requests an iteration; the iterations started are the
+// arrivals not dropped, and the achieved iteration rate is half the request
+// rate, whatever the machine's speed.
+func TestOpenModelCountsIterations(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	target, _ := url.Parse(srv.URL)
+	res := mustRun(t, t.Context(), plan(target, runner.Load{Open: true, Rate: 100, MaxWorkers: 20, Duration: time.Second},
+		runner.Step{Name: "first", Method: http.MethodGet, Path: "/a"}, runner.Step{Name: "second", Method: http.MethodGet, Path: "/b"}))
+	if res.Arrivals != 100 || res.Iterations != res.Arrivals-res.Dropped || res.Total.Requests() != 2*res.Iterations {
+		t.Errorf("%d arrivals, %d dropped, %d iterations, %d requests; want 100 arrivals, each sent or dropped, two requests an iteration",
+			res.Arrivals, res.Dropped, res.Iterations, res.Total.Requests())
+	}
+	if got, want := res.IterationRate(), res.RPS(res.Total)/2; got != want {
+		t.Errorf("%g iterations/s, %g requests/s", got, res.RPS(res.Total))
+	}
+	if res.Lateness == nil || res.Lateness.TotalCount()+res.DroppedBehind < res.Arrivals {
+		t.Errorf("the generator's lateness is missing arrivals: %v", res.Lateness)
+	}
 }
 
 // TestIterationCounts checks that serial and closed runs bounded by
@@ -102,6 +133,9 @@ func TestIterationCounts(t *testing.T) {
 			}
 			if got := login.Latency.TotalCount(); got != tc.iterations {
 				t.Errorf("%d latencies recorded, want %d", got, tc.iterations)
+			}
+			if res.Iterations != tc.iterations {
+				t.Errorf("the result counts %d iterations, want %d", res.Iterations, tc.iterations)
 			}
 			if res.Total.Requests() != tc.iterations || progress.Requests() != tc.iterations || progress.Iterations() != tc.iterations {
 				t.Errorf("total %d, progress %d requests %d iterations; want %d", res.Total.Requests(), progress.Requests(), progress.Iterations(), tc.iterations)

@@ -27,11 +27,13 @@ type worker struct {
 	message  []byte       // the last failure's message, normalised
 	scratch  []byte       // room to build a message in
 	backoff  backoff      // after failed connection attempts
+	started  int64        // iterations that sent something, added to the engine's at close
 }
 
-// close closes the worker's exchange.
+// close closes the worker's exchange and adds its iterations to the run's.
 func (w *worker) close() {
 	w.exchange.close()
+	w.engine.iterations.Add(w.started)
 }
 
 // iterate runs the plan's steps in order, but those the iteration skips,
@@ -59,8 +61,11 @@ func (w *worker) iterate(stop context.Context, it Iteration, intended time.Time)
 		}
 		intended = time.Time{}
 	}
-	if sent && plan.Progress != nil {
-		plan.Progress.iterations.Add(1)
+	if sent {
+		w.started++
+		if plan.Progress != nil {
+			plan.Progress.iterations.Add(1)
+		}
 	}
 	return sent
 }

@@ -387,7 +387,7 @@ func TestOpenModelRun(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stdout, "load       open, 100/s, up to 1000 workers, for 1s") ||
-		!strings.Contains(stdout, "rate       target 100.0/s, achieved") || !strings.Contains(stdout, "0 of 100 arrivals dropped") {
+		!strings.Contains(stdout, "rate       target 100.0 iterations/s, achieved") || !strings.Contains(stdout, "of 100 arrivals dropped") {
 		t.Errorf("summary:\n%s", stdout)
 	}
 	var r struct {
@@ -398,7 +398,9 @@ func TestOpenModelRun(t *testing.T) {
 			MaxWorkers  int     `json:"max_workers"`
 		} `json:"load"`
 		Totals struct {
-			Requests, Arrivals, Dropped int64
+			Requests, Arrivals, Dropped, Iterations int64
+			DroppedNoWorker                         int64 `json:"dropped_no_worker"`
+			DroppedBehind                           int64 `json:"dropped_behind"`
 		} `json:"totals"`
 		Endpoints map[string]struct {
 			ServiceMS        map[string]float64 `json:"service_ms"`
@@ -409,7 +411,9 @@ func TestOpenModelRun(t *testing.T) {
 	if err := json.Unmarshal(data, &r); err != nil {
 		t.Fatal(err)
 	}
-	if r.Load.Model != "open" || r.Load.Concurrency != 0 || r.Load.Rate != 100 || r.Load.MaxWorkers != 1000 || r.Totals.Arrivals != 100 || r.Totals.Requests != 100 {
+	if r.Load.Model != "open" || r.Load.Concurrency != 0 || r.Load.Rate != 100 || r.Load.MaxWorkers != 1000 || r.Totals.Arrivals != 100 ||
+		r.Totals.Requests+r.Totals.Dropped != 100 || r.Totals.Iterations != r.Totals.Requests ||
+		r.Totals.DroppedNoWorker != 0 || r.Totals.DroppedBehind != r.Totals.Dropped {
 		t.Errorf("result: %+v", r)
 	}
 	if ping := r.Endpoints["ping"]; ping.ServiceHistogram == "" || ping.ServiceMS["p99"] == 0 {

@@ -156,8 +156,22 @@ type attemptsJSON struct {
 
 type totalsJSON struct {
 	countsJSON
-	Arrivals int64 `json:"arrivals"`
-	Dropped  int64 `json:"dropped"`
+	// Arrivals and Dropped are the open model's; Dropped is the sum of
+	// DroppedNoWorker and DroppedBehind (runner.Result).
+	Arrivals        int64 `json:"arrivals"`
+	Dropped         int64 `json:"dropped"`
+	DroppedNoWorker int64 `json:"dropped_no_worker"`
+	DroppedBehind   int64 `json:"dropped_behind"`
+	// Iterations counts the iterations started; IterationRate is per
+	// second of active_s.
+	Iterations    int64   `json:"iterations"`
+	IterationRate float64 `json:"iteration_rate"`
+	// GeneratorLateMS and GeneratorLateHistogram are the open model's
+	// generator lateness (runner.Result.Lateness); absent otherwise.
+	GeneratorLateMS        *latencyJSON `json:"generator_lateness_ms,omitempty"`
+	GeneratorLateHistogram string       `json:"generator_lateness_histogram,omitempty"`
+	// GeneratorLimited is runner.Result.GeneratorLimited.
+	GeneratorLimited bool `json:"generator_limited"`
 	// ProtocolEvents counts answers a client could not place (bytes after
 	// an answer's framing, or on an idle connection).
 	ProtocolEvents int64   `json:"protocol_events"`
@@ -230,6 +244,8 @@ func Encode(r *runner.Result, verdicts []slo.Verdict, c *Comparison) ([]byte, er
 			PauseS:      r.Load.Pause.Seconds(),
 		},
 		Totals: totalsJSON{countsJSON: counts(r.Total, r), Arrivals: r.Arrivals, Dropped: r.Dropped,
+			DroppedNoWorker: r.DroppedNoWorker, DroppedBehind: r.DroppedBehind,
+			Iterations: r.Iterations, IterationRate: r.IterationRate(), GeneratorLimited: r.GeneratorLimited(),
 			ProtocolEvents: r.ProtocolEvents, TargetRate: r.TargetRate(), RPS: r.RPS(r.Total)},
 		Endpoints:     map[string]endpointJSON{},
 		SLOs:          []verdictJSON{},
@@ -243,6 +259,14 @@ func Encode(r *runner.Result, verdicts []slo.Verdict, c *Comparison) ([]byte, er
 	out.Series = series
 	if out.Totals.Connections, err = connectionsOut(r.Total.Connections, false); err != nil {
 		return nil, err
+	}
+	if r.Lateness != nil {
+		late := latencies(r.Lateness)
+		hist, err := r.Lateness.EncodeV2()
+		if err != nil {
+			return nil, err
+		}
+		out.Totals.GeneratorLateMS, out.Totals.GeneratorLateHistogram = &late, string(hist)
 	}
 	if c != nil {
 		out.Baseline = &baselineJSON{File: c.Baseline, Limits: c.Limits, Regressions: slo.Regressions(c.Deltas), Deltas: []deltaJSON{}}

@@ -59,7 +59,11 @@ func Read(data []byte) (*Saved, error) {
 	// target: it is never shown.
 	r := &runner.Result{Scenario: in.Scenario, Target: runner.RedactTarget(in.Target), Started: in.StartedAt, Ended: in.EndedAt,
 		Interrupted: in.Interrupted, TLSUnverified: in.TLSUnverified, ClassNames: in.ClassNames, Arrivals: in.Totals.Arrivals, Dropped: in.Totals.Dropped,
+		DroppedNoWorker: in.Totals.DroppedNoWorker, DroppedBehind: in.Totals.DroppedBehind, Iterations: in.Totals.Iterations,
 		PeakWorkers: in.Load.PeakWorkers, ProtocolEvents: in.Totals.ProtocolEvents, HTTP2: in.HTTP2}
+	if err := checkDrops(r); err != nil {
+		return nil, err
+	}
 	if len(r.ClassNames) == 0 {
 		r.ClassNames = runner.BuiltinClassNames()
 	}
@@ -105,6 +109,11 @@ func Read(data []byte) (*Saved, error) {
 	if err := checkTotalConnections(in.Totals.Connections, r.Total.Connections); err != nil {
 		return nil, err
 	}
+	if in.Totals.GeneratorLateHistogram != "" {
+		if r.Lateness, err = readHistogram(in.Totals.GeneratorLateHistogram, latencyGeometry); err != nil {
+			return nil, fmt.Errorf("totals.generator_lateness_histogram: %w", err)
+		}
+	}
 	if r.Parts, err = readRuns(in.Runs, r); err != nil {
 		return nil, fmt.Errorf("runs: %w", err)
 	}
@@ -116,6 +125,20 @@ func Read(data []byte) (*Saved, error) {
 		saved.SLOs = append(saved.SLOs, v.Expr)
 	}
 	return saved, nil
+}
+
+// checkDrops reports drop and iteration counts that cannot be: negative,
+// or drops by cause that are not the dropped arrivals (a file older than
+// the causes has them both 0).
+func checkDrops(r *runner.Result) error {
+	switch {
+	case r.Arrivals < 0 || r.Dropped < 0 || r.DroppedNoWorker < 0 || r.DroppedBehind < 0 || r.Iterations < 0:
+		return fmt.Errorf("totals: a negative count of arrivals, drops or iterations")
+	case r.DroppedNoWorker+r.DroppedBehind != r.Dropped && r.DroppedNoWorker+r.DroppedBehind != 0:
+		return fmt.Errorf("totals: dropped is %d, but dropped_no_worker %d and dropped_behind %d add up to %d",
+			r.Dropped, r.DroppedNoWorker, r.DroppedBehind, r.DroppedNoWorker+r.DroppedBehind)
+	}
+	return nil
 }
 
 // requiredFields are the fields every result file has, top-level and in

@@ -43,6 +43,49 @@ func TestResultRoundTrip(t *testing.T) {
 	roundTrip(t, testkit.Result(), "p95<50ms", "lock_timeouts==0")
 }
 
+// TestOpenRoundTrip: an open run's drops by cause, iterations and
+// generator lateness read back as written; a file written before them
+// reads with them zero and no lateness.
+func TestOpenRoundTrip(t *testing.T) {
+	data, err := resultfile.Encode(testkit.OpenResult(3), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := resultfile.Read(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := saved.Result
+	if again, _ := resultfile.Encode(r, nil, nil); !bytes.Equal(data, again) {
+		t.Errorf("read back and written again, the result differs:\n%s\nwant\n%s", again, data)
+	}
+	if r.Dropped != 8 || r.DroppedNoWorker != 5 || r.DroppedBehind != 3 || r.Iterations != 100 ||
+		r.Lateness == nil || r.Lateness.TotalCount() != 100 || !r.GeneratorLimited() {
+		t.Errorf("read back: dropped %d (%d no worker, %d behind), %d iterations, lateness %v, generator limited %v",
+			r.Dropped, r.DroppedNoWorker, r.DroppedBehind, r.Iterations, r.Lateness, r.GeneratorLimited())
+	}
+	var doc map[string]any
+	json.Unmarshal(data, &doc)
+	totals := doc["totals"].(map[string]any)
+	if totals["iteration_rate"] != 10.0 || totals["generator_limited"] != true || totals["dropped_behind"] != 3.0 {
+		t.Errorf("totals: iteration_rate %v, generator_limited %v, dropped_behind %v; want 10, true, 3",
+			totals["iteration_rate"], totals["generator_limited"], totals["dropped_behind"])
+	}
+	for _, field := range []string{"dropped_no_worker", "dropped_behind", "iterations", "iteration_rate",
+		"generator_lateness_ms", "generator_lateness_histogram", "generator_limited"} {
+		delete(totals, field)
+	}
+	older, _ := json.Marshal(doc)
+	saved, err = resultfile.Read(older)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := saved.Result; r.Dropped != 8 || r.DroppedNoWorker != 0 || r.DroppedBehind != 0 || r.Iterations != 0 || r.Lateness != nil {
+		t.Errorf("a file without the new fields: dropped %d (%d, %d), %d iterations, lateness %v; want 8 (0, 0), 0, none",
+			r.Dropped, r.DroppedNoWorker, r.DroppedBehind, r.Iterations, r.Lateness)
+	}
+}
+
 // TestConnectionsRoundTrip: a result whose requests made connections, over
 // HTTP/2, read back renders to the same bytes, with its connections (and
 // http2 at the top only); one without (as written before connections were
@@ -120,6 +163,10 @@ func TestReadRefuses(t *testing.T) {
 	more.Total, _ = runner.TotalOf(more.Endpoints)
 	data, _ = resultfile.Encode(more, nil, nil)
 	cases["more handshakes than connections"] = string(data)
+	data, _ = resultfile.Encode(testkit.OpenResult(0), nil, nil)
+	cases["drops by cause that are not the drops"] = strings.Replace(string(data), `"dropped_behind": 0`, `"dropped_behind": 1`, 1)
+	cases["negative iterations"] = strings.Replace(string(data), `"iterations": 100`, `"iterations": -1`, 1)
+	cases["a lateness of another geometry"] = strings.Replace(string(data), `"generator_lateness_histogram": "`, `"generator_lateness_histogram": "HISTFAAAACF4nJNpmSzMwMDAxwABMJoRTDNBaSYGBgAUxgEX`+`",  "x": "`, 1)
 	data, _ = resultfile.Encode(mergedResult(t), nil, nil)
 	for name, change := range map[string]func(run map[string]any){
 		"runs that do not add up": func(run map[string]any) { run["requests"] = run["requests"].(float64) - 1 },
@@ -210,6 +257,8 @@ func FuzzRead(f *testing.F) {
 	data, _ = resultfile.Encode(testkit.ResultWithConnectFailures(), nil, nil)
 	f.Add(data)
 	data, _ = resultfile.Encode(testkit.ResultWithConnections(98, true), nil, nil)
+	f.Add(data)
+	data, _ = resultfile.Encode(testkit.OpenResult(3), nil, nil)
 	f.Add(data)
 	f.Add([]byte(`{"schema":"loadgate.result/v1","scenario":"s","target":"","started_at":"2026-01-01T00:00:00Z","ended_at":"2026-01-01T00:00:01Z",` +
 		`"load":{"model":"closed"},"totals":{},"endpoints":{"a":{}},"class_names":[]}`))

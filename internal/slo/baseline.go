@@ -91,8 +91,9 @@ type Delta struct {
 
 // Compare compares now with a baseline endpoint by endpoint (and in total),
 // for each limit. Throughput (rps), ok answers, requests and statuses below
-// 400 regress downwards, everything else upwards; dropped, a count of the
-// whole run, is compared in total only.
+// 400 regress downwards (iterations and iteration_rate too), everything
+// else upwards; the metrics of the whole run (dropped and its causes,
+// iterations, iteration_rate) are compared in total only.
 func Compare(baseline, now *runner.Result, limits []Limit) []Delta {
 	var deltas []Delta
 	rows := append(append([]*runner.EndpointStats{}, now.Endpoints...), now.Total)
@@ -102,7 +103,7 @@ func Compare(baseline, now *runner.Result, limits []Limit) []Delta {
 			old = baseline.Endpoint(cur.Name)
 		}
 		for _, l := range limits {
-			if l.metric.Metric == "dropped" && cur != now.Total {
+			if l.metric.countsRun() && cur != now.Total {
 				continue
 			}
 			d := Delta{Endpoint: cur.Name, Limit: l}
@@ -120,7 +121,7 @@ func Compare(baseline, now *runner.Result, limits []Limit) []Delta {
 
 // lowerIsWorse reports whether the metric regresses downwards.
 func (s SLO) lowerIsWorse() bool {
-	return s.kind == kindRate || s.class == "ok" || s.Metric == "requests" || s.status > 0 && s.status < 400
+	return s.kind == kindRate || s.class == "ok" || s.Metric == "requests" || s.Metric == "iterations" || s.status > 0 && s.status < 400
 }
 
 // worse is how much worse now is than old, in the limit's terms: a

@@ -49,6 +49,26 @@ func TestBaselineDirections(t *testing.T) {
 	}
 }
 
+// TestBaselineRunMetrics: the metrics of the whole run are compared in
+// total only; fewer iterations and a lower iteration rate are worse.
+func TestBaselineRunMetrics(t *testing.T) {
+	limits, err := slo.ParseLimits("iterations=1%,iteration_rate=1%,dropped_behind=0,dropped_no_worker=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, now := testkit.OpenResult(0), testkit.OpenResult(3)
+	now.Iterations = 90
+	deltas := slo.Compare(old, now, limits)
+	if len(deltas) != 4 || deltas[0].Endpoint != "total" {
+		t.Fatalf("%d deltas, the first of %q; want 4, in total only", len(deltas), deltas[0].Endpoint)
+	}
+	for i, regressed := range []bool{true, true, true, false} {
+		if deltas[i].Regressed != regressed {
+			t.Errorf("%s: regressed %v, want %v (%v to %v)", deltas[i].Limit.Expr, deltas[i].Regressed, regressed, deltas[i].Old, deltas[i].New)
+		}
+	}
+}
+
 func TestParseLimitsErrors(t *testing.T) {
 	for _, bad := range []string{"", "p95", "p95=", "=10%", "p95=fast", "nope=1%", "login.p95=10%", "error_rate=0.1", "p95=-1%"} {
 		if _, err := slo.ParseLimits(bad); err == nil {

@@ -70,13 +70,16 @@ func (s SLO) actual(r *runner.Result, stats *runner.EndpointStats) float64 {
 	case kindLatency:
 		return format.Milliseconds(s.latency(stats))
 	case kindRate:
+		if s.Unit == UnitIterationsPerSecond {
+			return r.IterationRate()
+		}
 		return r.RPS(stats)
 	case kindErrorRate:
 		return format.Percent(stats.Errors(), stats.Requests())
 	}
 	count := s.count(r, stats)
 	switch {
-	case s.Unit == UnitPercent && s.Metric == "dropped":
+	case s.Unit == UnitPercent && slices.Contains(droppedMetrics, s.Metric):
 		return format.Percent(count, r.Arrivals) // dropped arrivals are never requests; none in the closed model
 	case s.Unit == UnitPercent:
 		return format.Percent(count, stats.Requests())
@@ -118,6 +121,12 @@ func (s SLO) count(r *runner.Result, stats *runner.EndpointStats) int64 {
 		return stats.TransportErrors()
 	case "dropped":
 		return r.Dropped
+	case "dropped_no_worker":
+		return r.DroppedNoWorker
+	case "dropped_behind":
+		return r.DroppedBehind
+	case "iterations":
+		return r.Iterations
 	default:
 		return stats.Status(s.status)
 	}
@@ -130,8 +139,8 @@ func (s SLO) Format(v float64) string {
 		return format.Number(v, 3) + "ms"
 	case UnitPercent:
 		return format.Number(v, 3) + "%"
-	case UnitPerSecond:
-		return strconv.FormatFloat(v, 'f', 1, 64) + " req/s"
+	case UnitPerSecond, UnitIterationsPerSecond:
+		return strconv.FormatFloat(v, 'f', 1, 64) + " " + string(s.Unit)
 	default:
 		return format.Number(v, 3)
 	}

@@ -22,17 +22,21 @@ import (
 //	metric  = "p" number                 latency percentile, 0 < number <= 100: p50 p95 p99.9
 //	        | "min" | "mean" | "max"     latency
 //	        | "rps"                      achieved requests per second (of those that reached the server)
+//	        | "iteration_rate"           achieved iterations per second (started)
 //	        | "requests" | "errors" | "lock_timeouts" | "status_503" | "status_5xx"
-//	        | "status_" 3-digit code | "transport_errors" | "dropped"      counts
+//	        | "status_" 3-digit code | "transport_errors"                 counts
+//	        | "dropped" | "dropped_no_worker" | "dropped_behind"        open-model arrivals dropped
+//	        | "iterations"               iterations started
 //	        | "error_rate"               errors compared as a percentage of requests
 //	        | class                      requests of an outcome class (count or percentage):
 //	                                     ok, client_error, unavailable, server_error, transport,
 //	                                     extract_failed, lock_timeout, or one of the classes given
 //	op      = "<" | "<=" | ">" | ">=" | "=="
 //	value   = duration ("800us", "250ms", "1.2s") for latency metrics
-//	        | number for counts and rps
+//	        | number for counts and rates
 //	        | percentage ("0.5%") for a count metric: that count / requests
-//	          (dropped / arrivals for dropped, which are never requests)
+//	          (of arrivals for the dropped ones, which are never requests;
+//	          none for iterations)
 //
 // Spaces around the parts are allowed. A malformed expression gives an
 // *Error that quotes it and points at the bad part. classes are a
@@ -91,6 +95,8 @@ const (
 	UnitCount        Unit = "count"
 	UnitPercent      Unit = "%"
 	UnitPerSecond    Unit = "req/s"
+	// UnitIterationsPerSecond is iteration_rate's.
+	UnitIterationsPerSecond Unit = "iter/s"
 )
 
 type metricKind uint8
@@ -161,8 +167,17 @@ func parseOp(s string) (Op, int, error) {
 var (
 	percentileRE = regexp.MustCompile(`^p([0-9]+(\.[0-9]+)?)$`)
 	statusRE     = regexp.MustCompile(`^status_([1-9][0-9][0-9])$`)
-	countMetrics = []string{"requests", "errors", "lock_timeouts", "status_5xx", "transport_errors", "dropped"}
+	countMetrics = []string{"requests", "errors", "lock_timeouts", "status_5xx", "transport_errors",
+		"dropped", "dropped_no_worker", "dropped_behind", "iterations"}
+	// runMetrics count the whole run, not requests of one endpoint: they
+	// take no scope, and a baseline compares them in total only.
+	runMetrics = []string{"dropped", "dropped_no_worker", "dropped_behind", "iterations", "iteration_rate"}
+	// droppedMetrics take a percentage of arrivals, not of requests.
+	droppedMetrics = []string{"dropped", "dropped_no_worker", "dropped_behind"}
 )
+
+// countsRun reports whether s's metric counts the whole run (runMetrics).
+func (s SLO) countsRun() bool { return slices.Contains(runMetrics, s.Metric) }
 
 // setMetric reads "[scope.]metric". A metric alone is tried first, then each
 // dot from the left as the end of a scope, so "p99.9" and "login.p99.9" both work.
@@ -177,7 +192,8 @@ func (s *SLO) setMetric(lhs string, classes []string) error {
 		}
 	}
 	return fmt.Errorf("unknown metric %q: want p<percentile>, min, mean, max, rps, requests, errors, error_rate, "+
-		"lock_timeouts, status_503, status_5xx, status_<code>, transport_errors, dropped or an outcome class (%s), optionally after an endpoint and a dot",
+		"lock_timeouts, status_503, status_5xx, status_<code>, transport_errors, dropped, dropped_no_worker, dropped_behind, "+
+		"iterations, iteration_rate or an outcome class (%s), optionally after an endpoint and a dot",
 		lhs, strings.Join(append(slices.Clone(runner.BuiltinClassNames()), classes...), ", "))
 }
 
@@ -202,6 +218,8 @@ func (s *SLO) readMetric(name string, classes []string) bool {
 		s.kind, s.Unit, s.percent = kindLatency, UnitMilliseconds, p
 	case name == "rps":
 		s.kind, s.Unit = kindRate, UnitPerSecond
+	case name == "iteration_rate":
+		s.kind, s.Unit = kindRate, UnitIterationsPerSecond
 	case name == "error_rate":
 		s.kind, s.Unit = kindErrorRate, UnitPercent
 	case statusRE.MatchString(name):
@@ -242,16 +260,23 @@ func (s *SLO) setThreshold(value string) error {
 		}
 		s.Threshold = float64(d) / float64(time.Millisecond)
 	case kindRate:
-		if strings.HasSuffix(value, "%") {
-			return fmt.Errorf("rps takes a number of requests per second, not a percentage")
+		what := "a number of requests per second"
+		if s.Unit == UnitIterationsPerSecond {
+			what = "a number of iterations per second"
 		}
-		return s.setNumber(value, "a number of requests per second")
+		if strings.HasSuffix(value, "%") {
+			return fmt.Errorf("%s takes %s, not a percentage", s.Metric, what)
+		}
+		return s.setNumber(value, what)
 	case kindErrorRate:
 		if !strings.HasSuffix(value, "%") {
 			return fmt.Errorf("error_rate takes a percentage, as in 0.5%%, not %q", value)
 		}
 		return s.setPercent(value)
 	case kindCount:
+		if strings.HasSuffix(value, "%") && s.Metric == "iterations" {
+			return fmt.Errorf("iterations takes a number of iterations, not a percentage")
+		}
 		if strings.HasSuffix(value, "%") {
 			return s.setPercent(value)
 		}
@@ -284,8 +309,9 @@ func (s *SLO) setPercent(value string) error {
 var standardScopes = []string{"login", "register", "profile"}
 
 // CheckScopes reports an SLO whose scope is neither a standard endpoint nor
-// one of the scenario's endpoints, or that scopes a metric that has no scope
-// (dropped counts iterations, not requests of one endpoint).
+// one of the scenario's endpoints, or that scopes a metric of the whole run
+// (dropped and its causes, iterations and iteration_rate count iterations,
+// not requests of one endpoint).
 func CheckScopes(slos []SLO, endpoints []string) error {
 	known := slices.Clone(standardScopes)
 	for _, e := range endpoints {
@@ -296,9 +322,9 @@ func CheckScopes(slos []SLO, endpoints []string) error {
 	for _, s := range slos {
 		switch {
 		case s.Scope == "":
-		case s.Metric == "dropped":
-			return fmt.Errorf("invalid SLO %q: dropped counts iterations, not requests of one endpoint; remove %q",
-				s.Expr, s.Scope+".")
+		case s.countsRun():
+			return fmt.Errorf("invalid SLO %q: %s counts iterations of the whole run, not requests of one endpoint; remove %q",
+				s.Expr, s.Metric, s.Scope+".")
 		case !slices.Contains(known, s.Scope):
 			return fmt.Errorf("invalid SLO %q: unknown endpoint %q; the scopes here are %s",
 				s.Expr, s.Scope, strings.Join(known, ", "))

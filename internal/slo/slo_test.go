@@ -40,6 +40,10 @@ func TestParse(t *testing.T) {
 		{"register.status_409>0", "register", "status_409", slo.OpGreater, 0, slo.UnitCount},
 		{"transport_errors==0", "", "transport_errors", slo.OpEqual, 0, slo.UnitCount},
 		{"dropped<=5", "", "dropped", slo.OpLessEqual, 5, slo.UnitCount},
+		{"dropped_no_worker==0", "", "dropped_no_worker", slo.OpEqual, 0, slo.UnitCount},
+		{"dropped_behind<0.1%", "", "dropped_behind", slo.OpLess, 0.1, slo.UnitPercent},
+		{"iterations>=1000", "", "iterations", slo.OpGreaterEqual, 1000, slo.UnitCount},
+		{"iteration_rate>=49.5", "", "iteration_rate", slo.OpGreaterEqual, 49.5, slo.UnitIterationsPerSecond},
 		{" p95 < 500ms ", "", "p95", slo.OpLess, 500, slo.UnitMilliseconds},
 	}
 	for _, tc := range cases {
@@ -83,6 +87,9 @@ func TestParseErrors(t *testing.T) {
 		{"error_rate<101%", 12, "not a percentage between 0% and 100%"},
 		{"rps>1%", 5, "rps takes a number of requests per second"},
 		{"rps>fast", 5, "rps takes a number of requests per second"},
+		{"iteration_rate>1%", 16, "iteration_rate takes a number of iterations per second, not a percentage"},
+		{"iterations>10%", 12, "iterations takes a number of iterations, not a percentage"},
+		{"dropped_late==0", 1, `unknown metric "dropped_late"`},
 		{"errors<5ms", 8, "errors takes a count or a percentage"},
 		{"errors<-1", 8, "errors takes a count"},
 		{"errors<NaN", 8, "errors takes a count"},
@@ -117,8 +124,11 @@ func TestCheckScopes(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `unknown endpoint "checkout"`) || !strings.Contains(err.Error(), "login, register, profile, cart") {
 		t.Errorf("unknown scope: %v", err)
 	}
-	if err := slo.CheckScopes(parse("login.dropped==0"), []string{"login"}); err == nil {
-		t.Errorf("a scoped dropped was accepted")
+	for _, metric := range []string{"dropped", "dropped_no_worker", "dropped_behind", "iterations", "iteration_rate"} {
+		expr := "login." + metric + ">=0"
+		if err := slo.CheckScopes(parse(expr), []string{"login"}); err == nil || !strings.Contains(err.Error(), metric+" counts iterations of the whole run") {
+			t.Errorf("%s: %v; want a scoped %s refused", expr, err, metric)
+		}
 	}
 }
 
@@ -171,12 +181,37 @@ func TestEvaluate(t *testing.T) {
 	}
 }
 
+// TestEvaluateOpen: the drops by cause, as counts and as percentages of
+// arrivals, and the iterations started and their rate.
+func TestEvaluateOpen(t *testing.T) {
+	r := testkit.OpenResult(3) // 108 arrivals: 5 dropped for want of a worker, 3 behind; 100 iterations over 10 s
+	for _, tc := range []struct {
+		expr   string
+		actual float64
+		pass   bool
+		reason string
+	}{
+		{"dropped==8", 8, true, "8 == 8"},
+		{"dropped_no_worker==0", 5, false, "5 is not == 0"},
+		{"dropped_behind<5%", 2.778, true, "2.778% < 5%"},
+		{"iterations>=100", 100, true, "100 >= 100"},
+		{"iteration_rate>=10", 10, true, "10.0 iter/s >= 10.0 iter/s"},
+		{"iteration_rate>10.5", 10, false, "10.0 iter/s is not > 10.5 iter/s"},
+	} {
+		v := testkit.SLOs(t, tc.expr)[0].Evaluate(r)
+		if v.Pass != tc.pass || v.Reason != tc.reason || v.Actual < tc.actual*(1-1e-3) || v.Actual > tc.actual*(1+1e-3) {
+			t.Errorf("%s: actual %v pass %v reason %q; want %v %v %q", tc.expr, v.Actual, v.Pass, v.Reason, tc.actual, tc.pass, tc.reason)
+		}
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"p95<500ms", "login.p99.9<=1.2s", "error_rate<0.5%", "lock_timeouts==0", "status_503<1%",
-		"rps>=100", "a.b.c.p1<1ns", "p95<<5", "==", "p99.<1s", "errors<1e308%", "min>9999999999h"} {
+		"rps>=100", "a.b.c.p1<1ns", "p95<<5", "==", "p99.<1s", "errors<1e308%", "min>9999999999h",
+		"dropped_no_worker<1%", "dropped_behind==0", "iterations>=10", "iteration_rate>=49.5", "login.iteration_rate>1"} {
 		f.Add(s)
 	}
-	r := testkit.Result()
+	r := testkit.OpenResult(3)
 	f.Fuzz(func(t *testing.T, expr string) {
 		s, err := slo.Parse(expr)
 		if err != nil {

@@ -30,7 +30,29 @@ func Result() *runner.Result {
 	total.Merge(login)
 	start := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	return &runner.Result{Scenario: "test", Target: "http://127.0.0.1:1", Started: start, Ended: start.Add(10 * time.Second),
-		Load: runner.Load{Concurrency: 4, Duration: 10 * time.Second}, Endpoints: []*runner.EndpointStats{login, register}, Total: total, Arrivals: 107, Dropped: 7}
+		Load: runner.Load{Concurrency: 4, Duration: 10 * time.Second}, Endpoints: []*runner.EndpointStats{login, register}, Total: total, Arrivals: 107, Dropped: 7, Iterations: 100}
+}
+
+// OpenResult is Result() run in the open model at 10 iterations a second:
+// of its arrivals, 5 found no free worker and behind the generator was
+// behind on; it sent the other 100 from 10 µs to 1 ms late. behind above 0
+// also makes the generator late by 5 ms at p99: a run the generator
+// limited.
+func OpenResult(behind int64) *runner.Result {
+	r := Result()
+	r.Load = runner.Load{Open: true, Rate: 10, MaxWorkers: 8, Duration: 10 * time.Second}
+	r.PeakWorkers = 8
+	r.Arrivals, r.DroppedNoWorker, r.DroppedBehind = 105+behind, 5, behind
+	r.Dropped = r.DroppedNoWorker + r.DroppedBehind
+	r.Lateness = runner.NewLatencyHistogram()
+	for i := int64(1); i <= 100; i++ {
+		late := i * 10
+		if behind > 0 && i > 90 {
+			late = 5000
+		}
+		r.Lateness.RecordValue(late)
+	}
+	return r
 }
 
 // ResultWithMessages is Result() with failure messages for its login

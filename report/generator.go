@@ -1,0 +1,53 @@
+package report
+
+import (
+	"fmt"
+
+	"github.com/loadgate/loadgate/runner"
+)
+
+// The open model's own figures, in the words every report uses: why
+// arrivals dropped, how late the generator sent, and whether it, not the
+// target, limited the run.
+
+// dropCauses says why r's arrivals dropped: "5 found no free worker, 2 the
+// generator was behind on"; "" when none dropped or the result does not
+// say (a file older than the causes).
+func dropCauses(r *runner.Result) string {
+	if r.Dropped == 0 || !r.DropCausesKnown() {
+		return ""
+	}
+	return fmt.Sprintf("%d found no free worker, %d the generator was behind on", r.DroppedNoWorker, r.DroppedBehind)
+}
+
+// lateness sums up the generator's lateness: "p50 12µs, p99 0.95ms, max
+// 3.10ms"; "" when r has none recorded.
+func lateness(r *runner.Result) string {
+	h := r.Lateness
+	if h == nil || h.TotalCount() == 0 {
+		return ""
+	}
+	return fmt.Sprintf("p50 %s, p99 %s, max %s", FormatLatency(runner.Micros(h.ValueAtQuantile(50))),
+		FormatLatency(runner.Micros(h.ValueAtQuantile(99))), FormatLatency(runner.Micros(h.Max())))
+}
+
+// generatorWarning says, for a run the generator limited, that it did, in
+// one line; "" otherwise. generatorMeaning says what that means.
+func generatorWarning(r *runner.Result) string {
+	if !r.GeneratorLimited() {
+		return ""
+	}
+	return "the generator, not the target, limited this run"
+}
+
+// generatorMeaning follows generatorWarning.
+const generatorMeaning = "the latencies include its lateness: they are this machine's limit"
+
+// poolWarning says, for a run whose arrivals found every worker busy with
+// the pool at its cap, that the pool limited it; "" otherwise.
+func poolWarning(r *runner.Result) string {
+	if r.DroppedNoWorker == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the worker pool (at most %d, --max-workers) limited this run", r.Load.MaxWorkers)
+}
