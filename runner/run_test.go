@@ -109,6 +109,32 @@ func TestOpenModelCountsIterations(t *testing.T) {
 	}
 }
 
+// TestOpenModelIterationRelations: with retries (every other first step is
+// a 503, retried) and a step skipped on odd iterations, the iterations
+// started are still exactly the arrivals not dropped, at most the requests,
+// and the generator's lateness counts at most the arrivals: the invariants
+// the result file's reader checks.
+func TestOpenModelIterationRelations(t *testing.T) {
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/a" && calls.Add(1)%2 == 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+	target, _ := url.Parse(srv.URL)
+	res := mustRun(t, t.Context(), plan(target, runner.Load{Open: true, Rate: 200, MaxWorkers: 20, Duration: time.Second},
+		runner.Step{Name: "first", Method: http.MethodGet, Path: "/a", Retry: runner.Retry{Max: 1, MaxWait: time.Millisecond}},
+		runner.Step{Name: "odd", Method: http.MethodGet, Path: "/b", Skip: func(it runner.Iteration) bool { return it.Seq%2 == 0 }}))
+	if res.Arrivals != 200 || res.Iterations != res.Arrivals-res.Dropped || res.Iterations > res.Total.Requests() || res.Total.Retries == 0 {
+		t.Errorf("%d arrivals, %d dropped, %d iterations, %d requests (%d retries); want 200 arrivals, iterations = arrivals - dropped <= requests, some retries",
+			res.Arrivals, res.Dropped, res.Iterations, res.Total.Requests(), res.Total.Retries)
+	}
+	if res.Lateness == nil || res.Lateness.TotalCount() > res.Arrivals {
+		t.Errorf("the generator's lateness counts more than the arrivals: %v", res.Lateness)
+	}
+}
+
 // TestIterationCounts checks that serial and closed runs bounded by
 // iterations send exactly that many requests, all recorded.
 func TestIterationCounts(t *testing.T) {
