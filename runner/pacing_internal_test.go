@@ -126,7 +126,8 @@ func TestDispatcherDropsWhenWorkersAreShort(t *testing.T) {
 }
 
 // TestDispatcherEnoughWorkers: with workers to spare nothing is dropped, the
-// schedule's count is exact, and the pool grows only as far as needed.
+// schedule's count is exact, and on a fake clock (no machine to be busy)
+// the pool grows only as far as needed.
 func TestDispatcherEnoughWorkers(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var peak atomic.Int64
