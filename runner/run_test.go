@@ -109,6 +109,22 @@ func TestOpenModelCountsIterations(t *testing.T) {
 	}
 }
 
+// TestOpenModelSendsArrivalDueBeforeLength: a run of one nanosecond has
+// one arrival due, at its start; the dispatcher and the worker get to it
+// after the length's end, and still send it rather than drop it: only an
+// interrupt drops an arrival that was due.
+func TestOpenModelSendsArrivalDueBeforeLength(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	target, _ := url.Parse(srv.URL)
+	res := mustRun(t, t.Context(), plan(target, runner.Load{Open: true, Rate: 1, MaxWorkers: 1, Duration: time.Nanosecond},
+		runner.Step{Name: "get", Method: http.MethodGet, Path: "/"}))
+	if res.Arrivals != 1 || res.Total.Requests() != 1 || res.Dropped != 0 || res.GeneratorLimited() {
+		t.Errorf("%d arrivals, %d requests, %d dropped (%d behind), generator limited %v; want 1, 1, none, false",
+			res.Arrivals, res.Total.Requests(), res.Dropped, res.DroppedBehind, res.GeneratorLimited())
+	}
+}
+
 // TestOpenModelIterationRelations: with retries (every other first step is
 // a 503, retried) and a step skipped on odd iterations, the iterations
 // started are still exactly the arrivals not dropped, at most the requests,
