@@ -106,14 +106,16 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 			break
 		}
 		late := time.Since(a.intended)
-		if behind := d.dueBefore(at+late) - k; late > BehindBound && behind > 1 {
+		if late > BehindBound {
 			// This arrival and every other due by now are dropped at once:
 			// the dispatcher starts again on time. A single late arrival
 			// is no burst: it is sent.
-			arrivals += behind
-			onDrop(dropBehind, behind)
-			k += behind - 1
-			continue
+			if behind := d.dueBefore(at+late) - k; behind > 1 {
+				arrivals += behind
+				onDrop(dropBehind, behind)
+				k += behind - 1
+				continue
+			}
 		}
 		if d.lateness != nil {
 			d.lateness.RecordValue(clampMicros(late))
