@@ -44,10 +44,17 @@ func generatorWarning(r *runner.Result) string {
 const generatorMeaning = "the latencies include its lateness: they are this machine's limit"
 
 // poolWarning says, for a run whose arrivals found every worker busy with
-// the pool at its cap, that the pool limited it; "" otherwise.
+// the pool at its cap, that the pool limited it; "" otherwise. Unlike
+// generatorWarning it has no 0.1% threshold: a single arrival the pool
+// could not take is a finding about the target (or --max-workers), while
+// a few dropped behind are this machine's hiccup. A merge leaves the cap
+// out: it is each run's.
 func poolWarning(r *runner.Result) string {
-	if r.DroppedNoWorker == 0 {
+	switch {
+	case r.DroppedNoWorker == 0:
 		return ""
+	case len(r.Parts) > 0:
+		return "the worker pool (--max-workers) limited this run"
 	}
 	return fmt.Sprintf("the worker pool (at most %d, --max-workers) limited this run", r.Load.MaxWorkers)
 }

@@ -231,14 +231,17 @@ func htmlSettings(r *runner.Result, tl *htmlTimeline) []htmlSetting {
 			htmlSetting{"achieved rate", format.Number(r.RPS(r.Total), 2) + " req/s"},
 			htmlSetting{"arrivals", groupDigits(r.Arrivals)},
 			htmlSetting{"dropped", groupDigits(r.Dropped) + " (" + format.Number(format.Percent(r.Dropped, r.Arrivals), 2) + "% of arrivals)"})
-		for _, extra := range []htmlSetting{{"why dropped", dropCauses(r)}, {"generator lateness", lateness(r)},
-			{"generator limited", generatorWarning(r)}, {"pool limited", poolWarning(r)}} {
-			if extra.Key == "generator limited" && extra.Value != "" {
-				extra.Value += "; " + generatorMeaning
-			}
-			if extra.Value != "" {
-				s = append(s, extra)
-			}
+		if causes := dropCauses(r); causes != "" {
+			s = append(s, htmlSetting{"why dropped", causes})
+		}
+		if late := lateness(r); late != "" {
+			s = append(s, htmlSetting{"generator lateness", late})
+		}
+		if w := generatorWarning(r); w != "" {
+			s = append(s, htmlSetting{"generator limited", w + "; " + generatorMeaning})
+		}
+		if w := poolWarning(r); w != "" {
+			s = append(s, htmlSetting{"pool limited", w})
 		}
 	}
 	if c := connectSentence(r.Total); c != "" {

@@ -103,9 +103,13 @@ func JUnit(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	if r.Load.Open {
 		suite.Properties = append(suite.Properties,
 			junitProperty{Name: "arrivals", Value: strconv.FormatInt(r.Arrivals, 10)},
-			junitProperty{Name: "dropped", Value: strconv.FormatInt(r.Dropped, 10)},
-			junitProperty{Name: "dropped_no_worker", Value: strconv.FormatInt(r.DroppedNoWorker, 10)},
-			junitProperty{Name: "dropped_behind", Value: strconv.FormatInt(r.DroppedBehind, 10)},
+			junitProperty{Name: "dropped", Value: strconv.FormatInt(r.Dropped, 10)})
+		if r.DropCausesKnown() {
+			suite.Properties = append(suite.Properties,
+				junitProperty{Name: "dropped_no_worker", Value: strconv.FormatInt(r.DroppedNoWorker, 10)},
+				junitProperty{Name: "dropped_behind", Value: strconv.FormatInt(r.DroppedBehind, 10)})
+		}
+		suite.Properties = append(suite.Properties,
 			junitProperty{Name: "generator_limited", Value: strconv.FormatBool(r.GeneratorLimited())})
 	}
 	if r.IterationsKnown() {

@@ -156,6 +156,32 @@ func TestJUnit(t *testing.T) {
 	}
 }
 
+// TestJUnitOlderFile: a result older than the drop causes and the
+// iterations has neither among its properties, rather than zeros that were
+// never counted.
+func TestJUnitOlderFile(t *testing.T) {
+	r := testkit.OpenResult(3)
+	r.DroppedNoWorker, r.DroppedBehind, r.Iterations = 0, 0, 0
+	var buf bytes.Buffer
+	if err := report.JUnit(&buf, r, nil); err != nil {
+		t.Fatal(err)
+	}
+	var doc junitDoc
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	props := map[string]string{}
+	for _, p := range doc.Suites[0].Properties {
+		props[p.Name] = p.Value
+	}
+	_, noWorker := props["dropped_no_worker"]
+	_, behind := props["dropped_behind"]
+	_, iterations := props["iterations"]
+	if props["dropped"] != "8" || noWorker || behind || iterations {
+		t.Errorf("properties of an older file %v; want dropped 8 and no causes, no iterations", props)
+	}
+}
+
 // TestJUnitNoSLOs checks that a run without SLOs is a valid suite of no tests.
 func TestJUnitNoSLOs(t *testing.T) {
 	var buf bytes.Buffer

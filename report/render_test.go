@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/loadgate/loadgate/internal/slo"
@@ -56,6 +57,25 @@ func TestOpenReportsWarn(t *testing.T) {
 	}
 	if !strings.Contains(junit.String(), `<property name="generator_limited" value="true">`) {
 		t.Errorf("JUnit does not say the generator limited the run:\n%s", junit.String())
+	}
+}
+
+// TestMergedPoolWarning: the pool's warning of a merge names no cap, as its
+// workers line does not: each run had its own.
+func TestMergedPoolWarning(t *testing.T) {
+	later := testkit.OpenResult(0)
+	later.Started, later.Ended = later.Started.Add(time.Hour), later.Ended.Add(time.Hour)
+	later.Load.MaxWorkers = 50
+	merged, err := runner.MergeResults(testkit.OpenResult(3), later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := report.Text(&buf, merged, nil); err != nil {
+		t.Fatal(err)
+	}
+	if out := buf.String(); !strings.Contains(out, "the worker pool (--max-workers) limited this run") || strings.Contains(out, "at most 8") {
+		t.Errorf("a merge's summary names a cap:\n%s", out)
 	}
 }
 

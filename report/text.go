@@ -70,11 +70,10 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 		wrapLabelled(p, "", fmt.Sprintf("%d protocol event%s: bytes a server sent after an answer or unasked", r.ProtocolEvents, plural(r.ProtocolEvents)))
 	}
 	textConnectFailures(p, r)
-	if r.IterationsKnown() {
-		p.line("iterations %d started, %.1f/s", r.Iterations, r.IterationRate())
-	}
 	if r.Load.Open {
-		textOpen(p, r)
+		textOpen(p, r) // its rate line gives the iterations' rate; their count is the arrivals not dropped
+	} else if r.IterationsKnown() {
+		p.line("iterations %d started, %.1f/s", r.Iterations, r.IterationRate())
 	}
 	textConnections(p, r)
 	textMessages(p, r)

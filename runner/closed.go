@@ -63,7 +63,7 @@ func (w *worker) loop(stop context.Context, retired <-chan struct{}, allClaimed 
 			allClaimed()
 			return
 		}
-		w.iterate(stop, Iteration{Seq: seq, Worker: w.id}, time.Time{})
+		w.iterate(stop, stop, Iteration{Seq: seq, Worker: w.id}, time.Time{})
 		if !e.moreIterations(e.next.Load()) {
 			allClaimed()
 			return

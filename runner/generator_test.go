@@ -8,8 +8,8 @@ import (
 )
 
 // TestGeneratorLimited: an open run is the generator's when more than 0.1%
-// of its arrivals were dropped behind the schedule, or its p99 lateness is
-// above LateBound; a closed run never is.
+// of its arrivals, and more than one, were dropped behind the schedule, or
+// its p99 lateness is above LateBound; a closed run never is.
 func TestGeneratorLimited(t *testing.T) {
 	late := func(d time.Duration) *runner.Result {
 		r := &runner.Result{Load: runner.Load{Open: true, Rate: 100}, Arrivals: 1000, Lateness: runner.NewLatencyHistogram()}
@@ -19,6 +19,7 @@ func TestGeneratorLimited(t *testing.T) {
 		return r
 	}
 	behind := func(n int64) *runner.Result { r := late(time.Microsecond); r.DroppedBehind = n; return r }
+	short := func(arrivals, n int64) *runner.Result { r := behind(n); r.Arrivals = arrivals; return r }
 	closed := behind(500)
 	closed.Load = runner.Load{Concurrency: 1, Iterations: 1000}
 	for name, tc := range map[string]struct {
@@ -30,6 +31,8 @@ func TestGeneratorLimited(t *testing.T) {
 		"late by twice the bound":   {late(2 * runner.LateBound), true},
 		"1 of 1000 dropped behind":  {behind(1), false},
 		"2 of 1000 dropped behind":  {behind(2), true},
+		"1 of 400 dropped behind":   {short(400, 1), false},
+		"2 of 400 dropped behind":   {short(400, 2), true},
 		"closed":                    {closed, false},
 		"older result, no lateness": {&runner.Result{Load: runner.Load{Open: true, Rate: 100}, Arrivals: 1000}, false},
 	} {

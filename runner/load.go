@@ -183,8 +183,9 @@ const maxDefaultWorkers = 10_000
 // enough for the peak rate with every request taking the whole timeout
 // (rate × timeout), so that only a target slower than the timeout could make
 // arrivals drop; at least 1, at most 10,000. It is a cap, not a size: the
-// pool starts empty and grows only as far as the target's latency needs
-// (see dispatcher), so a fast target gets few workers and connections.
+// pool starts empty and grows with the target's latency, overshooting it
+// on a busy machine (see dispatcher), so a fast target gets fewer workers
+// and connections than the cap.
 func DefaultMaxWorkers(l Load, timeout time.Duration) int {
 	peak := l.Rate
 	for _, st := range l.Stages {

@@ -19,7 +19,9 @@ import (
 // own parts); its rates are over the time some run was running
 // (ActiveTime), its PeakWorkers is that of the runs that overlapped most
 // (see peakWorkers), its load is the first result's, and it is HTTP/2 when
-// one of the runs was. Results of
+// one of the runs was. The drop causes, the iterations and the generator's
+// lateness are left out (zero, nil) when one of the runs has none (a file
+// older than them), so that a part never passes for the whole. Results of
 // another shape or histogram geometry are refused, and so is a run that
 // comes twice, with a *SameRunError.
 func MergeResults(results ...*Result) (*Result, error) {
@@ -31,7 +33,7 @@ func MergeResults(results ...*Result) (*Result, error) {
 		Load: first.Load, ClassNames: first.Classes()}
 	var names []string
 	var from []int // per part, the result it comes from
-	causesKnown, iterationsKnown := true, true
+	causesKnown, iterationsKnown, latenessKnown := true, true, true
 	for i, r := range results {
 		switch {
 		case r.Scenario != first.Scenario:
@@ -66,6 +68,7 @@ func MergeResults(results ...*Result) (*Result, error) {
 		out.Iterations += r.Iterations
 		causesKnown = causesKnown && r.DropCausesKnown()
 		iterationsKnown = iterationsKnown && r.IterationsKnown()
+		latenessKnown = latenessKnown && (r.Lateness != nil || !r.Load.Open)
 		if r.Lateness != nil {
 			if out.Lateness == nil {
 				out.Lateness = NewLatencyHistogram()
@@ -102,6 +105,9 @@ func MergeResults(results ...*Result) (*Result, error) {
 	}
 	if !iterationsKnown {
 		out.Iterations = 0
+	}
+	if !latenessKnown {
+		out.Lateness = nil // part of the runs' lateness would pass for all of it
 	}
 	if out.Series, err = mergeSeries(out.Started, names, results); err != nil {
 		return nil, err

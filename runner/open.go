@@ -17,12 +17,14 @@ type arrival struct {
 // dispatcher hands the arrivals of a rate profile to workers: to a free one,
 // to a new one while there are fewer than maxWorkers, or else drops the
 // arrival. It never delays one: the schedule does not wait for the target,
-// and an arrival the dispatcher itself reaches more than BehindBound late
-// is dropped, not sent in a burst.
+// and arrivals the dispatcher itself reaches more than BehindBound late
+// are dropped, not sent in a burst.
 //
-// The pool starts empty and grows by one worker when an arrival finds
-// every worker busy, so that it follows the target's latency: it grows to
-// the rate times the latency (Little's law) and no further. It grows past
+// The pool starts empty and grows by one worker when an arrival finds no
+// worker waiting on the channel, so that it follows the target's latency.
+// It may overshoot the rate times the latency (Little's law): a worker
+// that has finished an iteration but not yet come back to the channel
+// counts as busy, and on a busy machine many may be so. It grows past
 // growFloor only while the dispatcher keeps its schedule (within
 // LateBound): when it is late, the busy workers wait on this machine's
 // CPU, not on the target, and more of them would only add to the load; the
@@ -39,7 +41,7 @@ type dispatcher struct {
 	// means waitUntil. Tests on a fake clock set it to a timer-only wait.
 	wait func(stop context.Context, t time.Time) bool
 	// lateness, when not nil, gets how late the dispatcher reached each
-	// arrival it reached within BehindBound.
+	// arrival but those it drops at once for being over BehindBound late.
 	lateness *hdrhistogram.Histogram
 }
 
@@ -64,18 +66,22 @@ func waitUntil(stop context.Context, t time.Time) bool {
 	return stop.Err() == nil
 }
 
-// run dispatches arrivals from started until the schedule, the iteration
-// bound or stop ends, then waits for the workers, and returns how many
-// arrivals were due. It calls onDrop with the arrivals it could not hand to
-// a worker and why: one at a time when none was free (as the generator's
-// when it was late, see dispatcher); at once when it reached one more than
-// BehindBound late, that one and every other due by then (a machine too
-// slow for the rate), and those due before the run stopped that it never
-// reached, counted from the schedule so that the cost does not grow with
-// their number. A schedule that runs out of arrivals before its length
-// (stages that ramp down to zero) still lasts its length, so that rates are
-// over the time the load asked for.
-func (d dispatcher) run(stop context.Context, started time.Time, onDrop func(cause dropCause, n int64)) (arrivals int64) {
+// run dispatches arrivals from started until the schedule, its length or
+// the iteration bound ends, or interrupt ends (the run's own context: not
+// the length's deadline, which the schedule keeps itself), then waits for
+// the workers, and returns how many arrivals were due. An arrival due
+// before the length is handed to a worker even when the dispatcher reaches
+// it just after the length's end. It calls onDrop with the arrivals it
+// could not hand to a worker and why: one at a time when none was free (as
+// the generator's when it was late with the pool past its floor, see
+// dispatcher); at once when it reached one more than BehindBound late with
+// another due by then, those arrivals (a machine too slow for the rate);
+// and those due before an interrupt that it never reached, counted from
+// the schedule so that the cost does not grow with their number. A
+// schedule that runs out of arrivals before its length (stages that ramp
+// down to zero) still lasts its length, so that rates are over the time
+// the load asked for.
+func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop func(cause dropCause, n int64)) (arrivals int64) {
 	wait := d.wait
 	if wait == nil {
 		wait = waitUntil
@@ -87,12 +93,12 @@ func (d dispatcher) run(stop context.Context, started time.Time, onDrop func(cau
 		at, ok := d.profile.arrivalTime(k)
 		if !ok || (d.length > 0 && at >= d.length) {
 			if d.length > 0 {
-				wait(stop, started.Add(d.length))
+				wait(interrupt, started.Add(d.length))
 			}
 			break
 		}
 		a := arrival{seq: k, intended: started.Add(at)}
-		if !wait(stop, a.intended) {
+		if !wait(interrupt, a.intended) {
 			if late := d.dueBefore(time.Since(started)) - k; late > 0 {
 				arrivals += late
 				onDrop(dropBehind, late)
@@ -102,27 +108,29 @@ func (d dispatcher) run(stop context.Context, started time.Time, onDrop func(cau
 		late := time.Since(a.intended)
 		if late > BehindBound {
 			// This arrival and every other due by now are dropped at once:
-			// the dispatcher starts again on time.
-			behind := max(d.dueBefore(at+late), k+1) - k
-			arrivals += behind
-			onDrop(dropBehind, behind)
-			k += behind - 1
-			continue
+			// the dispatcher starts again on time. A single late arrival
+			// is no burst: it is sent.
+			if behind := d.dueBefore(at+late) - k; behind > 1 {
+				arrivals += behind
+				onDrop(dropBehind, behind)
+				k += behind - 1
+				continue
+			}
 		}
 		if d.lateness != nil {
-			recordLateness(d.lateness, late)
+			d.lateness.RecordValue(clampMicros(late))
 		}
 		arrivals++
 		select {
 		case more <- a:
 		default:
 			switch {
+			case workers == d.maxWorkers:
+				onDrop(dropNoWorker, 1)
 			case late > LateBound && workers >= growFloor:
 				// The workers wait on this machine's CPU, not on the
 				// target: another would not help.
 				onDrop(dropBehind, 1)
-			case workers == d.maxWorkers:
-				onDrop(dropNoWorker, 1)
 			default:
 				id := workers
 				workers++
@@ -151,8 +159,12 @@ func (d dispatcher) dueBefore(t time.Duration) int64 {
 	return n
 }
 
-// runOpen runs the open model over the engine's workers.
-func (e *engine) runOpen(stop context.Context, started time.Time) {
+// runOpen runs the open model over the engine's workers. interrupt is the
+// run's context; stop ends with it or at the run's length. A worker sends
+// the first step of every arrival it receives unless interrupt has ended
+// (the arrival was due before the length), and the later steps until stop
+// ends.
+func (e *engine) runOpen(interrupt, stop context.Context, started time.Time) {
 	load := e.plan.Load
 	d := dispatcher{
 		profile:    load.profile(),
@@ -171,10 +183,10 @@ func (e *engine) runOpen(stop context.Context, started time.Time) {
 		w := e.newWorker(id)
 		defer w.close()
 		for a, ok := first, true; ok; a, ok = <-more {
-			if !w.iterate(stop, Iteration{Seq: a.seq, Worker: id}, a.intended) {
-				drop(dropBehind, 1) // handed over as the run stopped: not sent before its end
+			if !w.iterate(interrupt, stop, Iteration{Seq: a.seq, Worker: id}, a.intended) {
+				drop(dropBehind, 1) // handed over as the run was interrupted
 			}
 		}
 	}
-	e.arrivals.Store(d.run(stop, started, drop))
+	e.arrivals.Store(d.run(interrupt, started, drop))
 }

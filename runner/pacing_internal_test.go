@@ -126,7 +126,8 @@ func TestDispatcherDropsWhenWorkersAreShort(t *testing.T) {
 }
 
 // TestDispatcherEnoughWorkers: with workers to spare nothing is dropped, the
-// schedule's count is exact, and the pool grows only as far as needed.
+// schedule's count is exact, and on a fake clock (no machine to be busy)
+// the pool grows only as far as needed.
 func TestDispatcherEnoughWorkers(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var peak atomic.Int64
@@ -450,6 +451,101 @@ func TestTinyRateEnds(t *testing.T) {
 		began := time.Now()
 		if arrivals := d.run(context.Background(), began, func(dropCause, int64) {}); arrivals != 1 || time.Since(began) != time.Second {
 			t.Errorf("%d arrivals in %s, want 1 in 1s", arrivals, time.Since(began))
+		}
+	})
+}
+
+// TestDispatcherSendsLastArrivalAfterLength: the dispatcher reaches the
+// last arrival (due at 990 ms, 5 µs before the length's end) 10 µs late,
+// past the end; it is still handed to a worker, not dropped: only an
+// interrupt drops what was due, and the dispatcher waits on the run's
+// context, not on the length's deadline.
+func TestDispatcherSendsLastArrivalAfterLength(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var served atomic.Int64
+		d := dispatcher{profile: profile{start: 100}, maxWorkers: 10, length: 990*time.Millisecond + 5*time.Microsecond,
+			wait: func(stop context.Context, at time.Time) bool {
+				ok := timerWait(stop, at)
+				if served.Load() == 99 {
+					time.Sleep(10 * time.Microsecond)
+				}
+				return ok
+			},
+			work: func(_ int, first arrival, more <-chan arrival) {
+				for _, ok := first, true; ok; _, ok = <-more {
+					served.Add(1)
+				}
+			},
+		}
+		var dropped [numDropCauses]int64
+		arrivals := d.run(context.Background(), time.Now(), func(c dropCause, n int64) { dropped[c] += n })
+		if arrivals != 100 || dropped != [numDropCauses]int64{} || served.Load() != 100 {
+			t.Errorf("arrivals %d, dropped %v (no worker, behind), served %d; want 100, none, 100", arrivals, dropped, served.Load())
+		}
+	})
+}
+
+// TestDispatcherSendsLoneLateArrival: at 50 arrivals a second (one every
+// 20 ms), a dispatcher that stalls 15 ms once reaches one arrival past
+// BehindBound with no other due yet: no burst, so it is sent and its
+// lateness recorded, not dropped.
+func TestDispatcherSendsLoneLateArrival(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var served atomic.Int64
+		lateness := NewLatencyHistogram()
+		stalled := false
+		d := dispatcher{profile: profile{start: 50}, maxWorkers: 10, length: time.Second, lateness: lateness,
+			wait: func(stop context.Context, at time.Time) bool {
+				ok := timerWait(stop, at)
+				if !stalled && served.Load() == 25 {
+					stalled = true
+					time.Sleep(15 * time.Millisecond)
+				}
+				return ok
+			},
+			work: func(_ int, first arrival, more <-chan arrival) {
+				for _, ok := first, true; ok; _, ok = <-more {
+					served.Add(1)
+				}
+			},
+		}
+		var dropped [numDropCauses]int64
+		arrivals := d.run(context.Background(), time.Now(), func(c dropCause, n int64) { dropped[c] += n })
+		if arrivals != 50 || dropped != [numDropCauses]int64{} || served.Load() != 50 {
+			t.Errorf("arrivals %d, dropped %v (no worker, behind), served %d; want 50, none, 50", arrivals, dropped, served.Load())
+		}
+		if got := Micros(lateness.Max()); got < 15*time.Millisecond || got > 16*time.Millisecond || lateness.TotalCount() != 50 {
+			t.Errorf("lateness max %s over %d arrivals; want 15 ms over 50", got, lateness.TotalCount())
+		}
+	})
+}
+
+// TestDispatcherAtCapDropsNoWorker: 100 arrivals a second of 300 ms each
+// need 30 workers; with a cap of 20 and a dispatcher 2 ms late (past
+// LateBound), the arrivals that find the full pool busy are the target's
+// (no worker), not the generator's: the pool could not grow anyway.
+func TestDispatcherAtCapDropsNoWorker(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var served atomic.Int64
+		d := dispatcher{profile: profile{start: 100}, maxWorkers: 20, length: time.Second,
+			wait: func(stop context.Context, at time.Time) bool {
+				ok := timerWait(stop, at)
+				if served.Load() >= 20 { // late once the pool is full
+					time.Sleep(2 * time.Millisecond)
+				}
+				return ok
+			},
+			work: func(_ int, first arrival, more <-chan arrival) {
+				for _, ok := first, true; ok; _, ok = <-more {
+					served.Add(1)
+					time.Sleep(300 * time.Millisecond)
+				}
+			},
+		}
+		var dropped [numDropCauses]int64
+		arrivals := d.run(context.Background(), time.Now(), func(c dropCause, n int64) { dropped[c] += n })
+		if arrivals != 100 || dropped[dropBehind] != 0 || dropped[dropNoWorker] == 0 || served.Load()+dropped[dropNoWorker] != 100 {
+			t.Errorf("arrivals %d, served %d, dropped %v (no worker, behind); want 100 = served + dropped for want of a worker, none behind", arrivals, served.Load(), dropped)
 		}
 	})
 }

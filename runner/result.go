@@ -48,8 +48,9 @@ type Result struct {
 	// in either model.
 	Iterations int64
 	// Lateness is the open model's generator lateness, in microseconds as
-	// the latency histograms: for each arrival the dispatcher reached
-	// within BehindBound, how long after its intended time it reached it.
+	// the latency histograms: for each arrival but those the dispatcher
+	// dropped at once for being over BehindBound late, how long after its
+	// intended time it reached it.
 	// The response times of the sent requests include it.
 	// Nil in the closed model and in a result older than it.
 	Lateness *hdrhistogram.Histogram
@@ -166,6 +167,19 @@ func (r *Result) IterationsKnown() bool { return r.Iterations > 0 || r.Total.Req
 // from a file older than the causes has none for its drops.
 func (r *Result) DropCausesKnown() bool {
 	return r.Dropped == 0 || r.DroppedNoWorker+r.DroppedBehind > 0
+}
+
+// GeneratorLimited reports whether the open model's generator, not the
+// target, limited the run: it dropped more than 0.1% of the arrivals, and
+// more than one, for being behind its schedule, or it sent its arrivals
+// more than LateBound late at p99. The response times of such a run
+// include the generator's lateness. A single stall of the machine that
+// drops a few arrivals does not make it so.
+func (r *Result) GeneratorLimited() bool {
+	if !r.Load.Open {
+		return false
+	}
+	return r.DroppedBehind > max(r.Arrivals/1000, 1) || r.Lateness != nil && Micros(r.Lateness.ValueAtQuantile(99)) > LateBound
 }
 
 // IterationRate is the achieved rate of iterations started, per second of

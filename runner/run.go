@@ -46,7 +46,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 	}
 	logged := plan.ProtocolLog.count()
 	if plan.Load.Open {
-		e.runOpen(stop, started)
+		e.runOpen(ctx, stop, started)
 	} else {
 		e.runClosed(stop, started)
 	}

@@ -109,6 +109,48 @@ func TestOpenModelCountsIterations(t *testing.T) {
 	}
 }
 
+// TestOpenModelSendsArrivalDueBeforeLength: a run of one nanosecond has
+// one arrival due, at its start; the dispatcher and the worker get to it
+// after the length's end, and still send it rather than drop it: only an
+// interrupt drops an arrival that was due.
+func TestOpenModelSendsArrivalDueBeforeLength(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	defer srv.Close()
+	target, _ := url.Parse(srv.URL)
+	res := mustRun(t, t.Context(), plan(target, runner.Load{Open: true, Rate: 1, MaxWorkers: 1, Duration: time.Nanosecond},
+		runner.Step{Name: "get", Method: http.MethodGet, Path: "/"}))
+	if res.Arrivals != 1 || res.Total.Requests() != 1 || res.Dropped != 0 || res.GeneratorLimited() {
+		t.Errorf("%d arrivals, %d requests, %d dropped (%d behind), generator limited %v; want 1, 1, none, false",
+			res.Arrivals, res.Total.Requests(), res.Dropped, res.DroppedBehind, res.GeneratorLimited())
+	}
+}
+
+// TestOpenModelIterationRelations: with retries (every other first step is
+// a 503, retried) and a step skipped on odd iterations, the iterations
+// started are still exactly the arrivals not dropped, at most the requests,
+// and the generator's lateness counts at most the arrivals: the invariants
+// the result file's reader checks.
+func TestOpenModelIterationRelations(t *testing.T) {
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/a" && calls.Add(1)%2 == 0 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+	target, _ := url.Parse(srv.URL)
+	res := mustRun(t, t.Context(), plan(target, runner.Load{Open: true, Rate: 200, MaxWorkers: 20, Duration: time.Second},
+		runner.Step{Name: "first", Method: http.MethodGet, Path: "/a", Retry: runner.Retry{Max: 1, MaxWait: time.Millisecond}},
+		runner.Step{Name: "odd", Method: http.MethodGet, Path: "/b", Skip: func(it runner.Iteration) bool { return it.Seq%2 == 0 }}))
+	if res.Arrivals != 200 || res.Iterations != res.Arrivals-res.Dropped || res.Iterations > res.Total.Requests() || res.Total.Retries == 0 {
+		t.Errorf("%d arrivals, %d dropped, %d iterations, %d requests (%d retries); want 200 arrivals, iterations = arrivals - dropped <= requests, some retries",
+			res.Arrivals, res.Dropped, res.Iterations, res.Total.Requests(), res.Total.Retries)
+	}
+	if res.Lateness == nil || res.Lateness.TotalCount() > res.Arrivals {
+		t.Errorf("the generator's lateness counts more than the arrivals: %v", res.Lateness)
+	}
+}
+
 // TestIterationCounts checks that serial and closed runs bounded by
 // iterations send exactly that many requests, all recorded.
 func TestIterationCounts(t *testing.T) {

@@ -37,11 +37,14 @@ func (w *worker) close() {
 }
 
 // iterate runs the plan's steps in order, but those the iteration skips,
-// until one is not ok or stop ends. The first step's response time counts
-// from intended, the iteration's scheduled start (the zero time: when it is
-// sent); each later step's from its own send. It reports whether it sent
-// anything: not when stop ended before its first step.
-func (w *worker) iterate(stop context.Context, it Iteration, intended time.Time) (sent bool) {
+// until one is not ok or stop ends; the first step it sends unless begin
+// has ended (the open model passes the run's context, so that an arrival
+// due within the length is sent after the length's end; the closed model
+// passes stop). The first step's response time counts from intended, the
+// iteration's scheduled start (the zero time: when it is sent); each later
+// step's from its own send. It reports whether it sent anything: not when
+// begin ended before its first step.
+func (w *worker) iterate(begin, stop context.Context, it Iteration, intended time.Time) (sent bool) {
 	plan := w.engine.plan
 	if w.vars == nil {
 		w.vars = make([]string, plan.Vars)
@@ -52,7 +55,11 @@ func (w *worker) iterate(stop context.Context, it Iteration, intended time.Time)
 		if step.Skip != nil && step.Skip(it) {
 			continue
 		}
-		if stop.Err() != nil {
+		until := begin
+		if sent {
+			until = stop
+		}
+		if until.Err() != nil {
 			break
 		}
 		sent = true

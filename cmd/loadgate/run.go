@@ -62,7 +62,7 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.target, "target", "", "base URL of the API under test (default $"+envTarget+", else the embedded reference API on 127.0.0.1)")
 	fs.IntVarP(&f.concurrency, "concurrency", "c", 0, "closed model: workers running iterations back to back (default: the scenario's)")
 	fs.StringVar(&f.rate, "rate", "", "arrivals per second (R, R/s or R/m): turns on the open model")
-	fs.IntVar(&f.maxWorkers, "max-workers", 0, "open model: most workers at once, a hard cap; the pool grows only as far as the target's latency needs, and an arrival that finds all busy at the cap is dropped (default: peak rate x --timeout, at most 10000)")
+	fs.IntVar(&f.maxWorkers, "max-workers", 0, "open model: most workers at once, a hard cap; the pool grows with the target's latency (it may overshoot on a busy machine), and an arrival that finds all busy at the cap is dropped (default: peak rate x --timeout, at most 10000)")
 	fs.StringVar(&f.stages, "stages", "", `ramp such as "30s:100,1m:100,30s:0": rates in the open model, worker counts in the closed one`)
 	fs.DurationVarP(&f.duration, "duration", "d", 0, "how long to run (default: the scenario's)")
 	fs.Int64VarP(&f.iterations, "iterations", "n", 0, "how many iterations to run (default: the scenario's)")

@@ -61,9 +61,6 @@ func Read(data []byte) (*Saved, error) {
 		Interrupted: in.Interrupted, TLSUnverified: in.TLSUnverified, ClassNames: in.ClassNames, Arrivals: in.Totals.Arrivals, Dropped: in.Totals.Dropped,
 		DroppedNoWorker: in.Totals.DroppedNoWorker, DroppedBehind: in.Totals.DroppedBehind, Iterations: in.Totals.Iterations,
 		PeakWorkers: in.Load.PeakWorkers, ProtocolEvents: in.Totals.ProtocolEvents, HTTP2: in.HTTP2}
-	if err := checkDrops(r); err != nil {
-		return nil, err
-	}
 	if len(r.ClassNames) == 0 {
 		r.ClassNames = runner.BuiltinClassNames()
 	}
@@ -114,6 +111,9 @@ func Read(data []byte) (*Saved, error) {
 			return nil, fmt.Errorf("totals.generator_lateness_histogram: %w", err)
 		}
 	}
+	if err := checkDrops(r); err != nil {
+		return nil, err
+	}
 	if r.Parts, err = readRuns(in.Runs, r); err != nil {
 		return nil, fmt.Errorf("runs: %w", err)
 	}
@@ -127,9 +127,15 @@ func Read(data []byte) (*Saved, error) {
 	return saved, nil
 }
 
-// checkDrops reports drop and iteration counts that cannot be: negative,
-// or drops by cause that are not the dropped arrivals (a file older than
-// the causes has them both 0).
+// checkDrops reports drop, iteration and lateness counts that no run
+// could have written: negative; drops by cause that are not the dropped
+// arrivals (a file older than the causes has them both 0); more iterations
+// than requests (an iteration starts with a request); in the open model,
+// with the causes and the iterations counted, iterations that are not the
+// arrivals not dropped (every arrival is either dropped or starts an
+// iteration), or a lateness over more arrivals than there were; and a
+// lateness in the closed model, which has no schedule. r's totals and
+// lateness must be read.
 func checkDrops(r *runner.Result) error {
 	switch {
 	case r.Arrivals < 0 || r.Dropped < 0 || r.DroppedNoWorker < 0 || r.DroppedBehind < 0 || r.Iterations < 0:
@@ -137,6 +143,14 @@ func checkDrops(r *runner.Result) error {
 	case r.DroppedNoWorker+r.DroppedBehind != r.Dropped && r.DroppedNoWorker+r.DroppedBehind != 0:
 		return fmt.Errorf("totals: dropped is %d, but dropped_no_worker %d and dropped_behind %d add up to %d",
 			r.Dropped, r.DroppedNoWorker, r.DroppedBehind, r.DroppedNoWorker+r.DroppedBehind)
+	case r.Iterations > r.Total.Requests():
+		return fmt.Errorf("totals: %d iterations, more than the %d requests", r.Iterations, r.Total.Requests())
+	case !r.Load.Open && r.Lateness != nil:
+		return fmt.Errorf("totals: a generator_lateness_histogram in the closed model")
+	case r.Lateness != nil && r.Lateness.TotalCount() > r.Arrivals:
+		return fmt.Errorf("totals: the generator_lateness_histogram counts %d, more than the %d arrivals", r.Lateness.TotalCount(), r.Arrivals)
+	case r.Load.Open && r.DropCausesKnown() && r.IterationsKnown() && r.Iterations != r.Arrivals-r.Dropped:
+		return fmt.Errorf("totals: %d iterations, but %d arrivals less %d dropped are %d", r.Iterations, r.Arrivals, r.Dropped, r.Arrivals-r.Dropped)
 	}
 	return nil
 }

@@ -245,6 +245,44 @@ func TestReadChecksValues(t *testing.T) {
 	}
 }
 
+// TestReadChecksDropRelations: iterations, arrivals, drops and the
+// generator's lateness that no run could have written are refused.
+func TestReadChecksDropRelations(t *testing.T) {
+	open, _ := resultfile.Encode(testkit.OpenResult(3), nil, nil)
+	closed, _ := resultfile.Encode(testkit.Result(), nil, nil)
+	edit := func(data []byte, change func(totals map[string]any)) []byte {
+		var doc map[string]any
+		json.Unmarshal(data, &doc)
+		change(doc["totals"].(map[string]any))
+		changed, _ := json.Marshal(doc)
+		return changed
+	}
+	var doc struct {
+		Totals struct {
+			Lateness string `json:"generator_lateness_histogram"`
+		} `json:"totals"`
+	}
+	if err := json.Unmarshal(open, &doc); err != nil || doc.Totals.Lateness == "" {
+		t.Fatalf("the open fixture has no generator_lateness_histogram (%v)", err)
+	}
+	for want, changed := range map[string][]byte{
+		"more than the":             edit(closed, func(totals map[string]any) { totals["iterations"] = 1000 }),
+		"less 8 dropped are 100":    edit(open, func(totals map[string]any) { totals["iterations"] = 99 }),
+		"more than the 60 arrivals": edit(open, func(totals map[string]any) { totals["arrivals"] = 60 }),
+		"in the closed model":       edit(closed, func(totals map[string]any) { totals["generator_lateness_histogram"] = doc.Totals.Lateness }),
+	} {
+		if _, err := resultfile.Read(changed); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v", want, err)
+		}
+	}
+	older := edit(open, func(totals map[string]any) {
+		totals["iterations"], totals["dropped_no_worker"], totals["dropped_behind"] = 0, 0, 0
+	})
+	if _, err := resultfile.Read(older); err != nil {
+		t.Errorf("a file older than the iterations and the drop causes: %v", err)
+	}
+}
+
 // FuzzRead: no file makes the reader panic; one it accepts renders.
 func FuzzRead(f *testing.F) {
 	data, _ := resultfile.Encode(testkit.Result(), nil, nil)

@@ -85,7 +85,8 @@ type Delta struct {
 	Limit    Limit
 	Old, New float64 // in the metric's unit
 	// Regressed is set when the change is worse than the limit allows;
-	// Missing when one of the two runs has no requests there.
+	// Missing when one of the two runs has no requests there or does not
+	// count the metric (a file older than it).
 	Regressed, Missing bool
 }
 
@@ -107,7 +108,7 @@ func Compare(baseline, now *runner.Result, limits []Limit) []Delta {
 				continue
 			}
 			d := Delta{Endpoint: cur.Name, Limit: l}
-			if old == nil || old.Requests() == 0 || cur.Requests() == 0 {
+			if old == nil || old.Requests() == 0 || cur.Requests() == 0 || !l.metric.counted(baseline) || !l.metric.counted(now) {
 				d.Missing = true
 			} else {
 				d.Old, d.New = l.metric.actual(baseline, old), l.metric.actual(now, cur)

@@ -44,14 +44,15 @@ func Passed(verdicts []Verdict) bool {
 	return true
 }
 
-// Evaluate judges s against r. An SLO whose scope had no requests fails with
-// the reason "no samples".
+// Evaluate judges s against r. An SLO whose scope had no requests, or whose
+// metric r does not count (see counted), fails with the reason "no
+// samples".
 func (s SLO) Evaluate(r *runner.Result) Verdict {
 	stats := r.Total
 	if s.Scope != "" {
 		stats = r.Endpoint(s.Scope)
 	}
-	if stats == nil || stats.Requests() == 0 {
+	if stats == nil || stats.Requests() == 0 || !s.counted(r) {
 		return Verdict{SLO: s, Reason: "no samples", NoSamples: true}
 	}
 	actual := s.actual(r, stats)
@@ -62,6 +63,19 @@ func (s SLO) Evaluate(r *runner.Result) Verdict {
 		v.Reason = fmt.Sprintf("%s is not %s %s", s.Format(actual), s.Op, s.Format(s.Threshold))
 	}
 	return v
+}
+
+// counted reports whether r counts the metric: a result from a file older
+// than the drop causes or the iterations has zeros there that were never
+// measured.
+func (s SLO) counted(r *runner.Result) bool {
+	switch s.Metric {
+	case "dropped_no_worker", "dropped_behind":
+		return r.DropCausesKnown()
+	case "iterations", "iteration_rate":
+		return r.IterationsKnown()
+	}
+	return true
 }
 
 // actual is the measured value of the metric, in s.Unit.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/internal/testkit"
+	"github.com/loadgate/loadgate/runner"
 )
 
 func TestParse(t *testing.T) {
@@ -229,4 +230,36 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("verdict of %q without a reason", expr)
 		}
 	})
+}
+
+// TestOlderFileNoSamples: a result from a file older than the drop causes
+// and the iterations has zeros there that were never counted: SLOs on them
+// have no samples, and a baseline's limits on them compare nothing.
+func TestOlderFileNoSamples(t *testing.T) {
+	older := testkit.OpenResult(3)
+	older.DroppedNoWorker, older.DroppedBehind, older.Iterations = 0, 0, 0
+	var slos []slo.SLO
+	for _, expr := range []string{"dropped_behind==0", "dropped_no_worker<=100", "iterations>=1", "iteration_rate>=0", "dropped==8"} {
+		s, err := slo.Parse(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slos = append(slos, s)
+	}
+	for i, v := range slo.Judge(older, slos) {
+		if want := i < 4; v.NoSamples != want || v.Pass == want {
+			t.Errorf("%s on an older file: pass %v, no samples %v (%s); want no samples %v", v.SLO.Expr, v.Pass, v.NoSamples, v.Reason, want)
+		}
+	}
+	limits, err := slo.ParseLimits("dropped_behind=0,dropped_no_worker=0,iterations=1%,iteration_rate=1%,dropped=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pair := range [][2]*runner.Result{{older, testkit.OpenResult(3)}, {testkit.OpenResult(3), older}} {
+		for i, d := range slo.Compare(pair[0], pair[1], limits) {
+			if want := i < 4; d.Missing != want || d.Regressed {
+				t.Errorf("%s against an older file: missing %v, regressed %v; want missing %v, no regression", d.Limit.Expr, d.Missing, d.Regressed, want)
+			}
+		}
+	}
 }
