@@ -21,10 +21,9 @@ type arrival struct {
 // are dropped, not sent in a burst.
 //
 // The pool starts empty and grows by one worker when an arrival finds no
-// worker waiting on the channel, so that it follows the target's latency.
-// It may overshoot the rate times the latency (Little's law): a worker
-// that has finished an iteration but not yet come back to the channel
-// counts as busy, and on a busy machine many may be so. It grows past
+// worker free (see handOff), so that it follows the target's latency: the
+// rate times the latency (Little's law), and a few more for the time a
+// worker takes to come back for its next arrival. It grows past
 // growFloor only while the dispatcher keeps its schedule (within
 // LateBound): when it is late, the busy workers wait on this machine's
 // CPU, not on the target, and more of them would only add to the load; the
@@ -34,9 +33,9 @@ type dispatcher struct {
 	maxWorkers int
 	iterations int64         // 0: no bound
 	length     time.Duration // 0: no bound
-	// work runs a new worker with its first arrival, then every arrival it
-	// receives from more until more is closed.
-	work func(id int, first arrival, more <-chan arrival)
+	// work runs a new worker with its first arrival, then every arrival
+	// h.next gives it until there are no more.
+	work func(id int, first arrival, h *handOff)
 	// wait sleeps until a time and reports false if stop ended first; nil
 	// means waitUntil. Tests on a fake clock set it to a timer-only wait.
 	wait func(stop context.Context, t time.Time) bool
@@ -86,7 +85,7 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 	if wait == nil {
 		wait = waitUntil
 	}
-	more := make(chan arrival)
+	h := newHandOff()
 	var g errgroup.Group // lifetimes only
 	workers := 0
 	for k := int64(0); d.iterations == 0 || k < d.iterations; k++ {
@@ -121,9 +120,7 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 			d.lateness.RecordValue(clampMicros(late))
 		}
 		arrivals++
-		select {
-		case more <- a:
-		default:
+		if !h.give(a) {
 			switch {
 			case workers == d.maxWorkers:
 				onDrop(dropNoWorker, 1)
@@ -135,13 +132,13 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 				id := workers
 				workers++
 				g.Go(func() error {
-					d.work(id, a, more)
+					d.work(id, a, h)
 					return nil
 				})
 			}
 		}
 	}
-	close(more)
+	h.close()
 	g.Wait()
 	return arrivals
 }
@@ -179,10 +176,10 @@ func (e *engine) runOpen(interrupt, stop context.Context, started time.Time) {
 			e.plan.Progress.dropped.Add(n)
 		}
 	}
-	d.work = func(id int, first arrival, more <-chan arrival) {
+	d.work = func(id int, first arrival, h *handOff) {
 		w := e.newWorker(id)
 		defer w.close()
-		for a, ok := first, true; ok; a, ok = <-more {
+		for a, ok := first, true; ok; a, ok = h.next() {
 			if !w.iterate(interrupt, stop, Iteration{Seq: a.seq, Worker: id}, a.intended) {
 				drop(dropBehind, 1) // handed over as the run was interrupted
 			}

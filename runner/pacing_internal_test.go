@@ -104,8 +104,8 @@ func TestDispatcherDropsWhenWorkersAreShort(t *testing.T) {
 			profile:    profile{start: 100},
 			maxWorkers: 2,
 			length:     time.Second,
-			work: func(_ int, first arrival, more <-chan arrival) {
-				for a, ok := first, true; ok; a, ok = <-more {
+			work: func(_ int, first arrival, h *handOff) {
+				for a, ok := first, true; ok; a, ok = h.next() {
 					if time.Since(a.intended) > 0 {
 						late.Add(1)
 					}
@@ -135,11 +135,11 @@ func TestDispatcherEnoughWorkers(t *testing.T) {
 			profile:    profile{stages: []Stage{{2 * time.Second, 200}}}, // 0 to 200/s: 200 arrivals
 			maxWorkers: 1000,
 			length:     2 * time.Second,
-			work: func(id int, first arrival, more <-chan arrival) {
+			work: func(id int, first arrival, h *handOff) {
 				if int64(id+1) > peak.Load() {
 					peak.Store(int64(id + 1)) // ids are handed out in order
 				}
-				for _, ok := first, true; ok; _, ok = <-more {
+				for _, ok := first, true; ok; _, ok = h.next() {
 					time.Sleep(20 * time.Millisecond)
 				}
 			},
@@ -157,8 +157,8 @@ func TestDispatcherEnoughWorkers(t *testing.T) {
 
 func TestDispatcherIterationBoundAndStop(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		work := func(_ int, first arrival, more <-chan arrival) {
-			for _, ok := first, true; ok; _, ok = <-more {
+		work := func(_ int, first arrival, h *handOff) {
+			for _, ok := first, true; ok; _, ok = h.next() {
 			}
 		}
 		d := dispatcher{wait: timerWait, profile: profile{start: 1000}, maxWorkers: 10, iterations: 37, work: work}
@@ -188,8 +188,8 @@ func TestDispatcherBehindCountsDrops(t *testing.T) {
 				time.Sleep(15 * time.Millisecond)
 				return stop.Err() == nil
 			},
-			work: func(_ int, first arrival, more <-chan arrival) {
-				for _, ok := first, true; ok; _, ok = <-more {
+			work: func(_ int, first arrival, h *handOff) {
+				for _, ok := first, true; ok; _, ok = h.next() {
 					served.Add(1)
 				}
 			},
@@ -221,8 +221,8 @@ func TestDispatcherStallDropsLateArrivals(t *testing.T) {
 				}
 				return ok
 			},
-			work: func(_ int, first arrival, more <-chan arrival) {
-				for _, ok := first, true; ok; _, ok = <-more {
+			work: func(_ int, first arrival, h *handOff) {
+				for _, ok := first, true; ok; _, ok = h.next() {
 					served.Add(1)
 				}
 			},
@@ -254,9 +254,9 @@ func TestDispatcherLateDoesNotGrowPool(t *testing.T) {
 					time.Sleep(delay)
 					return ok
 				},
-				work: func(_ int, first arrival, more <-chan arrival) {
+				work: func(_ int, first arrival, h *handOff) {
 					peak.Add(1)
-					for _, ok := first, true; ok; _, ok = <-more {
+					for _, ok := first, true; ok; _, ok = h.next() {
 						served.Add(1)
 						time.Sleep(300 * time.Millisecond)
 					}
@@ -281,8 +281,8 @@ func TestDispatcherLateDoesNotGrowPool(t *testing.T) {
 // arrivals before their end, and the run still lasts the stages' length.
 func TestScheduleLastsItsLength(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		work := func(_ int, first arrival, more <-chan arrival) {
-			for _, ok := first, true; ok; _, ok = <-more {
+		work := func(_ int, first arrival, h *handOff) {
+			for _, ok := first, true; ok; _, ok = h.next() {
 			}
 		}
 		stages := []Stage{{time.Second, 50}, {time.Second, 0}}
@@ -396,7 +396,7 @@ func TestDroppedArrivalsCountedAtOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		d := dispatcher{profile: profile{start: 1e9}, maxWorkers: 1, length: 2 * time.Second,
 			wait: func(context.Context, time.Time) bool { return false },
-			work: func(int, arrival, <-chan arrival) { t.Error("an arrival was sent") },
+			work: func(int, arrival, *handOff) { t.Error("an arrival was sent") },
 		}
 		began := time.Now().Add(-3 * time.Second) // the run is past its length when the dispatcher looks
 		var dropped int64
@@ -443,8 +443,8 @@ func TestTinyRateEnds(t *testing.T) {
 	}
 	synctest.Test(t, func(t *testing.T) {
 		d := dispatcher{wait: timerWait, profile: profile{start: 1e-10}, maxWorkers: 1, length: time.Second,
-			work: func(_ int, first arrival, more <-chan arrival) {
-				for _, ok := first, true; ok; _, ok = <-more {
+			work: func(_ int, first arrival, h *handOff) {
+				for _, ok := first, true; ok; _, ok = h.next() {
 				}
 			},
 		}
@@ -471,8 +471,8 @@ func TestDispatcherSendsLastArrivalAfterLength(t *testing.T) {
 				}
 				return ok
 			},
-			work: func(_ int, first arrival, more <-chan arrival) {
-				for _, ok := first, true; ok; _, ok = <-more {
+			work: func(_ int, first arrival, h *handOff) {
+				for _, ok := first, true; ok; _, ok = h.next() {
 					served.Add(1)
 				}
 			},
@@ -503,8 +503,8 @@ func TestDispatcherSendsLoneLateArrival(t *testing.T) {
 				}
 				return ok
 			},
-			work: func(_ int, first arrival, more <-chan arrival) {
-				for _, ok := first, true; ok; _, ok = <-more {
+			work: func(_ int, first arrival, h *handOff) {
+				for _, ok := first, true; ok; _, ok = h.next() {
 					served.Add(1)
 				}
 			},
@@ -535,8 +535,8 @@ func TestDispatcherAtCapDropsNoWorker(t *testing.T) {
 				}
 				return ok
 			},
-			work: func(_ int, first arrival, more <-chan arrival) {
-				for _, ok := first, true; ok; _, ok = <-more {
+			work: func(_ int, first arrival, h *handOff) {
+				for _, ok := first, true; ok; _, ok = h.next() {
 					served.Add(1)
 					time.Sleep(300 * time.Millisecond)
 				}
@@ -546,6 +546,33 @@ func TestDispatcherAtCapDropsNoWorker(t *testing.T) {
 		arrivals := d.run(context.Background(), time.Now(), func(c dropCause, n int64) { dropped[c] += n })
 		if arrivals != 100 || dropped[dropBehind] != 0 || dropped[dropNoWorker] == 0 || served.Load()+dropped[dropNoWorker] != 100 {
 			t.Errorf("arrivals %d, served %d, dropped %v (no worker, behind); want 100 = served + dropped for want of a worker, none behind", arrivals, served.Load(), dropped)
+		}
+	})
+}
+
+// TestDispatcherWaitsForAWorkerOnItsWay: a worker that has finished its
+// iteration (8 ms, of the 10 between two arrivals) but is not yet back on
+// the channel when the next arrival is due (it takes 3 ms of fake time to
+// get there, as a goroutine on a busy machine may) is free: the arrival
+// waits for it rather than start a second worker.
+func TestDispatcherWaitsForAWorkerOnItsWay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var workers, served atomic.Int64
+		d := dispatcher{wait: timerWait, profile: profile{start: 100}, maxWorkers: 10, iterations: 2,
+			work: func(_ int, first arrival, h *handOff) {
+				workers.Add(1)
+				for ok := true; ok; _, ok = <-h.more {
+					served.Add(1)
+					time.Sleep(8 * time.Millisecond)
+					h.free.Add(1) // finished: free, on its way back
+					time.Sleep(3 * time.Millisecond)
+				}
+			},
+		}
+		var dropped int64
+		arrivals := d.run(context.Background(), time.Now(), func(_ dropCause, n int64) { dropped += n })
+		if arrivals != 2 || dropped != 0 || served.Load() != 2 || workers.Load() != 1 {
+			t.Errorf("arrivals %d, dropped %d, served %d by %d workers; want 2, 0, 2 by 1", arrivals, dropped, served.Load(), workers.Load())
 		}
 	})
 }
