@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/loadgate/loadgate/internal/readfile"
 	"github.com/loadgate/loadgate/internal/resultfile"
@@ -49,6 +50,12 @@ func (o *outputFlags) register(fs *pflag.FlagSet) {
 func (o *outputFlags) prepare(fs *pflag.FlagSet, more ...outputFile) error {
 	files := append([]outputFile{{name: "--out", path: o.out}, {name: "--junit", path: o.junit},
 		{name: "--markdown", path: o.markdown}, {name: "--html", path: o.html}}, more...)
+	for _, f := range append(slices.Clone(files), outputFile{name: "--baseline", path: o.baseline}) {
+		if f.path == "" && fs.Changed(strings.TrimPrefix(f.name, "--")) {
+			// An unset variable (--baseline "$LAST") is a mistake, never a run without the file.
+			return usagef("%s is empty: give a file name, or leave the flag out", f.name)
+		}
+	}
 	files = append(files, outputFile{name: "$" + envStepSummary, path: os.Getenv(envStepSummary), appended: true})
 	if err := checkOutputs(files); err != nil {
 		return err
