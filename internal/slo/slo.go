@@ -274,8 +274,11 @@ func (s *SLO) setThreshold(value string) error {
 		}
 		return s.setPercent(value)
 	case kindCount:
-		if strings.HasSuffix(value, "%") && s.Metric == "iterations" {
-			return fmt.Errorf("iterations takes a number of iterations, not a percentage")
+		if s.Metric == "iterations" {
+			if strings.HasSuffix(value, "%") {
+				return fmt.Errorf("iterations takes a number of iterations, not a percentage")
+			}
+			return s.setNumber(value, "a number of iterations")
 		}
 		if strings.HasSuffix(value, "%") {
 			return s.setPercent(value)

@@ -90,6 +90,7 @@ func TestParseErrors(t *testing.T) {
 		{"rps>fast", 5, "rps takes a number of requests per second"},
 		{"iteration_rate>1%", 16, "iteration_rate takes a number of iterations per second, not a percentage"},
 		{"iterations>10%", 12, "iterations takes a number of iterations, not a percentage"},
+		{"iterations>-1", 12, `iterations takes a number of iterations, not "-1"`},
 		{"dropped_late==0", 1, `unknown metric "dropped_late"`},
 		{"errors<5ms", 8, "errors takes a count or a percentage"},
 		{"errors<-1", 8, "errors takes a count"},
