@@ -96,8 +96,8 @@ func mdOpen(b *strings.Builder, r *runner.Result) {
 	if !r.IterationsKnown() {
 		achieved = fmt.Sprintf("%.1f req/s", r.RPS(r.Total))
 	}
-	fmt.Fprintf(b, "\n**Open model**: target %.1f iterations/s, achieved %s; %s of %s arrivals dropped (%s%%",
-		r.TargetRate(), achieved, mdCount(r.Dropped), mdCount(r.Arrivals), format.Number(format.Percent(r.Dropped, r.Arrivals), 2))
+	fmt.Fprintf(b, "\n**Open model**: target %s iterations/s, achieved %s; %s of %s arrivals dropped (%s%%",
+		format.Rate(r.TargetRate()), achieved, mdCount(r.Dropped), mdCount(r.Arrivals), format.Number(format.Percent(r.Dropped, r.Arrivals), 2))
 	if causes := dropCauses(r); causes != "" {
 		b.WriteString(": " + causes)
 	}

@@ -41,8 +41,8 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 		if p99Gap(r.Total) > serviceGap {
 			p.line("")
 			p.line("service time, from each request's actual send (the table above counts from")
-			p.line("its intended start): requests started late, when the generator fell behind")
-			p.line("its schedule, by more than %.0f%% at p99", serviceGap*100)
+			p.line("its intended start); the two differ by more than %.0f%% at p99: requests were", serviceGap*100)
+			p.line("sent after their intended start (how late: the generator line below)")
 			p.keep(latencyTable(w, rows, func(e *runner.EndpointStats) *hdrhistogram.Histogram { return e.Service }))
 		}
 	} else {
@@ -89,11 +89,11 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 // the arrivals dropped and why, the generator's lateness, and a warning
 // when the generator or the worker pool limited the run.
 func textOpen(p *printer, r *runner.Result) {
-	achieved := fmt.Sprintf("achieved %.1f/s", r.IterationRate())
+	achieved := "achieved " + format.Rate(r.IterationRate()) + "/s"
 	if !r.IterationsKnown() {
-		achieved = fmt.Sprintf("achieved %.1f req/s", r.RPS(r.Total))
+		achieved = "achieved " + format.Rate(r.RPS(r.Total)) + " req/s"
 	}
-	p.line("rate       target %.1f iterations/s, %s", r.TargetRate(), achieved)
+	p.line("rate       target %s iterations/s, %s", format.Rate(r.TargetRate()), achieved)
 	p.line("           %d of %d arrivals dropped (%s%%)", r.Dropped, r.Arrivals, format.Number(format.Percent(r.Dropped, r.Arrivals), 2))
 	if causes := dropCauses(r); causes != "" {
 		wrapLabelled(p, "", causes)

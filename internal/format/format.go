@@ -4,6 +4,7 @@
 package format
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -22,11 +23,25 @@ func Percent(n, of int64) float64 {
 }
 
 // Number writes v with at most decimals digits after the point and no
-// trailing zeros: 0.5, 12, 0.123.
+// trailing zeros: 0.5, 12, 0.123. A value too small for those decimals
+// but not zero gets two significant digits (0.0012), so that it does not
+// read as none.
 func Number(v float64, decimals int) string {
+	if v != 0 && math.Abs(v) < 0.5*math.Pow(10, -float64(decimals)) {
+		return strconv.FormatFloat(v, 'g', 2, 64)
+	}
 	s := strconv.FormatFloat(v, 'f', decimals, 64)
 	if strings.Contains(s, ".") {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	}
 	return s
+}
+
+// Rate writes a rate per second with one decimal (1000.0, 0.5), or two
+// significant digits when one decimal would round it to zero.
+func Rate(v float64) string {
+	if v != 0 && math.Abs(v) < 0.05 {
+		return strconv.FormatFloat(v, 'g', 2, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
 }
