@@ -233,6 +233,9 @@ steps: [{name: get, path: /}]
 	code, stdout, stderr := run(t, "validate", file)
 	want := []string{
 		file + ":3:13: tls.insecure must be true or false, not the string \"yes please\"",
+		file + ":4:12: tls.ca_cert " + filepath.Join(dir, "missing.pem") + ": no such file or directory",
+		file + ":6:15: tls.client_key " + filepath.Join(dir, "other-key.pem") + ": the private key does not match the certificate (the certificate: " + filepath.Join(dir, "client.pem") + ")",
+		file + ":7:16: tls.min_version \"1.1\" is not a TLS version loadgate accepts: 1.2 or 1.3",
 		file + ":8:3: unknown key \"sni\" in tls; known keys are insecure, ca_cert, client_cert, client_key, server_name, min_version",
 	}
 	if code != exitUsage || stdout != "" || stderr != strings.Join(want, "\n")+"\n" {

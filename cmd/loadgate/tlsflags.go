@@ -43,16 +43,6 @@ type tlsSettings struct {
 	warning string
 }
 
-// tlsFlagTakes says what each TLS flag of a value takes, for the message
-// that refuses an empty one.
-var tlsFlagTakes = map[runner.TLSField]string{
-	runner.TLSCACert:     "a PEM file of certificates",
-	runner.TLSClientCert: "a PEM certificate file",
-	runner.TLSClientKey:  "a PEM private key file",
-	runner.TLSServerName: "a host name or IP address",
-	runner.TLSMinVersion: "1.2 or 1.3",
-}
-
 // settings applies the TLS flags that were set to file, the options of
 // the scenario file fileName, and, for an https:// target, checks the
 // result and reads its files: the one check of the files a run makes.
@@ -68,9 +58,9 @@ func (f *tlsFlags) settings(fs *pflag.FlagSet, file runner.TLSOptions, fileName 
 		runner.TLSServerName: f.opts.ServerName, runner.TLSMinVersion: f.opts.MinVersion,
 	}
 	for _, field := range runner.TLSFields() {
-		if takes, ok := tlsFlagTakes[field]; ok && given(field) && values[field] == "" {
+		if field != runner.TLSInsecure && given(field) && values[field] == "" {
 			return tlsSettings{}, usagef("--%s is empty: give %s, or leave the flag out (to drop the scenario file's tls.%s, remove it from the file)",
-				tlsFlagNames[field], takes, field)
+				tlsFlagNames[field], field.Takes(), field)
 		}
 	}
 	opts := file
