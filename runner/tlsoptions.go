@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -75,6 +76,10 @@ func (f TLSField) Takes() string {
 	}
 	return ""
 }
+
+// TLSUsed reports whether a run against target uses TLS options: only an
+// https:// target does; nil is the embedded reference API, plain http://.
+func TLSUsed(target *url.URL) bool { return target != nil && target.Scheme == "https" }
 
 // TLSProblem is one reason TLSOptions cannot be used: the setting at
 // fault, and a message that starts with its name and, for a file, the

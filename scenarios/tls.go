@@ -11,7 +11,8 @@ import (
 // relative paths from the scenario file's directory. Every problem of the
 // block is found, each placed at its key's value. Only what shows without
 // reading its files is checked (see runner.TLSOptions.Check), unless
-// Options.ReadTLSFiles: a run's flags may replace any key, and its target
+// Options.ReadTLSFiles and the file's own target uses the block
+// (runner.TLSUsed): a run's flags may replace any key, and its target
 // decides whether the block is used, so a run reads the files once its
 // flags apply.
 func (p *parser) tlsOptions(n *yaml.Node) {
@@ -58,7 +59,7 @@ func (p *parser) tlsOptions(n *yaml.Node) {
 		o.ClientCert, o.ClientKey = "", ""
 	}
 	problems := o.Check(tlsKey)
-	if p.opts.ReadTLSFiles {
+	if p.opts.ReadTLSFiles && runner.TLSUsed(p.sc.TargetURL()) {
 		_, problems = o.Config(tlsKey)
 	}
 	for _, problem := range problems {

@@ -56,18 +56,16 @@ func writeScenario(t *testing.T, dir, text string) string {
 
 // TestTLSBlockFilesReadLater: loading a file checks its tls block's shape
 // alone, whatever its target; with ReadTLSFiles, its files too, each
-// problem at its key.
+// problem at its key, but only when the file's own target is https://, as
+// a run without flags would use them.
 func TestTLSBlockFilesReadLater(t *testing.T) {
 	ca := testkit.NewCA(t, "corp")
 	client := ca.Issue(t, "client", testkit.CertSpec{Client: true})
 	other := ca.Issue(t, "other", testkit.CertSpec{Client: true})
 	dir := t.TempDir()
-	path := filepath.Join(dir, "s.yaml")
-	file := "target: http://127.0.0.1:1\ntls:\n  client_key: " + other.KeyFile + "\n  client_cert: " + client.CertFile +
+	block := "tls:\n  client_key: " + other.KeyFile + "\n  client_cert: " + client.CertFile +
 		"\n  ca_cert: missing.pem\nsteps:\n  - {name: a, path: /a}\n"
-	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := writeScenario(t, dir, "target: https://127.0.0.1:1\n"+block)
 	if _, err := LoadFile(path, Options{}); err != nil {
 		t.Errorf("loading: %v", err)
 	}
@@ -76,11 +74,14 @@ func TestTLSBlockFilesReadLater(t *testing.T) {
 	if _, err := LoadFile(path, Options{ReadTLSFiles: true}); err == nil || err.Error() != want {
 		t.Errorf("loading, reading the files: %v\nwant:\n%s", err, want)
 	}
-
-	file = "tls:\n  client_cert: c.pem\n  server_name: api.internal:443\n  min_version: 1.1\nsteps:\n  - {name: a, path: /a}\n"
-	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
-		t.Fatal(err)
+	for _, unused := range []string{"target: http://127.0.0.1:1\n", "# no target: the embedded API\n"} {
+		path := writeScenario(t, dir, unused+block)
+		if _, err := LoadFile(path, Options{ReadTLSFiles: true}); err != nil {
+			t.Errorf("%sloading, reading the files of a block not used: %v", unused, err)
+		}
 	}
+
+	path = writeScenario(t, dir, "tls:\n  client_cert: c.pem\n  server_name: api.internal:443\n  min_version: 1.1\nsteps:\n  - {name: a, path: /a}\n")
 	_, err := LoadFile(path, Options{})
 	want = path + ":2:16: tls.client_cert needs tls.client_key, the certificate's private key\n" +
 		path + `:3:16: tls.server_name "api.internal:443" is not a host name or IP address: a port goes in the target's URL, not in the server name` + "\n" +

@@ -90,20 +90,13 @@ func (f *tlsFlags) settings(fs *pflag.FlagSet, file runner.TLSOptions, fileName 
 		}
 		return "tls." + string(field)
 	}
-	if target == nil || target.Scheme == "http" {
-		plain := "the target is the embedded reference API, plain http://"
-		if target != nil {
-			plain = "the target " + target.Redacted() + " is plain HTTP"
-		}
+	if !runner.TLSUsed(target) {
 		for _, field := range runner.TLSFields() {
 			if given(field) {
-				return tlsSettings{}, usagef("%s applies to an https:// target; %s", name(field), plain)
+				return tlsSettings{}, usagef("%s applies to an https:// target; %s", name(field), plainTarget(target))
 			}
 		}
-		if !opts.IsZero() {
-			return tlsSettings{warning: "tls block of " + fileName + " not used: " + plain}, nil
-		}
-		return tlsSettings{}, nil
+		return tlsSettings{warning: tlsBlockUnused(opts, fileName, target)}, nil
 	}
 	cfg, problems := opts.Config(name)
 	if len(problems) > 0 {
@@ -118,4 +111,23 @@ func (f *tlsFlags) settings(fs *pflag.FlagSet, file runner.TLSOptions, fileName 
 		s.warning = name(runner.TLSInsecure) + ": the target's certificate is not verified"
 	}
 	return s, nil
+}
+
+// plainTarget says that target, which does not use TLS options (see
+// runner.TLSUsed), is plain HTTP; nil is the embedded reference API.
+func plainTarget(target *url.URL) string {
+	if target == nil {
+		return "the target is the embedded reference API, plain http://"
+	}
+	return "the target " + target.Redacted() + " is plain HTTP"
+}
+
+// tlsBlockUnused is the warning that the tls block of the scenario file
+// fileName is not used with target (see runner.TLSUsed); "" when the block
+// is empty or used. `run` and `validate` print it.
+func tlsBlockUnused(block runner.TLSOptions, fileName string, target *url.URL) string {
+	if block.IsZero() || runner.TLSUsed(target) {
+		return ""
+	}
+	return "tls block of " + fileName + " not used: " + plainTarget(target)
 }
