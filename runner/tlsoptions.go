@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -57,6 +58,28 @@ const (
 func TLSFields() []TLSField {
 	return []TLSField{TLSInsecure, TLSCACert, TLSClientCert, TLSClientKey, TLSServerName, TLSMinVersion}
 }
+
+// Takes says in words what a setting of a value takes ("a PEM private
+// key file"), for a message that refuses an empty one; "" for TLSInsecure.
+func (f TLSField) Takes() string {
+	switch f {
+	case TLSCACert:
+		return "a PEM file of certificates"
+	case TLSClientCert:
+		return "a PEM certificate file"
+	case TLSClientKey:
+		return "a PEM private key file"
+	case TLSServerName:
+		return "a host name or IP address"
+	case TLSMinVersion:
+		return "1.2 or 1.3"
+	}
+	return ""
+}
+
+// TLSUsed reports whether a run against target uses TLS options: only an
+// https:// target does; nil is the embedded reference API, plain http://.
+func TLSUsed(target *url.URL) bool { return target != nil && target.Scheme == "https" }
 
 // TLSProblem is one reason TLSOptions cannot be used: the setting at
 // fault, and a message that starts with its name and, for a file, the

@@ -40,8 +40,10 @@ type Options struct {
 	// not be set.
 	CredentialsGiven bool
 	// ReadTLSFiles reads the files the tls block names and checks them as
-	// a run would (runner.TLSOptions.Config), for `validate`: a run checks
-	// the block's shape alone, and reads the files once its flags apply.
+	// a run without TLS flags would (runner.TLSOptions.Config) when the
+	// file's own target uses the block (runner.TLSUsed), for `validate`: a
+	// run checks the block's shape alone, and reads the files once its
+	// flags and target apply.
 	ReadTLSFiles bool
 }
 

@@ -173,3 +173,16 @@ func Names() []string { return slices.Clone(builtinOrder) }
 func IsFile(name string) bool {
 	return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml") || strings.ContainsRune(name, '/')
 }
+
+// TargetURL is the file's target; nil when it names none (the embedded
+// reference API) or names an invalid one (a problem of the file).
+func (s *Scenario) TargetURL() *url.URL {
+	if s.Target == "" {
+		return nil
+	}
+	u, err := runner.ParseTarget(s.Target)
+	if err != nil {
+		return nil
+	}
+	return u
+}

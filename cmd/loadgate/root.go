@@ -33,7 +33,7 @@ func newRootCommand(stdout, stderr io.Writer) *rootCommand {
 		newRunCommand(stdout, stderr, "smoke"),
 		newServeCommand(stdout, stderr),
 		newScenariosCommand(stdout),
-		newValidateCommand(stdout),
+		newValidateCommand(stdout, stderr),
 		newReportCommand(stdout),
 		newVersionCommand(stdout))
 	ownWords(root.Command)

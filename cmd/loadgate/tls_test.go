@@ -233,13 +233,15 @@ steps: [{name: get, path: /}]
 	code, stdout, stderr := run(t, "validate", file)
 	want := []string{
 		file + ":3:13: tls.insecure must be true or false, not the string \"yes please\"",
+		file + ":7:16: tls.min_version \"1.1\" is not a TLS version loadgate accepts: 1.2 or 1.3",
 		file + ":8:3: unknown key \"sni\" in tls; known keys are insecure, ca_cert, client_cert, client_key, server_name, min_version",
 	}
 	if code != exitUsage || stdout != "" || stderr != strings.Join(want, "\n")+"\n" {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit 2 and:\n%s", code, stdout, stderr, strings.Join(want, "\n"))
 	}
 
-	file = writeFile(t, dir, "bad.yaml", `tls:
+	file = writeFile(t, dir, "bad.yaml", `target: https://127.0.0.1:1
+tls:
   ca_cert: missing.pem
   client_cert: client.pem
   client_key: other-key.pem
@@ -248,12 +250,39 @@ steps: [{name: get, path: /}]
 `)
 	code, stdout, stderr = run(t, "validate", file)
 	want = []string{
-		file + ":2:12: tls.ca_cert " + filepath.Join(dir, "missing.pem") + ": no such file or directory",
-		file + ":4:15: tls.client_key " + filepath.Join(dir, "other-key.pem") + ": the private key does not match the certificate (the certificate: " + filepath.Join(dir, "client.pem") + ")",
-		file + ":5:16: tls.min_version \"1.1\" is not a TLS version loadgate accepts: 1.2 or 1.3",
+		file + ":3:12: tls.ca_cert " + filepath.Join(dir, "missing.pem") + ": no such file or directory",
+		file + ":5:15: tls.client_key " + filepath.Join(dir, "other-key.pem") + ": the private key does not match the certificate (the certificate: " + filepath.Join(dir, "client.pem") + ")",
+		file + ":6:16: tls.min_version \"1.1\" is not a TLS version loadgate accepts: 1.2 or 1.3",
 	}
 	if code != exitUsage || stdout != "" || stderr != strings.Join(want, "\n")+"\n" {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit 2 and:\n%s", code, stdout, stderr, strings.Join(want, "\n"))
+	}
+}
+
+// TestTLSBlockUnusedValidateAgreesWithRun: a tls block that a run would
+// not use (a file without a target, or with a plain one) is not read by
+// `validate` either: both warn the same way and pass.
+func TestTLSBlockUnusedValidateAgreesWithRun(t *testing.T) {
+	plain := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(plain.Close)
+	dir := t.TempDir()
+	block := "tls: {ca_cert: certs/nope.pem}\n"
+	for _, c := range []struct{ name, target, why string }{
+		{"no target", "", "the target is the embedded reference API, plain http://"},
+		{"plain target", "target: " + plain.URL + "\n", "the target " + plain.URL + " is plain HTTP"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			file := getFile(t, dir, c.target+block)
+			want := "warning: tls block of " + file + " not used: " + c.why + "\n"
+			code, stdout, stderr := run(t, "validate", file)
+			if code != exitOK || !strings.HasPrefix(stdout, file+": valid:") || stderr != want {
+				t.Errorf("validate: exit %d, stdout %q, stderr %q; want 0, valid, and %q", code, stdout, stderr, want)
+			}
+			code, stdout, stderr = run(t, "run", file, "-n", "1")
+			if code != exitOK || !strings.HasPrefix(stderr, want) {
+				t.Errorf("run: exit %d, stderr %q; want 0 and %q\n%s", code, stderr, want, stdout)
+			}
+		})
 	}
 }
 

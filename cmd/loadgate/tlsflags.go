@@ -43,16 +43,6 @@ type tlsSettings struct {
 	warning string
 }
 
-// tlsFlagTakes says what each TLS flag of a value takes, for the message
-// that refuses an empty one.
-var tlsFlagTakes = map[runner.TLSField]string{
-	runner.TLSCACert:     "a PEM file of certificates",
-	runner.TLSClientCert: "a PEM certificate file",
-	runner.TLSClientKey:  "a PEM private key file",
-	runner.TLSServerName: "a host name or IP address",
-	runner.TLSMinVersion: "1.2 or 1.3",
-}
-
 // settings applies the TLS flags that were set to file, the options of
 // the scenario file fileName, and, for an https:// target, checks the
 // result and reads its files: the one check of the files a run makes.
@@ -68,9 +58,9 @@ func (f *tlsFlags) settings(fs *pflag.FlagSet, file runner.TLSOptions, fileName 
 		runner.TLSServerName: f.opts.ServerName, runner.TLSMinVersion: f.opts.MinVersion,
 	}
 	for _, field := range runner.TLSFields() {
-		if takes, ok := tlsFlagTakes[field]; ok && given(field) && values[field] == "" {
+		if field != runner.TLSInsecure && given(field) && values[field] == "" {
 			return tlsSettings{}, usagef("--%s is empty: give %s, or leave the flag out (to drop the scenario file's tls.%s, remove it from the file)",
-				tlsFlagNames[field], takes, field)
+				tlsFlagNames[field], field.Takes(), field)
 		}
 	}
 	opts := file
@@ -100,20 +90,13 @@ func (f *tlsFlags) settings(fs *pflag.FlagSet, file runner.TLSOptions, fileName 
 		}
 		return "tls." + string(field)
 	}
-	if target == nil || target.Scheme == "http" {
-		plain := "the target is the embedded reference API, plain http://"
-		if target != nil {
-			plain = "the target " + target.Redacted() + " is plain HTTP"
-		}
+	if !runner.TLSUsed(target) {
 		for _, field := range runner.TLSFields() {
 			if given(field) {
-				return tlsSettings{}, usagef("%s applies to an https:// target; %s", name(field), plain)
+				return tlsSettings{}, usagef("%s applies to an https:// target; %s", name(field), plainTarget(target))
 			}
 		}
-		if !opts.IsZero() {
-			return tlsSettings{warning: "tls block of " + fileName + " not used: " + plain}, nil
-		}
-		return tlsSettings{}, nil
+		return tlsSettings{warning: tlsBlockUnused(opts, fileName, target)}, nil
 	}
 	cfg, problems := opts.Config(name)
 	if len(problems) > 0 {
@@ -128,4 +111,23 @@ func (f *tlsFlags) settings(fs *pflag.FlagSet, file runner.TLSOptions, fileName 
 		s.warning = name(runner.TLSInsecure) + ": the target's certificate is not verified"
 	}
 	return s, nil
+}
+
+// plainTarget says that target, which does not use TLS options (see
+// runner.TLSUsed), is plain HTTP; nil is the embedded reference API.
+func plainTarget(target *url.URL) string {
+	if target == nil {
+		return "the target is the embedded reference API, plain http://"
+	}
+	return "the target " + target.Redacted() + " is plain HTTP"
+}
+
+// tlsBlockUnused is the warning that the tls block of the scenario file
+// fileName is not used with target (see runner.TLSUsed); "" when the block
+// is empty or used. `run` and `validate` print it.
+func tlsBlockUnused(block runner.TLSOptions, fileName string, target *url.URL) string {
+	if block.IsZero() || runner.TLSUsed(target) {
+		return ""
+	}
+	return "tls block of " + fileName + " not used: " + plainTarget(target)
 }

@@ -6,14 +6,15 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 )
 
 // Limited reads the file at path, refusing one larger than limit bytes
 // without reading more than limit+1 of it (a pipe or /dev/zero included).
+// A FIFO that no process writes to reads as empty instead of blocking its
+// open; one with a writer (the shell's <(...)) is read to its end.
 // Its errors do not repeat the path, which the caller names.
 func Limited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := open(path)
 	if err != nil {
 		return nil, withoutPath(err)
 	}
