@@ -404,6 +404,7 @@ func TestOpenModelRun(t *testing.T) {
 		} `json:"load"`
 		Totals struct {
 			Requests, Arrivals, Dropped, Iterations int64
+			DroppedNoWorker                         int64 `json:"dropped_no_worker"`
 		} `json:"totals"`
 		Endpoints map[string]struct {
 			ServiceMS        map[string]float64 `json:"service_ms"`
@@ -414,8 +415,10 @@ func TestOpenModelRun(t *testing.T) {
 	if err := json.Unmarshal(data, &r); err != nil {
 		t.Fatal(err)
 	}
+	// A busy machine may stall the dispatcher past 10 ms and drop a few
+	// arrivals as the generator's; none may find the pool of 1,000 full.
 	if r.Load.Model != "open" || r.Load.Concurrency != 0 || r.Load.Rate != 100 || r.Load.MaxWorkers != 1000 || r.Totals.Arrivals != 100 ||
-		r.Totals.Requests != 100 || r.Totals.Dropped != 0 || r.Totals.Iterations != r.Totals.Requests {
+		r.Totals.Requests+r.Totals.Dropped != 100 || r.Totals.DroppedNoWorker != 0 || r.Totals.Iterations != r.Totals.Requests {
 		t.Errorf("result: %+v", r)
 	}
 	if ping := r.Endpoints["ping"]; ping.ServiceHistogram == "" || ping.ServiceMS["p99"] == 0 {
