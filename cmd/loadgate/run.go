@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"runtime"
 	"strings"
 	"time"
 
@@ -55,8 +56,12 @@ type runFlags struct {
 	outputs     outputFlags
 	tls         tlsFlags
 	cpuProfile  string
+	cpus        int
 	server      serverFlags // the embedded reference API's settings
 }
+
+// maxCPUs bounds --cpus: Go's own bound on GOMAXPROCS.
+const maxCPUs = 1024
 
 func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.target, "target", "", "base URL of the API under test (default $"+envTarget+", else the embedded reference API on 127.0.0.1)")
@@ -75,6 +80,7 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.password, "password", "", "password for --username (default $"+envPassword+")")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "no progress bar (there is none when stderr is not a terminal)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured run to this file (for tuning loadgate)")
+	fs.IntVar(&f.cpus, "cpus", 0, "the most CPU cores loadgate runs on at once, as wrk -t or hey -cpus (Go's GOMAXPROCS; default: all; the embedded API shares them)")
 	f.outputs.register(fs)
 	f.tls.register(fs)
 	f.server.register(fs)
@@ -179,6 +185,9 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 		if _, err := rawFormat(f.raw); err != nil {
 			return nil, err
 		}
+	}
+	if fs.Changed("cpus") && (f.cpus < 1 || f.cpus > maxCPUs) {
+		return nil, usagef("--cpus must be 1 to %d, got %d", maxCPUs, f.cpus)
 	}
 	if err := f.outputs.prepare(fs, outputFile{name: "--raw", path: f.raw}, outputFile{name: "--cpuprofile", path: f.cpuProfile}); err != nil {
 		return nil, err
@@ -440,6 +449,9 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	hideProgress := func() {}
 	if !p.flags.outputs.quiet && !p.flags.noProgress && isTerminal(stderr) {
 		hideProgress = showProgress(stderr, p.load, &progress)
+	}
+	if p.flags.cpus > 0 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(p.flags.cpus))
 	}
 	stopProfile, err := startCPUProfile(p.flags.cpuProfile)
 	if err != nil {
