@@ -9,9 +9,55 @@ import (
 	"time"
 )
 
+// The dispatcher tests run in synctest bubbles: time there is a fake clock
+// that moves only when every goroutine of the bubble is blocked, so a
+// time.Sleep takes no real time and says exactly how long a worker is busy
+// or the dispatcher late, however busy the machine.
+
 // timerWait sleeps until t with a Go timer only, which synctest's fake clock
 // drives (nanosleep would sleep in real time).
 func timerWait(stop context.Context, t time.Time) bool { return sleep(stop, time.Until(t), nil) }
+
+// lateWait is a dispatcher's wait that is late by late() once the time
+// comes: none when it returns 0.
+func lateWait(late func() time.Duration) func(context.Context, time.Time) bool {
+	return func(stop context.Context, at time.Time) bool {
+		ok := timerWait(stop, at)
+		time.Sleep(late())
+		return ok
+	}
+}
+
+// stallOnce is a lateness for lateWait: d once, when served first reaches
+// n, else none.
+func stallOnce(served *atomic.Int64, n int64, d time.Duration) func() time.Duration {
+	stalled := false
+	return func() time.Duration {
+		if stalled || served.Load() != n {
+			return 0
+		}
+		stalled = true
+		return d
+	}
+}
+
+// countingWorker is a dispatcher's work that counts in served the arrivals
+// it takes, each keeping it busy for busy.
+func countingWorker(served *atomic.Int64, busy time.Duration) func(int, arrival, *handOff) {
+	return func(_ int, first arrival, h *handOff) {
+		for _, ok := first, true; ok; _, ok = h.next() {
+			served.Add(1)
+			time.Sleep(busy)
+		}
+	}
+}
+
+// runDispatcher runs d from now until interrupt ends (or its schedule
+// does), and returns its arrivals and their drops by cause.
+func runDispatcher(interrupt context.Context, d dispatcher) (arrivals int64, dropped [numDropCauses]int64) {
+	arrivals = d.run(interrupt, time.Now(), func(c dropCause, n int64) { dropped[c] += n })
+	return arrivals, dropped
+}
 
 // dueBefore counts the arrivals of p due before t.
 func dueBefore(p profile, t time.Duration) int64 {
@@ -188,14 +234,9 @@ func TestDispatcherBehindCountsDrops(t *testing.T) {
 				time.Sleep(15 * time.Millisecond)
 				return stop.Err() == nil
 			},
-			work: func(_ int, first arrival, h *handOff) {
-				for _, ok := first, true; ok; _, ok = h.next() {
-					served.Add(1)
-				}
-			},
+			work: countingWorker(&served, 0),
 		}
-		var dropped [numDropCauses]int64
-		arrivals := d.run(stop, time.Now(), func(c dropCause, n int64) { dropped[c] += n })
+		arrivals, dropped := runDispatcher(stop, d)
 		if arrivals != 100 || dropped[dropBehind] == 0 || dropped[dropNoWorker] != 0 || served.Load()+dropped[dropBehind] != 100 {
 			t.Errorf("arrivals %d, served %d, dropped %v (no worker, behind); want 100 = served + dropped behind, some dropped", arrivals, served.Load(), dropped)
 		}
@@ -211,24 +252,11 @@ func TestDispatcherStallDropsLateArrivals(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var served atomic.Int64
 		lateness := NewLatencyHistogram()
-		stalled := false
 		d := dispatcher{profile: profile{start: 100}, maxWorkers: 10, length: time.Second, lateness: lateness,
-			wait: func(stop context.Context, at time.Time) bool {
-				ok := timerWait(stop, at)
-				if !stalled && served.Load() == 50 {
-					stalled = true
-					time.Sleep(25 * time.Millisecond)
-				}
-				return ok
-			},
-			work: func(_ int, first arrival, h *handOff) {
-				for _, ok := first, true; ok; _, ok = h.next() {
-					served.Add(1)
-				}
-			},
+			wait: lateWait(stallOnce(&served, 50, 25*time.Millisecond)),
+			work: countingWorker(&served, 0),
 		}
-		var dropped [numDropCauses]int64
-		arrivals := d.run(context.Background(), time.Now(), func(c dropCause, n int64) { dropped[c] += n })
+		arrivals, dropped := runDispatcher(context.Background(), d)
 		if arrivals != 100 || dropped != [numDropCauses]int64{0, 3} || served.Load() != 97 {
 			t.Errorf("arrivals %d, dropped %v (no worker, behind), served %d; want 100, [0 3], 97", arrivals, dropped, served.Load())
 		}
@@ -249,21 +277,13 @@ func TestDispatcherLateDoesNotGrowPool(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			var served, peak atomic.Int64 // workers never leave before the end: the pool's peak is how many started
 			d := dispatcher{profile: profile{start: 100}, maxWorkers: 1000, length: time.Second,
-				wait: func(stop context.Context, at time.Time) bool {
-					ok := timerWait(stop, at)
-					time.Sleep(delay)
-					return ok
-				},
-				work: func(_ int, first arrival, h *handOff) {
+				wait: lateWait(func() time.Duration { return delay }),
+				work: func(id int, first arrival, h *handOff) {
 					peak.Add(1)
-					for _, ok := first, true; ok; _, ok = h.next() {
-						served.Add(1)
-						time.Sleep(300 * time.Millisecond)
-					}
+					countingWorker(&served, 300*time.Millisecond)(id, first, h)
 				},
 			}
-			var dropped [numDropCauses]int64
-			arrivals := d.run(context.Background(), time.Now(), func(c dropCause, n int64) { dropped[c] += n })
+			arrivals, dropped := runDispatcher(context.Background(), d)
 			if arrivals != 100 || served.Load()+dropped[dropBehind] != 100 || dropped[dropNoWorker] != 0 {
 				t.Errorf("%s late: arrivals %d, served %d, dropped %v (no worker, behind)", delay, arrivals, served.Load(), dropped)
 			}
@@ -464,21 +484,10 @@ func TestDispatcherSendsLastArrivalAfterLength(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var served atomic.Int64
 		d := dispatcher{profile: profile{start: 100}, maxWorkers: 10, length: 990*time.Millisecond + 5*time.Microsecond,
-			wait: func(stop context.Context, at time.Time) bool {
-				ok := timerWait(stop, at)
-				if served.Load() == 99 {
-					time.Sleep(10 * time.Microsecond)
-				}
-				return ok
-			},
-			work: func(_ int, first arrival, h *handOff) {
-				for _, ok := first, true; ok; _, ok = h.next() {
-					served.Add(1)
-				}
-			},
+			wait: lateWait(stallOnce(&served, 99, 10*time.Microsecond)),
+			work: countingWorker(&served, 0),
 		}
-		var dropped [numDropCauses]int64
-		arrivals := d.run(context.Background(), time.Now(), func(c dropCause, n int64) { dropped[c] += n })
+		arrivals, dropped := runDispatcher(context.Background(), d)
 		if arrivals != 100 || dropped != [numDropCauses]int64{} || served.Load() != 100 {
 			t.Errorf("arrivals %d, dropped %v (no worker, behind), served %d; want 100, none, 100", arrivals, dropped, served.Load())
 		}
@@ -493,24 +502,11 @@ func TestDispatcherSendsLoneLateArrival(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var served atomic.Int64
 		lateness := NewLatencyHistogram()
-		stalled := false
 		d := dispatcher{profile: profile{start: 50}, maxWorkers: 10, length: time.Second, lateness: lateness,
-			wait: func(stop context.Context, at time.Time) bool {
-				ok := timerWait(stop, at)
-				if !stalled && served.Load() == 25 {
-					stalled = true
-					time.Sleep(15 * time.Millisecond)
-				}
-				return ok
-			},
-			work: func(_ int, first arrival, h *handOff) {
-				for _, ok := first, true; ok; _, ok = h.next() {
-					served.Add(1)
-				}
-			},
+			wait: lateWait(stallOnce(&served, 25, 15*time.Millisecond)),
+			work: countingWorker(&served, 0),
 		}
-		var dropped [numDropCauses]int64
-		arrivals := d.run(context.Background(), time.Now(), func(c dropCause, n int64) { dropped[c] += n })
+		arrivals, dropped := runDispatcher(context.Background(), d)
 		if arrivals != 50 || dropped != [numDropCauses]int64{} || served.Load() != 50 {
 			t.Errorf("arrivals %d, dropped %v (no worker, behind), served %d; want 50, none, 50", arrivals, dropped, served.Load())
 		}
@@ -527,23 +523,16 @@ func TestDispatcherSendsLoneLateArrival(t *testing.T) {
 func TestDispatcherAtCapDropsNoWorker(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var served atomic.Int64
-		d := dispatcher{profile: profile{start: 100}, maxWorkers: 20, length: time.Second,
-			wait: func(stop context.Context, at time.Time) bool {
-				ok := timerWait(stop, at)
-				if served.Load() >= 20 { // late once the pool is full
-					time.Sleep(2 * time.Millisecond)
-				}
-				return ok
-			},
-			work: func(_ int, first arrival, h *handOff) {
-				for _, ok := first, true; ok; _, ok = h.next() {
-					served.Add(1)
-					time.Sleep(300 * time.Millisecond)
-				}
-			},
+		lateOnceFull := func() time.Duration {
+			if served.Load() >= 20 {
+				return 2 * time.Millisecond
+			}
+			return 0
 		}
-		var dropped [numDropCauses]int64
-		arrivals := d.run(context.Background(), time.Now(), func(c dropCause, n int64) { dropped[c] += n })
+		d := dispatcher{profile: profile{start: 100}, maxWorkers: 20, length: time.Second,
+			wait: lateWait(lateOnceFull), work: countingWorker(&served, 300*time.Millisecond),
+		}
+		arrivals, dropped := runDispatcher(context.Background(), d)
 		if arrivals != 100 || dropped[dropBehind] != 0 || dropped[dropNoWorker] == 0 || served.Load()+dropped[dropNoWorker] != 100 {
 			t.Errorf("arrivals %d, served %d, dropped %v (no worker, behind); want 100 = served + dropped for want of a worker, none behind", arrivals, served.Load(), dropped)
 		}
