@@ -17,8 +17,8 @@ import (
 // heldHandshake is how long heldTLSServer holds a TLS handshake: far
 // longer than a request to a loopback server takes, even under the race
 // detector on a busy machine. The hold is the server's slowness under test
-// (a timer in the server), not a wait of the test's; the test's bound is
-// half of it, a wide margin either way.
+// (a timer in the server), not a wait of the test's; the tests compare
+// what the run measured, never a wall-clock constant.
 const heldHandshake = time.Second
 
 // heldTLSServer is a TLS server (h2 when http2 is set, HTTP/1.1 otherwise)
@@ -41,8 +41,8 @@ func heldTLSServer(t *testing.T, http2 bool, free int64, h http.Handler) (*url.U
 }
 
 // TestLatencyLeavesOutSetup: a request that waited for a connection's TLS
-// handshake, held far longer than the answer takes, has a latency under half
-// that hold: the set-up is left out of response and service times, on the
+// handshake, held far longer than the answer takes, has a latency under the
+// shortest handshake the run measured: the set-up is left out of response and service times, on the
 // worker's own connection, over HTTP/2 where the workers wait for a
 // connection one of them dialled, and in the open model, timed from each
 // request's intended start.
@@ -67,8 +67,9 @@ func TestLatencyLeavesOutSetup(t *testing.T) {
 			if res.Total.OK() == 0 || res.Total.OK() != res.Total.Requests() || conns == nil || conns.Handshakes() == 0 {
 				t.Fatalf("%d of %d ok, connections %+v; want all ok over TLS connections", res.Total.OK(), res.Total.Requests(), conns)
 			}
-			if max, service := res.Total.Max(), runner.Micros(res.Total.Service.Max()); max >= heldHandshake/2 || service >= heldHandshake/2 {
-				t.Errorf("latency max %v, service time max %v; want both under half the handshake's hold (%v): set-up is left out", max, service, heldHandshake)
+			shortest := runner.Micros(conns.Handshake.Min())
+			if max, service := res.Total.Max(), runner.Micros(res.Total.Service.Max()); max >= shortest || service >= shortest {
+				t.Errorf("latency max %v, service time max %v; want both under the shortest handshake, %v: set-up is left out", max, service, shortest)
 			}
 		})
 	}
