@@ -222,6 +222,9 @@ func htmlSettings(r *runner.Result, tl *htmlTimeline) []htmlSetting {
 		{"duration", r.Duration().Round(time.Millisecond).String()},
 		{"peak workers", strconv.Itoa(r.PeakWorkers)},
 	}
+	if r.CPUs > 0 {
+		s = append(s, htmlSetting{"cores", fmt.Sprintf("%d of %d", r.CPUs, r.MachineCPUs)})
+	}
 	if r.Load.Open {
 		s = append(s, htmlSetting{"target rate", format.Number(r.TargetRate(), 2) + " iterations/s"})
 		if r.IterationsKnown() {

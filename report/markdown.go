@@ -33,8 +33,8 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 		verdict = tally.String()
 	}
 	fmt.Fprintf(&b, "## loadgate %s: %s\n\n", mdCode(r.Scenario), verdict)
-	fmt.Fprintf(&b, "**Target** %s · **Load** %s · **Ran** %s from %s\n",
-		mdCode(r.Target), mdText(describeLoad(r.Load)), r.Duration().Round(time.Millisecond), r.Started.UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "**Target** %s · **Load** %s · **Ran** %s from %s%s\n",
+		mdCode(r.Target), mdText(describeLoad(r.Load)), r.Duration().Round(time.Millisecond), r.Started.UTC().Format(time.RFC3339), onCores(r))
 	if r.Interrupted {
 		b.WriteString("\n> **Interrupted**: the figures cover what ran before the signal.\n")
 	}

@@ -29,7 +29,7 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 		p.line("           warning: %s", unverifiedNote)
 	}
 	p.line("load       %s", describeLoad(r.Load))
-	p.line("ran        %s from %s", r.Duration().Round(time.Millisecond), r.Started.Format(time.RFC3339))
+	p.line("ran        %s from %s%s", r.Duration().Round(time.Millisecond), r.Started.Format(time.RFC3339), onCores(r))
 	if r.Interrupted {
 		p.line("           interrupted: the figures cover what ran before the signal")
 	}
@@ -148,6 +148,15 @@ func (p *printer) keep(err error) {
 	if p.err == nil {
 		p.err = err
 	}
+}
+
+// onCores says how many cores the run could use, of its machine's: " on 1
+// of 2 cores"; "" when the result does not say.
+func onCores(r *runner.Result) string {
+	if r.CPUs == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" on %d of %d cores", r.CPUs, r.MachineCPUs)
 }
 
 func describeLoad(l runner.Load) string {

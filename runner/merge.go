@@ -114,6 +114,7 @@ func MergeResults(results ...*Result) (*Result, error) {
 	}
 	slices.SortFunc(out.Parts, func(a, b Part) int { return a.Started.Compare(b.Started) })
 	out.PeakWorkers = peakWorkers(out.Parts)
+	out.CPUs, out.MachineCPUs = sumCPUs(results)
 	if len(out.Parts) == 1 {
 		out.Parts = nil // a single run
 	}
@@ -206,4 +207,16 @@ func mergeSeries(started time.Time, names []string, results []*Result) (Series, 
 		}
 	}
 	return c.series()
+}
+
+// sumCPUs returns the cores the results' runs could use, and their
+// machines' cores, summed; zero when some result does not say.
+func sumCPUs(results []*Result) (cpus, machine int) {
+	for _, r := range results {
+		if r.CPUs == 0 || r.MachineCPUs == 0 {
+			return 0, 0
+		}
+		cpus, machine = cpus+r.CPUs, machine+r.MachineCPUs
+	}
+	return cpus, machine
 }

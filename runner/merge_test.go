@@ -261,6 +261,22 @@ func TestMergeTLSUnverified(t *testing.T) {
 	}
 }
 
+// TestMergeCores: a merge could use the cores of its runs together; when
+// a run does not say (a file older than them), neither does the merge.
+func TestMergeCores(t *testing.T) {
+	one, other := testkit.TimedRun(0, time.Second, 1, 0, time.Second), testkit.TimedRun(time.Hour, time.Second, 1, 0, time.Second)
+	one.CPUs, one.MachineCPUs = 1, 2
+	other.CPUs, other.MachineCPUs = 4, 8
+	merged, err := runner.MergeResults(one, other)
+	if err != nil || merged.CPUs != 5 || merged.MachineCPUs != 10 {
+		t.Errorf("merged %d of %d cores (%v), want 5 of 10", merged.CPUs, merged.MachineCPUs, err)
+	}
+	other.CPUs, other.MachineCPUs = 0, 0
+	if merged, err = runner.MergeResults(one, other); err != nil || merged.CPUs != 0 || merged.MachineCPUs != 0 {
+		t.Errorf("one run does not say: merged %d of %d cores (%v), want 0 of 0", merged.CPUs, merged.MachineCPUs, err)
+	}
+}
+
 // TestMergeOpenRuns: drops by cause, iterations and the generator's lateness
 // of open runs add up in a merge; a run that does not count the causes or
 // the iterations or the lateness (from a file older than them) leaves the

@@ -64,6 +64,10 @@ type Result struct {
 	HTTP2 bool
 	// PeakWorkers is the most workers that ran at once.
 	PeakWorkers int
+	// CPUs is how many cores the run could use at once (GOMAXPROCS), of
+	// MachineCPUs, the cores of its machine. Both are zero when unknown (a
+	// result file older than them); a merge sums them over its runs.
+	CPUs, MachineCPUs int
 	// Series is the run over time: per endpoint, requests and latency per
 	// interval.
 	Series Series

@@ -99,6 +99,8 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		Iterations:      e.iterations.Load(),
 		Lateness:        e.lateness,
 		PeakWorkers:     int(e.peakWorkers.Load()),
+		CPUs:            runtime.GOMAXPROCS(0),
+		MachineCPUs:     runtime.NumCPU(),
 		HTTP2:           plan.HTTP2,
 		Series:          series,
 		ProtocolEvents:  e.protocolEvents.Load() + plan.ProtocolLog.count() - logged,

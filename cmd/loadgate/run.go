@@ -7,6 +7,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"runtime"
@@ -80,7 +81,7 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.password, "password", "", "password for --username (default $"+envPassword+")")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "no progress bar (there is none when stderr is not a terminal)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured run to this file (for tuning loadgate)")
-	fs.IntVar(&f.cpus, "cpus", 0, "the most CPU cores loadgate runs on at once, as wrk -t or hey -cpus (Go's GOMAXPROCS; default: all; the embedded API shares them)")
+	fs.IntVar(&f.cpus, "cpus", 0, "the most CPU cores loadgate runs on at once, as wrk -t or hey -cpus (Go's GOMAXPROCS; default: all, but half against a loopback target, which needs the rest; the embedded API shares them)")
 	f.outputs.register(fs)
 	f.tls.register(fs)
 	f.server.register(fs)
@@ -450,8 +451,8 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	if !p.flags.outputs.quiet && !p.flags.noProgress && isTerminal(stderr) {
 		hideProgress = showProgress(stderr, p.load, &progress)
 	}
-	if p.flags.cpus > 0 {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(p.flags.cpus))
+	if cores := p.cores(); cores > 0 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(cores))
 	}
 	stopProfile, err := startCPUProfile(p.flags.cpuProfile)
 	if err != nil {
@@ -471,6 +472,31 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	verdicts := slo.Judge(result, p.slos)
 	all, writeErr := p.flags.outputs.write(stdout, result, verdicts, func(w io.Writer) error { return embeddedStats(w, embedded) })
 	return runOutcome(result.Interrupted, all, errors.Join(writeErr, rawErr))
+}
+
+// cores returns how many cores the run takes at once (GOMAXPROCS): --cpus
+// when given; against a target on this machine (a loopback address) other
+// than the embedded API, half of those Go would use, at least one, so that
+// the target keeps the rest, unless $GOMAXPROCS sets them; else 0: as they
+// are. A generator that shares its cores with the target slows it, and
+// pays for moving between cores (docs/BENCHMARKS.md).
+func (p *runPlan) cores() int {
+	if p.flags.cpus > 0 {
+		return p.flags.cpus
+	}
+	if p.target == nil || os.Getenv("GOMAXPROCS") != "" || !isLoopback(p.target.Hostname()) {
+		return 0
+	}
+	return max(1, runtime.GOMAXPROCS(0)/2)
+}
+
+// isLoopback reports whether host names this machine without a lookup: a
+// loopback address or "localhost".
+func isLoopback(host string) bool {
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
+	}
+	return strings.EqualFold(strings.TrimSuffix(host, "."), "localhost")
 }
 
 // embeddedStats prints the embedded API's lock statistics, when there is one.

@@ -108,11 +108,15 @@ type pointJSON struct {
 }
 
 type loadJSON struct {
-	Model       string   `json:"model"`
-	Concurrency int      `json:"concurrency"`
-	Rate        float64  `json:"rate"`
-	MaxWorkers  int      `json:"max_workers"`
-	PeakWorkers int      `json:"peak_workers"`
+	Model       string  `json:"model"`
+	Concurrency int     `json:"concurrency"`
+	Rate        float64 `json:"rate"`
+	MaxWorkers  int     `json:"max_workers"`
+	PeakWorkers int     `json:"peak_workers"`
+	// CPUs is how many cores the run could use at once, of MachineCPUs;
+	// absent (0) in files older than them.
+	CPUs        int      `json:"cpus"`
+	MachineCPUs int      `json:"machine_cpus"`
 	Stages      []string `json:"stages"`
 	DurationS   float64  `json:"duration_s"`
 	Iterations  int64    `json:"iterations"`
@@ -238,6 +242,8 @@ func Encode(r *runner.Result, verdicts []slo.Verdict, c *Comparison) ([]byte, er
 			Rate:        r.Load.Rate,
 			MaxWorkers:  r.Load.MaxWorkers,
 			PeakWorkers: r.PeakWorkers,
+			CPUs:        r.CPUs,
+			MachineCPUs: r.MachineCPUs,
 			Stages:      runner.StageStrings(r.Load.Stages),
 			DurationS:   r.Load.Duration.Seconds(),
 			Iterations:  r.Load.Iterations,

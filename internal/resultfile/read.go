@@ -60,13 +60,16 @@ func Read(data []byte) (*Saved, error) {
 	r := &runner.Result{Scenario: in.Scenario, Target: runner.RedactTarget(in.Target), Started: in.StartedAt, Ended: in.EndedAt,
 		Interrupted: in.Interrupted, TLSUnverified: in.TLSUnverified, ClassNames: in.ClassNames, Arrivals: in.Totals.Arrivals, Dropped: in.Totals.Dropped,
 		DroppedNoWorker: in.Totals.DroppedNoWorker, DroppedBehind: in.Totals.DroppedBehind, Iterations: in.Totals.Iterations,
-		PeakWorkers: in.Load.PeakWorkers, ProtocolEvents: in.Totals.ProtocolEvents, HTTP2: in.HTTP2}
+		PeakWorkers: in.Load.PeakWorkers, CPUs: in.Load.CPUs, MachineCPUs: in.Load.MachineCPUs, ProtocolEvents: in.Totals.ProtocolEvents, HTTP2: in.HTTP2}
 	if len(r.ClassNames) == 0 {
 		r.ClassNames = runner.BuiltinClassNames()
 	}
 	if len(r.ClassNames) > runner.MaxClasses || len(r.ClassNames) < runner.NumBuiltinClasses ||
 		!slices.Equal(r.ClassNames[:runner.NumBuiltinClasses], runner.BuiltinClassNames()) {
 		return nil, fmt.Errorf("class_names %v do not start with loadgate's classes %v", r.ClassNames, runner.BuiltinClassNames())
+	}
+	if c, m := in.Load.CPUs, in.Load.MachineCPUs; c < 0 || m < 0 || c > maxCPUs || m > maxCPUs || (c == 0) != (m == 0) {
+		return nil, fmt.Errorf("load.cpus %d of load.machine_cpus %d: each 1 to %d, or both 0 (not known)", c, m, maxCPUs)
 	}
 	load, err := readLoad(in.Load)
 	if err != nil {
@@ -186,11 +189,12 @@ func checkRequired(data []byte) error {
 	return nil
 }
 
-// Bounds on the runs a merged result file may list, and on each run's
-// peak workers.
+// Bounds on the runs a merged result file may list, on each run's peak
+// workers, and on the cores a result ran on.
 const (
 	maxRuns        = 100_000
 	maxPeakWorkers = 1_000_000
+	maxCPUs        = 1_000_000 // summed over a merge's runs
 )
 
 // readRuns rebuilds a merge's parts. There must be two or more, in order

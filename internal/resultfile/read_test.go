@@ -43,6 +43,22 @@ func TestResultRoundTrip(t *testing.T) {
 	roundTrip(t, testkit.Result(), "p95<50ms", "lock_timeouts==0")
 }
 
+// TestCoresRoundTrip: the cores a run could use, of its machine's, read
+// back as written; a file without them reads as not known.
+func TestCoresRoundTrip(t *testing.T) {
+	r := testkit.Result()
+	r.CPUs, r.MachineCPUs = 1, 2
+	data, saved := roundTrip(t, r)
+	if got := saved.Result; got.CPUs != 1 || got.MachineCPUs != 2 {
+		t.Errorf("read back %d of %d cores, want 1 of 2", got.CPUs, got.MachineCPUs)
+	}
+	older := strings.Replace(strings.Replace(string(data), `"cpus": 1,`, "", 1), `"machine_cpus": 2,`, "", 1)
+	saved, err := resultfile.Read([]byte(older))
+	if err != nil || saved.Result.CPUs != 0 || saved.Result.MachineCPUs != 0 {
+		t.Errorf("a file without cores: %v, read %d of %d", err, saved.Result.CPUs, saved.Result.MachineCPUs)
+	}
+}
+
 // TestOpenRoundTrip: an open run's drops by cause, iterations and
 // generator lateness read back as written; a file written before them
 // reads with them zero and no lateness.
@@ -163,6 +179,11 @@ func TestReadRefuses(t *testing.T) {
 	more.Total, _ = runner.TotalOf(more.Endpoints)
 	data, _ = resultfile.Encode(more, nil, nil)
 	cases["more handshakes than connections"] = string(data)
+	cores := testkit.Result()
+	cores.CPUs, cores.MachineCPUs = 1, 2
+	data, _ = resultfile.Encode(cores, nil, nil)
+	cases["cores of an unknown machine"] = strings.Replace(string(data), `"machine_cpus": 2`, `"machine_cpus": 0`, 1)
+	cases["negative cores"] = strings.Replace(string(data), `"cpus": 1`, `"cpus": -1`, 1)
 	data, _ = resultfile.Encode(testkit.OpenResult(0), nil, nil)
 	cases["drops by cause that are not the drops"] = strings.Replace(string(data), `"dropped_behind": 0`, `"dropped_behind": 1`, 1)
 	cases["negative iterations"] = strings.Replace(string(data), `"iterations": 100`, `"iterations": -1`, 1)
