@@ -31,12 +31,14 @@ func TestCPUs(t *testing.T) {
 	if want := fmt.Sprintf(" on 1 of %d cores\n", runtime.NumCPU()); !strings.Contains(stdout, want) {
 		t.Errorf("the summary does not say %q:\n%s", want, stdout)
 	}
-	var fields map[string]map[string]any
-	if err := json.Unmarshal(mustRead(t, out), &fields); err != nil {
+	var result struct {
+		Load map[string]any `json:"load"`
+	}
+	if err := json.Unmarshal(mustRead(t, out), &result); err != nil {
 		t.Fatal(err)
 	}
-	if fields["load"]["cpus"] != 1.0 || fields["load"]["machine_cpus"] != float64(runtime.NumCPU()) {
-		t.Errorf("the result's load says cpus %v of machine_cpus %v, want 1 of %d", fields["load"]["cpus"], fields["load"]["machine_cpus"], runtime.NumCPU())
+	if result.Load["cpus"] != 1.0 || result.Load["machine_cpus"] != float64(runtime.NumCPU()) {
+		t.Errorf("the result's load says cpus %v of machine_cpus %v, want 1 of %d", result.Load["cpus"], result.Load["machine_cpus"], runtime.NumCPU())
 	}
 	for _, n := range []string{"0", "-1", "1025"} {
 		if code, _, stderr := run(t, "run", "ping", "--target", srv.URL, "-n", "1", "--cpus", n); code != exitUsage || stderr != "loadgate: --cpus must be 1 to 1024, got "+n+"\n" {
