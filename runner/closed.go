@@ -16,7 +16,7 @@ var rampTick = 100 * time.Millisecond
 
 // runClosed runs the closed model: workers running iterations back to back,
 // as many at each moment as the load's profile says (Concurrency throughout
-// without stages). A worker the profile no longer wants finishes its
+// without stages), or the shard's share of them. A worker the profile no longer wants finishes its
 // iteration and retires.
 func (e *engine) runClosed(stop context.Context, started time.Time) {
 	var g errgroup.Group // lifetimes only: a worker never fails
@@ -29,7 +29,7 @@ func (e *engine) runClosed(stop context.Context, started time.Time) {
 	ticker := time.NewTicker(rampTick)
 	defer ticker.Stop()
 	for e.moreIterations(e.next.Load()) {
-		want := int(math.Round(profile.at(time.Since(started))))
+		want := int(e.plan.Load.Shard.Share(int64(math.Round(profile.at(time.Since(started))))))
 		for len(retire) < want && stop.Err() == nil {
 			retired := make(chan struct{})
 			w := e.newWorker(len(retire))
@@ -63,7 +63,7 @@ func (w *worker) loop(stop context.Context, retired <-chan struct{}, allClaimed 
 			allClaimed()
 			return
 		}
-		w.iterate(stop, stop, Iteration{Seq: seq, Worker: w.id}, time.Time{})
+		w.iterate(stop, stop, Iteration{Seq: e.plan.Load.Shard.global(seq), Worker: w.id}, time.Time{})
 		if !e.moreIterations(e.next.Load()) {
 			allClaimed()
 			return

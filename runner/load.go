@@ -33,6 +33,9 @@ type Load struct {
 	Iterations  int64
 	Duration    time.Duration
 	Pause       time.Duration
+	// Shard, when not whole, is the part of the load this run takes; the
+	// numbers above stay the whole load's (see Shard).
+	Shard Shard
 }
 
 // Model names the load model: "open", "serial" for one steady worker, or
@@ -79,6 +82,7 @@ const (
 	LoadIterations  LoadField = "iterations"
 	LoadDuration    LoadField = "duration"
 	LoadPause       LoadField = "pause"
+	LoadShard       LoadField = "shard"
 )
 
 // LoadProblem is one reason a Load cannot run: the setting at fault, and a
@@ -129,6 +133,11 @@ func (l Load) Problems(name func(LoadField) string) []LoadProblem {
 	}
 	if l.Pause < 0 {
 		add(LoadPause, "must be 0 or more, got %s", l.Pause)
+	}
+	if l.Shard != (Shard{}) {
+		if err := l.Shard.Check(); err != nil {
+			add(LoadShard, "%v", err)
+		}
 	}
 	var length time.Duration
 	tooLong := false

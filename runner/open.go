@@ -31,7 +31,8 @@ type arrival struct {
 type dispatcher struct {
 	profile    profile
 	maxWorkers int
-	iterations int64         // 0: no bound
+	shard      Shard         // the arrivals it owns
+	iterations int64         // of the whole schedule; 0: no bound
 	length     time.Duration // 0: no bound
 	// work runs a new worker with its first arrival, then every arrival
 	// h.next gives it until there are no more.
@@ -88,7 +89,12 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 	h := newHandOff()
 	var g errgroup.Group // lifetimes only
 	workers := 0
-	for k := int64(0); d.iterations == 0 || k < d.iterations; k++ {
+	// j counts the shard's own arrivals, k is j's in the whole schedule.
+	for j := int64(0); ; j++ {
+		k := d.shard.global(j)
+		if d.iterations > 0 && k >= d.iterations {
+			break
+		}
 		at, ok := d.profile.arrivalTime(k)
 		if !ok || (d.length > 0 && at >= d.length) {
 			if d.length > 0 {
@@ -98,7 +104,7 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 		}
 		a := arrival{seq: k, intended: started.Add(at)}
 		if !wait(interrupt, a.intended) {
-			if late := d.dueBefore(time.Since(started)) - k; late > 0 {
+			if late := d.dueBefore(time.Since(started)) - j; late > 0 {
 				arrivals += late
 				onDrop(dropBehind, late)
 			}
@@ -109,10 +115,10 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 			// This arrival and every other due by now are dropped at once:
 			// the dispatcher starts again on time. A single late arrival
 			// is no burst: it is sent.
-			if behind := d.dueBefore(at+late) - k; behind > 1 {
+			if behind := d.dueBefore(at+late) - j; behind > 1 {
 				arrivals += behind
 				onDrop(dropBehind, behind)
-				k += behind - 1
+				j += behind - 1
 				continue
 			}
 		}
@@ -143,8 +149,8 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 	return arrivals
 }
 
-// dueBefore returns how many arrivals the schedule has before elapsed time
-// t, within the length and the iteration bound.
+// dueBefore returns how many of the shard's arrivals the schedule has
+// before elapsed time t, within the length and the iteration bound.
 func (d dispatcher) dueBefore(t time.Duration) int64 {
 	if d.length > 0 {
 		t = min(t, d.length)
@@ -153,7 +159,7 @@ func (d dispatcher) dueBefore(t time.Duration) int64 {
 	if d.iterations > 0 {
 		n = min(n, d.iterations)
 	}
-	return n
+	return d.shard.ownedBefore(n)
 }
 
 // runOpen runs the open model over the engine's workers. interrupt is the
@@ -165,7 +171,8 @@ func (e *engine) runOpen(interrupt, stop context.Context, started time.Time) {
 	load := e.plan.Load
 	d := dispatcher{
 		profile:    load.profile(),
-		maxWorkers: load.MaxWorkers,
+		maxWorkers: int(max(load.Shard.Share(int64(load.MaxWorkers)), 1)),
+		shard:      load.Shard,
 		iterations: load.Iterations,
 		length:     load.Length(),
 		lateness:   e.lateness,

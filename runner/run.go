@@ -180,9 +180,10 @@ func (e *engine) newWorker(id int) *worker {
 	return w
 }
 
-// moreIterations reports whether iteration seq is within the plan's bound.
+// moreIterations reports whether the shard's iteration seq (counting the
+// shard's own, from 0) is within the plan's bound.
 func (e *engine) moreIterations(seq int64) bool {
-	return e.plan.Load.Iterations == 0 || seq < e.plan.Load.Iterations
+	return e.plan.Load.Iterations == 0 || e.plan.Load.Shard.global(seq) < e.plan.Load.Iterations
 }
 
 // ResolvePath appends path (which may carry a query) to target's path:
