@@ -215,7 +215,7 @@ func htmlSettings(r *runner.Result, tl *htmlTimeline) []htmlSetting {
 	s := []htmlSetting{
 		{"scenario", r.Scenario},
 		{"target", r.Target},
-		{"load", describeLoad(r.Load)},
+		{"load", describeLoad(r)},
 		{"model", r.Load.Model()},
 		{"started", r.Started.Format(time.RFC3339)},
 		{"ended", r.Ended.Format(time.RFC3339)},

@@ -92,7 +92,7 @@ func JUnit(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 		Timestamp: junitTimestamp(r.Started),
 		Properties: []junitProperty{
 			{Name: "target", Value: r.Target},
-			{Name: "load", Value: describeLoad(r.Load)},
+			{Name: "load", Value: describeLoad(r)},
 			{Name: "interrupted", Value: strconv.FormatBool(r.Interrupted)},
 			{Name: "requests", Value: strconv.FormatInt(r.Total.Requests(), 10)},
 			{Name: "errors", Value: strconv.FormatInt(r.Total.Errors(), 10)},

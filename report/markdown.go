@@ -34,7 +34,7 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	}
 	fmt.Fprintf(&b, "## loadgate %s: %s\n\n", mdCode(r.Scenario), verdict)
 	fmt.Fprintf(&b, "**Target** %s · **Load** %s · **Ran** %s from %s%s\n",
-		mdCode(r.Target), mdText(describeLoad(r.Load)), r.Duration().Round(time.Millisecond), r.Started.UTC().Format(time.RFC3339), onCores(r))
+		mdCode(r.Target), mdText(describeLoad(r)), r.Duration().Round(time.Millisecond), r.Started.UTC().Format(time.RFC3339), onCores(r))
 	if r.Interrupted {
 		b.WriteString("\n> **Interrupted**: the figures cover what ran before the signal.\n")
 	}

@@ -28,7 +28,7 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	if r.TLSUnverified {
 		p.line("           warning: %s", unverifiedNote)
 	}
-	p.line("load       %s", describeLoad(r.Load))
+	p.line("load       %s", describeLoad(r))
 	p.line("ran        %s from %s%s", r.Duration().Round(time.Millisecond), r.Started.Format(time.RFC3339), onCores(r))
 	if r.Interrupted {
 		p.line("           interrupted: the figures cover what ran before the signal")
@@ -159,7 +159,22 @@ func onCores(r *runner.Result) string {
 	return fmt.Sprintf(" on %d of %d cores", r.CPUs, r.MachineCPUs)
 }
 
-func describeLoad(l runner.Load) string {
+// describeLoad says what load r ran: a shard's part of it, the whole of a
+// sharded run, or each of merged runs.
+func describeLoad(r *runner.Result) string {
+	load := describeLoadSettings(r.Load)
+	switch runs := len(r.Parts); {
+	case !r.Load.Shard.Whole():
+		return fmt.Sprintf("shard %s of %s", r.Load.Shard, load)
+	case runs > 1 && r.Identity.RunID != "":
+		return fmt.Sprintf("%s, in %d shards", load, runs)
+	case runs > 1:
+		return fmt.Sprintf("%d runs, each %s", runs, load)
+	}
+	return load
+}
+
+func describeLoadSettings(l runner.Load) string {
 	parts := []string{fmt.Sprintf("%s, %d worker%s", l.Model(), l.Concurrency, plural(l.Concurrency))}
 	if !l.Open && len(l.Stages) > 0 {
 		parts[0] = fmt.Sprintf("closed, from %d worker%s", l.Concurrency, plural(l.Concurrency))

@@ -18,8 +18,9 @@ import (
 // end and lists its runs in Parts (a merged result merged again gives its
 // own parts); its rates are over the time some run was running
 // (ActiveTime), its PeakWorkers is that of the runs that overlapped most
-// (see peakWorkers), its load is the first result's, and it is HTTP/2 when
-// one of the runs was. The drop causes, the iterations and the generator's
+// (see peakWorkers), its load is the first result's (the whole load when
+// the results are all the shards of one, see Shard), its Identity theirs
+// when they share it, and it is HTTP/2 when one of the runs was. The drop causes, the iterations and the generator's
 // lateness are left out (zero, nil) when one of the runs has none (a file
 // older than them), so that a part never passes for the whole. Results of
 // another shape or histogram geometry are refused, and so is a run that
@@ -30,7 +31,7 @@ func MergeResults(results ...*Result) (*Result, error) {
 	}
 	first := results[0]
 	out := &Result{Scenario: first.Scenario, Target: first.Target, Started: first.Started, Ended: first.Ended,
-		Load: first.Load, ClassNames: first.Classes()}
+		Load: first.Load, ClassNames: first.Classes(), Identity: first.Identity}
 	var names []string
 	var from []int // per part, the result it comes from
 	causesKnown, iterationsKnown, latenessKnown := true, true, true
@@ -51,6 +52,9 @@ func MergeResults(results ...*Result) (*Result, error) {
 		}
 		if r.Target != out.Target {
 			out.Target = "several targets"
+		}
+		if r.Identity != out.Identity {
+			out.Identity = Identity{}
 		}
 		if r.Started.Before(out.Started) {
 			out.Started = r.Started
@@ -115,6 +119,9 @@ func MergeResults(results ...*Result) (*Result, error) {
 	slices.SortFunc(out.Parts, func(a, b Part) int { return a.Started.Compare(b.Started) })
 	out.PeakWorkers = peakWorkers(out.Parts)
 	out.CPUs, out.MachineCPUs = sumCPUs(results)
+	if wholeLoad(results) {
+		out.Load.Shard = Shard{}
+	}
 	if len(out.Parts) == 1 {
 		out.Parts = nil // a single run
 	}
@@ -219,4 +226,22 @@ func sumCPUs(results []*Result) (cpus, machine int) {
 		cpus, machine = cpus+r.CPUs, machine+r.MachineCPUs
 	}
 	return cpus, machine
+}
+
+// wholeLoad reports whether results are the shards of one load, each once
+// and none missing: together, the whole load.
+func wholeLoad(results []*Result) bool {
+	count := results[0].Load.Shard.Count
+	if count <= 1 || len(results) != count {
+		return false
+	}
+	seen := make([]bool, count)
+	for _, r := range results {
+		s := r.Load.Shard
+		if s.Count != count || s.Check() != nil || seen[s.Index] {
+			return false
+		}
+		seen[s.Index] = true
+	}
+	return true
 }

@@ -99,6 +99,20 @@ type Plan struct {
 	// ProtocolLog, when not nil, is where the process's log goes: its
 	// entries during the run count as protocol events.
 	ProtocolLog *ProtocolLog
+	// Identity names the run and what it runs, for the result (and for the
+	// merge of shards); the runner only passes it on.
+	Identity Identity
+}
+
+// Identity names a run: the shards of one run share it.
+type Identity struct {
+	// RunID is the run's identifier; PlanDigest a digest of what it runs
+	// (scenario, load, SLOs, target), so that results of different plans
+	// are never taken for parts of one run.
+	RunID, PlanDigest string
+	// StartAt is the time the run was told to start at (run --start-at);
+	// zero when none.
+	StartAt time.Time
 }
 
 // Validate reports a plan that cannot run.

@@ -64,6 +64,9 @@ type Result struct {
 	HTTP2 bool
 	// PeakWorkers is the most workers that ran at once.
 	PeakWorkers int
+	// Identity is the plan's; for a merge, the runs' when they all share it,
+	// else the zero Identity.
+	Identity Identity
 	// CPUs is how many cores the run could use at once (GOMAXPROCS), of
 	// MachineCPUs, the cores of its machine. Both are zero when unknown (a
 	// result file older than them); a merge sums them over its runs.

@@ -99,6 +99,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		Iterations:      e.iterations.Load(),
 		Lateness:        e.lateness,
 		PeakWorkers:     int(e.peakWorkers.Load()),
+		Identity:        plan.Identity,
 		CPUs:            runtime.GOMAXPROCS(0),
 		MachineCPUs:     runtime.NumCPU(),
 		HTTP2:           plan.HTTP2,

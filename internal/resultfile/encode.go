@@ -37,6 +37,12 @@ type resultJSON struct {
 	ActiveS float64 `json:"active_s"`
 	// HTTP2 is set when the requests went over HTTP/2 (run --http2).
 	HTTP2 bool `json:"http2"`
+	// RunID and PlanDigest identify the run and what it ran; StartAt is
+	// the start it was given (run --start-at). Empty in files older than
+	// them, and in a merge of runs that do not share them.
+	RunID      string     `json:"run_id"`
+	PlanDigest string     `json:"plan_digest"`
+	StartAt    *time.Time `json:"start_at,omitempty"`
 	// Runs are the runs a merged result is made of, by start; absent for a
 	// single run.
 	Runs      []runJSON               `json:"runs,omitempty"`
@@ -51,6 +57,11 @@ type resultJSON struct {
 	Series        seriesJSON `json:"series"`
 	// Baseline is the comparison with --baseline, when there was one.
 	Baseline *baselineJSON `json:"baseline,omitempty"`
+}
+
+type shardJSON struct {
+	Index int `json:"index"`
+	Count int `json:"count"`
 }
 
 type runJSON struct {
@@ -115,12 +126,14 @@ type loadJSON struct {
 	PeakWorkers int     `json:"peak_workers"`
 	// CPUs is how many cores the run could use at once, of MachineCPUs;
 	// absent (0) in files older than them.
-	CPUs        int      `json:"cpus"`
-	MachineCPUs int      `json:"machine_cpus"`
-	Stages      []string `json:"stages"`
-	DurationS   float64  `json:"duration_s"`
-	Iterations  int64    `json:"iterations"`
-	PauseS      float64  `json:"pause_s"`
+	CPUs        int `json:"cpus"`
+	MachineCPUs int `json:"machine_cpus"`
+	// Shard is the part of the load the run took; absent for the whole.
+	Shard      *shardJSON `json:"shard,omitempty"`
+	Stages     []string   `json:"stages"`
+	DurationS  float64    `json:"duration_s"`
+	Iterations int64      `json:"iterations"`
+	PauseS     float64    `json:"pause_s"`
 }
 
 // countsJSON are the counters of an endpoint and of the totals.
@@ -235,6 +248,8 @@ func Encode(r *runner.Result, verdicts []slo.Verdict, c *Comparison) ([]byte, er
 		DurationS:     r.Duration().Seconds(),
 		ActiveS:       r.ActiveTime().Seconds(),
 		HTTP2:         r.HTTP2,
+		RunID:         r.Identity.RunID,
+		PlanDigest:    r.Identity.PlanDigest,
 		Runs:          runsJSON(r.Parts),
 		Load: loadJSON{
 			Model:       r.Load.Model(),
@@ -244,6 +259,7 @@ func Encode(r *runner.Result, verdicts []slo.Verdict, c *Comparison) ([]byte, er
 			PeakWorkers: r.PeakWorkers,
 			CPUs:        r.CPUs,
 			MachineCPUs: r.MachineCPUs,
+			Shard:       shardOut(r.Load.Shard),
 			Stages:      runner.StageStrings(r.Load.Stages),
 			DurationS:   r.Load.Duration.Seconds(),
 			Iterations:  r.Load.Iterations,
@@ -263,6 +279,10 @@ func Encode(r *runner.Result, verdicts []slo.Verdict, c *Comparison) ([]byte, er
 		return nil, err
 	}
 	out.Series = series
+	if at := r.Identity.StartAt; !at.IsZero() {
+		at = at.UTC()
+		out.StartAt = &at
+	}
 	if out.Totals.Connections, err = connectionsOut(r.Total.Connections, false); err != nil {
 		return nil, err
 	}
@@ -397,4 +417,11 @@ func latencies(h *hdrhistogram.Histogram) latencyJSON {
 		P999: at(99.9),
 		Max:  format.Milliseconds(runner.Micros(h.Max())),
 	}
+}
+
+func shardOut(s runner.Shard) *shardJSON {
+	if s.Whole() {
+		return nil
+	}
+	return &shardJSON{Index: s.Index, Count: s.Count}
 }

@@ -60,6 +60,7 @@ func Read(data []byte) (*Saved, error) {
 	r := &runner.Result{Scenario: in.Scenario, Target: runner.RedactTarget(in.Target), Started: in.StartedAt, Ended: in.EndedAt,
 		Interrupted: in.Interrupted, TLSUnverified: in.TLSUnverified, ClassNames: in.ClassNames, Arrivals: in.Totals.Arrivals, Dropped: in.Totals.Dropped,
 		DroppedNoWorker: in.Totals.DroppedNoWorker, DroppedBehind: in.Totals.DroppedBehind, Iterations: in.Totals.Iterations,
+		Identity:    runner.Identity{RunID: in.RunID, PlanDigest: in.PlanDigest},
 		PeakWorkers: in.Load.PeakWorkers, CPUs: in.Load.CPUs, MachineCPUs: in.Load.MachineCPUs, ProtocolEvents: in.Totals.ProtocolEvents, HTTP2: in.HTTP2}
 	if len(r.ClassNames) == 0 {
 		r.ClassNames = runner.BuiltinClassNames()
@@ -70,6 +71,14 @@ func Read(data []byte) (*Saved, error) {
 	}
 	if c, m := in.Load.CPUs, in.Load.MachineCPUs; c < 0 || m < 0 || c > maxCPUs || m > maxCPUs || (c == 0) != (m == 0) {
 		return nil, fmt.Errorf("load.cpus %d of load.machine_cpus %d: each 1 to %d, or both 0 (not known)", c, m, maxCPUs)
+	}
+	for name, value := range map[string]string{"run_id": in.RunID, "plan_digest": in.PlanDigest} {
+		if len(value) > maxIdentity || strings.IndexFunc(value, unicode.IsControl) >= 0 {
+			return nil, fmt.Errorf("%s %.40q: at most %d characters, none of them a control character", name, value, maxIdentity)
+		}
+	}
+	if in.StartAt != nil {
+		r.Identity.StartAt = *in.StartAt
 	}
 	load, err := readLoad(in.Load)
 	if err != nil {
@@ -195,6 +204,7 @@ const (
 	maxRuns        = 100_000
 	maxPeakWorkers = 1_000_000
 	maxCPUs        = 1_000_000 // summed over a merge's runs
+	maxIdentity    = 128       // characters of a run id or a plan digest
 )
 
 // readRuns rebuilds a merge's parts. There must be two or more, in order
@@ -243,6 +253,12 @@ func readLoad(in loadJSON) (runner.Load, error) {
 	}
 	l := runner.Load{Open: in.Model == "open", Concurrency: in.Concurrency, Rate: in.Rate, MaxWorkers: in.MaxWorkers,
 		Duration: seconds(in.DurationS), Iterations: in.Iterations, Pause: seconds(in.PauseS)}
+	if in.Shard != nil {
+		l.Shard = runner.Shard{Index: in.Shard.Index, Count: in.Shard.Count}
+		if err := l.Shard.Check(); err != nil {
+			return l, fmt.Errorf("load.shard: %v", err)
+		}
+	}
 	for _, s := range in.Stages {
 		stages, err := runner.ParseStages(s)
 		if err != nil {

@@ -59,6 +59,29 @@ func TestCoresRoundTrip(t *testing.T) {
 	}
 }
 
+// TestShardRoundTrip: a shard's part of the load, its run's identity and
+// start time read back as written; a file without them reads as a whole
+// run of no known identity.
+func TestShardRoundTrip(t *testing.T) {
+	r := testkit.Result()
+	r.Load.Shard = runner.Shard{Index: 1, Count: 3}
+	r.Identity = runner.Identity{RunID: "r1", PlanDigest: "d1", StartAt: time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)}
+	data, saved := roundTrip(t, r)
+	if got := saved.Result; got.Load.Shard != r.Load.Shard || got.Identity != r.Identity {
+		t.Errorf("read back shard %v, identity %+v; want %v, %+v", got.Load.Shard, got.Identity, r.Load.Shard, r.Identity)
+	}
+	for _, field := range []string{`"shard": {"index": 1, "count": 3},`, `"start_at": "2026-11-28T12:00:00Z",`, `"run_id": "r1",`, `"plan_digest": "d1",`} {
+		if !strings.Contains(compact(data), compact([]byte(field))) {
+			t.Errorf("the file lacks %s:\n%s", field, data)
+		}
+	}
+}
+
+// compact is data without its spaces and line breaks.
+func compact(data []byte) string {
+	return strings.NewReplacer(" ", "", "\n", "", "\t", "").Replace(string(data))
+}
+
 // TestOpenRoundTrip: an open run's drops by cause, iterations and
 // generator lateness read back as written; a file written before them
 // reads with them zero and no lateness.
@@ -184,6 +207,8 @@ func TestReadRefuses(t *testing.T) {
 	data, _ = resultfile.Encode(cores, nil, nil)
 	cases["cores of an unknown machine"] = strings.Replace(string(data), `"machine_cpus": 2`, `"machine_cpus": 0`, 1)
 	cases["negative cores"] = strings.Replace(string(data), `"cpus": 1`, `"cpus": -1`, 1)
+	cases["a run id of two lines"] = strings.Replace(string(data), `"run_id": ""`, `"run_id": "a\nb"`, 1)
+	cases["a shard that does not exist"] = strings.Replace(string(data), `"cpus": 1,`, `"cpus": 1, "shard": {"index": 3, "count": 3},`, 1)
 	data, _ = resultfile.Encode(testkit.OpenResult(0), nil, nil)
 	cases["drops by cause that are not the drops"] = strings.Replace(string(data), `"dropped_behind": 0`, `"dropped_behind": 1`, 1)
 	cases["negative iterations"] = strings.Replace(string(data), `"iterations": 100`, `"iterations": -1`, 1)
