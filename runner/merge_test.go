@@ -277,6 +277,35 @@ func TestMergeCores(t *testing.T) {
 	}
 }
 
+// TestMergeShards: all the shards of one load merge into the whole load,
+// with their shared identity; some of them stay a shard, and runs of
+// different identities merge with none.
+func TestMergeShards(t *testing.T) {
+	id := runner.Identity{RunID: "r", PlanDigest: "d"}
+	shards := func(indexes ...int) []*runner.Result {
+		var out []*runner.Result
+		for _, i := range indexes {
+			r := testkit.TimedRun(time.Duration(i)*time.Hour, time.Second, 1, 0, time.Second)
+			r.Load.Shard, r.Identity = runner.Shard{Index: i, Count: 3}, id
+			out = append(out, r)
+		}
+		return out
+	}
+	merged, err := runner.MergeResults(shards(2, 0, 1)...)
+	if err != nil || !merged.Load.Shard.Whole() || merged.Identity != id {
+		t.Errorf("all three shards: %v; merged shard %v, identity %+v", err, merged.Load.Shard, merged.Identity)
+	}
+	merged, err = runner.MergeResults(shards(0, 1)...)
+	if err != nil || merged.Load.Shard.Whole() {
+		t.Errorf("two shards of three: %v; merged shard %v, want a part", err, merged.Load.Shard)
+	}
+	other := shards(0, 1, 2)
+	other[1].Identity.RunID = "another"
+	if merged, err = runner.MergeResults(other...); err != nil || merged.Identity != (runner.Identity{}) {
+		t.Errorf("two run ids: %v; merged identity %+v, want none", err, merged.Identity)
+	}
+}
+
 // TestMergeOpenRuns: drops by cause, iterations and the generator's lateness
 // of open runs add up in a merge; a run that does not count the causes or
 // the iterations or the lateness (from a file older than them) leaves the
