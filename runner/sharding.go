@@ -68,6 +68,10 @@ func (s Shard) count() int64 { return int64(max(s.Count, 1)) }
 // iteration or arrival.
 func (s Shard) global(j int64) int64 { return j*s.count() + int64(s.Index) }
 
+// Local returns the index among the shard's own of global, the index in
+// the whole load of one of its iterations or users.
+func (s Shard) Local(global int64) int64 { return global / s.count() }
+
 // ownedBefore returns how many of the whole load's first n iterations or
 // arrivals are the shard's.
 func (s Shard) ownedBefore(n int64) int64 {

@@ -53,8 +53,13 @@ type Env struct {
 	Embedded bool
 	// Username and Password are the credentials the user gave; empty when none.
 	Username, Password string
-	// RunID is unique to this run; generated names include it.
+	// RunID is unique to this run (its shards share it); generated names
+	// include it.
 	RunID string
+	// Shard is the part of the load the run takes: it registers, or takes
+	// from the CSV file, its share of the users (those whose index is its
+	// own modulo the count), so that no two shards share a user.
+	Shard runner.Shard
 }
 
 // Requests are a scenario's setup requests (unmeasured), its steps and how
@@ -70,7 +75,7 @@ type Requests struct {
 func (s *Scenario) Build(env Env) Requests {
 	rows, setup := s.users.forRun(env)
 	seed := seedOf(env.RunID)
-	user := func(seq int64) []string { return s.users.pick(rows, seq, seed) }
+	user := func(seq int64) []string { return s.users.pick(rows, env.Shard.Local(seq), seed) }
 	r := Requests{Setup: setup, Classifier: s.classifier, Vars: s.vars}
 	weighted := 0
 	for i := range s.steps {
@@ -106,6 +111,19 @@ func (s *Scenario) Classes() []string {
 		names = append(names, r.Name)
 	}
 	return names
+}
+
+// UserShare returns how many users shard takes of the file's: its share
+// of those it registers or reads from a CSV file, else all (one fixed
+// pair, or none).
+func (s *Scenario) UserShare(shard runner.Shard) int64 {
+	switch {
+	case s.users.reg != nil:
+		return shard.Share(int64(s.users.reg.count))
+	case s.users.fields != nil && len(s.users.rows) > 1:
+		return shard.Share(int64(len(s.users.rows)))
+	}
+	return int64(len(s.users.rows))
 }
 
 // IterationLimit is the most iterations the scenario's users allow: the

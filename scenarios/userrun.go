@@ -48,9 +48,15 @@ func (u users) forRun(env Env) (rows [][]string, setup []runner.SetupRequest) {
 		return [][]string{row}, nil
 	}
 	if u.reg == nil {
-		return u.rows, nil
+		if len(u.rows) <= 1 {
+			return u.rows, nil // one fixed pair serves every shard
+		}
+		for i := env.Shard.Index; i < len(u.rows); i += max(env.Shard.Count, 1) {
+			rows = append(rows, u.rows[i])
+		}
+		return rows, nil
 	}
-	for i := range u.reg.count {
+	for i := env.Shard.Index; i < u.reg.count; i += max(env.Shard.Count, 1) {
 		c := &renderContext{runID: env.RunID, index: i}
 		user := make([]string, len(registeredFields))
 		user[regUsername] = u.reg.username.string(c)
