@@ -96,3 +96,23 @@ func TestShardedScheduleIsTheSchedule(t *testing.T) {
 		t.Errorf("the whole schedule has %d arrivals, the shards %d together; equal: %v", len(whole), len(union), slices.Equal(whole, union))
 	}
 }
+
+// FuzzParseShard: any text is a shard that writes back as itself, or a
+// clear refusal; never a panic.
+func FuzzParseShard(f *testing.F) {
+	for _, s := range []string{"0/1", "2/3", "3/3", "-1/2", "1/0", "a/b", "9999/10000", " 1/2 ", "1//2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		s, err := ParseShard(text)
+		if err != nil {
+			return
+		}
+		if s.Check() != nil || s.Share(int64(s.Count)) != 1 {
+			t.Fatalf("%q: shard %v", text, s)
+		}
+		if again, err := ParseShard(s.String()); err != nil || again != s {
+			t.Fatalf("%q: %v writes as %q, which reads as %v, %v", text, s, s.String(), again, err)
+		}
+	})
+}

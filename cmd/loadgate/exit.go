@@ -16,6 +16,7 @@ const (
 	exitRunFailed   = 1
 	exitUsage       = 2
 	exitSLOFailed   = 3
+	exitRefused     = 4
 	exitInterrupted = 130
 )
 
@@ -27,6 +28,14 @@ func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// refusedError marks what loadgate refuses to run or to judge: a shard
+// that would begin later than --max-late after --start-at, or a set of
+// shards' results that is incomplete or mixed.
+type refusedError struct{ err error }
+
+func (e refusedError) Error() string { return e.err.Error() }
+func (e refusedError) Unwrap() error { return e.err }
 
 // sloFailedError ends a run in which at least one SLO failed, or a metric
 // crossed its baseline limit. It says so with the count every report
@@ -58,6 +67,7 @@ func runOutcome(interrupted bool, verdicts []slo.Verdict, writeErr error) error 
 // means the run could not be carried out.
 func exitCode(err error, parsed bool) int {
 	var usage usageError
+	var refused refusedError
 	var sloFailed sloFailedError
 	switch {
 	case err == nil:
@@ -66,6 +76,8 @@ func exitCode(err error, parsed bool) int {
 		return exitUsage
 	case errors.Is(err, errInterrupted):
 		return exitInterrupted
+	case errors.As(err, &refused):
+		return exitRefused
 	case errors.As(err, &sloFailed):
 		return exitSLOFailed
 	default:

@@ -177,3 +177,46 @@ func appendStepSummary(path string, r *runner.Result, verdicts []slo.Verdict) er
 	}
 	return writeInPlace(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, b.Bytes())
 }
+
+// checkShard refuses, for a shard, the outputs that hold verdicts: a
+// shard judges no SLO, the merge of all the shards is judged. A shard
+// must write its result (--out) for that merge.
+func (o *outputFlags) checkShard(fs *pflag.FlagSet) error {
+	for _, name := range []string{"junit", "markdown", "html", "baseline"} {
+		if fs.Changed(name) {
+			return usagef("--%s: a shard judges no SLO; the merge of all the shards is judged by `loadgate report --expect-shards N`, which writes --%s", name, name)
+		}
+	}
+	if o.out == "" {
+		return usagef("a shard writes its result for `loadgate report --expect-shards N`: give --out FILE")
+	}
+	return nil
+}
+
+// writeShard writes a shard's result, with its SLOs unjudged, to --out,
+// then prints the summary (unless --quiet) and says where the SLOs are
+// judged. It returns the first failure to write.
+func (o *outputFlags) writeShard(stdout io.Writer, r *runner.Result, slos []slo.SLO, extra func(io.Writer) error) error {
+	var exprs []string
+	for _, s := range slos {
+		exprs = append(exprs, s.Expr)
+	}
+	data, err := resultfile.EncodeShard(r, exprs)
+	if err == nil {
+		err = writeOutput(o.out, append(data, '\n'))
+	}
+	var errs []error
+	if err != nil {
+		errs = append(errs, fmt.Errorf("writing: %w", err))
+	}
+	if !o.quiet {
+		if err := report.Text(stdout, r, nil); err != nil {
+			errs = append(errs, fmt.Errorf("printing the summary: %w", err))
+		} else if err := extra(stdout); err != nil {
+			errs = append(errs, fmt.Errorf("printing the summary: %w", err))
+		}
+	}
+	fprintf(stdout, "\nshard %s: %d SLO%s not judged here; `loadgate report --expect-shards %d` judges the merge of all the shards' results\n",
+		r.Load.Shard, len(exprs), plural(len(exprs)), r.Load.Shard.Count)
+	return errors.Join(errs...)
+}

@@ -58,6 +58,7 @@ type runFlags struct {
 	tls         tlsFlags
 	cpuProfile  string
 	cpus        int
+	sharding    shardFlags
 	server      serverFlags // the embedded reference API's settings
 }
 
@@ -83,6 +84,7 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured run to this file (for tuning loadgate)")
 	fs.IntVar(&f.cpus, "cpus", 0, "the most CPU cores loadgate runs on at once, as wrk -t or hey -cpus (Go's GOMAXPROCS; default: all, but half against a loopback target, which needs the rest; the embedded API shares them)")
 	f.outputs.register(fs)
+	f.sharding.register(fs)
 	f.tls.register(fs)
 	f.server.register(fs)
 }
@@ -141,6 +143,7 @@ type runPlan struct {
 	target   *url.URL         // nil: the embedded reference API
 	server   apiserver.Config // for the embedded reference API
 	tls      tlsSettings
+	sharding shardSettings
 }
 
 // prepare validates everything the run needs before any request is sent;
@@ -167,7 +170,20 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 	if load, err = limitIterations(fs, load, sc.IterationLimit()); err != nil {
 		return nil, err
 	}
-	p := &runPlan{flags: f, scenario: sc, load: load, timeout: timeout, http2: f.http2}
+	sharding, err := f.sharding.settings(fs)
+	if err != nil {
+		return nil, err
+	}
+	if load.Shard = sharding.shard; !load.Shard.Whole() {
+		if err := f.outputs.checkShard(fs); err != nil {
+			return nil, err
+		}
+		if sc.UserShare(runner.Shard{}) > 0 && sc.UserShare(load.Shard) == 0 {
+			return nil, usagef("shard %s would have none of the scenario's %d users: run at most %d shards, or give it more users",
+				load.Shard, sc.UserShare(runner.Shard{}), sc.UserShare(runner.Shard{}))
+		}
+	}
+	p := &runPlan{flags: f, scenario: sc, load: load, timeout: timeout, http2: f.http2, sharding: sharding}
 	if !fs.Changed("http2") {
 		p.http2 = sc.HTTP2
 	}
@@ -366,7 +382,8 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	if p.tls.warning != "" {
 		fprintf(stderr, "warning: %s\n", p.tls.warning)
 	}
-	env := scenarios.Env{RunID: scenarios.NewRunID(), Username: p.flags.username, Password: p.flags.password, Target: p.target}
+	identity := p.identity()
+	env := scenarios.Env{RunID: identity.RunID, Username: p.flags.username, Password: p.flags.password, Target: p.target, Shard: p.load.Shard}
 	var embedded *apiserver.Instance
 	if p.target == nil {
 		cfg := p.server
@@ -419,6 +436,9 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
+	if err := p.sharding.waitForStart(ctx); err != nil {
+		return err
+	}
 	if ctx.Err() != nil {
 		return errInterruptedBeforeLoad // after setup, before anything else is created
 	}
@@ -438,6 +458,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		TLSConfig:  p.tls.config,
 
 		ProtocolLog: &netHTTPLog,
+		Identity:    identity,
 	}
 	var raw *rawFile
 	if p.flags.raw != "" {
@@ -469,8 +490,13 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	extra := func(w io.Writer) error { return embeddedStats(w, embedded) }
+	if !p.load.Shard.Whole() {
+		writeErr := p.flags.outputs.writeShard(stdout, result, p.slos, extra)
+		return runOutcome(result.Interrupted, nil, errors.Join(writeErr, rawErr))
+	}
 	verdicts := slo.Judge(result, p.slos)
-	all, writeErr := p.flags.outputs.write(stdout, result, verdicts, func(w io.Writer) error { return embeddedStats(w, embedded) })
+	all, writeErr := p.flags.outputs.write(stdout, result, verdicts, extra)
 	return runOutcome(result.Interrupted, all, errors.Join(writeErr, rawErr))
 }
 

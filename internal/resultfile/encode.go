@@ -57,6 +57,9 @@ type resultJSON struct {
 	Series        seriesJSON `json:"series"`
 	// Baseline is the comparison with --baseline, when there was one.
 	Baseline *baselineJSON `json:"baseline,omitempty"`
+	// UnjudgedSLOs are a shard's SLOs, which it does not judge: the merge
+	// of all the shards is judged by them (see EncodeShard).
+	UnjudgedSLOs []string `json:"unjudged_slos,omitempty"`
 }
 
 type shardJSON struct {
@@ -236,7 +239,20 @@ type verdictJSON struct {
 // none) as the result file, indented; it passed when every verdict did and
 // nothing regressed.
 func Encode(r *runner.Result, verdicts []slo.Verdict, c *Comparison) ([]byte, error) {
+	return encode(r, verdicts, c, nil)
+}
+
+// EncodeShard writes the result of a shard of a run (r.Load.Shard), whose
+// SLOs are judged on the merge of all the shards, not on one: it holds no
+// verdict, and slos, the SLOs' expressions, as unjudged_slos. Read gives
+// them back as the file's SLOs.
+func EncodeShard(r *runner.Result, slos []string) ([]byte, error) {
+	return encode(r, nil, nil, slos)
+}
+
+func encode(r *runner.Result, verdicts []slo.Verdict, c *Comparison, unjudged []string) ([]byte, error) {
 	out := resultJSON{
+		UnjudgedSLOs:  unjudged,
 		Schema:        Schema,
 		Passed:        slo.Passed(verdicts) && (c == nil || slo.Regressions(c.Deltas) == 0),
 		Interrupted:   r.Interrupted,

@@ -133,6 +133,7 @@ func Read(data []byte) (*Saved, error) {
 		return nil, fmt.Errorf("series: %w", err)
 	}
 	saved := &Saved{Result: r}
+	saved.SLOs = slices.Clone(in.UnjudgedSLOs)
 	for _, v := range in.SLOs {
 		saved.SLOs = append(saved.SLOs, v.Expr)
 	}
