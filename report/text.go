@@ -162,7 +162,7 @@ func onCores(r *runner.Result) string {
 // describeLoad says what load r ran: a shard's part of it, the whole of a
 // sharded run, or each of merged runs.
 func describeLoad(r *runner.Result) string {
-	load := describeLoadSettings(r.Load)
+	load := LoadText(r.Load)
 	switch runs := len(r.Parts); {
 	case !r.Load.Shard.Whole():
 		return fmt.Sprintf("shard %s of %s", r.Load.Shard, load)
@@ -174,7 +174,8 @@ func describeLoad(r *runner.Result) string {
 	return load
 }
 
-func describeLoadSettings(l runner.Load) string {
+// LoadText says what load l asks for: "closed, 5 workers, 31 iterations".
+func LoadText(l runner.Load) string {
 	parts := []string{fmt.Sprintf("%s, %d worker%s", l.Model(), l.Concurrency, plural(l.Concurrency))}
 	if !l.Open && len(l.Stages) > 0 {
 		parts[0] = fmt.Sprintf("closed, from %d worker%s", l.Concurrency, plural(l.Concurrency))

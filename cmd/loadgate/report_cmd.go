@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 
+	"github.com/loadgate/loadgate/internal/resultfile"
 	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/runner"
 	"github.com/spf13/cobra"
@@ -12,6 +13,8 @@ import (
 func newReportCommand(stdout io.Writer) *cobra.Command {
 	var outputs outputFlags
 	var slos []string
+	var expectShards int
+	var runID string
 	cmd := &cobra.Command{
 		Use:   "report RESULT.json...",
 		Short: "Render and re-judge saved results, merged when there are several",
@@ -20,24 +23,38 @@ and --out, --junit, --markdown, --html as run writes them. Several files of
 the same scenario merge exactly (counts summed, histograms merged) before
 they are judged; one run given twice is refused. The SLOs are --slo when
 given, else the first file's. --baseline must be a result of the same
-scenario. Exit 0 when every SLO passed and nothing regressed from
---baseline, 3 otherwise, 2 for a file that cannot be read or merged.`,
+scenario. With --expect-shards N, the files must be the N shards' results of
+one run (run --shard): every index once, one run id and one plan; the
+merge is then judged once, by their SLOs. Exit 0 when every SLO passed and
+nothing regressed from --baseline, 3 otherwise, 2 for a file that cannot be
+read or merged, 4 for a set of shards that is incomplete or mixed.`,
 		Args: takes(1, -1, "one result file"),
 		RunE: func(cmd *cobra.Command, files []string) error {
 			if err := outputs.prepare(cmd.Flags()); err != nil {
 				return err
 			}
+			sharded := cmd.Flags().Changed("expect-shards")
+			switch {
+			case sharded && (expectShards < 1 || expectShards > runner.MaxShards):
+				return usagef("--expect-shards must be 1 to %d, got %d", runner.MaxShards, expectShards)
+			case cmd.Flags().Changed("run-id") && !sharded:
+				return usageError{errNoShards}
+			}
 			var results []*runner.Result
-			var saved []string
+			var all []*resultfile.Saved
 			for _, file := range files {
 				s, err := readResultFile(file)
 				if err != nil {
 					return usageError{err}
 				}
-				if results == nil {
-					saved = s.SLOs
-				}
+				all = append(all, s)
 				results = append(results, s.Result)
+			}
+			saved := all[0].SLOs
+			if sharded {
+				if err := checkShardSet(files, all, expectShards, runID); err != nil {
+					return err
+				}
 			}
 			r, err := mergeFiles(files, results)
 			if err != nil {
@@ -57,12 +74,17 @@ scenario. Exit 0 when every SLO passed and nothing regressed from
 			if err != nil {
 				return err
 			}
-			verdicts := slo.Judge(r, parsed)
-			all, writeErr := outputs.write(stdout, r, verdicts, nil)
-			return runOutcome(false, all, writeErr)
+			var skew func(io.Writer) error
+			if sharded {
+				skew = func(w io.Writer) error { printStartSkew(w, all); return nil }
+			}
+			verdicts, writeErr := outputs.write(stdout, r, slo.Judge(r, parsed), skew)
+			return runOutcome(false, verdicts, writeErr)
 		},
 	}
 	cmd.Flags().StringArrayVar(&slos, "slo", nil, "SLO such as p95<500ms (repeatable; replaces the saved SLOs)")
+	cmd.Flags().IntVar(&expectShards, "expect-shards", 0, "the files are the results of this many shards of one run (run --shard): check that each is there once, of one run and one plan, then judge their merge (exit 4 if not)")
+	cmd.Flags().StringVar(&runID, "run-id", "", "with --expect-shards: the run the shards must be of (default: the first file's)")
 	outputs.register(cmd.Flags())
 	return cmd
 }

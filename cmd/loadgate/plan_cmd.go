@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/loadgate/loadgate/internal/format"
+	"github.com/loadgate/loadgate/report"
+	"github.com/loadgate/loadgate/runner"
+	"github.com/spf13/cobra"
+)
+
+func newPlanCommand(stdout io.Writer) *cobra.Command {
+	var flags runFlags
+	var shards int
+	cmd := &cobra.Command{
+		Use:   "plan --shards N [SCENARIO | FILE.yaml] [run flags]",
+		Short: "Show each shard's share of a run split over N processes",
+		Long: `Check a run as 'loadgate run' would, with the same scenario and flags, and
+print the share of each of N shards (run --shard I/N): its rate or workers,
+its iterations and its users, and the plan's digest, which every shard's
+result names. Nothing is sent. Exit 0, or 2 for a usage error.`,
+		Args: takes(0, 1, "one scenario, a built-in name or a FILE.yaml"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if shards < 1 || shards > runner.MaxShards {
+				return usagef("--shards must be 1 to %d, got %d", runner.MaxShards, shards)
+			}
+			name := "smoke"
+			if len(args) == 1 {
+				name = args[0]
+			}
+			p, err := flags.prepare(cmd.Flags(), name)
+			if err != nil {
+				return err
+			}
+			return p.printShares(stdout, shards)
+		},
+	}
+	cmd.Flags().IntVar(&shards, "shards", 1, "how many shards split the run")
+	flags.register(cmd.Flags())
+	return cmd
+}
+
+// printShares prints the share of each of count shards of p.
+func (p *runPlan) printShares(w io.Writer, count int) error {
+	load := p.load
+	load.Shard = runner.Shard{}
+	fprintf(w, "plan       %s: %s, in %d shard%s\ndigest     %s\n\n", p.scenario.Name, report.LoadText(load), count, plural(count), p.planDigest())
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	workers, what := int64(load.Concurrency), "workers"
+	if load.Open {
+		workers, what = int64(load.MaxWorkers), "max workers"
+		fmt.Fprintf(tw, "shard\trate/s\t%s\titerations\tusers\t\n", what)
+	} else {
+		fmt.Fprintf(tw, "shard\t%s\titerations\tusers\t\n", what)
+	}
+	users := p.scenario.UserShare(runner.Shard{})
+	for i := range count {
+		s := runner.Shard{Index: i, Count: count}
+		row := fmt.Sprintf("%s\t%d\t%s\t%s\t", s, max(s.Share(workers), 1), bound(s.Share(load.Iterations)), bound(p.scenario.UserShare(s)))
+		if load.Open {
+			row = fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t", s, format.Rate(load.Rate/float64(count)), max(s.Share(workers), 1),
+				bound(s.Share(load.Iterations)), bound(p.scenario.UserShare(s)))
+		}
+		fmt.Fprintln(tw, row)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	switch {
+	case users == 1:
+		fprintf(w, "\nevery shard logs in as the scenario's one user\n")
+	case len(load.Stages) > 0 && load.Open:
+		fprintf(w, "\nstages: each shard takes one arrival in %d of the ramp's, so its rate is the ramp's divided by %d\n", count, count)
+	case len(load.Stages) > 0:
+		fprintf(w, "\nstages: each shard runs its share of the ramp's workers at every moment\n")
+	}
+	return nil
+}
+
+// bound is a share of a bound, "-" for none.
+func bound(n int64) string {
+	if n == 0 {
+		return "-"
+	}
+	return fmt.Sprint(n)
+}
