@@ -158,3 +158,35 @@ func TestTLSUnverifiedWarning(t *testing.T) {
 		t.Errorf("HTML: want only the unverified run's settings to hold %q", htmlSetting)
 	}
 }
+
+// TestLoadLineOfMergesAndShards: the load line says a shard's part, the
+// whole load of a sharded run merged, and each of merged runs.
+func TestLoadLineOfMergesAndShards(t *testing.T) {
+	run := func(at time.Duration, shard int, id string) *runner.Result {
+		r := testkit.TimedRun(at, time.Second, 5, 0, time.Second)
+		r.Load = runner.Load{Concurrency: 5, Duration: time.Second, Shard: runner.Shard{Index: shard, Count: 3}}
+		r.Identity = runner.Identity{RunID: id}
+		return r
+	}
+	merge := func(results ...*runner.Result) *runner.Result {
+		m, err := runner.MergeResults(results...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	for _, c := range []struct {
+		r    *runner.Result
+		want string
+	}{
+		{run(0, 1, "r"), "load       shard 1/3 of closed, 5 workers, for 1s\n"},
+		{merge(run(0, 0, "r"), run(time.Hour, 1, "r"), run(2*time.Hour, 2, "r")), "load       closed, 5 workers, for 1s, in 3 shards\n"},
+		{merge(run(0, 0, "a"), run(time.Hour, 1, "b"), run(2*time.Hour, 2, "c")), "load       3 runs, each shard 0/3 of closed, 5 workers, for 1s\n"},
+		{merge(run(0, 0, "r"), run(time.Hour, 1, "r")), "load       2 runs, each shard 0/3 of closed, 5 workers, for 1s\n"},
+	} {
+		var b bytes.Buffer
+		if err := report.Text(&b, c.r, nil); err != nil || !strings.Contains(b.String(), c.want) {
+			t.Errorf("want %q in\n%s", c.want, b.String())
+		}
+	}
+}

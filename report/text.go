@@ -163,10 +163,11 @@ func onCores(r *runner.Result) string {
 // sharded run, or each of merged runs.
 func describeLoad(r *runner.Result) string {
 	load := LoadText(r.Load)
+	if !r.Load.Shard.Whole() {
+		load = fmt.Sprintf("shard %s of %s", r.Load.Shard, load)
+	}
 	switch runs := len(r.Parts); {
-	case !r.Load.Shard.Whole():
-		return fmt.Sprintf("shard %s of %s", r.Load.Shard, load)
-	case runs > 1 && r.Identity.RunID != "":
+	case runs > 1 && r.Load.Shard.Whole() && r.Identity.RunID != "":
 		return fmt.Sprintf("%s, in %d shards", load, runs)
 	case runs > 1:
 		return fmt.Sprintf("%d runs, each %s", runs, load)

@@ -228,12 +228,17 @@ func sumCPUs(results []*Result) (cpus, machine int) {
 	return cpus, machine
 }
 
-// wholeLoad reports whether results are the shards of one load, each once
-// and none missing: together, the whole load.
+// wholeLoad reports whether results are the shards of one run, each once
+// and none missing: together, its whole load.
 func wholeLoad(results []*Result) bool {
 	count := results[0].Load.Shard.Count
 	if count <= 1 || len(results) != count {
 		return false
+	}
+	for _, r := range results {
+		if r.Identity != results[0].Identity {
+			return false
+		}
 	}
 	seen := make([]bool, count)
 	for _, r := range results {
