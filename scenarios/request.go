@@ -51,7 +51,7 @@ func (p *parser) request(f map[string]*yaml.Node, at *yaml.Node, what string, sc
 		}
 	}
 	if v := f["expect"]; v != nil {
-		r.expect = p.statuses(v, what+".expect")
+		r.expect = p.expectations(v, what+".expect")
 	}
 	return r
 }
@@ -99,24 +99,6 @@ func (p *parser) path(n *yaml.Node, what string, sc *scope) *template {
 		}
 	}
 	return t
-}
-
-// statuses reads one status or a list of them.
-func (p *parser) statuses(n *yaml.Node, what string) []int {
-	var items []*yaml.Node
-	if n.Kind == yaml.SequenceNode {
-		items, _ = p.list(n, what)
-	} else {
-		items = []*yaml.Node{n}
-	}
-	var out []int
-	for _, item := range items {
-		s, ok := p.integer(item, what, 100, 999)
-		if ok {
-			out = append(out, int(s))
-		}
-	}
-	return out
 }
 
 // body compiles a body: a mapping or a list is sent as JSON, with

@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/loadgate/loadgate/internal/readfile"
+	"github.com/loadgate/loadgate/runner"
 )
 
 // userOrder is how iterations take users.
@@ -125,6 +126,9 @@ func (p *parser) registration(n *yaml.Node) *registration {
 		rf := p.fields(v, "users.register.request", "method", "path", "headers", "body", "expect")
 		if rf != nil {
 			r.request = p.request(rf, v, "users.register.request", user)
+			if slices.ContainsFunc(r.request.expect, func(r runner.Rule) bool { return r.Body != nil }) {
+				p.at(rf["expect"], 0, "users.register.request.expect takes statuses only: setup reads just the start of an answer, so body tests are for steps")
+			}
 		}
 	} else {
 		r.request = request{
