@@ -82,6 +82,15 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"step class SLO misspelt", "steps:\n  - name: a\n    path: /a\n    classes: {no_token: {status: 200, json: {path: token, exists: false}}}\nslos: [no_tokn==0]\n", []string{`5:8: invalid SLO "no_tokn==0": unknown metric "no_tokn"`}},
 		{"register expect with a body test", "users:\n  register:\n    request:\n      path: /r\n      expect: [{status: 400, body_contains: taken}]\nsteps:\n  - {name: a, path: /a}\n", []string{"5:15: users.register.request.expect takes statuses only"}},
 		{"too many classes", "classify:\n  classes: {c1: {status: 401}, c2: {status: 402}, c3: {status: 403}, c4: {status: 404}, c5: {status: 405}, c6: {status: 406}, c7: {status: 407}, c8: {status: 408}}\nsteps:\n  - name: a\n    path: /a\n    classes: {c1: {status: 200}, c9: {status: 201}, c10: {status: 202}}\n", []string{"6:53: step a.classes: class c10 is one too many: at most 9 classes"}},
+		{"two body kinds", "steps:\n  - name: a\n    path: /a\n    body: {x: 1}\n    form: {x: \"1\"}\n", []string{"5:11: step a has body and form: give one of body, form and multipart"}},
+		{"form value not a string", "steps:\n  - name: a\n    path: /a\n    form: {tags: [a, b]}\n", []string{"4:18: step a.form.tags must be a string, not a list"}},
+		{"form not a mapping", "steps:\n  - name: a\n    path: /a\n    form: \"a=b\"\n", []string{`4:11: step a.form must be a mapping, not the string "a=b"`}},
+		{"form undefined variable", "steps:\n  - name: a\n    path: /a\n    form: {p: \"{{user.password}}\"}\n", []string{"4:15: step a.form.p: {{user.password}}: the scenario has no users"}},
+		{"multipart file unreadable", "steps:\n  - name: a\n    path: /a\n    multipart: {avatar: {file: nope.png}}\n", []string{"4:32: step a.multipart.avatar.file /"}},
+		{"multipart file missing", "steps:\n  - name: a\n    path: /a\n    multipart: {avatar: {content_type: image/png}}\n", []string{"4:25: step a.multipart.avatar needs a file"}},
+		{"multipart unknown key", "steps:\n  - name: a\n    path: /a\n    multipart: {avatar: {path: a.png}}\n", []string{"4:25: step a.multipart.avatar needs a file", `4:26: unknown key "path" in step a.multipart.avatar; known keys are file, content_type, filename`}},
+		{"multipart value a list", "steps:\n  - name: a\n    path: /a\n    multipart: {x: [1]}\n", []string{"4:20: step a.multipart.x must be a string, not a list"}},
+		{"register with two bodies", "users:\n  register:\n    request: {path: /r, body: x, multipart: {a: b}}\nsteps:\n  - {name: a, path: /a}\n", []string{"3:45: users.register.request has body and multipart"}},
 		{"users exhausted", "load: {iterations: 5}\nusers:\n  register: {count: 2}\n  order: unique\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations 5: users.order unique allows at most 2 iterations"}},
 	}
 	for _, tc := range cases {

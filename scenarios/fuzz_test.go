@@ -24,7 +24,11 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("steps:\n  - &s {name: a, path: /a, body: &b {x: 1}}\n  - {<<: *s, name: b, body: {<<: [*b, {y: 2}], x: 3}}\n"))
 	f.Add([]byte("target: https://127.0.0.1:1\ntls: {insecure: true, server_name: api.internal, min_version: 1.3, ca_cert: x.pem}\nsteps: [{name: a, path: /a}]\n"))
 	f.Add([]byte("steps:\n  - name: r\n    path: /r\n    expect: [409, {status: 400, json: {path: data.email.code, equals: taken}}]\n    classes: {no_token: {status: 200, json: {path: token, exists: false}}}\nslos: [no_token==0]\n"))
+	f.Add([]byte("users: {register: {request: {path: /r, form: {e: \"{{user.email}}\", p: \"{{user.password}}\"}}}}\nsteps:\n  - {name: a, path: /a, form: {identity: \"{{user.email}}\", \"x y\": \"a+b%\"}}\n  - {name: b, path: /b, multipart: {t: \"{{seq}}\", f: {file: up.txt, content_type: text/plain}}}\n"))
 	dir := f.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "up.txt"), []byte("upload"), 0o644); err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := Parse("fuzz.yaml", data, Options{Dir: dir})
 		if err != nil {

@@ -57,7 +57,7 @@ func newExtraction(name string, index int, path jsonPath, source string) extract
 // reservedNames cannot name an extracted variable.
 var reservedNames = []string{"seq", "worker", "run_id", "n", "user", "env"}
 
-var stepKeys = []string{"name", "method", "path", "headers", "body", "expect", "classes", "extract", "weight", "retry"}
+var stepKeys = []string{"name", "method", "path", "headers", "body", "form", "multipart", "expect", "classes", "extract", "weight", "retry"}
 
 func (p *parser) steps(n *yaml.Node, retry runner.Retry) {
 	items, ok := p.list(n, "steps")

@@ -123,7 +123,7 @@ func (p *parser) registration(n *yaml.Node) *registration {
 	}
 	user := &scope{index: true, userFields: registeredFields}
 	if v := f["request"]; v != nil {
-		rf := p.fields(v, "users.register.request", "method", "path", "headers", "body", "expect")
+		rf := p.fields(v, "users.register.request", "method", "path", "headers", "body", "form", "multipart", "expect")
 		if rf != nil {
 			r.request = p.request(rf, v, "users.register.request", user)
 			if slices.ContainsFunc(r.request.expect, func(r runner.Rule) bool { return r.Body != nil }) {
