@@ -91,6 +91,9 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"multipart unknown key", "steps:\n  - name: a\n    path: /a\n    multipart: {avatar: {path: a.png}}\n", []string{"4:25: step a.multipart.avatar needs a file", `4:26: unknown key "path" in step a.multipart.avatar; known keys are file, content_type, filename`}},
 		{"multipart value a list", "steps:\n  - name: a\n    path: /a\n    multipart: {x: [1]}\n", []string{"4:20: step a.multipart.x must be a string, not a list"}},
 		{"register with two bodies", "users:\n  register:\n    request: {path: /r, body: x, multipart: {a: b}}\nsteps:\n  - {name: a, path: /a}\n", []string{"3:45: users.register.request has body and multipart"}},
+		{"identity password", "users:\n  register: {count: 2}\n  identity: password\nsteps:\n  - {name: a, path: /a}\n", []string{"3:13: users.identity names the field --username fills; --password fills password"}},
+		{"identity unknown", "users:\n  fixed: {username: u, password: p}\n  identity: email\nsteps:\n  - {name: a, path: /a}\n", []string{`3:13: users.identity "email": the users have no such field; they have username, password`}},
+		{"identity not a string", "users:\n  register: {count: 2}\n  identity: [email]\nsteps:\n  - {name: a, path: /a}\n", []string{"3:13: users.identity must be a string, not a list"}},
 		{"users exhausted", "load: {iterations: 5}\nusers:\n  register: {count: 2}\n  order: unique\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations 5: users.order unique allows at most 2 iterations"}},
 	}
 	for _, tc := range cases {
