@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -21,6 +22,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("load: {rate: 5/s, stages: \"1s:5\"}\nclassify: {classes: {slow: {status: 200, body_regex: \"x+\"}}}\nsteps: [{name: a, path: /a, weight: 2}, {name: b, path: /b, weight: 1}]\nslos: [slow<1%]\n"))
 	f.Add([]byte("users: {register: {count: 3, password: {length: 8, require: [digit]}}, order: random}\nsteps: [{name: a, path: /a, body: \"{{user.email}}\"}]\n"))
 	f.Add([]byte("a: &x [*x]\n"))
+	f.Add([]byte("users: {register: {count: 2, email: \"{{user.username}}@x.test\"}, identity: email}\nsteps: [{name: a, path: /a, body: \"{{user.email}}\"}]\n"))
 	f.Add([]byte("steps:\n  - &s {name: a, path: /a, body: &b {x: 1}}\n  - {<<: *s, name: b, body: {<<: [*b, {y: 2}], x: 3}}\n"))
 	f.Add([]byte("target: https://127.0.0.1:1\ntls: {insecure: true, server_name: api.internal, min_version: 1.3, ca_cert: x.pem}\nsteps: [{name: a, path: /a}]\n"))
 	f.Add([]byte("steps:\n  - name: r\n    path: /r\n    expect: [409, {status: 400, json: {path: data.email.code, equals: taken}}]\n    classes: {no_token: {status: 200, json: {path: token, exists: false}}}\nslos: [no_token==0]\n"))
@@ -40,6 +42,9 @@ func FuzzParse(f *testing.F) {
 		}
 		if sc.users.reg != nil && sc.users.reg.count > 10 {
 			sc.users.reg.count = 10
+		}
+		if sc.CheckCredentials() == nil {
+			sc.Build(Env{RunID: "f", Username: "a@b.test", Password: "p+%", Target: &url.URL{Scheme: "http", Host: "127.0.0.1:1"}})
 		}
 		r := sc.Build(Env{RunID: "f", Embedded: true})
 		it := runner.Iteration{Seq: 3, Vars: make([]string, r.Vars)}

@@ -38,8 +38,14 @@ func (u users) forRun(env Env) (rows [][]string, setup []runner.SetupRequest) {
 		return [][]string{user}, nil
 	case given && u.reg == nil:
 		row := make([]string, len(u.fields))
-		row[slices.Index(u.fields, u.identity)] = env.Username
-		row[slices.Index(u.fields, "password")] = env.Password
+		for i, field := range u.fields {
+			switch field {
+			case u.identity:
+				row[i] = env.Username
+			case "password":
+				row[i] = env.Password
+			}
+		}
 		return [][]string{row}, nil
 	case u.reg == nil:
 		return u.rows, nil
