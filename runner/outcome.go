@@ -76,9 +76,11 @@ type ClassRule struct {
 	Rule Rule
 }
 
-// Classifier gives each response its outcome class. Custom rules are tried
-// first, in order, then Lock, then the status alone decides. The zero
-// Classifier tells no lock timeouts apart.
+// Classifier gives each response its outcome class. A step's own classes
+// are tried first (Step.Classes), then the custom rules, in order, then
+// Lock, then the status alone decides, with what the step expects. The
+// zero Classifier tells no lock timeouts apart. A custom class with the
+// zero Rule is matched by the steps' own rules alone.
 type Classifier struct {
 	Lock   Rule
 	Custom []ClassRule
