@@ -76,9 +76,11 @@ type ClassRule struct {
 	Rule Rule
 }
 
-// Classifier gives each response its outcome class. Custom rules are tried
-// first, in order, then Lock, then the status alone decides. The zero
-// Classifier tells no lock timeouts apart.
+// Classifier gives each response its outcome class. A step's own classes
+// are tried first (Step.Classes), then the custom rules, in order, then
+// Lock, then the status alone decides, with what the step expects. The
+// zero Classifier tells no lock timeouts apart. A custom class with the
+// zero Rule is matched by the steps' own rules alone.
 type Classifier struct {
 	Lock   Rule
 	Custom []ClassRule
@@ -90,9 +92,23 @@ func DefaultClassifier() Classifier {
 	return Classifier{Lock: Rule{Status: http.StatusServiceUnavailable, Body: Substrings{"temporarily busy", "storage lock timeout"}}}
 }
 
+// StepClass is a class of one step's own: the answers to the step that Rule
+// matches are of Class, one of the custom classes of the run's Classifier.
+type StepClass struct {
+	Class Class
+	Rule  Rule
+}
+
 // Classify returns the class of a response with status and body to a step
-// that expects the statuses in expect (beyond 2xx).
-func (c Classifier) Classify(status int, body []byte, expect []int) Class {
+// whose own classes are own and that accepts the answers expect matches
+// (beyond 2xx). own is tried first, then c's custom rules, then c.Lock, then
+// 2xx and expect; it does not allocate unless a body matcher does.
+func (c Classifier) Classify(status int, body []byte, own []StepClass, expect []Rule) Class {
+	for _, r := range own {
+		if r.Rule.Matches(status, body) {
+			return r.Class
+		}
+	}
 	for i, r := range c.Custom {
 		if r.Rule.Matches(status, body) {
 			return Class(NumBuiltinClasses + i)
@@ -101,7 +117,7 @@ func (c Classifier) Classify(status int, body []byte, expect []int) Class {
 	switch {
 	case c.Lock.Matches(status, body):
 		return ClassLockTimeout
-	case status >= 200 && status < 300, slices.Contains(expect, status):
+	case status >= 200 && status < 300, matchesAny(expect, status, body):
 		return ClassOK
 	case status == http.StatusServiceUnavailable:
 		return ClassUnavailable
@@ -110,6 +126,16 @@ func (c Classifier) Classify(status int, body []byte, expect []int) Class {
 	default:
 		return ClassClientError
 	}
+}
+
+// matchesAny reports whether a rule of rules matches status and body.
+func matchesAny(rules []Rule, status int, body []byte) bool {
+	for _, r := range rules {
+		if r.Matches(status, body) {
+			return true
+		}
+	}
+	return false
 }
 
 // Names returns the names of c's classes, in Class order: the built-in ones,
@@ -139,10 +165,16 @@ func (c Classifier) Validate() error {
 
 // bodyStatuses adds to set the statuses whose body a rule of c reads.
 func (c Classifier) bodyStatuses(set *statusSet) {
-	for _, r := range append([]ClassRule{{Rule: c.Lock}}, c.Custom...) {
-		if r.Rule.Body != nil {
-			set.add(r.Rule.Status)
-		}
+	set.addBodyRule(c.Lock)
+	for _, r := range c.Custom {
+		set.addBodyRule(r.Rule)
+	}
+}
+
+// addBodyRule adds r's status when r reads the body.
+func (s *statusSet) addBodyRule(r Rule) {
+	if r.Body != nil {
+		s.add(r.Status)
 	}
 }
 

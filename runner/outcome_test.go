@@ -2,6 +2,7 @@ package runner_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -49,34 +50,41 @@ func TestClassifyRealResponses(t *testing.T) {
 
 	cases := []struct {
 		path   string
-		expect []int
+		own    []runner.StepClass
+		expect []runner.Rule
 		want   runner.Class
 	}{
-		{"/ok", nil, runner.ClassOK},
-		{"/created", nil, runner.ClassOK},
-		{"/unauthorized", nil, runner.ClassClientError},
-		{"/conflict", nil, runner.ClassClientError},
-		{"/conflict", []int{409}, runner.ClassOK},
-		{"/busy", nil, runner.ClassLockTimeout},
-		{"/busy-upper", nil, runner.ClassLockTimeout},
-		{"/overloaded", nil, runner.ClassUnavailable},
-		{"/empty-503", nil, runner.ClassUnavailable},
-		{"/busy-in-big-503", nil, runner.ClassLockTimeout},
-		{"/busy-but-500", nil, runner.ClassServerError},
-		{"/bad-gateway", nil, runner.ClassServerError},
-		{"/redirect-away", nil, runner.ClassClientError},
-		{"/teapot", nil, runner.ClassClientError},
+		{"/ok", nil, nil, runner.ClassOK},
+		{"/created", nil, nil, runner.ClassOK},
+		{"/unauthorized", nil, nil, runner.ClassClientError},
+		{"/conflict", nil, nil, runner.ClassClientError},
+		{"/conflict", nil, []runner.Rule{{Status: 409}}, runner.ClassOK},
+		{"/conflict", nil, []runner.Rule{{Status: 409, Body: runner.Substrings{"username already"}}}, runner.ClassOK},
+		{"/conflict", nil, []runner.Rule{{Status: 409, Body: runner.Substrings{"email already"}}}, runner.ClassClientError},
+		{"/conflict", nil, []runner.Rule{{Status: 409, Body: runner.Substrings{"email already"}}, {Status: 409, Body: runner.Substrings{"username"}}}, runner.ClassOK},
+		{"/ok", []runner.StepClass{{Class: runner.NumBuiltinClasses, Rule: runner.Rule{Status: 200, Body: runner.Substrings{"token"}}}}, nil, runner.NumBuiltinClasses},
+		{"/created", []runner.StepClass{{Class: runner.NumBuiltinClasses, Rule: runner.Rule{Status: 200, Body: runner.Substrings{"token"}}}}, nil, runner.ClassOK},
+		{"/busy", []runner.StepClass{{Class: runner.NumBuiltinClasses, Rule: runner.Rule{Status: 503}}}, nil, runner.NumBuiltinClasses},
+		{"/busy", nil, []runner.Rule{{Status: 503}}, runner.ClassLockTimeout},
+		{"/busy-upper", nil, nil, runner.ClassLockTimeout},
+		{"/overloaded", nil, nil, runner.ClassUnavailable},
+		{"/empty-503", nil, nil, runner.ClassUnavailable},
+		{"/busy-in-big-503", nil, nil, runner.ClassLockTimeout},
+		{"/busy-but-500", nil, nil, runner.ClassServerError},
+		{"/bad-gateway", nil, nil, runner.ClassServerError},
+		{"/redirect-away", nil, nil, runner.ClassClientError},
+		{"/teapot", nil, nil, runner.ClassClientError},
 	}
 	client := runner.NewClient(1, 5*time.Second)
-	for _, tc := range cases {
-		t.Run(strings.TrimPrefix(tc.path, "/"), func(t *testing.T) {
+	for i, tc := range cases {
+		t.Run(fmt.Sprintf("%s-%d", strings.TrimPrefix(tc.path, "/"), i), func(t *testing.T) {
 			resp, err := client.Get(srv.URL + tc.path)
 			if err != nil {
 				t.Fatalf("GET %s: %v", tc.path, err)
 			}
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if got := runner.DefaultClassifier().Classify(resp.StatusCode, body, tc.expect); got != tc.want {
+			if got := runner.DefaultClassifier().Classify(resp.StatusCode, body, tc.own, tc.expect); got != tc.want {
 				t.Errorf("status %d: class %s, want %s", resp.StatusCode, got, tc.want)
 			}
 		})
@@ -88,7 +96,7 @@ func TestClassifyRealResponses(t *testing.T) {
 func TestClassifyOddStatuses(t *testing.T) {
 	for status, want := range map[int]runner.Class{0: runner.ClassClientError, 42: runner.ClassClientError, 99: runner.ClassClientError,
 		500: runner.ClassServerError, 599: runner.ClassServerError, 600: runner.ClassClientError, 999: runner.ClassClientError} {
-		if got := runner.DefaultClassifier().Classify(status, nil, nil); got != want {
+		if got := runner.DefaultClassifier().Classify(status, nil, nil, nil); got != want {
 			t.Errorf("status %d: class %s, want %s", status, got, want)
 		}
 	}

@@ -36,9 +36,15 @@ type Step struct {
 	// Body returns the request body for an iteration; nil sends none. A body
 	// is sent as application/json unless Header sets a Content-Type.
 	Body func(Iteration) []byte
-	// Expect lists statuses that count as ok besides 2xx (a 409 in a
-	// register storm).
-	Expect []int
+	// Expect lists the answers that count as ok besides 2xx: a Rule
+	// without a Body accepts its status (a 409 in a register storm), one
+	// with a Body only the answers of its status whose body it matches (a
+	// 400 whose error code says "duplicate").
+	Expect []Rule
+	// Classes are the step's own classes, tried before the Classifier's
+	// (a 200 without a token, of a login step). Each Class is one of the
+	// Classifier's custom classes.
+	Classes []StepClass
 	// Extract, when not nil, reads the body of an ok response into
 	// it.Vars. When a value is missing it returns an error that names the
 	// variable and where it was looked for ("token: $.token not found in
@@ -133,6 +139,11 @@ func (p Plan) Validate() error {
 		}
 		if _, err := url.Parse(s.Path); err != nil {
 			errs = append(errs, fmt.Errorf("step %q: invalid path %q: %v", s.Name, s.Path, err))
+		}
+		for _, c := range s.Classes {
+			if c.Class < NumBuiltinClasses || int(c.Class) >= NumBuiltinClasses+len(p.Classifier.Custom) {
+				errs = append(errs, fmt.Errorf("step %q: class %d is not one of the classifier's custom classes", s.Name, c.Class))
+			}
 		}
 		if s.Retry.Max < 0 || s.Retry.Max > 0 && s.Retry.MaxWait <= 0 {
 			errs = append(errs, fmt.Errorf("step %q: retry needs a positive count and wait, got %d and %s", s.Name, s.Retry.Max, s.Retry.MaxWait))

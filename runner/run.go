@@ -304,12 +304,19 @@ func (s *shard) flush() {
 	}
 }
 
-// keepSet returns the statuses whose body step s needs: those a rule of c
-// reads, those that are not 2xx (the start of their body goes into the
-// failure message), and, when it extracts, those that are ok.
+// keepSet returns the statuses whose body step s needs: those a rule of c,
+// of s's own classes or of its Expect reads, those that are not 2xx (the
+// start of their body goes into the failure message), and, when it
+// extracts, those that are ok.
 func keepSet(s Step, c Classifier) statusSet {
 	var set statusSet
 	c.bodyStatuses(&set)
+	for _, r := range s.Classes {
+		set.addBodyRule(r.Rule)
+	}
+	for _, r := range s.Expect {
+		set.addBodyRule(r)
+	}
 	for status := range maxStatus {
 		if status < 200 || status >= 300 {
 			set.add(status)
@@ -319,8 +326,8 @@ func keepSet(s Step, c Classifier) statusSet {
 		for status := 200; status < 300; status++ {
 			set.add(status)
 		}
-		for _, status := range s.Expect {
-			set.add(status)
+		for _, r := range s.Expect {
+			set.add(r.Status)
 		}
 	}
 	return set

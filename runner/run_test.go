@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -240,7 +241,7 @@ func TestBodiesHeadersAndExpect(t *testing.T) {
 	defer srv.Close()
 	target, _ := url.Parse(srv.URL + "/base")
 	step := runner.Step{Name: "post", Method: http.MethodPost, Path: "/things?x=1",
-		Header: http.Header{"X-Test": {"yes"}}, Expect: []int{http.StatusConflict},
+		Header: http.Header{"X-Test": {"yes"}}, Expect: []runner.Rule{{Status: http.StatusConflict}},
 		Body: func(it runner.Iteration) []byte { return fmt.Appendf(nil, `{"seq":%d}`, it.Seq) }}
 	res := mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 3, Iterations: 10}, step))
 	if seen.Load() != 55 { // 1+2+...+10: every sequence number exactly once
@@ -434,5 +435,47 @@ func TestResolvePath(t *testing.T) {
 		if got := runner.ResolvePath(base, path); got != want {
 			t.Errorf("ResolvePath(%q) = %q, want %q", path, got, want)
 		}
+	}
+}
+
+// lacks is a body matcher that matches a body without its text.
+type lacks string
+
+func (l lacks) Match(body []byte) bool { return !strings.Contains(string(body), string(l)) }
+
+// TestStepClassesAndBodyExpectations: a step's own class reads the body of
+// a 2xx the step does not extract from (so the body must be kept), and an
+// expectation with a body accepts only the answers of its status whose
+// body matches; another answer of that status stays an error.
+func TestStepClassesAndBodyExpectations(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct{ Seq int64 }
+		json.NewDecoder(r.Body).Decode(&body)
+		switch body.Seq % 4 {
+		case 0:
+			io.WriteString(w, `{"token":"t"}`)
+		case 1:
+			io.WriteString(w, `{"record":{}}`)
+		case 2:
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"data":{"email":{"code":"validation_not_unique"}}}`)
+		default:
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"data":{"password":{"code":"validation_length_out_of_range"}}}`)
+		}
+	}))
+	defer srv.Close()
+	target, _ := url.Parse(srv.URL)
+	step := runner.Step{Name: "login", Method: http.MethodPost, Path: "/",
+		Body:    func(it runner.Iteration) []byte { return fmt.Appendf(nil, `{"seq":%d}`, it.Seq) },
+		Classes: []runner.StepClass{{Class: runner.NumBuiltinClasses, Rule: runner.Rule{Status: 200, Body: lacks(`"token"`)}}},
+		Expect:  []runner.Rule{{Status: 400, Body: runner.Substrings{"validation_not_unique"}}}}
+	p := plan(target, runner.Load{Concurrency: 2, Iterations: 40}, step)
+	p.Classifier.Custom = []runner.ClassRule{{Name: "no_token"}}
+	res := mustRun(t, t.Context(), p)
+	login := res.Endpoint("login")
+	if login.OK() != 20 || login.Classes[runner.NumBuiltinClasses] != 10 || login.Classes[runner.ClassClientError] != 10 {
+		t.Errorf("ok %d, no_token %d, client_error %d; want 20 (10 with a token, 10 duplicates), 10, 10",
+			login.OK(), login.Classes[runner.NumBuiltinClasses], login.Classes[runner.ClassClientError])
 	}
 }

@@ -27,7 +27,7 @@ type SetupRequest struct {
 	Path   string
 	Header http.Header // sent besides Content-Type: application/json, which it may replace
 	Body   []byte
-	Expect []int
+	Expect []Rule // answers that count as ok besides 2xx, as Step.Expect
 }
 
 // SetupOptions bound a setup phase. The zero value gets the defaults.
@@ -120,7 +120,7 @@ func (s *setupPhase) send(ctx context.Context, r SetupRequest) error {
 			}
 			return &SetupError{Request: r, URL: shown, Attempts: attempt, Err: err} // net/http strips passwords from its errors
 		}
-		if (Classifier{}).Classify(status, body, r.Expect) == ClassOK {
+		if (Classifier{}).Classify(status, body, nil, r.Expect) == ClassOK {
 			return nil
 		}
 		retryable := status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests

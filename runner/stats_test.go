@@ -100,11 +100,17 @@ func TestRecordDoesNotAllocate(t *testing.T) {
 		t.Errorf("%v allocations per Record, want 0", allocs)
 	}
 	classifier := runner.DefaultClassifier()
-	if classifier.Classify(503, []byte(`{"error":"Service TEMPORARILY busy"}`), nil) != runner.ClassLockTimeout {
+	if classifier.Classify(503, []byte(`{"error":"Service TEMPORARILY busy"}`), nil, nil) != runner.ClassLockTimeout {
 		t.Errorf("lock rule does not match")
 	}
 	body := []byte(`{"error":"Service temporarily busy, please retry"}`)
-	if a := testing.AllocsPerRun(1000, func() { classifier.Classify(503, body, nil) }); a != 0 {
+	own := []runner.StepClass{{Class: runner.NumBuiltinClasses, Rule: runner.Rule{Status: 200, Body: runner.Substrings{"token"}}}}
+	expect := []runner.Rule{{Status: 409}, {Status: 400, Body: runner.Substrings{"not_unique"}}}
+	if a := testing.AllocsPerRun(1000, func() {
+		classifier.Classify(503, body, nil, nil)
+		classifier.Classify(400, body, own, expect)
+		classifier.Classify(409, body, own, expect)
+	}); a != 0 {
 		t.Errorf("%v allocations per Classify, want 0", a)
 	}
 }

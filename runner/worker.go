@@ -119,7 +119,7 @@ func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Samp
 		x.Message = w.message
 	} else {
 		x.Status = ans.status
-		x.Class = e.plan.Classifier.Classify(ans.status, w.body.Bytes(), step.Expect)
+		x.Class = e.plan.Classifier.Classify(ans.status, w.body.Bytes(), step.Classes, step.Expect)
 		if x.Class == ClassOK && step.Extract != nil {
 			if err := step.Extract(it, w.body.Bytes()); err != nil {
 				x.Class = ClassExtractFailed

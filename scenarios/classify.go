@@ -25,21 +25,30 @@ func (p *parser) classify(n *yaml.Node) {
 	if v := f["classes"]; v != nil {
 		keys, values, _ := p.pairs(v, "classify.classes")
 		for i, k := range keys {
-			name := k.Value
-			if !validName(name) || strings.Contains(name, ".") || slices.Contains(runner.BuiltinClassNames(), name) {
-				p.at(k, 0, "class name %q: use letters, digits and _, and not a built-in class (%s)", name, strings.Join(runner.BuiltinClassNames(), ", "))
-				continue
+			if p.className(k) {
+				p.sc.classifier.Custom = append(p.sc.classifier.Custom, runner.ClassRule{Name: k.Value, Rule: p.rule(values[i], "class "+k.Value)})
 			}
-			if slo.IsMetric(name) {
-				p.at(k, 0, "class name %q is an SLO metric already; choose another", name)
-				continue
-			}
-			p.sc.classifier.Custom = append(p.sc.classifier.Custom, runner.ClassRule{Name: name, Rule: p.rule(values[i], "class "+name)})
 		}
 		if err := p.sc.classifier.Validate(); err != nil {
 			p.at(v, 0, "classify.classes: %v", err)
 		}
 	}
+}
+
+// className reports whether key k names a class, and records why not:
+// a name of letters, digits and _, neither a built-in class nor an SLO
+// metric.
+func (p *parser) className(k *yaml.Node) bool {
+	name := k.Value
+	if !validName(name) || strings.Contains(name, ".") || slices.Contains(runner.BuiltinClassNames(), name) {
+		p.at(k, 0, "class name %q: use letters, digits and _, and not a built-in class (%s)", name, strings.Join(runner.BuiltinClassNames(), ", "))
+		return false
+	}
+	if slo.IsMetric(name) {
+		p.at(k, 0, "class name %q is an SLO metric already; choose another", name)
+		return false
+	}
+	return true
 }
 
 // rule reads {status, body_contains | body_regex | json: {path, equals}}.
@@ -84,16 +93,22 @@ func (p *parser) rule(n *yaml.Node, what string) runner.Rule {
 	return r
 }
 
+// jsonMatcher reads {path, equals} or {path, exists}.
 func (p *parser) jsonMatcher(n *yaml.Node, what string) runner.BodyMatcher {
-	f := p.fields(n, what, "path", "equals")
+	f := p.fields(n, what, "path", "equals", "exists")
 	if f == nil {
 		return nil
 	}
-	if f["path"] == nil || f["equals"] == nil {
-		p.at(n, 0, "%s needs a path and the value it equals, as in {path: error.code, equals: LOCK_TIMEOUT}", what)
+	if f["path"] == nil || (f["equals"] == nil) == (f["exists"] == nil) {
+		p.at(n, 0, "%s needs a path and one of equals and exists, as in {path: error.code, equals: LOCK_TIMEOUT} or {path: token, exists: false}", what)
 		return nil
 	}
-	m := jsonEquals{path: p.jsonPath(f["path"], what+".path")}
+	path := p.jsonPath(f["path"], what+".path")
+	if v := f["exists"]; v != nil {
+		want, _ := p.boolean(v, what+".exists")
+		return jsonExists{path: path, want: want}
+	}
+	m := jsonEquals{path: path}
 	m.want, _ = p.str(f["equals"], what+".equals")
 	return m
 }

@@ -70,6 +70,30 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"tls server name in brackets", "tls: {server_name: \"[::1]\"}\nsteps:\n  - {name: a, path: /a}\n", []string{`1:20: tls.server_name "[::1]" is not a host name or IP address: give an IPv6 address without brackets`}},
 		{"tls unknown key", "tls: {verify: false}\nsteps:\n  - {name: a, path: /a}\n", []string{`1:7: unknown key "verify" in tls; known keys are insecure, ca_cert, client_cert, client_key, server_name, min_version`}},
 		{"tls not a mapping", "tls: insecure\nsteps:\n  - {name: a, path: /a}\n", []string{`1:6: tls must be a mapping, not the string "insecure"`}},
+		{"expect rule without status", "steps:\n  - name: a\n    path: /a\n    expect: [{json: {path: x, equals: y}}]\n", []string{"4:14: step a.expect needs a status"}},
+		{"expect rule on a 2xx", "steps:\n  - name: a\n    path: /a\n    expect: [{status: 200, body_contains: x}]\n", []string{"4:14: step a.expect: a 200 is ok whatever its body"}},
+		{"expect with two body tests", "steps:\n  - name: a\n    path: /a\n    expect:\n      - {status: 400, body_contains: x, body_regex: y}\n", []string{"5:9: step a.expect: use one of body_contains, body_regex and json"}},
+		{"expect unknown matcher", "steps:\n  - name: a\n    path: /a\n    expect: [{status: 400, body_has: x}]\n", []string{`4:28: unknown key "body_has" in step a.expect; known keys are status, body_contains, body_regex, json`}},
+		{"expect wrong type", "steps:\n  - name: a\n    path: /a\n    expect: [[400]]\n", []string{"4:14: step a.expect must be a whole number, not a list"}},
+		{"json equals and exists", "steps:\n  - name: a\n    path: /a\n    expect: [{status: 400, json: {path: x, equals: y, exists: true}}]\n", []string{"4:34: step a.expect.json needs a path and one of equals and exists"}},
+		{"json exists not a boolean", "steps:\n  - name: a\n    path: /a\n    classes: {no_token: {status: 200, json: {path: token, exists: no}}}\n", []string{`4:67: step a.classes.no_token.json.exists must be true or false, not the string "no"`}},
+		{"step class named as a metric", "steps:\n  - name: a\n    path: /a\n    classes: {errors: {status: 200}}\n", []string{`4:15: class name "errors" is an SLO metric already`}},
+		{"step classes not a mapping", "steps:\n  - name: a\n    path: /a\n    classes: [no_token]\n", []string{"4:14: step a.classes must be a mapping, not a list"}},
+		{"step class SLO misspelt", "steps:\n  - name: a\n    path: /a\n    classes: {no_token: {status: 200, json: {path: token, exists: false}}}\nslos: [no_tokn==0]\n", []string{`5:8: invalid SLO "no_tokn==0": unknown metric "no_tokn"`}},
+		{"register expect with a body test", "users:\n  register:\n    request:\n      path: /r\n      expect: [{status: 400, body_contains: taken}]\nsteps:\n  - {name: a, path: /a}\n", []string{"5:15: users.register.request.expect takes statuses only"}},
+		{"too many classes", "classify:\n  classes: {c1: {status: 401}, c2: {status: 402}, c3: {status: 403}, c4: {status: 404}, c5: {status: 405}, c6: {status: 406}, c7: {status: 407}, c8: {status: 408}}\nsteps:\n  - name: a\n    path: /a\n    classes: {c1: {status: 200}, c9: {status: 201}, c10: {status: 202}}\n", []string{"6:53: step a.classes: class c10 is one too many: at most 9 classes"}},
+		{"two body kinds", "steps:\n  - name: a\n    path: /a\n    body: {x: 1}\n    form: {x: \"1\"}\n", []string{"5:11: step a has body and form: give one of body, form and multipart"}},
+		{"form value not a string", "steps:\n  - name: a\n    path: /a\n    form: {tags: [a, b]}\n", []string{"4:18: step a.form.tags must be a string, not a list"}},
+		{"form not a mapping", "steps:\n  - name: a\n    path: /a\n    form: \"a=b\"\n", []string{`4:11: step a.form must be a mapping, not the string "a=b"`}},
+		{"form undefined variable", "steps:\n  - name: a\n    path: /a\n    form: {p: \"{{user.password}}\"}\n", []string{"4:15: step a.form.p: {{user.password}}: the scenario has no users"}},
+		{"multipart file unreadable", "steps:\n  - name: a\n    path: /a\n    multipart: {avatar: {file: nope.png}}\n", []string{"4:32: step a.multipart.avatar.file /"}},
+		{"multipart file missing", "steps:\n  - name: a\n    path: /a\n    multipart: {avatar: {content_type: image/png}}\n", []string{"4:25: step a.multipart.avatar needs a file"}},
+		{"multipart unknown key", "steps:\n  - name: a\n    path: /a\n    multipart: {avatar: {path: a.png}}\n", []string{"4:25: step a.multipart.avatar needs a file", `4:26: unknown key "path" in step a.multipart.avatar; known keys are file, content_type, filename`}},
+		{"multipart value a list", "steps:\n  - name: a\n    path: /a\n    multipart: {x: [1]}\n", []string{"4:20: step a.multipart.x must be a string, not a list"}},
+		{"register with two bodies", "users:\n  register:\n    request: {path: /r, body: x, multipart: {a: b}}\nsteps:\n  - {name: a, path: /a}\n", []string{"3:45: users.register.request has body and multipart"}},
+		{"identity password", "users:\n  register: {count: 2}\n  identity: password\nsteps:\n  - {name: a, path: /a}\n", []string{"3:13: users.identity names the field --username fills; --password fills password"}},
+		{"identity unknown", "users:\n  fixed: {username: u, password: p}\n  identity: email\nsteps:\n  - {name: a, path: /a}\n", []string{`3:13: users.identity "email": the users have no such field; they have username, password`}},
+		{"identity not a string", "users:\n  register: {count: 2}\n  identity: [email]\nsteps:\n  - {name: a, path: /a}\n", []string{"3:13: users.identity must be a string, not a list"}},
 		{"users exhausted", "load: {iterations: 5}\nusers:\n  register: {count: 2}\n  order: unique\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations 5: users.order unique allows at most 2 iterations"}},
 	}
 	for _, tc := range cases {
@@ -158,9 +182,9 @@ slos: [rate_limited<1%, me.p95<200ms]
 		t.Errorf("me step %+v: %s %v", me, path, header)
 	}
 	c := r.Classifier
-	if c.Classify(503, []byte(`{"error":{"code":"LOCKED"}}`), nil) != runner.ClassLockTimeout ||
-		c.Classify(503, []byte(`{"error":"temporarily busy"}`), nil) != runner.ClassUnavailable ||
-		c.Classify(429, nil, nil) != runner.NumBuiltinClasses {
+	if c.Classify(503, []byte(`{"error":{"code":"LOCKED"}}`), nil, nil) != runner.ClassLockTimeout ||
+		c.Classify(503, []byte(`{"error":"temporarily busy"}`), nil, nil) != runner.ClassUnavailable ||
+		c.Classify(429, nil, nil, nil) != runner.NumBuiltinClasses {
 		t.Errorf("classifier does not follow the file")
 	}
 }

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -21,9 +22,15 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("load: {rate: 5/s, stages: \"1s:5\"}\nclassify: {classes: {slow: {status: 200, body_regex: \"x+\"}}}\nsteps: [{name: a, path: /a, weight: 2}, {name: b, path: /b, weight: 1}]\nslos: [slow<1%]\n"))
 	f.Add([]byte("users: {register: {count: 3, password: {length: 8, require: [digit]}}, order: random}\nsteps: [{name: a, path: /a, body: \"{{user.email}}\"}]\n"))
 	f.Add([]byte("a: &x [*x]\n"))
+	f.Add([]byte("users: {register: {count: 2, email: \"{{user.username}}@x.test\"}, identity: email}\nsteps: [{name: a, path: /a, body: \"{{user.email}}\"}]\n"))
 	f.Add([]byte("steps:\n  - &s {name: a, path: /a, body: &b {x: 1}}\n  - {<<: *s, name: b, body: {<<: [*b, {y: 2}], x: 3}}\n"))
 	f.Add([]byte("target: https://127.0.0.1:1\ntls: {insecure: true, server_name: api.internal, min_version: 1.3, ca_cert: x.pem}\nsteps: [{name: a, path: /a}]\n"))
+	f.Add([]byte("steps:\n  - name: r\n    path: /r\n    expect: [409, {status: 400, json: {path: data.email.code, equals: taken}}]\n    classes: {no_token: {status: 200, json: {path: token, exists: false}}}\nslos: [no_token==0]\n"))
+	f.Add([]byte("users: {register: {request: {path: /r, form: {e: \"{{user.email}}\", p: \"{{user.password}}\"}}}}\nsteps:\n  - {name: a, path: /a, form: {identity: \"{{user.email}}\", \"x y\": \"a+b%\"}}\n  - {name: b, path: /b, multipart: {t: \"{{seq}}\", f: {file: up.txt, content_type: text/plain}}}\n"))
 	dir := f.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "up.txt"), []byte("upload"), 0o644); err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := Parse("fuzz.yaml", data, Options{Dir: dir})
 		if err != nil {
@@ -35,6 +42,9 @@ func FuzzParse(f *testing.F) {
 		}
 		if sc.users.reg != nil && sc.users.reg.count > 10 {
 			sc.users.reg.count = 10
+		}
+		if sc.CheckCredentials() == nil {
+			sc.Build(Env{RunID: "f", Username: "a@b.test", Password: "p+%", Target: &url.URL{Scheme: "http", Host: "127.0.0.1:1"}})
 		}
 		r := sc.Build(Env{RunID: "f", Embedded: true})
 		it := runner.Iteration{Seq: 3, Vars: make([]string, r.Vars)}
@@ -50,6 +60,9 @@ func FuzzParse(f *testing.F) {
 			}
 			if s.Extract != nil {
 				s.Extract(it, []byte(`{"x":{"y":1}}`))
+			}
+			for _, status := range []int{200, 400} {
+				r.Classifier.Classify(status, []byte(`{"x":{"y":1}}`), s.Classes, s.Expect)
 			}
 		}
 	})

@@ -123,3 +123,19 @@ func (m jsonEquals) Match(body []byte) bool {
 	v, ok := m.path.find(doc)
 	return ok && v == m.want
 }
+
+// jsonExists is a runner.BodyMatcher: with want, a JSON body with a value
+// (not null) at path; without, any other body, one that is not JSON
+// included.
+type jsonExists struct {
+	path jsonPath
+	want bool
+}
+
+func (m jsonExists) Match(body []byte) bool {
+	found := false
+	if doc, ok := decodeJSON(body); ok {
+		_, found = m.path.find(doc)
+	}
+	return found == m.want
+}

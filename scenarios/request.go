@@ -3,6 +3,7 @@ package scenarios
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/loadgate/loadgate/runner"
@@ -35,9 +36,7 @@ func (p *parser) request(f map[string]*yaml.Node, at *yaml.Node, what string, sc
 			r.header = append(r.header, headerTemplate{name: http.CanonicalHeaderKey(k.Value), value: t})
 		}
 	}
-	if v := f["body"]; v != nil {
-		r.body = p.body(v, what+".body", sc)
-	}
+	r.body = p.anyBody(f, what, sc, &r.header)
 	r.method = http.MethodGet
 	if r.body != nil {
 		r.method = http.MethodPost
@@ -51,9 +50,38 @@ func (p *parser) request(f map[string]*yaml.Node, at *yaml.Node, what string, sc
 		}
 	}
 	if v := f["expect"]; v != nil {
-		r.expect = p.statuses(v, what+".expect")
+		r.expect = p.expectations(v, what+".expect")
 	}
 	return r
+}
+
+// anyBody compiles the body of one of body, form and multipart (giving two
+// is a problem), and adds to header the Content-Type of a form or
+// multipart body unless header has one: the file's wins.
+func (p *parser) anyBody(f map[string]*yaml.Node, what string, sc *scope, header *[]headerTemplate) *template {
+	var given []string
+	for _, key := range []string{"body", "form", "multipart"} {
+		if v := f[key]; v != nil {
+			given = append(given, key)
+			if len(given) == 2 {
+				p.at(v, 0, "%s has %s and %s: give one of body, form and multipart", what, given[0], key)
+			}
+		}
+	}
+	var body *template
+	contentType := ""
+	switch {
+	case f["body"] != nil:
+		body = p.body(f["body"], what+".body", sc)
+	case f["form"] != nil:
+		body, contentType = p.form(f["form"], what+".form", sc), formContentType
+	case f["multipart"] != nil:
+		body, contentType = p.multipart(f["multipart"], what+".multipart", sc)
+	}
+	if contentType != "" && !slices.ContainsFunc(*header, func(h headerTemplate) bool { return h.name == "Content-Type" }) {
+		*header = append(*header, headerTemplate{name: "Content-Type", value: &template{parts: []part{{literal: contentType}}}})
+	}
+	return body
 }
 
 // staticOK is t's text when ok and t has no references.
@@ -99,24 +127,6 @@ func (p *parser) path(n *yaml.Node, what string, sc *scope) *template {
 		}
 	}
 	return t
-}
-
-// statuses reads one status or a list of them.
-func (p *parser) statuses(n *yaml.Node, what string) []int {
-	var items []*yaml.Node
-	if n.Kind == yaml.SequenceNode {
-		items, _ = p.list(n, what)
-	} else {
-		items = []*yaml.Node{n}
-	}
-	var out []int
-	for _, item := range items {
-		s, ok := p.integer(item, what, 100, 999)
-		if ok {
-			out = append(out, int(s))
-		}
-	}
-	return out
 }
 
 // body compiles a body: a mapping or a list is sent as JSON, with

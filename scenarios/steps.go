@@ -17,7 +17,7 @@ type request struct {
 	path   *template
 	header []headerTemplate
 	body   *template // nil: none
-	expect []int
+	expect []runner.Rule
 }
 
 type headerTemplate struct {
@@ -29,6 +29,7 @@ type headerTemplate struct {
 type step struct {
 	name string
 	request
+	classes  []runner.StepClass
 	extract  []extraction
 	weighted bool
 	weight   int
@@ -56,7 +57,7 @@ func newExtraction(name string, index int, path jsonPath, source string) extract
 // reservedNames cannot name an extracted variable.
 var reservedNames = []string{"seq", "worker", "run_id", "n", "user", "env"}
 
-var stepKeys = []string{"name", "method", "path", "headers", "body", "expect", "extract", "weight", "retry"}
+var stepKeys = []string{"name", "method", "path", "headers", "body", "form", "multipart", "expect", "classes", "extract", "weight", "retry"}
 
 func (p *parser) steps(n *yaml.Node, retry runner.Retry) {
 	items, ok := p.list(n, "steps")
@@ -101,6 +102,9 @@ func (p *parser) steps(n *yaml.Node, retry runner.Retry) {
 		}
 		what := "step " + st.name
 		st.request = p.request(f, item, what, sc)
+		if v := f["classes"]; v != nil {
+			st.classes = p.stepClasses(v, what+".classes")
+		}
 		if v := f["weight"]; v != nil {
 			w, _ := p.integer(v, what+".weight", 0, maxWeightTotal)
 			st.weighted, st.weight = true, int(w)
@@ -210,7 +214,7 @@ func (st *step) runnerStep(runID string, user func(int64) []string, mix []int, w
 	ctx := func(it runner.Iteration) *renderContext {
 		return &renderContext{it: it, user: user(it.Seq), runID: runID}
 	}
-	out := runner.Step{Name: st.name, Method: st.method, Expect: st.expect, Retry: st.retry, Header: http.Header{}}
+	out := runner.Step{Name: st.name, Method: st.method, Expect: st.expect, Classes: st.classes, Retry: st.retry, Header: http.Header{}}
 	var varying []headerTemplate
 	for _, h := range st.header {
 		if v, ok := h.value.static(); ok {

@@ -13,13 +13,14 @@ import (
 // that registers them, and the user of each iteration.
 
 // checkCredentials reports why --username and --password cannot stand for
-// these users: there are none, or they have no username and password fields.
+// these users: there are none, or they have no identity field (see
+// users.identity) or password field.
 func (u users) checkCredentials() error {
 	if u.fields == nil {
 		return fmt.Errorf("the scenario has no users for --username and --password to stand for")
 	}
-	if !slices.Contains(u.fields, "username") || !slices.Contains(u.fields, "password") {
-		return fmt.Errorf("--username and --password fill the user fields username and password; this scenario's users have %s", strings.Join(u.fields, ", "))
+	if !slices.Contains(u.fields, u.identity) || !slices.Contains(u.fields, "password") {
+		return fmt.Errorf("--username and --password fill the user fields %s and password; this scenario's users have %s", u.identity, strings.Join(u.fields, ", "))
 	}
 	return nil
 }
@@ -31,52 +32,61 @@ func (u users) checkCredentials() error {
 // them.
 func (u users) forRun(env Env) (rows [][]string, setup []runner.SetupRequest) {
 	given := env.Username != "" && env.Password != ""
-	if given && (!env.Embedded || u.reg == nil) {
+	switch {
+	case given && u.reg != nil && !env.Embedded:
+		user, _ := u.registered(0, env, true)
+		return [][]string{user}, nil
+	case given && u.reg == nil:
 		row := make([]string, len(u.fields))
 		for i, field := range u.fields {
 			switch field {
-			case "username":
+			case u.identity:
 				row[i] = env.Username
 			case "password":
 				row[i] = env.Password
-			case "email":
-				if u.reg != nil {
-					row[i] = u.reg.email.string(&renderContext{runID: env.RunID, user: []string{env.Username}})
-				}
 			}
 		}
 		return [][]string{row}, nil
-	}
-	if u.reg == nil {
-		if len(u.rows) <= 1 {
-			return u.rows, nil // one fixed pair serves every shard
-		}
+	case u.reg == nil && len(u.rows) <= 1:
+		return u.rows, nil // one fixed pair serves every shard
+	case u.reg == nil:
 		for i := env.Shard.Index; i < len(u.rows); i += max(env.Shard.Count, 1) {
 			rows = append(rows, u.rows[i])
 		}
 		return rows, nil
 	}
 	for i := env.Shard.Index; i < u.reg.count; i += max(env.Shard.Count, 1) {
-		c := &renderContext{runID: env.RunID, index: i}
-		user := make([]string, len(registeredFields))
-		user[regUsername] = u.reg.username.string(c)
-		if i == 0 && given {
-			user[regUsername] = env.Username
-		}
-		c.user = user
-		user[regEmail] = u.reg.email.string(c)
-		switch {
-		case i == 0 && given:
-			user[regPassword] = env.Password
-		case u.reg.password != nil:
-			user[regPassword] = u.reg.password.string(c)
-		default:
-			user[regPassword] = u.reg.rules.generate()
-		}
+		user, c := u.registered(i, env, i == 0 && given)
 		rows = append(rows, user)
 		setup = append(setup, u.reg.request.setup("register user "+user[regUsername], c))
 	}
 	return rows, setup
+}
+
+// registered returns registered user i and the context its registration
+// renders in. With given, the credentials replace its identity field and
+// its password; its other fields come from their templates.
+func (u users) registered(i int, env Env, given bool) ([]string, *renderContext) {
+	c := &renderContext{runID: env.RunID, index: i}
+	user := make([]string, len(registeredFields))
+	c.user = user
+	user[regUsername] = u.reg.username.string(c)
+	if given && u.identity == registeredFields[regUsername] {
+		user[regUsername] = env.Username
+	}
+	user[regEmail] = u.reg.email.string(c)
+	if given && u.identity == registeredFields[regEmail] {
+		user[regEmail] = env.Username
+	}
+	switch {
+	case given:
+		user[regPassword] = env.Password
+	case u.reg.password != nil:
+		user[regPassword] = u.reg.password.string(c)
+	default:
+		user[regPassword] = u.reg.rules.generate()
+	}
+	return user, c
 }
 
 // pick returns the user of iteration seq; seed (the run's, see seedOf)

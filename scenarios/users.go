@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/loadgate/loadgate/internal/readfile"
+	"github.com/loadgate/loadgate/runner"
 )
 
 // userOrder is how iterations take users.
@@ -33,6 +34,9 @@ type users struct {
 	rows   [][]string // CSV rows, or the fixed pair
 	order  userOrder
 	reg    *registration
+	// identity is the field --username fills: "username" unless the file
+	// names another (users.identity: email).
+	identity string
 }
 
 // registration describes users registered before the run.
@@ -58,7 +62,7 @@ var (
 )
 
 func (p *parser) users(n *yaml.Node) {
-	f := p.fields(n, "users", "register", "csv", "fixed", "order")
+	f := p.fields(n, "users", "register", "csv", "fixed", "order", "identity")
 	if f == nil {
 		return
 	}
@@ -91,6 +95,24 @@ func (p *parser) users(n *yaml.Node) {
 	if u.fields == nil {
 		u.fields = []string{} // users: given, so user.FIELD names are checked against none
 	}
+	u.identity = "username"
+	if v := f["identity"]; v != nil {
+		p.identity(v, u)
+	}
+}
+
+// identity reads users.identity: the field of u that --username fills.
+func (p *parser) identity(n *yaml.Node, u *users) {
+	s, ok := p.str(n, "users.identity")
+	switch {
+	case !ok:
+	case s == "password":
+		p.at(n, 0, "users.identity names the field --username fills; --password fills password")
+	case !slices.Contains(u.fields, s) && len(u.fields) > 0:
+		p.at(n, 0, "users.identity %q: the users have no such field; they have %s", s, strings.Join(u.fields, ", "))
+	default:
+		u.identity = s
+	}
 }
 
 func (p *parser) registration(n *yaml.Node) *registration {
@@ -122,9 +144,12 @@ func (p *parser) registration(n *yaml.Node) *registration {
 	}
 	user := &scope{index: true, userFields: registeredFields}
 	if v := f["request"]; v != nil {
-		rf := p.fields(v, "users.register.request", "method", "path", "headers", "body", "expect")
+		rf := p.fields(v, "users.register.request", "method", "path", "headers", "body", "form", "multipart", "expect")
 		if rf != nil {
 			r.request = p.request(rf, v, "users.register.request", user)
+			if slices.ContainsFunc(r.request.expect, func(r runner.Rule) bool { return r.Body != nil }) {
+				p.at(rf["expect"], 0, "users.register.request.expect takes statuses only: setup reads just the start of an answer, so body tests are for steps")
+			}
 		}
 	} else {
 		r.request = request{

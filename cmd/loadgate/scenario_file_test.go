@@ -298,7 +298,7 @@ func TestInvalidFileSendsNothing(t *testing.T) {
 	good := writeFile(t, dir, "good.yaml", "target: "+url+"\nsteps:\n  - {name: a, path: /a}\n")
 	code, stdout, stderr := run(t, "run", bad)
 	want := bad + ":2:18: load.duration: \"soon\" is not a duration such as 500ms, 30s or 1m30s\n" +
-		bad + ":6:5: unknown key \"headr\" in a step; known keys are name, method, path, headers, body, expect, extract, weight, retry\n"
+		bad + ":6:5: unknown key \"headr\" in a step; known keys are name, method, path, headers, body, form, multipart, expect, classes, extract, weight, retry\n"
 	if code != exitUsage || stderr != want || stdout != "" {
 		t.Errorf("run: exit %d\nstdout:\n%s\nstderr:\n%s\nwant:\n%s", code, stdout, stderr, want)
 	}
