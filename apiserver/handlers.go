@@ -73,7 +73,9 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) (any, *apiErro
 		u.WorkspaceName = strings.TrimSpace(*req.WorkspaceName)
 	}
 	hash := func() (err error) {
-		u.PasswordHash, err = bcrypt.GenerateFromPassword([]byte(*req.Password), s.cfg.BcryptCost)
+		timed(s.metrics.bcrypt, "hash", func() {
+			u.PasswordHash, err = bcrypt.GenerateFromPassword([]byte(*req.Password), s.cfg.BcryptCost)
+		})
 		return err
 	}
 	if !s.cfg.HashUnderLock {
@@ -123,9 +125,12 @@ func checkIdentity(username, email string) *apiError {
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) (any, *apiError) {
 	if s.permits != nil {
-		if !s.permits.acquire(r.Context(), s.cfg.PermitWait) {
+		if !s.permits.acquire(r.Context(), s.cfg.PermitWait, s.metrics.permitWaits) {
+			s.metrics.permitRejections.Inc()
 			return nil, errOverloaded
 		}
+		s.metrics.permitsInUse.Inc()
+		defer s.metrics.permitsInUse.Dec()
 		defer s.permits.release()
 	}
 	var req loginRequest
@@ -167,7 +172,9 @@ func (s *Server) passwordMatches(u user, found bool, password string) bool {
 	if len(pw) > maxPasswordBytes {
 		found, pw = false, pw[:maxPasswordBytes]
 	}
-	return bcrypt.CompareHashAndPassword(hash, pw) == nil && found
+	var err error
+	timed(s.metrics.bcrypt, "compare", func() { err = bcrypt.CompareHashAndPassword(hash, pw) })
+	return err == nil && found
 }
 
 // authenticated issues a token for u, outside the storage lock.

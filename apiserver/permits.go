@@ -3,6 +3,8 @@ package apiserver
 import (
 	"context"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // permits is the optional login semaphore: a buffered channel with one slot
@@ -12,13 +14,15 @@ type permits chan struct{}
 func newPermits(n int) permits { return make(permits, n) }
 
 // acquire takes a permit, waiting at most wait; it reports whether it got one.
-// A caller that got one must call release.
-func (p permits) acquire(ctx context.Context, wait time.Duration) bool {
+// A caller that got one must call release. waits counts the calls that found
+// no permit free at once.
+func (p permits) acquire(ctx context.Context, wait time.Duration, waits prometheus.Counter) bool {
 	select {
 	case p <- struct{}{}:
 		return true
 	default:
 	}
+	waits.Inc()
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {

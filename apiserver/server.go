@@ -26,6 +26,7 @@ type Server struct {
 	dummyHash []byte  // checked for unknown users so that they cost a full bcrypt
 	mux       *http.ServeMux
 	started   time.Time
+	metrics   *metrics
 }
 
 // New validates cfg and builds a Server. It computes one bcrypt hash, so it
@@ -50,8 +51,9 @@ func New(cfg Config) (*Server, error) {
 		dummyHash: dummy,
 		mux:       http.NewServeMux(),
 		started:   time.Now(),
+		metrics:   newMetrics(cfg.LoginPermits),
 	}
-	s.store = newStore(cfg, s.logLockOp)
+	s.store = newStore(cfg, s)
 	if cfg.LoginPermits > 0 {
 		s.permits = newPermits(cfg.LoginPermits)
 	}
@@ -108,9 +110,13 @@ func (s *Server) route(path, name, method string, handle endpoint) {
 			}
 		}
 		writeJSON(w, status, body)
+		took := time.Since(start)
+		var kind errorKind
 		if fail != nil {
-			s.logFailure(r, name, fail, traceID, time.Since(start))
+			kind = fail.kind
+			s.logFailure(r, name, fail, traceID, took)
 		}
+		s.metrics.request(name, status, kind, took)
 	})
 }
 
@@ -139,11 +145,18 @@ func (s *Server) logFailure(r *http.Request, name string, fail *apiError, traceI
 		slog.Float64("duration_ms", ms(took)))
 }
 
-// logLockOp writes one debug record per storage operation.
-func (s *Server) logLockOp(op string, wait, hold time.Duration) {
+// locked records one storage operation that got the lock: in the metrics,
+// and in one debug record.
+func (s *Server) locked(op string, wait, hold time.Duration) {
+	s.metrics.lockWait.WithLabelValues(op).Observe(wait.Seconds())
+	s.metrics.lockHold.WithLabelValues(op).Observe(hold.Seconds())
 	s.cfg.Logger.LogAttrs(context.Background(), slog.LevelDebug, "storage lock",
 		slog.String("op", op), slog.Float64("wait_ms", ms(wait)), slog.Float64("hold_ms", ms(hold)))
 }
+
+// lockTimedOut records one storage operation that gave up waiting for the
+// lock.
+func (s *Server) lockTimedOut(op string) { s.metrics.lockTimeouts.WithLabelValues(op).Inc() }
 
 // traceIDFrom takes the caller's X-Request-Id when it is a plain token of at
 // most 64 characters, and otherwise makes a new one.

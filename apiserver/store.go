@@ -59,10 +59,17 @@ type store struct {
 	wait   time.Duration // LockTimeout
 	spin   time.Duration // LockSpin
 	stats  lockStats     // guarded by mu, except timeouts
-	logger func(op string, wait, hold time.Duration)
+	seen   lockObserver
 }
 
-func newStore(cfg Config, logOp func(op string, wait, hold time.Duration)) *store {
+// lockObserver is told of every storage operation: once it had the lock,
+// or once it gave up waiting.
+type lockObserver interface {
+	locked(op string, wait, hold time.Duration)
+	lockTimedOut(op string)
+}
+
+func newStore(cfg Config, seen lockObserver) *store {
 	return &store{
 		data: tables{
 			byUsername: map[string]user{},
@@ -73,14 +80,14 @@ func newStore(cfg Config, logOp func(op string, wait, hold time.Duration)) *stor
 		wait:   cfg.LockTimeout,
 		spin:   cfg.LockSpin,
 		stats:  newLockStats(),
-		logger: logOp,
+		seen:   seen,
 	}
 }
 
 // with runs fn holding the storage lock. It returns errLockTimeout when the
 // lock could not be had within the lock timeout, ctx.Err() when ctx ended
 // first, and otherwise whatever fn returns. The time spent waiting for and
-// holding the lock is recorded per operation and passed to the op logger.
+// holding the lock is recorded per operation and passed to the observer.
 func (s *store) with(ctx context.Context, op string, fn func(*tables) error) error {
 	start := time.Now()
 	deadline := start.Add(s.wait)
@@ -88,6 +95,7 @@ func (s *store) with(ctx context.Context, op string, fn func(*tables) error) err
 		left := time.Until(deadline)
 		if left <= 0 {
 			s.stats.timeouts.Add(1)
+			s.seen.lockTimedOut(op)
 			return errLockTimeout
 		}
 		t := time.NewTimer(min(s.spin, left))
@@ -106,7 +114,7 @@ func (s *store) with(ctx context.Context, op string, fn func(*tables) error) err
 	wait, hold := acquired.Sub(start), time.Since(acquired)
 	s.stats.record(wait, hold)
 	s.mu.Unlock()
-	s.logger(op, wait, hold)
+	s.seen.locked(op, wait, hold)
 	return err
 }
 

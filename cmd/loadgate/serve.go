@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"strconv"
 	"time"
 
@@ -91,16 +93,21 @@ func (f *logFlags) logger(w io.Writer) (*slog.Logger, error) {
 func newServeCommand(stdout, stderr io.Writer) *cobra.Command {
 	var flags serverFlags
 	var logs logFlags
-	var addr string
+	var addr, metricsAddr string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the reference auth API in the foreground",
 		Long: `Run the reference auth API (register, login, profile, health) until SIGINT or
-SIGTERM, then shut down gracefully. Logs go to stderr; the address to stdout.`,
+SIGTERM, then shut down gracefully. Logs go to stderr; the address to stdout.
+With --metrics-addr, its Prometheus metrics are served at /metrics on a
+listener of their own.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if _, port, err := net.SplitHostPort(addr); err != nil || !validPort(port) {
-				return usagef("invalid --addr %q: want host:port with a port from 0 to 65535, such as 127.0.0.1:8080", addr)
+			if err := checkAddr("--addr", addr); err != nil {
+				return err
+			}
+			if err := checkAddr("--metrics-addr", metricsAddr); metricsAddr != "" && err != nil {
+				return err
 			}
 			logger, err := logs.logger(stderr)
 			if err != nil {
@@ -115,18 +122,41 @@ SIGTERM, then shut down gracefully. Logs go to stderr; the address to stdout.`,
 				return fmt.Errorf("starting the reference API: %w", err)
 			}
 			fprintf(stdout, "loadgate serve: reference API listening on %s\n", in.URL())
+			stopMetrics := func(context.Context) error { return nil }
+			if metricsAddr != "" {
+				ln, err := net.Listen("tcp", metricsAddr)
+				if err != nil {
+					in.Shutdown(cmd.Context())
+					return fmt.Errorf("serving the metrics: %w", err)
+				}
+				mux := http.NewServeMux()
+				mux.Handle("/metrics", in.MetricsHandler())
+				metrics := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+				go metrics.Serve(ln)
+				stopMetrics = metrics.Shutdown
+				fprintf(stdout, "loadgate serve: metrics at http://%s/metrics\n", ln.Addr())
+			}
 			<-cmd.Context().Done()
 			ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 			defer cancel()
-			err = in.Shutdown(ctx)
+			err = errors.Join(in.Shutdown(ctx), stopMetrics(ctx))
 			in.LogLockStats()
 			return err
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on (host:port; port 0 picks a free one)")
+	cmd.Flags().StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this address (host:port), apart from the API (default: none)")
 	flags.register(cmd.Flags())
 	logs.register(cmd.Flags())
 	return cmd
+}
+
+// checkAddr refuses an address that is not host:port with a valid port.
+func checkAddr(flag, addr string) error {
+	if _, port, err := net.SplitHostPort(addr); err != nil || !validPort(port) {
+		return usagef("invalid %s %q: want host:port with a port from 0 to 65535, such as 127.0.0.1:8080", flag, addr)
+	}
+	return nil
 }
 
 // validPort reports whether port is a number from 0 to 65535.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -44,6 +45,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{"unknown log format", []string{"--log-format", "xml"}, `invalid --log-format "xml"`},
 		{"bad address", []string{"--addr", "8080"}, `invalid --addr "8080"`},
 		{"port out of range", []string{"--addr", "127.0.0.1:99999"}, `invalid --addr "127.0.0.1:99999"`},
+		{"bad metrics address", []string{"--metrics-addr", "9090"}, `invalid --metrics-addr "9090"`},
 		{"unknown flag", []string{"--nope"}, "unknown flag: --nope"},
 		{"stray argument", []string{"extra"}, `serve takes no arguments; got "extra"`},
 	} {
@@ -53,6 +55,35 @@ func TestServeUsageErrors(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want exit 2 and %q", code, stderr, tc.want)
 			}
 		})
+	}
+}
+
+// TestServeMetrics: with --metrics-addr, serve prints where its metrics
+// are, and they count the API's requests there, apart from the API.
+func TestServeMetrics(t *testing.T) {
+	stdout, stderr, stop := background(t, "serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0", "--bcrypt-cost", "4")
+	lines := strings.Split(strings.TrimSpace(waitFor(t, stdout, "/metrics\n")), "\n")
+	_, api, _ := strings.Cut(lines[0], "listening on ")
+	_, metrics, ok := strings.Cut(lines[len(lines)-1], "metrics at ")
+	if len(lines) != 2 || !ok {
+		t.Fatalf("serve printed, for the API and the metrics:\n%s", stdout)
+	}
+	for range 3 {
+		if resp, err := http.Get(api + "/health"); err == nil {
+			resp.Body.Close()
+		}
+	}
+	resp, err := http.Get(metrics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := `http_requests_total{endpoint="health",error_kind="",status="200"} 3`; !strings.Contains(string(body), want) {
+		t.Errorf("the metrics lack %q:\n%s", want, body)
+	}
+	if code := stop(); code != exitOK {
+		t.Errorf("exit code %d after an interrupt, want 0; stderr:\n%s", code, stderr)
 	}
 }
 
