@@ -53,13 +53,13 @@ func (t *tables) userByID(id string) (user, bool) {
 // the lock, sleep a spin interval, try again, and give up after the timeout.
 // A store is safe for concurrent use.
 type store struct {
-	mu     sync.Mutex
-	data   tables
-	delay  time.Duration // StorageDelay, slept inside the lock on every operation
-	wait   time.Duration // LockTimeout
-	spin   time.Duration // LockSpin
-	stats  lockStats     // guarded by mu, except timeouts
-	seen   lockObserver
+	mu    sync.Mutex
+	data  tables
+	delay time.Duration // StorageDelay, slept inside the lock on every operation
+	wait  time.Duration // LockTimeout
+	spin  time.Duration // LockSpin
+	stats lockStats     // guarded by mu, except timeouts
+	seen  lockObserver
 }
 
 // lockObserver is told of every storage operation: once it had the lock,
@@ -76,11 +76,11 @@ func newStore(cfg Config, seen lockObserver) *store {
 			byEmailKey: map[string]string{},
 			byID:       map[string]string{},
 		},
-		delay:  cfg.StorageDelay,
-		wait:   cfg.LockTimeout,
-		spin:   cfg.LockSpin,
-		stats:  newLockStats(),
-		seen:   seen,
+		delay: cfg.StorageDelay,
+		wait:  cfg.LockTimeout,
+		spin:  cfg.LockSpin,
+		stats: newLockStats(),
+		seen:  seen,
 	}
 }
 
