@@ -385,6 +385,9 @@ func TestPlanValidation(t *testing.T) {
 		"negative pause":  plan(target, runner.Load{Concurrency: 1, Iterations: 1, Pause: -time.Second}, loginStep(password)),
 		"negative -n":     plan(target, runner.Load{Concurrency: 1, Iterations: -1, Duration: time.Second}, loginStep(password)),
 		"negative length": plan(target, runner.Load{Concurrency: 1, Duration: -time.Second, Iterations: 1}, loginStep(password)),
+		"retry on 200":    plan(target, runner.Load{Concurrency: 1, Iterations: 1}, runner.Step{Name: "x", Method: "GET", Path: "/", Retry: runner.Retry{Max: 1, MaxWait: time.Second, On: []int{200}}}),
+		"retry on 1000":   plan(target, runner.Load{Concurrency: 1, Iterations: 1}, runner.Step{Name: "x", Method: "GET", Path: "/", Retry: runner.Retry{Max: 1, MaxWait: time.Second, On: []int{1000}}}),
+		"retry expected":  plan(target, runner.Load{Concurrency: 1, Iterations: 1}, runner.Step{Name: "x", Method: "GET", Path: "/", Expect: []int{409}, Retry: runner.Retry{Max: 1, MaxWait: time.Second, On: []int{409}}}),
 	}
 	for name, p := range cases {
 		t.Run(name, func(t *testing.T) {
