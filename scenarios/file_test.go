@@ -70,6 +70,10 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"tls server name in brackets", "tls: {server_name: \"[::1]\"}\nsteps:\n  - {name: a, path: /a}\n", []string{`1:20: tls.server_name "[::1]" is not a host name or IP address: give an IPv6 address without brackets`}},
 		{"tls unknown key", "tls: {verify: false}\nsteps:\n  - {name: a, path: /a}\n", []string{`1:7: unknown key "verify" in tls; known keys are insecure, ca_cert, client_cert, client_key, server_name, min_version`}},
 		{"tls not a mapping", "tls: insecure\nsteps:\n  - {name: a, path: /a}\n", []string{`1:6: tls must be a mapping, not the string "insecure"`}},
+		{"retry on a 2xx", "retry: {max: 2, on: [429, 204]}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:27: retry.on 204: a 2xx is ok, and an ok answer is never retried"}},
+		{"retry on nothing", "retry: {max: 2, on: []}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:21: retry.on is empty: list the statuses to retry"}},
+		{"retry on no status", "steps:\n  - {name: a, path: /a, retry: {max: 1, on: [1000]}}\n", []string{"2:46: retry.on must be from 100 to 999"}},
+		{"retry on an expected status", "retry: {max: 2, on: [409, 503]}\nsteps:\n  - {name: a, path: /a, expect: [409]}\n", []string{"3:33: step a: retry.on 409 is also in expect, so it is ok and never retried"}},
 		{"users exhausted", "load: {iterations: 5}\nusers:\n  register: {count: 2}\n  order: unique\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations 5: users.order unique allows at most 2 iterations"}},
 	}
 	for _, tc := range cases {
@@ -100,7 +104,7 @@ target: https://api.example.com/base
 timeout: 3s
 http2: true
 load: {concurrency: 4, duration: 1m}
-retry: {max: 2, max_wait: 5s}
+retry: {max: 2, max_wait: 5s, on: [429, 502]}
 classify:
   lock_timeout: {status: 503, json: {path: error.code, equals: LOCKED}}
   classes:
@@ -154,7 +158,7 @@ slos: [rate_limited<1%, me.p95<200ms]
 		}
 	}
 	path, header := me.Vary(it)
-	if me.Method != "GET" || path != "/v2/users/42" || header.Get("Authorization") != "Bearer t/1" || me.Retry.Max != 2 || me.Retry.MaxWait.Seconds() != 5 {
+	if me.Method != "GET" || path != "/v2/users/42" || header.Get("Authorization") != "Bearer t/1" || me.Retry.Max != 2 || me.Retry.MaxWait.Seconds() != 5 || !slices.Equal(me.Retry.On, []int{429, 502}) || login.Retry.On != nil {
 		t.Errorf("me step %+v: %s %v", me, path, header)
 	}
 	c := r.Classifier

@@ -23,6 +23,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("a: &x [*x]\n"))
 	f.Add([]byte("steps:\n  - &s {name: a, path: /a, body: &b {x: 1}}\n  - {<<: *s, name: b, body: {<<: [*b, {y: 2}], x: 3}}\n"))
 	f.Add([]byte("target: https://127.0.0.1:1\ntls: {insecure: true, server_name: api.internal, min_version: 1.3, ca_cert: x.pem}\nsteps: [{name: a, path: /a}]\n"))
+	f.Add([]byte("retry: {max: 2, on: [429, 502]}\nsteps: [{name: a, path: /a, expect: 409, retry: {max: 1, on: 503, max_wait: 1s}}, {name: b, path: /b}]\n"))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := Parse("fuzz.yaml", data, Options{Dir: dir})
@@ -39,6 +40,9 @@ func FuzzParse(f *testing.F) {
 		r := sc.Build(Env{RunID: "f", Embedded: true})
 		it := runner.Iteration{Seq: 3, Vars: make([]string, r.Vars)}
 		for _, s := range r.Steps {
+			if err := s.Retry.Validate(s.Expect); err != nil {
+				t.Fatalf("a valid file's step %s has a retry policy the runner refuses: %v", s.Name, err)
+			}
 			if s.Skip != nil {
 				s.Skip(it)
 			}

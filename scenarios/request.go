@@ -3,6 +3,8 @@ package scenarios
 import (
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/loadgate/loadgate/runner"
@@ -131,8 +133,10 @@ func (p *parser) body(n *yaml.Node, what string, sc *scope) *template {
 	return j.b.template()
 }
 
+// retry reads a retry policy. Its statuses are checked here, but for those
+// a step expects (checkRetryOn), which depend on the step.
 func (p *parser) retry(n *yaml.Node) runner.Retry {
-	f := p.fields(n, "retry", "max", "max_wait")
+	f := p.fields(n, "retry", "max", "max_wait", "on")
 	if f == nil {
 		return runner.Retry{}
 	}
@@ -141,7 +145,7 @@ func (p *parser) retry(n *yaml.Node) runner.Retry {
 		m, _ := p.integer(v, "retry.max", 0, maxRetries)
 		r.Max = int(m)
 	} else {
-		p.at(n, 0, "retry needs max: how many times a 503 or 429 is tried again")
+		p.at(n, 0, "retry needs max: how many times an answer is tried again")
 	}
 	if v := f["max_wait"]; v != nil {
 		if d, ok := p.duration(v, "retry.max_wait"); ok && d == 0 {
@@ -150,5 +154,30 @@ func (p *parser) retry(n *yaml.Node) runner.Retry {
 			r.MaxWait = d
 		}
 	}
+	if v := f["on"]; v != nil {
+		r.On = p.statuses(v, "retry.on")
+		if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
+			p.at(v, 0, "retry.on is empty: list the statuses to retry, such as [429, 503], or set max: 0")
+		}
+		items := v.Content
+		if v.Kind != yaml.SequenceNode {
+			items = []*yaml.Node{v}
+		}
+		for _, item := range items {
+			if status, err := strconv.Atoi(item.Value); err == nil && status >= 200 && status <= 299 {
+				p.at(item, 0, "retry.on %d: a 2xx is ok, and an ok answer is never retried", status)
+			}
+		}
+	}
 	return r
+}
+
+// checkRetryOn reports a status of st's retry.on that st expects: the
+// answer is ok, and never retried.
+func (p *parser) checkRetryOn(st *step, expect *yaml.Node) {
+	for _, status := range st.retry.On {
+		if slices.Contains(st.expect, status) {
+			p.at(expect, 0, "step %s: retry.on %d is also in expect, so it is ok and never retried: take it out of one of them", st.name, status)
+		}
+	}
 }
