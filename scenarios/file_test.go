@@ -70,6 +70,9 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"tls server name in brackets", "tls: {server_name: \"[::1]\"}\nsteps:\n  - {name: a, path: /a}\n", []string{`1:20: tls.server_name "[::1]" is not a host name or IP address: give an IPv6 address without brackets`}},
 		{"tls unknown key", "tls: {verify: false}\nsteps:\n  - {name: a, path: /a}\n", []string{`1:7: unknown key "verify" in tls; known keys are insecure, ca_cert, client_cert, client_key, server_name, min_version`}},
 		{"tls not a mapping", "tls: insecure\nsteps:\n  - {name: a, path: /a}\n", []string{`1:6: tls must be a mapping, not the string "insecure"`}},
+		{"SLO of an unknown metric in a step", "steps:\n  - {name: session, path: /a}\nslos:\n  - session.retriez<5\n", []string{`4:13: invalid SLO "session.retriez<5": unknown metric "retriez" (after the scope "session")`}},
+		{"SLO of an unknown metric in no step", "steps:\n  - {name: a, path: /a}\nslos:\n  - session.retriez<5\n", []string{`4:5: invalid SLO "session.retriez<5": the scenario has no step "session" (its steps are a), and unknown metric "retriez" (after the scope "session")`}},
+		{"SLO of first attempts' latency", "steps:\n  - {name: a, path: /a}\nslos:\n  - a.first_attempt.p95<1s\n", []string{`4:7: invalid SLO "a.first_attempt.p95<1s": first_attempt.p95 (after the scope "a"): first attempts are counted by class only`}},
 		{"retry on a 2xx", "retry: {max: 2, on: [429, 204]}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:27: retry.on 204: a 2xx is ok, and an ok answer is never retried"}},
 		{"retry on nothing", "retry: {max: 2, on: []}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:21: retry.on is empty: list the statuses to retry"}},
 		{"retry on no status", "steps:\n  - {name: a, path: /a, retry: {max: 1, on: [1000]}}\n", []string{"2:46: retry.on must be from 100 to 999"}},
@@ -127,7 +130,7 @@ steps:
     path: "/v2/users/{{id}}"
     headers: {Authorization: "Bearer {{token}}"}
     expect: [304]
-slos: [rate_limited<1%, me.p95<200ms]
+slos: [rate_limited<1%, me.p95<200ms, retries<10, login.first_attempt.error_rate<1%, first_attempt.rate_limited==0]
 `
 	sc, err := Parse("flow.yaml", []byte(file), Options{Dir: t.TempDir()})
 	if err != nil {
@@ -135,6 +138,9 @@ slos: [rate_limited<1%, me.p95<200ms]
 	}
 	if sc.Target != "https://api.example.com/base" || sc.Timeout.Seconds() != 3 || !sc.HTTP2 || sc.Load.Concurrency != 4 || !slices.Equal(sc.Classes(), []string{"rate_limited"}) {
 		t.Errorf("scenario %+v", sc)
+	}
+	if len(sc.SLOs) != 5 || sc.SLOs[3].Scope != "login" || sc.SLOs[3].Metric != "first_attempt.error_rate" {
+		t.Errorf("SLOs %+v", sc.SLOs)
 	}
 	r := sc.Build(Env{RunID: "r"})
 	login, me := r.Steps[0], r.Steps[1]
