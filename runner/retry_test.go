@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -104,5 +105,43 @@ func TestRetryOnChosenStatuses(t *testing.T) {
 		if got := res.Total.Retries; got != tc.retries {
 			t.Errorf("retrying on %v: a %d retried %d times, want %d", tc.on, tc.status, got, tc.retries)
 		}
+	}
+}
+
+// TestSetupRetryBacksOff: setup retries a 429 without Retry-After on the
+// steps' schedule: each wait the server sees between two attempts is at
+// least the back-off's lower bound for its place, and the six together
+// take a fraction of the six seconds that the fixed one-second wait this
+// replaced would have.
+func TestSetupRetryBacksOff(t *testing.T) {
+	const first = time.Millisecond
+	runner.SetFirstRetryWait(t, first)
+	var mu sync.Mutex
+	var arrivals []time.Time
+	srv := testkit.HTTPServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		arrivals = append(arrivals, time.Now())
+		if len(arrivals) <= 6 {
+			w.WriteHeader(http.StatusTooManyRequests)
+		}
+	}))
+	target, _ := url.Parse("http://" + srv)
+	req := runner.SetupRequest{Label: "register user u1", Method: http.MethodPost, Path: "/register", Body: []byte(`{}`)}
+	if err := runner.Setup(t.Context(), http.DefaultClient, target, []runner.SetupRequest{req}, runner.SetupOptions{Retries: 6}); err != nil {
+		t.Fatalf("setup after six 429s: %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(arrivals) != 7 {
+		t.Fatalf("%d attempts, want 7", len(arrivals))
+	}
+	for n := range 6 {
+		if gap, low := arrivals[n+1].Sub(arrivals[n]), (first<<n)/2; gap < low {
+			t.Errorf("retry %d came %s after the attempt before, less than the back-off's %s", n+1, gap, low)
+		}
+	}
+	if spent := arrivals[6].Sub(arrivals[0]); spent > 3*time.Second {
+		t.Errorf("six retries took %s; the back-off's waits add up to at most %s", spent, 63*first)
 	}
 }
