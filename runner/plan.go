@@ -65,13 +65,13 @@ type Retry struct {
 	On      []int
 }
 
-// DefaultRetryStatuses are the statuses a Retry retries when its On is nil.
-var DefaultRetryStatuses = []int{http.StatusTooManyRequests, http.StatusServiceUnavailable}
+// defaultRetryStatuses are the statuses a Retry retries when its On is nil.
+var defaultRetryStatuses = []int{http.StatusTooManyRequests, http.StatusServiceUnavailable}
 
 // statuses returns the statuses r retries.
 func (r Retry) statuses() []int {
 	if r.On == nil {
-		return DefaultRetryStatuses
+		return defaultRetryStatuses
 	}
 	return r.On
 }

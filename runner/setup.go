@@ -80,8 +80,8 @@ func (e *SetupError) Error() string {
 func (e *SetupError) Unwrap() error { return e.Err }
 
 // Setup sends reqs to target, a few at a time, retrying a 503 or 429 after
-// its Retry-After or a back-off, and returns the first request that still failed as a
-// *SetupError. Once the target has answered 503 or 429, the requests go one
+// its Retry-After or a back-off, and returns the first request that still
+// failed as a *SetupError. Once the target has answered 503 or 429, the requests go one
 // at a time, so that a struggling target is not kept busy by setup itself.
 // Cancelling ctx abandons it with ctx.Err().
 func Setup(ctx context.Context, client *http.Client, target *url.URL, reqs []SetupRequest, opts SetupOptions) error {
