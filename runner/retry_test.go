@@ -62,6 +62,7 @@ func TestRetryWithoutRetryAfterBacksOff(t *testing.T) {
 	if int64(len(waits)) != l.Retries {
 		t.Fatalf("%d records of retries, %d retries counted", len(waits), l.Retries)
 	}
+	t.Logf("%d retries of %d 429s in %s, waits %v", l.Retries, refused, res.Duration(), waits)
 	least := time.Duration(0) // the least the waits so far could add up to
 	for n, w := range waits {
 		low := (first << n) / 2 // the back-off's lower bound: d/2, d = first·2^n
