@@ -76,7 +76,7 @@ func TestRetryAfter(t *testing.T) {
 }
 
 // TestRetryWaitBacksOff: without Retry-After, the waits before successive
-// retries lie in [d/2, d] for d = 500 ms, 1 s, 2 s, ... capped by the
+// retries lie in [d/2, d] for d = 1 s, 2 s, 4 s, ... capped by the
 // policy's max wait, at both ends of the jitter and for random draws; with
 // a Retry-After, the wait is the header's whatever the retry.
 func TestRetryWaitBacksOff(t *testing.T) {
@@ -89,8 +89,8 @@ func TestRetryWaitBacksOff(t *testing.T) {
 		low, high []time.Duration // by retries before
 	}{
 		{10 * time.Second,
-			[]time.Duration{250 * ms, 500 * ms, time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second},
-			[]time.Duration{500 * ms, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}},
+			[]time.Duration{500 * ms, time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second},
+			[]time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}},
 		{300 * ms, // below the first wait: capped from the start
 			[]time.Duration{150 * ms, 150 * ms},
 			[]time.Duration{300 * ms, 300 * ms}},
@@ -122,7 +122,7 @@ func TestRetryWaitsSpread(t *testing.T) {
 		seen[retryWait("", 0, 10*time.Second, time.Time{}, rand.Int64N)] = true
 	}
 	if len(seen) < 50 {
-		t.Errorf("100 first waits took %d values; want them spread over 250-500 ms", len(seen))
+		t.Errorf("100 first waits took %d values; want them spread over 0.5-1 s", len(seen))
 	}
 }
 

@@ -406,7 +406,7 @@ func TestSetupBacksOffToOneAtATime(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer inFlight.Add(-1)
 		if inFlight.Add(1) > 1 {
-			w.WriteHeader(http.StatusServiceUnavailable) // no Retry-After: a back-off from 250-500 ms
+			w.WriteHeader(http.StatusServiceUnavailable) // no Retry-After: a back-off from 0.5-1 s
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
