@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -55,22 +56,56 @@ type Step struct {
 	// Skip, when not nil, reports whether an iteration leaves the step out
 	// (one of a weighted mix that was not chosen).
 	Skip func(Iteration) bool
-	// Retry says whether a 503 or 429 is tried again; the zero Retry never.
+	// Retry says which answers are tried again; the zero Retry none.
 	Retry Retry
 }
 
-// Retry is a step's retry policy: an answer of 503 or 429 is sent again,
-// after the wait its Retry-After asks for (one second when it has none) but
-// at most MaxWait, up to Max times. Every attempt is recorded as itself.
+// Retry is a step's retry policy: an answer that is not ok and whose
+// status is in On (429 and 503 when On is nil) is sent again, up to Max
+// times, after the wait its Retry-After asks for or, without a readable one,
+// after a back-off with jitter (see retryWait); never after more than
+// MaxWait. Every attempt is recorded as itself.
 type Retry struct {
 	Max     int
 	MaxWait time.Duration
+	On      []int
+}
+
+// defaultRetryStatuses are the statuses a Retry retries when its On is nil.
+var defaultRetryStatuses = []int{http.StatusTooManyRequests, http.StatusServiceUnavailable}
+
+// statuses returns the statuses r retries.
+func (r Retry) statuses() []int {
+	if r.On == nil {
+		return defaultRetryStatuses
+	}
+	return r.On
 }
 
 // retries reports whether an attempt answered with status is sent again
 // after attempt retries.
 func (r Retry) retries(status, attempt int) bool {
-	return attempt < r.Max && (status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests)
+	return attempt < r.Max && slices.Contains(r.statuses(), status)
+}
+
+// Validate reports a policy that cannot work for a step expecting expect:
+// a negative count, no wait, or in On a status that is not one (100 to
+// 999) or that is ok (a 2xx or an expected status), which is never retried.
+// The default statuses are not checked against expect: a step that expects
+// a 429 simply never retries it.
+func (r Retry) Validate(expect []Rule) error {
+	if r.Max < 0 || r.Max > 0 && r.MaxWait <= 0 {
+		return fmt.Errorf("retry needs a positive count and wait, got %d and %s", r.Max, r.MaxWait)
+	}
+	for _, status := range r.On {
+		switch {
+		case status < 100 || status > 999:
+			return fmt.Errorf("retry on %d: a status is 100 to 999", status)
+		case status >= 200 && status <= 299 || slices.ContainsFunc(expect, func(e Rule) bool { return e.Status == status && e.Body == nil }):
+			return fmt.Errorf("retry on %d: the status is ok for the step (a 2xx or expected), and an ok answer is never retried", status)
+		}
+	}
+	return nil
 }
 
 // Plan is everything a run needs. An iteration runs the steps in order; a
@@ -145,8 +180,8 @@ func (p Plan) Validate() error {
 				errs = append(errs, fmt.Errorf("step %q: class %d is not one of the classifier's custom classes", s.Name, c.Class))
 			}
 		}
-		if s.Retry.Max < 0 || s.Retry.Max > 0 && s.Retry.MaxWait <= 0 {
-			errs = append(errs, fmt.Errorf("step %q: retry needs a positive count and wait, got %d and %s", s.Name, s.Retry.Max, s.Retry.MaxWait))
+		if err := s.Retry.Validate(s.Expect); err != nil {
+			errs = append(errs, fmt.Errorf("step %q: %w", s.Name, err))
 		}
 	}
 	if err := p.Classifier.Validate(); err != nil {

@@ -386,6 +386,9 @@ func TestPlanValidation(t *testing.T) {
 		"negative pause":  plan(target, runner.Load{Concurrency: 1, Iterations: 1, Pause: -time.Second}, loginStep(password)),
 		"negative -n":     plan(target, runner.Load{Concurrency: 1, Iterations: -1, Duration: time.Second}, loginStep(password)),
 		"negative length": plan(target, runner.Load{Concurrency: 1, Duration: -time.Second, Iterations: 1}, loginStep(password)),
+		"retry on 200":    plan(target, runner.Load{Concurrency: 1, Iterations: 1}, runner.Step{Name: "x", Method: "GET", Path: "/", Retry: runner.Retry{Max: 1, MaxWait: time.Second, On: []int{200}}}),
+		"retry on 1000":   plan(target, runner.Load{Concurrency: 1, Iterations: 1}, runner.Step{Name: "x", Method: "GET", Path: "/", Retry: runner.Retry{Max: 1, MaxWait: time.Second, On: []int{1000}}}),
+		"retry expected":  plan(target, runner.Load{Concurrency: 1, Iterations: 1}, runner.Step{Name: "x", Method: "GET", Path: "/", Expect: []runner.Rule{{Status: 409}}, Retry: runner.Retry{Max: 1, MaxWait: time.Second, On: []int{409}}}),
 	}
 	for name, p := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -404,7 +407,7 @@ func TestSetupBacksOffToOneAtATime(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer inFlight.Add(-1)
 		if inFlight.Add(1) > 1 {
-			w.WriteHeader(http.StatusServiceUnavailable) // no Retry-After: wait 1s
+			w.WriteHeader(http.StatusServiceUnavailable) // no Retry-After: a back-off from 0.5-1 s
 			return
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -3,13 +3,12 @@ package runner
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,8 +36,9 @@ type SetupOptions struct {
 	Concurrency int
 	// Retries is how many times a 503 or 429 is retried (default 5).
 	Retries int
-	// MaxWait caps the wait a Retry-After asks for (default 10s); a missing or
-	// unreadable Retry-After waits 1s.
+	// MaxWait caps the wait before a retry (default 10s): the one a
+	// Retry-After asks for, or without one a back-off with jitter (see
+	// retryWait), as a step's.
 	MaxWait time.Duration
 }
 
@@ -80,8 +80,8 @@ func (e *SetupError) Error() string {
 func (e *SetupError) Unwrap() error { return e.Err }
 
 // Setup sends reqs to target, a few at a time, retrying a 503 or 429 after
-// its Retry-After, and returns the first request that still failed as a
-// *SetupError. Once the target has answered 503 or 429, the requests go one
+// its Retry-After or a back-off, and returns the first request that still
+// failed as a *SetupError. Once the target has answered 503 or 429, the requests go one
 // at a time, so that a struggling target is not kept busy by setup itself.
 // Cancelling ctx abandons it with ctx.Err().
 func Setup(ctx context.Context, client *http.Client, target *url.URL, reqs []SetupRequest, opts SetupOptions) error {
@@ -128,7 +128,7 @@ func (s *setupPhase) send(ctx context.Context, r SetupRequest) error {
 			return &SetupError{Request: r, URL: shown, Status: status, Attempts: attempt, Body: strings.TrimSpace(string(body))}
 		}
 		s.throttled.Store(true)
-		if !sleep(ctx, retryAfter(header.Get("Retry-After"), s.opts.MaxWait, time.Now()), nil) {
+		if !sleep(ctx, retryWait(header.Get("Retry-After"), attempt-1, s.opts.MaxWait, time.Now(), rand.Int64N), nil) {
 			return ctx.Err()
 		}
 	}
@@ -166,21 +166,6 @@ func redacted(target *url.URL) *url.URL {
 		return target
 	}
 	return u
-}
-
-// retryAfter reads a Retry-After header (seconds or an HTTP date) as a wait,
-// at most maxWait; a missing or unreadable header means one second.
-func retryAfter(header string, maxWait time.Duration, now time.Time) time.Duration {
-	wait := time.Second
-	header = strings.TrimSpace(header)
-	if secs, err := strconv.Atoi(header); err == nil && secs >= 0 {
-		wait = time.Duration(min(secs, int(maxWait/time.Second)+1)) * time.Second // no overflow
-	} else if errors.Is(err, strconv.ErrRange) && header[0] != '-' {
-		wait = maxWait // more seconds than an int holds
-	} else if at, err := http.ParseTime(header); err == nil {
-		wait = max(at.Sub(now), 0)
-	}
-	return min(wait, maxWait)
 }
 
 // CheckReachable opens and closes one TCP connection to target's host, so

@@ -189,8 +189,19 @@ func (s *EndpointStats) ConnectFailures() int64 {
 func (s *EndpointStats) Reached() int64 { return s.Requests() - s.ConnectFailures() }
 
 // FirstAttempts is the number of first attempts: requests that were not
-// retries.
-func (s *EndpointStats) FirstAttempts() int64 { return s.Requests() - s.Retries }
+// retries (see AttemptsKnown).
+func (s *EndpointStats) FirstAttempts() int64 {
+	var n int64
+	for _, c := range s.FirstAttempt {
+		n += c
+	}
+	return n
+}
+
+// AttemptsKnown reports whether s counts its retries and first attempts,
+// which then add up to its requests. Read from a result file older than
+// those counts (or merged with one), s has requests that are neither.
+func (s *EndpointStats) AttemptsKnown() bool { return s.FirstAttempts()+s.Retries == s.Requests() }
 
 // FirstAttemptErrors is the number of first attempts that were not ok.
 func (s *EndpointStats) FirstAttemptErrors() int64 {

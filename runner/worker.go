@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"time"
@@ -91,7 +92,7 @@ func (w *worker) runStep(stop context.Context, i int, it Iteration, intended tim
 		}
 		w.backoff.connected()
 		if x.Class == ClassOK || !retry.retries(ans.status, attempt) ||
-			!sleep(stop, retryAfter(ans.retryAfter, retry.MaxWait, time.Now()), nil) {
+			!sleep(stop, retryWait(ans.retryAfter, attempt, retry.MaxWait, time.Now(), rand.Int64N), nil) {
 			return x.Class
 		}
 		intended = time.Time{}

@@ -222,6 +222,8 @@ func (p *parser) slos(n *yaml.Node) {
 		parsed, err := slo.Parse(expr, custom...)
 		var sloErr *slo.Error
 		switch {
+		case errors.As(err, &sloErr) && sloErr.Scope != "" && !slices.Contains(endpoints, sloErr.Scope):
+			p.at(item, 0, "invalid SLO %q: the scenario has no step %q (its steps are %s), and %s", expr, sloErr.Scope, strings.Join(endpoints, ", "), sloErr.Msg)
 		case errors.As(err, &sloErr):
 			p.at(item, sloErr.Column-1, "invalid SLO %q: %s", expr, sloErr.Msg)
 		case err != nil:

@@ -94,6 +94,13 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"identity password", "users:\n  register: {count: 2}\n  identity: password\nsteps:\n  - {name: a, path: /a}\n", []string{"3:13: users.identity names the field --username fills; --password fills password"}},
 		{"identity unknown", "users:\n  fixed: {username: u, password: p}\n  identity: email\nsteps:\n  - {name: a, path: /a}\n", []string{`3:13: users.identity "email": the users have no such field; they have username, password`}},
 		{"identity not a string", "users:\n  register: {count: 2}\n  identity: [email]\nsteps:\n  - {name: a, path: /a}\n", []string{"3:13: users.identity must be a string, not a list"}},
+		{"SLO of an unknown metric in a step", "steps:\n  - {name: session, path: /a}\nslos:\n  - session.retriez<5\n", []string{`4:13: invalid SLO "session.retriez<5": unknown metric "retriez" (after the scope "session")`}},
+		{"SLO of an unknown metric in no step", "steps:\n  - {name: a, path: /a}\nslos:\n  - session.retriez<5\n", []string{`4:5: invalid SLO "session.retriez<5": the scenario has no step "session" (its steps are a), and unknown metric "retriez" (after the scope "session")`}},
+		{"SLO of first attempts' latency", "steps:\n  - {name: a, path: /a}\nslos:\n  - a.first_attempt.p95<1s\n", []string{`4:7: invalid SLO "a.first_attempt.p95<1s": first_attempt.p95 (after the scope "a"): first attempts are counted by class only`}},
+		{"retry on a 2xx", "retry: {max: 2, on: [429, 204]}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:27: retry.on 204: a 2xx is ok, and an ok answer is never retried"}},
+		{"retry on nothing", "retry: {max: 2, on: []}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:21: retry.on is empty: list the statuses to retry"}},
+		{"retry on no status", "steps:\n  - {name: a, path: /a, retry: {max: 1, on: [1000]}}\n", []string{"2:46: retry.on must be from 100 to 999"}},
+		{"retry on an expected status", "retry: {max: 2, on: [409, 503]}\nsteps:\n  - {name: a, path: /a, expect: [409]}\n", []string{"3:33: step a: retry.on 409 is also in expect, so it is ok and never retried"}},
 		{"users exhausted", "load: {iterations: 5}\nusers:\n  register: {count: 2}\n  order: unique\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations 5: users.order unique allows at most 2 iterations"}},
 	}
 	for _, tc := range cases {
@@ -124,7 +131,7 @@ target: https://api.example.com/base
 timeout: 3s
 http2: true
 load: {concurrency: 4, duration: 1m}
-retry: {max: 2, max_wait: 5s}
+retry: {max: 2, max_wait: 5s, on: [429, 502]}
 classify:
   lock_timeout: {status: 503, json: {path: error.code, equals: LOCKED}}
   classes:
@@ -147,7 +154,7 @@ steps:
     path: "/v2/users/{{id}}"
     headers: {Authorization: "Bearer {{token}}"}
     expect: [304]
-slos: [rate_limited<1%, me.p95<200ms]
+slos: [rate_limited<1%, me.p95<200ms, retries<10, login.first_attempt.error_rate<1%, first_attempt.rate_limited==0]
 `
 	sc, err := Parse("flow.yaml", []byte(file), Options{Dir: t.TempDir()})
 	if err != nil {
@@ -155,6 +162,9 @@ slos: [rate_limited<1%, me.p95<200ms]
 	}
 	if sc.Target != "https://api.example.com/base" || sc.Timeout.Seconds() != 3 || !sc.HTTP2 || sc.Load.Concurrency != 4 || !slices.Equal(sc.Classes(), []string{"rate_limited"}) {
 		t.Errorf("scenario %+v", sc)
+	}
+	if len(sc.SLOs) != 5 || sc.SLOs[3].Scope != "login" || sc.SLOs[3].Metric != "first_attempt.error_rate" {
+		t.Errorf("SLOs %+v", sc.SLOs)
 	}
 	r := sc.Build(Env{RunID: "r"})
 	login, me := r.Steps[0], r.Steps[1]
@@ -178,7 +188,7 @@ slos: [rate_limited<1%, me.p95<200ms]
 		}
 	}
 	path, header := me.Vary(it)
-	if me.Method != "GET" || path != "/v2/users/42" || header.Get("Authorization") != "Bearer t/1" || me.Retry.Max != 2 || me.Retry.MaxWait.Seconds() != 5 {
+	if me.Method != "GET" || path != "/v2/users/42" || header.Get("Authorization") != "Bearer t/1" || me.Retry.Max != 2 || me.Retry.MaxWait.Seconds() != 5 || !slices.Equal(me.Retry.On, []int{429, 502}) || login.Retry.On != nil {
 		t.Errorf("me step %+v: %s %v", me, path, header)
 	}
 	c := r.Classifier

@@ -27,6 +27,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("target: https://127.0.0.1:1\ntls: {insecure: true, server_name: api.internal, min_version: 1.3, ca_cert: x.pem}\nsteps: [{name: a, path: /a}]\n"))
 	f.Add([]byte("steps:\n  - name: r\n    path: /r\n    expect: [409, {status: 400, json: {path: data.email.code, equals: taken}}]\n    classes: {no_token: {status: 200, json: {path: token, exists: false}}}\nslos: [no_token==0]\n"))
 	f.Add([]byte("users: {register: {request: {path: /r, form: {e: \"{{user.email}}\", p: \"{{user.password}}\"}}}}\nsteps:\n  - {name: a, path: /a, form: {identity: \"{{user.email}}\", \"x y\": \"a+b%\"}}\n  - {name: b, path: /b, multipart: {t: \"{{seq}}\", f: {file: up.txt, content_type: text/plain}}}\n"))
+	f.Add([]byte("retry: {max: 2, on: [429, 502]}\nsteps: [{name: a, path: /a, expect: 409, retry: {max: 1, on: 503, max_wait: 1s}}, {name: b, path: /b}]\n"))
 	dir := f.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "up.txt"), []byte("upload"), 0o644); err != nil {
 		f.Fatal(err)
@@ -49,6 +50,9 @@ func FuzzParse(f *testing.F) {
 		r := sc.Build(Env{RunID: "f", Embedded: true})
 		it := runner.Iteration{Seq: 3, Vars: make([]string, r.Vars)}
 		for _, s := range r.Steps {
+			if err := s.Retry.Validate(s.Expect); err != nil {
+				t.Fatalf("a valid file's step %s has a retry policy the runner refuses: %v", s.Name, err)
+			}
 			if s.Skip != nil {
 				s.Skip(it)
 			}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/loadgate/loadgate/runner"
@@ -141,8 +142,10 @@ func (p *parser) body(n *yaml.Node, what string, sc *scope) *template {
 	return j.b.template()
 }
 
+// retry reads a retry policy. Its statuses are checked here, but for those
+// a step expects (checkRetryOn), which depend on the step.
 func (p *parser) retry(n *yaml.Node) runner.Retry {
-	f := p.fields(n, "retry", "max", "max_wait")
+	f := p.fields(n, "retry", "max", "max_wait", "on")
 	if f == nil {
 		return runner.Retry{}
 	}
@@ -151,7 +154,7 @@ func (p *parser) retry(n *yaml.Node) runner.Retry {
 		m, _ := p.integer(v, "retry.max", 0, maxRetries)
 		r.Max = int(m)
 	} else {
-		p.at(n, 0, "retry needs max: how many times a 503 or 429 is tried again")
+		p.at(n, 0, "retry needs max: how many times an answer is tried again")
 	}
 	if v := f["max_wait"]; v != nil {
 		if d, ok := p.duration(v, "retry.max_wait"); ok && d == 0 {
@@ -160,5 +163,45 @@ func (p *parser) retry(n *yaml.Node) runner.Retry {
 			r.MaxWait = d
 		}
 	}
+	if v := f["on"]; v != nil {
+		r.On = p.statuses(v, "retry.on")
+		if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
+			p.at(v, 0, "retry.on is empty: list the statuses to retry, such as [429, 503], or set max: 0")
+		}
+		items := v.Content
+		if v.Kind != yaml.SequenceNode {
+			items = []*yaml.Node{v}
+		}
+		for _, item := range items {
+			if status, err := strconv.Atoi(item.Value); err == nil && status >= 200 && status <= 299 {
+				p.at(item, 0, "retry.on %d: a 2xx is ok, and an ok answer is never retried", status)
+			}
+		}
+	}
 	return r
+}
+
+// statuses reads one status or a list of them.
+func (p *parser) statuses(n *yaml.Node, what string) []int {
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		items, _ = p.list(n, what)
+	}
+	var out []int
+	for _, item := range items {
+		if s, ok := p.integer(item, what, 100, 999); ok {
+			out = append(out, int(s))
+		}
+	}
+	return out
+}
+
+// checkRetryOn reports a status of st's retry.on that st expects whatever
+// the body: the answer is ok, and never retried.
+func (p *parser) checkRetryOn(st *step, expect *yaml.Node) {
+	for _, status := range st.retry.On {
+		if slices.ContainsFunc(st.expect, func(r runner.Rule) bool { return r.Status == status && r.Body == nil }) {
+			p.at(expect, 0, "step %s: retry.on %d is also in expect, so it is ok and never retried: take it out of one of them", st.name, status)
+		}
+	}
 }

@@ -112,6 +112,9 @@ func (p *parser) steps(n *yaml.Node, retry runner.Retry) {
 		if v := f["retry"]; v != nil {
 			st.retry = p.retry(v)
 		}
+		if v := f["expect"]; v != nil {
+			p.checkRetryOn(&st, v)
+		}
 		if v := f["extract"]; v != nil {
 			keys, values, _ := p.pairs(v, what+".extract")
 			for i, k := range keys {

@@ -314,6 +314,9 @@ func readEndpoint(name string, in endpointJSON, classes []string) (*runner.Endpo
 	if err := checkCounts("the counts", in.countsJSON, s); err != nil {
 		return nil, err
 	}
+	if err := checkAttempts(in.FirstAttempt, s, classes); err != nil {
+		return nil, err
+	}
 	if err := readMessages(in.Messages, classes, s); err != nil {
 		return nil, err
 	}
@@ -332,6 +335,27 @@ func checkCounts(what string, in countsJSON, s *runner.EndpointStats) error {
 	if in.Requests != s.Requests() || in.OK != s.OK() || in.Errors != s.Errors() || in.LockTimeouts != s.LockTimeouts() {
 		return fmt.Errorf("%s say %d requests, %d ok, %d errors, %d lock timeouts; the classes add up to %d, %d, %d, %d",
 			what, in.Requests, in.OK, in.Errors, in.LockTimeouts, s.Requests(), s.OK(), s.Errors(), s.LockTimeouts())
+	}
+	return nil
+}
+
+// checkAttempts reports first attempts that differ from their classes, or
+// that with the retries exceed the requests. They may fall short of them:
+// a file older than these counts has none (and a merge with one, some),
+// and then counts them as unknown (runner.EndpointStats.AttemptsKnown).
+func checkAttempts(in attemptsJSON, s *runner.EndpointStats, classes []string) error {
+	first, ok := s.FirstAttempts(), s.FirstAttempt[runner.ClassOK]
+	if in.Requests != first || in.OK != ok || in.Errors != first-ok {
+		return fmt.Errorf("first_attempt says %d requests, %d ok, %d errors; its classes add up to %d, %d, %d",
+			in.Requests, in.OK, in.Errors, first, ok, first-ok)
+	}
+	if first+s.Retries > s.Requests() {
+		return fmt.Errorf("%d first attempts and %d retries; more than the %d requests", first, s.Retries, s.Requests())
+	}
+	for class, name := range classes {
+		if n := s.FirstAttempt[class]; n > s.Classes[class] {
+			return fmt.Errorf("first_attempt.classes.%s is %d, more than the class's %d requests", name, n, s.Classes[class])
+		}
 	}
 	return nil
 }

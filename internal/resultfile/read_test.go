@@ -329,6 +329,47 @@ func TestReadChecksDropRelations(t *testing.T) {
 	}
 }
 
+// TestRetriesRoundTrip: retries, first attempts and the SLOs on them read
+// back as written; first attempts that no run could have counted are
+// refused; a file older than the counts reads, its SLOs on them without
+// samples.
+func TestRetriesRoundTrip(t *testing.T) {
+	data, saved := roundTrip(t, testkit.ResultWithRetries(), "retries<=8", "login.first_attempt.error_rate<5%")
+	if login := saved.Result.Endpoint("login"); login.Retries != 8 || login.FirstAttemptErrors() != 10 || !login.AttemptsKnown() {
+		t.Errorf("read back: %d retries, %d first-attempt errors, known %v; want 8, 10, true", login.Retries, login.FirstAttemptErrors(), login.AttemptsKnown())
+	}
+	edit := func(change func(login map[string]any)) []byte {
+		var doc map[string]any
+		json.Unmarshal(data, &doc)
+		change(doc["endpoints"].(map[string]any)["login"].(map[string]any))
+		changed, _ := json.Marshal(doc)
+		return changed
+	}
+	first := func(login map[string]any) map[string]any { return login["first_attempt"].(map[string]any) }
+	for want, changed := range map[string][]byte{
+		"first_attempt says 100 requests, 91 ok": edit(func(login map[string]any) { first(login)["ok"] = 91 }),
+		"more than the 108 requests":             edit(func(login map[string]any) { login["retries"] = 9 }),
+		"first_attempt.classes.unavailable is 7, more than the class's 5 requests": edit(func(login map[string]any) {
+			classes := first(login)["classes"].(map[string]any)
+			classes["unavailable"], classes["ok"], first(login)["ok"], first(login)["errors"] = 7, 86, 86, 14
+		}),
+	} {
+		if _, err := resultfile.Read(changed); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v", want, err)
+		}
+	}
+	older := edit(func(login map[string]any) { delete(login, "retries"); delete(login, "first_attempt") })
+	read, err := resultfile.Read(older)
+	if err != nil {
+		t.Fatalf("a file older than the retries and first attempts: %v", err)
+	}
+	for _, v := range slo.Judge(read.Result, testkit.SLOs(t, "retries==0", "login.first_attempt.errors>=0", "errors==12")) {
+		if want := v.SLO.Metric != "errors"; v.NoSamples != want || v.Pass == want {
+			t.Errorf("%s on an older file: pass %v, no samples %v (%s)", v.SLO.Expr, v.Pass, v.NoSamples, v.Reason)
+		}
+	}
+}
+
 // FuzzRead: no file makes the reader panic; one it accepts renders.
 func FuzzRead(f *testing.F) {
 	data, _ := resultfile.Encode(testkit.Result(), nil, nil)
@@ -344,6 +385,8 @@ func FuzzRead(f *testing.F) {
 	f.Add(data)
 	data, _ = resultfile.Encode(testkit.OpenResult(3), nil, nil)
 	f.Add(data)
+	data, _ = resultfile.Encode(testkit.ResultWithRetries(), nil, nil)
+	f.Add(data)
 	f.Add([]byte(`{"schema":"loadgate.result/v1","scenario":"s","target":"","started_at":"2026-01-01T00:00:00Z","ended_at":"2026-01-01T00:00:01Z",` +
 		`"load":{"model":"closed"},"totals":{},"endpoints":{"a":{}},"class_names":[]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -351,7 +394,7 @@ func FuzzRead(f *testing.F) {
 		if err != nil {
 			return
 		}
-		verdicts := slo.Judge(saved.Result, testkit.SLOs(t, "p95<1s", "errors==0"))
+		verdicts := slo.Judge(saved.Result, testkit.SLOs(t, "p95<1s", "errors==0", "retries<1%", "first_attempt.error_rate<1%"))
 		for name, render := range map[string]func(io.Writer, *runner.Result, []slo.Verdict) error{
 			"JSON": func(w io.Writer, r *runner.Result, v []slo.Verdict) error {
 				_, err := resultfile.Encode(r, v, nil)

@@ -108,7 +108,7 @@ func Compare(baseline, now *runner.Result, limits []Limit) []Delta {
 				continue
 			}
 			d := Delta{Endpoint: cur.Name, Limit: l}
-			if old == nil || old.Requests() == 0 || cur.Requests() == 0 || !l.metric.counted(baseline) || !l.metric.counted(now) {
+			if old == nil || old.Requests() == 0 || cur.Requests() == 0 || !l.metric.counted(baseline, old) || !l.metric.counted(now, cur) {
 				d.Missing = true
 			} else {
 				d.Old, d.New = l.metric.actual(baseline, old), l.metric.actual(now, cur)
@@ -122,7 +122,8 @@ func Compare(baseline, now *runner.Result, limits []Limit) []Delta {
 
 // lowerIsWorse reports whether the metric regresses downwards.
 func (s SLO) lowerIsWorse() bool {
-	return s.kind == kindRate || s.class == "ok" || s.Metric == "requests" || s.Metric == "iterations" || s.status > 0 && s.status < 400
+	metric := strings.TrimPrefix(s.Metric, firstAttemptPrefix)
+	return s.kind == kindRate || s.class == "ok" || metric == "requests" || metric == "iterations" || s.status > 0 && s.status < 400
 }
 
 // worse is how much worse now is than old, in the limit's terms: a

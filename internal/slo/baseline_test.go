@@ -70,9 +70,31 @@ func TestBaselineRunMetrics(t *testing.T) {
 }
 
 func TestParseLimitsErrors(t *testing.T) {
-	for _, bad := range []string{"", "p95", "p95=", "=10%", "p95=fast", "nope=1%", "login.p95=10%", "error_rate=0.1", "p95=-1%"} {
+	for _, bad := range []string{"", "p95", "p95=", "=10%", "p95=fast", "nope=1%", "login.p95=10%", "error_rate=0.1", "p95=-1%",
+		"first_attempt.p95=10%", "login.retries=1", "first_attempt.error_rate=0.1", "login.first_attempt.errors=1"} {
 		if _, err := slo.ParseLimits(bad); err == nil {
 			t.Errorf("ParseLimits(%q) accepted", bad)
 		}
 	}
+}
+
+// FuzzParseLimits: no list of limits makes the parser panic; one it
+// accepts compares two results and describes its limits.
+func FuzzParseLimits(f *testing.F) {
+	for _, s := range []string{"p95=10%,error_rate=0.1%", "rps=5%, max=50ms", "retries=10%,first_attempt.error_rate=1%",
+		"first_attempt.requests=1%,first_attempt.ok=2", "first_attempt.p95=1%", "a=b=c", ",,", "p99.9=1ms"} {
+		f.Add(s)
+	}
+	old, now := testkit.Result(), testkit.ResultWithRetries()
+	f.Fuzz(func(t *testing.T, s string) {
+		limits, err := slo.ParseLimits(s)
+		if err != nil {
+			return
+		}
+		for _, d := range slo.Compare(old, now, limits) {
+			if d.Limit.Describe() == "" || !d.Missing && d.Change() == "" {
+				t.Fatalf("limit %q: an empty description", d.Limit.Expr)
+			}
+		}
+	})
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/loadgate/loadgate/internal/format"
@@ -52,7 +53,7 @@ func (s SLO) Evaluate(r *runner.Result) Verdict {
 	if s.Scope != "" {
 		stats = r.Endpoint(s.Scope)
 	}
-	if stats == nil || stats.Requests() == 0 || !s.counted(r) {
+	if stats == nil || stats.Requests() == 0 || !s.counted(r, stats) {
 		return Verdict{SLO: s, Reason: "no samples", NoSamples: true}
 	}
 	actual := s.actual(r, stats)
@@ -65,21 +66,27 @@ func (s SLO) Evaluate(r *runner.Result) Verdict {
 	return v
 }
 
-// counted reports whether r counts the metric: a result from a file older
-// than the drop causes or the iterations has zeros there that were never
-// measured.
-func (s SLO) counted(r *runner.Result) bool {
-	switch s.Metric {
-	case "dropped_no_worker", "dropped_behind":
+// counted reports whether r counts the metric for stats: a result from a
+// file older than the drop causes, the iterations or the retries and first
+// attempts (or merged with one) has zeros there that were never measured.
+func (s SLO) counted(r *runner.Result, stats *runner.EndpointStats) bool {
+	switch {
+	case s.firstAttempt || s.Metric == "retries":
+		return stats.AttemptsKnown()
+	case s.Metric == "dropped_no_worker", s.Metric == "dropped_behind":
 		return r.DropCausesKnown()
-	case "iterations", "iteration_rate":
+	case s.Metric == "iterations", s.Metric == "iteration_rate":
 		return r.IterationsKnown()
 	}
 	return true
 }
 
-// actual is the measured value of the metric, in s.Unit.
+// actual is the measured value of the metric, in s.Unit; a first_attempt.
+// metric reads the first attempts of stats alone.
 func (s SLO) actual(r *runner.Result, stats *runner.EndpointStats) float64 {
+	if s.firstAttempt {
+		stats = firstAttemptsOf(stats)
+	}
 	switch s.kind {
 	case kindLatency:
 		return format.Milliseconds(s.latency(stats))
@@ -99,6 +106,13 @@ func (s SLO) actual(r *runner.Result, stats *runner.EndpointStats) float64 {
 		return format.Percent(count, stats.Requests())
 	}
 	return float64(count)
+}
+
+// firstAttemptsOf returns stats' first attempts as statistics of their own,
+// for the metrics that their classes answer (see firstAttemptMetrics): only
+// its classes are set.
+func firstAttemptsOf(stats *runner.EndpointStats) *runner.EndpointStats {
+	return &runner.EndpointStats{Name: stats.Name, Classes: stats.FirstAttempt}
 }
 
 func (s SLO) latency(stats *runner.EndpointStats) time.Duration {
@@ -122,7 +136,7 @@ func (s SLO) count(r *runner.Result, stats *runner.EndpointStats) int64 {
 		}
 		return stats.Classes[i]
 	}
-	switch s.Metric {
+	switch strings.TrimPrefix(s.Metric, firstAttemptPrefix) {
 	case "requests":
 		return stats.Requests()
 	case "errors":
@@ -141,6 +155,8 @@ func (s SLO) count(r *runner.Result, stats *runner.EndpointStats) int64 {
 		return r.DroppedBehind
 	case "iterations":
 		return r.Iterations
+	case "retries":
+		return stats.Retries
 	default:
 		return stats.Status(s.status)
 	}

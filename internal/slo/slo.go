@@ -5,6 +5,7 @@
 package slo
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -27,10 +28,14 @@ import (
 //	        | "status_" 3-digit code | "transport_errors"                 counts
 //	        | "dropped" | "dropped_no_worker" | "dropped_behind"        open-model arrivals dropped
 //	        | "iterations"               iterations started
+//	        | "retries"                  attempts that were retries (count or percentage of requests)
 //	        | "error_rate"               errors compared as a percentage of requests
 //	        | class                      requests of an outcome class (count or percentage):
 //	                                     ok, client_error, unavailable, server_error, transport,
 //	                                     extract_failed, lock_timeout, or one of the classes given
+//	        | "first_attempt." counted   the same of first attempts alone, as a client that
+//	                                     never retries saw them; a percentage is of first attempts
+//	counted = "error_rate" | "requests" | "errors" | "lock_timeouts" | "transport_errors" | class
 //	op      = "<" | "<=" | ">" | ">=" | "=="
 //	value   = duration ("800us", "250ms", "1.2s") for latency metrics
 //	        | number for counts and rates
@@ -58,7 +63,14 @@ func Parse(expr string, classes ...string) (SLO, error) {
 		return SLO{}, sloError(expr, 0, "no metric before "+op.String())
 	}
 	if err := slo.setMetric(lhs, classes); err != nil {
-		return SLO{}, sloError(expr, strings.Index(expr, lhs), err.Error())
+		at := strings.Index(expr, lhs)
+		var unknown *unknownMetricError
+		if errors.As(err, &unknown) && unknown.scope != "" {
+			e := sloError(expr, at+len(unknown.scope)+1, err.Error())
+			e.Scope = unknown.scope
+			return SLO{}, e
+		}
+		return SLO{}, sloError(expr, at, err.Error())
 	}
 	valueAt := opAt + opLen
 	value := strings.TrimSpace(expr[valueAt:])
@@ -84,6 +96,9 @@ type SLO struct {
 	percent   float64 // the percentile of a "p" metric
 	status    int     // the code of a "status_NNN" metric
 	class     string  // the outcome class of a class metric
+	// firstAttempt marks a "first_attempt." metric: it counts first
+	// attempts alone.
+	firstAttempt bool
 }
 
 // Unit is the unit of an SLO's threshold and of the actual value it is
@@ -113,13 +128,16 @@ type Error struct {
 	Expr   string
 	Column int // 1-based position of the bad part
 	Msg    string
+	// Scope is, for an unknown metric, the scope the expression seems to
+	// have ("session" in "session.retriez<1"); "" otherwise.
+	Scope string
 }
 
 func (e *Error) Error() string {
 	return fmt.Sprintf("invalid SLO %q: %s (column %d)", e.Expr, e.Msg, e.Column)
 }
 
-func sloError(expr string, offset int, msg string) error {
+func sloError(expr string, offset int, msg string) *Error {
 	return &Error{Expr: expr, Column: offset + 1, Msg: msg}
 }
 
@@ -168,7 +186,10 @@ var (
 	percentileRE = regexp.MustCompile(`^p([0-9]+(\.[0-9]+)?)$`)
 	statusRE     = regexp.MustCompile(`^status_([1-9][0-9][0-9])$`)
 	countMetrics = []string{"requests", "errors", "lock_timeouts", "status_5xx", "transport_errors",
-		"dropped", "dropped_no_worker", "dropped_behind", "iterations"}
+		"dropped", "dropped_no_worker", "dropped_behind", "iterations", "retries"}
+	// firstAttemptMetrics, and every class, are the metrics that
+	// first_attempt. takes: those the first attempts' classes answer.
+	firstAttemptMetrics = []string{"error_rate", "requests", "errors", "lock_timeouts", "transport_errors"}
 	// runMetrics count the whole run, not requests of one endpoint: they
 	// take no scope, and a baseline compares them in total only.
 	runMetrics = []string{"dropped", "dropped_no_worker", "dropped_behind", "iterations", "iteration_rate"}
@@ -179,22 +200,73 @@ var (
 // countsRun reports whether s's metric counts the whole run (runMetrics).
 func (s SLO) countsRun() bool { return slices.Contains(runMetrics, s.Metric) }
 
+// firstAttemptPrefix starts a metric of first attempts alone.
+const firstAttemptPrefix = "first_attempt."
+
 // setMetric reads "[scope.]metric". A metric alone is tried first, then each
-// dot from the left as the end of a scope, so "p99.9" and "login.p99.9" both work.
+// dot from the left as the end of a scope, so "p99.9" and "login.p99.9" both
+// work. An unknown metric is an *unknownMetricError.
 func (s *SLO) setMetric(lhs string, classes []string) error {
 	if s.readMetric(lhs, classes) {
 		return nil
 	}
 	for i := strings.IndexByte(lhs, '.'); i >= 0; i = nextDot(lhs, i) {
-		if i > 0 && s.readMetric(lhs[i+1:], classes) {
+		if i > 0 && !isFirstAttemptScope(lhs[:i]) && s.readMetric(lhs[i+1:], classes) {
 			s.Scope = lhs[:i]
 			return nil
 		}
 	}
-	return fmt.Errorf("unknown metric %q: want p<percentile>, min, mean, max, rps, requests, errors, error_rate, "+
+	return newUnknownMetric(lhs, classes)
+}
+
+// isFirstAttemptScope reports whether scope ends with "first_attempt",
+// which starts a metric and never ends a scope: "first_attempt.p95" is a
+// metric first attempts do not have, not p95 of a step "first_attempt".
+func isFirstAttemptScope(scope string) bool {
+	return scope == "first_attempt" || strings.HasSuffix(scope, ".first_attempt")
+}
+
+// unknownMetricError is a metric the language does not have, apart from
+// the scope written before it.
+type unknownMetricError struct {
+	scope, metric string
+	classes       []string
+}
+
+// newUnknownMetric splits lhs, which holds no metric, into the scope and
+// the metric its writer seems to have meant: a first_attempt. metric
+// starts at "first_attempt.", any other after the first dot, unless lhs
+// starts as a percentile does ("p99.9x").
+func newUnknownMetric(lhs string, classes []string) *unknownMetricError {
+	e := &unknownMetricError{metric: lhs, classes: classes}
+	if i := strings.Index(lhs, firstAttemptPrefix); i == 0 || i > 0 && lhs[i-1] == '.' {
+		e.scope, e.metric = strings.TrimSuffix(lhs[:i], "."), lhs[i:]
+	} else if i := strings.IndexByte(lhs, '.'); i > 0 && !percentileStartRE.MatchString(lhs) {
+		e.scope, e.metric = lhs[:i], lhs[i+1:]
+	}
+	return e
+}
+
+var percentileStartRE = regexp.MustCompile(`^p[0-9]+\.`)
+
+func (e *unknownMetricError) Error() string {
+	scope := ""
+	if e.scope != "" {
+		scope = fmt.Sprintf(" (after the scope %q)", e.scope)
+	}
+	if e.metric == "" {
+		return fmt.Sprintf("no metric after the scope %q", e.scope+".")
+	}
+	classes := strings.Join(append(slices.Clone(runner.BuiltinClassNames()), e.classes...), ", ")
+	if rest, ok := strings.CutPrefix(e.metric, firstAttemptPrefix); ok && IsMetric(rest) {
+		return fmt.Sprintf("%s%s: first attempts are counted by class only, not timed and not by status: "+
+			"first_attempt. takes error_rate, requests, errors, lock_timeouts, transport_errors or an outcome class (%s); "+
+			"for %s, write it without first_attempt. (it then covers every attempt)", e.metric, scope, classes, rest)
+	}
+	return fmt.Sprintf("unknown metric %q%s: want p<percentile>, min, mean, max, rps, requests, errors, error_rate, "+
 		"lock_timeouts, status_503, status_5xx, status_<code>, transport_errors, dropped, dropped_no_worker, dropped_behind, "+
-		"iterations, iteration_rate or an outcome class (%s), optionally after an endpoint and a dot",
-		lhs, strings.Join(append(slices.Clone(runner.BuiltinClassNames()), classes...), ", "))
+		"iterations, iteration_rate, retries, an outcome class (%s) or first_attempt.<metric>, optionally after an endpoint and a dot",
+		e.metric, scope, classes)
 }
 
 func nextDot(s string, after int) int {
@@ -207,6 +279,14 @@ func nextDot(s string, after int) int {
 
 // readMetric sets the metric from name and reports whether it is one.
 func (s *SLO) readMetric(name string, classes []string) bool {
+	s.kind, s.Unit, s.percent, s.status, s.class, s.firstAttempt = 0, "", 0, 0, "", false
+	if rest, ok := strings.CutPrefix(name, firstAttemptPrefix); ok {
+		if !s.readMetric(rest, classes) || s.class == "" && !slices.Contains(firstAttemptMetrics, rest) {
+			return false
+		}
+		s.Metric, s.firstAttempt = name, true
+		return true
+	}
 	switch {
 	case name == "min", name == "mean", name == "max":
 		s.kind, s.Unit = kindLatency, UnitMilliseconds
@@ -270,7 +350,7 @@ func (s *SLO) setThreshold(value string) error {
 		return s.setNumber(value, what)
 	case kindErrorRate:
 		if !strings.HasSuffix(value, "%") {
-			return fmt.Errorf("error_rate takes a percentage, as in 0.5%%, not %q", value)
+			return fmt.Errorf("%s takes a percentage, as in 0.5%%, not %q", s.Metric, value)
 		}
 		return s.setPercent(value)
 	case kindCount:

@@ -2,6 +2,7 @@ package slo_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -46,6 +47,16 @@ func TestParse(t *testing.T) {
 		{"iterations>=1000", "", "iterations", slo.OpGreaterEqual, 1000, slo.UnitCount},
 		{"iteration_rate>=49.5", "", "iteration_rate", slo.OpGreaterEqual, 49.5, slo.UnitIterationsPerSecond},
 		{" p95 < 500ms ", "", "p95", slo.OpLess, 500, slo.UnitMilliseconds},
+		{"retries<100", "", "retries", slo.OpLess, 100, slo.UnitCount},
+		{"session.retries<=5%", "session", "retries", slo.OpLessEqual, 5, slo.UnitPercent},
+		{"first_attempt.error_rate<1%", "", "first_attempt.error_rate", slo.OpLess, 1, slo.UnitPercent},
+		{"login.first_attempt.error_rate<1%", "login", "first_attempt.error_rate", slo.OpLess, 1, slo.UnitPercent},
+		{"my.step.first_attempt.errors==0", "my.step", "first_attempt.errors", slo.OpEqual, 0, slo.UnitCount},
+		{"first_attempt.requests>=10", "", "first_attempt.requests", slo.OpGreaterEqual, 10, slo.UnitCount},
+		{"first_attempt.ok>99%", "", "first_attempt.ok", slo.OpGreater, 99, slo.UnitPercent},
+		{"first_attempt.lock_timeouts==0", "", "first_attempt.lock_timeouts", slo.OpEqual, 0, slo.UnitCount},
+		{"first_attempt.transport_errors<2", "", "first_attempt.transport_errors", slo.OpLess, 2, slo.UnitCount},
+		{"login.first_attempt.unavailable<1%", "login", "first_attempt.unavailable", slo.OpLess, 1, slo.UnitPercent},
 	}
 	for _, tc := range cases {
 		t.Run(tc.expr, func(t *testing.T) {
@@ -80,7 +91,7 @@ func TestParseErrors(t *testing.T) {
 		{"p9x<1s", 1, `unknown metric "p9x"`},
 		{"pNaN<1s", 1, "unknown metric"},
 		{"latency<1s", 1, `unknown metric "latency"`},
-		{"login.<1s", 1, "unknown metric"},
+		{"login.<1s", 7, `no metric after the scope "login."`},
 		{".p95<1s", 1, "unknown metric"},
 		{"status_99<1", 1, "unknown metric"},
 		{"status_5000<1", 1, "unknown metric"},
@@ -96,6 +107,19 @@ func TestParseErrors(t *testing.T) {
 		{"errors<-1", 8, "errors takes a count"},
 		{"errors<NaN", 8, "errors takes a count"},
 		{"p95 <  oops", 8, `"oops" is not a duration`},
+		{"session.retriez<1", 9, `unknown metric "retriez" (after the scope "session")`},
+		{"a.b.retriez<1", 3, `unknown metric "b.retriez" (after the scope "a")`},
+		{"p99.9x<1s", 1, `unknown metric "p99.9x":`},
+		{"login.p99.9x<1s", 7, `unknown metric "p99.9x" (after the scope "login")`},
+		{"first_attempt.p95<1s", 1, "first_attempt.p95: first attempts are counted by class only, not timed and not by status"},
+		{"login.first_attempt.status_429==0", 7, `first_attempt.status_429 (after the scope "login"): first attempts are counted by class only`},
+		{"first_attempt.retries==0", 1, "first_attempt.retries: first attempts are counted by class only"},
+		{"first_attempt.rps>1", 1, "for rps, write it without first_attempt."},
+		{"first_attempt.dropped==0", 1, "first_attempt.dropped: first attempts"},
+		{"first_attempt.first_attempt.errors==0", 1, "for first_attempt.errors, write it without first_attempt."},
+		{"first_attempt.nope<1", 1, `unknown metric "first_attempt.nope"`},
+		{"first_attempt.error_rate<1", 26, "first_attempt.error_rate takes a percentage"},
+		{"retries<1s", 9, "retries takes a count or a percentage"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.expr, func(t *testing.T) {
@@ -207,13 +231,114 @@ func TestEvaluateOpen(t *testing.T) {
 	}
 }
 
+// TestEvaluateRetries: retries and the first_attempt. metrics, in total
+// and scoped, as counts and as percentages (of requests for retries, of
+// first attempts for the others).
+func TestEvaluateRetries(t *testing.T) {
+	r := testkit.ResultWithRetries() // 108 login requests, 8 retries; of the 100 first attempts 90 ok, 5 lock timeouts, 3 unavailable, 2 transport
+	for _, tc := range []struct {
+		expr   string
+		actual float64
+		pass   bool
+		reason string
+	}{
+		{"retries==8", 8, true, "8 == 8"},
+		{"retries<5%", 7.407, false, "7.407% is not < 5%"},
+		{"login.retries<=8", 8, true, "8 <= 8"},
+		{"error_rate<=11.2%", 11.111, true, "11.111% <= 11.2%"},
+		{"first_attempt.error_rate<5%", 10, false, "10% is not < 5%"},
+		{"login.first_attempt.error_rate<=10%", 10, true, "10% <= 10%"},
+		{"first_attempt.requests==100", 100, true, "100 == 100"},
+		{"first_attempt.ok>=90", 90, true, "90 >= 90"},
+		{"first_attempt.ok<90%", 90, false, "90% is not < 90%"},
+		{"first_attempt.errors<=10", 10, true, "10 <= 10"},
+		{"first_attempt.lock_timeouts==5", 5, true, "5 == 5"},
+		{"login.first_attempt.unavailable<3%", 3, false, "3% is not < 3%"},
+		{"first_attempt.transport_errors==2", 2, true, "2 == 2"},
+		{"register.first_attempt.error_rate<1%", 0, false, "no samples"},
+		{"register.retries==0", 0, false, "no samples"},
+	} {
+		v := testkit.SLOs(t, tc.expr)[0].Evaluate(r)
+		if v.Pass != tc.pass || v.Reason != tc.reason || v.Actual < tc.actual*(1-1e-3) || v.Actual > tc.actual*(1+1e-3) {
+			t.Errorf("%s: actual %v pass %v reason %q; want %v %v %q", tc.expr, v.Actual, v.Pass, v.Reason, tc.actual, tc.pass, tc.reason)
+		}
+	}
+}
+
+// TestOlderFileRetriesNoSamples: a result whose requests count neither
+// retries nor first attempts (a file older than them, or merged with one)
+// has no samples for the retry metrics, and a baseline compares nothing
+// there; its other metrics are judged as ever.
+func TestOlderFileRetriesNoSamples(t *testing.T) {
+	older := testkit.Result()
+	for _, e := range append(older.Endpoints, older.Total) {
+		e.FirstAttempt = [runner.MaxClasses]int64{}
+	}
+	merged, err := runner.TotalOf([]*runner.EndpointStats{older.Endpoint("login"), testkit.ResultWithRetries().Endpoint("login")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	partly := testkit.Result()
+	partly.Endpoints[0], partly.Total = merged, merged
+	for _, r := range []*runner.Result{older, partly} {
+		for i, v := range slo.Judge(r, testkit.SLOs(t, "retries==0", "login.first_attempt.error_rate<100%", "first_attempt.requests>=0", "errors>=0")) {
+			if want := i < 3; v.NoSamples != want || v.Pass == want {
+				t.Errorf("%s on %d requests without attempt counts: pass %v, no samples %v (%s); want no samples %v",
+					v.SLO.Expr, r.Total.Requests(), v.Pass, v.NoSamples, v.Reason, want)
+			}
+		}
+	}
+	limits, err := slo.ParseLimits("retries=0,first_attempt.error_rate=0.1%,errors=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pair := range [][2]*runner.Result{{older, testkit.ResultWithRetries()}, {testkit.ResultWithRetries(), older}} {
+		for _, d := range slo.Compare(pair[0], pair[1], limits) {
+			if d.Endpoint == "register" {
+				continue // no requests in either
+			}
+			if want := d.Limit.Expr != "errors=0"; d.Missing != want {
+				t.Errorf("%s of %s against an older file: missing %v, want %v", d.Limit.Expr, d.Endpoint, d.Missing, want)
+			}
+		}
+	}
+}
+
+// TestCompareRetries: a baseline compares retries (relative, upwards) and
+// the first attempts' error rate (in percentage points) like any metric.
+func TestCompareRetries(t *testing.T) {
+	limits, err := slo.ParseLimits("retries=50%,first_attempt.error_rate=5%,first_attempt.requests=1%")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deltas := slo.Compare(testkit.Result(), testkit.ResultWithRetries(), limits)
+	got := map[string]string{}
+	for _, d := range deltas {
+		if d.Endpoint == "total" {
+			got[d.Limit.Expr] = fmt.Sprintf("%v %v->%v %s", d.Regressed, d.Old, d.New, d.Change())
+		}
+	}
+	want := map[string]string{
+		"retries=50%":                 "true 0->8 +8",       // from none: any rise is a regression
+		"first_attempt.error_rate=5%": "false 10->10 +0pp",  // the same first attempts
+		"first_attempt.requests=1%":   "false 100->100 +0%", // lower is worse; unchanged
+	}
+	for expr, w := range want {
+		if got[expr] != w {
+			t.Errorf("%s: %s, want %s", expr, got[expr], w)
+		}
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"p95<500ms", "login.p99.9<=1.2s", "error_rate<0.5%", "lock_timeouts==0", "status_503<1%",
 		"rps>=100", "a.b.c.p1<1ns", "p95<<5", "==", "p99.<1s", "errors<1e308%", "min>9999999999h",
-		"dropped_no_worker<1%", "dropped_behind==0", "iterations>=10", "iteration_rate>=49.5", "login.iteration_rate>1"} {
+		"dropped_no_worker<1%", "dropped_behind==0", "iterations>=10", "iteration_rate>=49.5", "login.iteration_rate>1",
+		"retries<100", "login.retries<1%", "first_attempt.error_rate<1%", "login.first_attempt.error_rate<1%",
+		"first_attempt.lock_timeouts==0", "a.first_attempt.ok>5%", "first_attempt.p95<1s", "session.retriez<1", "first_attempt.<1"} {
 		f.Add(s)
 	}
-	r := testkit.OpenResult(3)
+	results := []*runner.Result{testkit.OpenResult(3), testkit.ResultWithRetries()}
 	f.Fuzz(func(t *testing.T, expr string) {
 		s, err := slo.Parse(expr)
 		if err != nil {
@@ -226,9 +351,10 @@ func FuzzParse(f *testing.F) {
 		if s.Expr != expr || s.Metric == "" {
 			t.Fatalf("Parse(%q) = %+v", expr, s)
 		}
-		v := s.Evaluate(r)
-		if v.Reason == "" {
-			t.Fatalf("verdict of %q without a reason", expr)
+		for _, r := range results {
+			if v := s.Evaluate(r); v.Reason == "" {
+				t.Fatalf("verdict of %q without a reason", expr)
+			}
 		}
 	})
 }
