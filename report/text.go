@@ -33,6 +33,12 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	if r.Interrupted {
 		p.line("           interrupted: the figures cover what ran before the signal")
 	}
+	if setup := setupSentence(r.Setup); setup != "" {
+		wrapLabelled(p, "setup", setup)
+	}
+	if remote := remoteUsersSentence(r.Setup); remote != "" {
+		wrapLabelled(p, "", "warning: "+remote)
+	}
 	p.line("")
 
 	rows := append(append([]*runner.EndpointStats{}, r.Endpoints...), r.Total)

@@ -30,7 +30,7 @@ func MergeResults(results ...*Result) (*Result, error) {
 	}
 	first := results[0]
 	out := &Result{Scenario: first.Scenario, Target: first.Target, Started: first.Started, Ended: first.Ended,
-		Load: first.Load, ClassNames: first.Classes()}
+		Load: first.Load, ClassNames: first.Classes(), Setup: mergeSetups(results)}
 	var names []string
 	var from []int // per part, the result it comes from
 	causesKnown, iterationsKnown, latenessKnown := true, true, true

@@ -99,6 +99,9 @@ type Plan struct {
 	// ProtocolLog, when not nil, is where the process's log goes: its
 	// entries during the run count as protocol events.
 	ProtocolLog *ProtocolLog
+	// Setup, when not nil, is the report of the setup phase that came
+	// before the run (see Setup); the Result carries it.
+	Setup *SetupReport
 }
 
 // Validate reports a plan that cannot run.

@@ -67,6 +67,9 @@ type Result struct {
 	// Series is the run over time: per endpoint, requests and latency per
 	// interval.
 	Series Series
+	// Setup is what the setup phase before the run did (Plan.Setup); nil
+	// when there was none, in a merge, and in a result older than it.
+	Setup *SetupReport
 }
 
 // Classes returns the names of the run's outcome classes, by Class: its

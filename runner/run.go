@@ -101,6 +101,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		PeakWorkers:     int(e.peakWorkers.Load()),
 		HTTP2:           plan.HTTP2,
 		Series:          series,
+		Setup:           plan.Setup,
 		ProtocolEvents:  e.protocolEvents.Load() + plan.ProtocolLog.count() - logged,
 	}, nil
 }

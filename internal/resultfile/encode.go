@@ -51,6 +51,8 @@ type resultJSON struct {
 	Series        seriesJSON `json:"series"`
 	// Baseline is the comparison with --baseline, when there was one.
 	Baseline *baselineJSON `json:"baseline,omitempty"`
+	// Setup is the setup phase before the run, when there was one.
+	Setup *setupJSON `json:"setup,omitempty"`
 }
 
 type runJSON struct {
@@ -251,6 +253,7 @@ func Encode(r *runner.Result, verdicts []slo.Verdict, c *Comparison) ([]byte, er
 		SLOs:          []verdictJSON{},
 		ClassNames:    r.Classes(),
 		EndpointNames: []string{},
+		Setup:         setupOut(r.Setup),
 	}
 	series, err := seriesOut(r)
 	if err != nil {

@@ -73,6 +73,9 @@ func Read(data []byte) (*Saved, error) {
 		return nil, err
 	}
 	r.Load = load
+	if r.Setup, err = readSetup(in.Setup); err != nil {
+		return nil, err
+	}
 	names := in.EndpointNames
 	if len(names) == 0 {
 		for name := range in.Endpoints {
