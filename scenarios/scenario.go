@@ -60,7 +60,9 @@ type Env struct {
 // Requests are a scenario's setup requests (unmeasured), its steps and how
 // their answers are classified.
 type Requests struct {
-	Setup      []runner.SetupRequest
+	Setup []runner.SetupRequest
+	// Usernames are the usernames of the users Setup registers, in order.
+	Usernames  []string
 	Steps      []runner.Step
 	Classifier runner.Classifier
 	Vars       int
@@ -72,6 +74,11 @@ func (s *Scenario) Build(env Env) Requests {
 	seed := seedOf(env.RunID)
 	user := func(seq int64) []string { return s.users.pick(rows, seq, seed) }
 	r := Requests{Setup: setup, Classifier: s.classifier, Vars: s.vars}
+	if len(setup) > 0 {
+		for _, row := range rows {
+			r.Usernames = append(r.Usernames, row[regUsername])
+		}
+	}
 	weighted := 0
 	for i := range s.steps {
 		st := &s.steps[i]
