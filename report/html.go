@@ -265,6 +265,9 @@ func htmlSettings(r *runner.Result, tl *htmlTimeline) []htmlSetting {
 	if remote := remoteUsersSentence(r.Setup); remote != "" {
 		s = append(s, htmlSetting{"users left at the target", remote})
 	}
+	if session := sessionSentence(r.Session); session != "" {
+		s = append(s, htmlSetting{"sessions", session})
+	}
 	return s
 }
 

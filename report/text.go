@@ -65,6 +65,7 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	p.keep(scenarioClasses(w, r, rows))
 	p.keep(retries(w, rows))
 	p.keep(connectionTable(w, rows))
+	textSession(p, w, r)
 
 	t := r.Total
 	p.line("total      %d request%s, %d ok, %d error%s (%s%%), %.1f req/s", t.Requests(), plural(t.Requests()),

@@ -112,6 +112,9 @@ func MergeResults(results ...*Result) (*Result, error) {
 	if out.Series, err = mergeSeries(out.Started, names, results); err != nil {
 		return nil, err
 	}
+	if out.Session, err = mergeSessions(results); err != nil {
+		return nil, err
+	}
 	slices.SortFunc(out.Parts, func(a, b Part) int { return a.Started.Compare(b.Started) })
 	out.PeakWorkers = peakWorkers(out.Parts)
 	if len(out.Parts) == 1 {

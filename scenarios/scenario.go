@@ -41,6 +41,7 @@ type Scenario struct {
 
 	classifier runner.Classifier
 	users      users
+	session    *session // nil: none
 	steps      []step
 	vars       int   // extracted variables
 	mix        []int // the weighted step each iteration chooses, by Seq mod len
@@ -66,13 +67,15 @@ type Requests struct {
 	Steps      []runner.Step
 	Classifier runner.Classifier
 	Vars       int
+	// Session is the users' session; nil when the scenario has none.
+	Session *runner.Session
 }
 
 // Build returns the setup requests and steps of a run in env.
 func (s *Scenario) Build(env Env) Requests {
 	rows, setup := s.users.forRun(env)
 	seed := seedOf(env.RunID)
-	user := func(seq int64) []string { return s.users.pick(rows, seq, seed) }
+	user := func(it runner.Iteration) []string { return s.users.pick(rows, it.Seq, seed) }
 	r := Requests{Setup: setup, Classifier: s.classifier, Vars: s.vars}
 	if len(setup) > 0 {
 		for _, row := range rows {
@@ -86,6 +89,9 @@ func (s *Scenario) Build(env Env) Requests {
 		if st.weighted {
 			weighted++
 		}
+	}
+	if s.session != nil {
+		r.Session = s.session.runnerSession(env.RunID, rows, func(seq int64) int { return s.users.pickIndex(len(rows), seq, seed) })
 	}
 	return r
 }

@@ -79,12 +79,16 @@ func (u users) pick(rows [][]string, seq int64, seed uint64) []string {
 	if len(rows) == 0 {
 		return nil
 	}
-	n := uint64(len(rows))
+	return rows[u.pickIndex(len(rows), seq, seed)]
+}
+
+// pickIndex returns the index of the user of iteration seq among n > 0.
+func (u users) pickIndex(n int, seq int64, seed uint64) int {
 	switch u.order {
 	case orderRandom:
-		return rows[mix64(uint64(seq)^seed)%n]
+		return int(mix64(uint64(seq)^seed) % uint64(n))
 	default: // unique runs no more iterations than rows: see Scenario.IterationLimit
-		return rows[uint64(seq)%n]
+		return int(uint64(seq) % uint64(n))
 	}
 }
 

@@ -440,6 +440,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 
 		ProtocolLog: &netHTTPLog,
 		Setup:       setup,
+		Session:     requests.Session,
 	}
 	var raw *rawFile
 	if p.flags.raw != "" {

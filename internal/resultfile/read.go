@@ -76,6 +76,9 @@ func Read(data []byte) (*Saved, error) {
 	if r.Setup, err = readSetup(in.Setup); err != nil {
 		return nil, err
 	}
+	if r.Session, err = readSession(in.Session, r.ClassNames); err != nil {
+		return nil, err
+	}
 	names := in.EndpointNames
 	if len(names) == 0 {
 		for name := range in.Endpoints {
