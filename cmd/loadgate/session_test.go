@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -31,9 +30,10 @@ type sessionResult struct {
 
 // sessionFile is a scenario that registers 5 users at the AuthBackend at
 // url, logs each in once in its session, and reads its own record with the
-// session's raw token in 50 iterations of workers; extra is added to the
-// session block.
-func sessionFile(t *testing.T, url string, workers int, extra string) string {
+// session's raw token in 50 iterations of load (a flow mapping without
+// its braces, such as "concurrency: 3"); extra is added to the session
+// block.
+func sessionFile(t *testing.T, url, load, extra string) string {
 	return writeFile(t, t.TempDir(), "session.yaml", `
 name: sessions
 target: `+url+`
@@ -50,7 +50,7 @@ session:`+extra+`
       path: /api/collections/users/auth-with-password
       body: {identity: "{{user.email}}", password: "{{user.password}}"}
       extract: {token: token, id: record.id}
-load: {concurrency: `+fmt.Sprint(workers)+`, iterations: 50}
+load: {`+load+`, iterations: 50}
 steps:
   - name: record
     path: "/api/collections/users/records/{{session.id}}"
@@ -81,7 +81,7 @@ func runSessions(t *testing.T, file string) sessionResult {
 // 50 reads, and the session's login is its own endpoint, not in the totals.
 func TestSessionLogsInOnce(t *testing.T) {
 	b := testkit.NewAuthBackend(t, testkit.AuthBackendOptions{})
-	r := runSessions(t, sessionFile(t, b.URL, 3, ""))
+	r := runSessions(t, sessionFile(t, b.URL, "concurrency: 3", ""))
 	logins, reads := b.Requests(authLogin, 200), b.Requests(authRecord, 200)
 	if logins != 5 || reads != 50 {
 		t.Errorf("the server answered %d logins and %d reads; want 5 and 50", logins, reads)
@@ -95,13 +95,22 @@ func TestSessionLogsInOnce(t *testing.T) {
 	}
 }
 
+// TestSessionOpenModel: in the open model too, each user logs in once.
+func TestSessionOpenModel(t *testing.T) {
+	b := testkit.NewAuthBackend(t, testkit.AuthBackendOptions{})
+	r := runSessions(t, sessionFile(t, b.URL, "rate: 500/s", ""))
+	if logins, reads := b.Requests(authLogin, 200), b.Requests(authRecord, 200); logins != 5 || reads != 50 || r.Totals.OK != 50 || r.Session.Opened != 5 {
+		t.Errorf("the server answered %d logins and %d reads; the result %d ok, session %+v", logins, reads, r.Totals.OK, r.Session)
+	}
+}
+
 // TestSessionRenewsOn401: tokens good for 3 uses answer 401 after; the
 // sessions renew on it and every iteration of a serial run still succeeds.
 // The renewals are the server's extra logins, and the 401s that caused
 // them are counted apart, not as errors.
 func TestSessionRenewsOn401(t *testing.T) {
 	b := testkit.NewAuthBackend(t, testkit.AuthBackendOptions{TokenUses: 3})
-	r := runSessions(t, sessionFile(t, b.URL, 1, `
+	r := runSessions(t, sessionFile(t, b.URL, "concurrency: 1", `
   renew: {on_status: [401]}`))
 	logins, reads, refused := b.Requests(authLogin, 200), b.Requests(authRecord, 200), b.Requests(authRecord, 401)
 	s := r.Session
@@ -124,7 +133,7 @@ func TestSessionRenewsOn401(t *testing.T) {
 // expired answers and the reads that were still refused after a renewal.
 func TestSessionRenewalsShared(t *testing.T) {
 	b := testkit.NewAuthBackend(t, testkit.AuthBackendOptions{TokenUses: 3})
-	file := sessionFile(t, b.URL, 8, `
+	file := sessionFile(t, b.URL, "concurrency: 8", `
   renew: {on_status: [401]}`)
 	out := filepath.Join(t.TempDir(), "out.json")
 	run(t, "run", file, "--out", out) // may fail errors==0: a renewed token can be used up by others before its resend
@@ -150,7 +159,7 @@ func TestSessionRenewalsShared(t *testing.T) {
 // the result's endpoints; the server still saw one login per user.
 func TestSessionUnmeasured(t *testing.T) {
 	b := testkit.NewAuthBackend(t, testkit.AuthBackendOptions{})
-	r := runSessions(t, sessionFile(t, b.URL, 3, `
+	r := runSessions(t, sessionFile(t, b.URL, "concurrency: 3", `
   measure: false`))
 	if logins := b.Requests(authLogin, 200); logins != 5 || r.Session.Opened != 5 || len(r.Session.Endpoints) != 0 {
 		t.Errorf("%d logins; session %+v: want 5 opened, no endpoints", logins, r.Session)
@@ -161,12 +170,71 @@ func TestSessionUnmeasured(t *testing.T) {
 // the session's requests apart.
 func TestSessionSummary(t *testing.T) {
 	b := testkit.NewAuthBackend(t, testkit.AuthBackendOptions{})
-	code, stdout, stderr := run(t, "run", sessionFile(t, b.URL, 3, ""))
+	code, stdout, stderr := run(t, "run", sessionFile(t, b.URL, "concurrency: 3", ""))
 	want := []string{"session    5 users, 5 opened, renewed 0 on status and 0 on lifetime, 0 failed",
 		"session requests, apart from the iterations' (not in the totals):", "  login        5   5"}
 	for _, w := range want {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("exit %d; the summary lacks %q:\n%s%s", code, w, stdout, stderr)
 		}
+	}
+}
+
+// TestInterruptWhileSessionsOpen interrupts a run while its sessions log
+// in (the login never answers): it ends once the login in flight times
+// out, interrupted, with no iteration run.
+func TestInterruptWhileSessionsOpen(t *testing.T) {
+	api := watchAPI(t, "/api/auth/login", true)
+	file := writeFile(t, t.TempDir(), "held.yaml", `
+users: {register: {count: 2}}
+session:
+  steps:
+    - name: login
+      path: /api/auth/login
+      body: {username: "{{user.username}}", password: "{{user.password}}"}
+      extract: {token: token}
+load: {iterations: 10}
+steps:
+  - name: profile
+    path: /api/auth/profile
+    headers: {Authorization: "Bearer {{session.token}}"}
+`)
+	stdout, stderr, stop := background(t, "run", file, "--target", api.URL, "--timeout", "2s")
+	api.waitFor(t, 1)
+	if code := stop(); code != exitInterrupted {
+		t.Fatalf("exit %d, want 130\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout.String(), "interrupted") || !strings.Contains(stdout.String(), "total      0 requests") {
+		t.Errorf("the summary does not say the run was interrupted before any iteration:\n%s", stdout)
+	}
+}
+
+// TestSessionFailureStopsTheRun: a user whose session cannot be opened
+// (a wrong password) stops the run before the load, with exit 1 and one
+// line naming the user, the step and the answer.
+func TestSessionFailureStopsTheRun(t *testing.T) {
+	b := testkit.NewAuthBackend(t, testkit.AuthBackendOptions{})
+	file := writeFile(t, t.TempDir(), "wrong.yaml", `
+target: `+b.URL+`
+users:
+  fixed: {username: nobody@example.test, password: wrong-password}
+session:
+  steps:
+    - name: login
+      path: /api/collections/users/auth-with-password
+      body: {identity: "{{user.username}}", password: "{{user.password}}"}
+      extract: {token: token}
+steps:
+  - name: record
+    path: /api/collections/users/records/x
+    headers: {Authorization: "{{session.token}}"}
+`)
+	code, stdout, stderr := run(t, "run", file)
+	want := "loadgate: session of user 0 failed: step login: client_error (status 400): "
+	if code != 1 || stdout != "" || !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 1 and one line starting %q", code, stdout, stderr, want)
+	}
+	if reads := b.Requests(authRecord, 401) + b.Requests(authRecord, 200); reads != 0 {
+		t.Errorf("%d records read after a failed session", reads)
 	}
 }
