@@ -71,7 +71,9 @@ type SessionReport struct {
 	Endpoints []*EndpointStats
 }
 
-// SessionError is a session that could not be opened before the load.
+// SessionError is a session that could not be opened before the load: the
+// user's index, the session step that was not ok, its class and failure
+// message (for an answer, its status and the start of its body).
 type SessionError struct {
 	User    int
 	Step    string
@@ -81,7 +83,7 @@ type SessionError struct {
 }
 
 func (e *SessionError) Error() string {
-	return fmt.Sprintf("session of user %d failed: step %s: %s (status %d): %s", e.User, e.Step, e.Class, e.Status, e.Message)
+	return fmt.Sprintf("session of user %d failed: step %s: %s: %s", e.User, e.Step, e.Class, e.Message)
 }
 
 // renewCause says why a session is made.

@@ -51,7 +51,10 @@ func (w *worker) close() {
 // passes stop). The first step's response time counts from intended, the
 // iteration's scheduled start (the zero time: when it is sent); each later
 // step's from its own send. It reports whether it sent anything: not when
-// begin ended before its first step.
+// begin ended before its first step. With a session, it first takes its
+// user's session (renewed first when too old; when that fails, it sends
+// no step), and a step answered with a renew status renews it and is sent
+// again, once, with the new one.
 func (w *worker) iterate(begin, stop context.Context, it Iteration, intended time.Time) (sent bool) {
 	plan := w.engine.plan
 	if w.vars == nil {

@@ -230,7 +230,7 @@ steps:
     headers: {Authorization: "{{session.token}}"}
 `)
 	code, stdout, stderr := run(t, "run", file)
-	want := "loadgate: session of user 0 failed: step login: client_error (status 400): "
+	want := "loadgate: session of user 0 failed: step login: client_error: 400 {"
 	if code != 1 || stdout != "" || !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 1 and one line starting %q", code, stdout, stderr, want)
 	}
