@@ -262,6 +262,15 @@ func htmlSettings(r *runner.Result, tl *htmlTimeline) []htmlSetting {
 	if r.TLSUnverified {
 		s = append(s, htmlSetting{"unverified", "yes: " + unverifiedNote})
 	}
+	if setup := setupSentence(r.Setup); setup != "" {
+		s = append(s, htmlSetting{"setup", setup})
+	}
+	if remote := remoteUsersSentence(r.Setup); remote != "" {
+		s = append(s, htmlSetting{"users left at the target", remote})
+	}
+	if session := sessionSentence(r.Session); session != "" {
+		s = append(s, htmlSetting{"sessions", session})
+	}
 	return s
 }
 

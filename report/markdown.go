@@ -41,6 +41,15 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	if r.TLSUnverified {
 		b.WriteString("\n> **Unverified**: " + mdText(unverifiedNote) + ".\n")
 	}
+	if setup := setupSentence(r.Setup); setup != "" {
+		b.WriteString("\n**Setup** " + mdText(setup) + "\n")
+	}
+	if remote := remoteUsersSentence(r.Setup); remote != "" {
+		b.WriteString("\n> **Users left at the target**: " + mdText(remote) + ".\n")
+	}
+	if session := sessionSentence(r.Session); session != "" {
+		b.WriteString("\n**Sessions** " + mdText(session) + "\n")
+	}
 
 	if len(verdicts) > 0 {
 		b.WriteString("\n### SLOs\n\n")

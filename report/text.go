@@ -33,6 +33,12 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	if r.Interrupted {
 		p.line("           interrupted: the figures cover what ran before the signal")
 	}
+	if setup := setupSentence(r.Setup); setup != "" {
+		wrapLabelled(p, "setup", setup)
+	}
+	if remote := remoteUsersSentence(r.Setup); remote != "" {
+		wrapLabelled(p, "", "warning: "+remote)
+	}
 	p.line("")
 
 	rows := append(append([]*runner.EndpointStats{}, r.Endpoints...), r.Total)
@@ -59,6 +65,7 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	p.keep(scenarioClasses(w, r, rows))
 	p.keep(retries(w, rows))
 	p.keep(connectionTable(w, rows))
+	textSession(p, w, r)
 
 	t := r.Total
 	p.line("total      %d request%s, %d ok, %d error%s (%s%%), %.1f req/s", t.Requests(), plural(t.Requests()),

@@ -32,7 +32,7 @@ func (e *engine) chooseExchange() error {
 	for i, t := range e.templates {
 		var err error
 		if requests[i], err = newHTTP1Request(t); err != nil {
-			return fmt.Errorf("step %q: %w", e.plan.Steps[i].Name, err)
+			return fmt.Errorf("step %q: %w", e.steps[i].Name, err)
 		}
 	}
 	c := newConnector(e.plan, "http/1.1")
@@ -52,7 +52,7 @@ type http1Exchange struct {
 
 func (x *http1Exchange) do(i int, it Iteration, body *bytes.Buffer) (answer, error) {
 	e := x.e
-	step := &e.plan.Steps[i]
+	step := &e.steps[i]
 	req := x.requests[i]
 	if step.Vary != nil {
 		varied, err := e.varied(e.templates[i].Context(), i, it)

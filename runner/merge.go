@@ -31,7 +31,7 @@ func MergeResults(results ...*Result) (*Result, error) {
 	}
 	first := results[0]
 	out := &Result{Scenario: first.Scenario, Target: first.Target, Started: first.Started, Ended: first.Ended,
-		Load: first.Load, ClassNames: first.Classes(), Identity: first.Identity}
+		Load: first.Load, ClassNames: first.Classes(), Identity: first.Identity, Setup: mergeSetups(results)}
 	var names []string
 	var from []int // per part, the result it comes from
 	causesKnown, iterationsKnown, latenessKnown := true, true, true
@@ -114,6 +114,9 @@ func MergeResults(results ...*Result) (*Result, error) {
 		out.Lateness = nil // part of the runs' lateness would pass for all of it
 	}
 	if out.Series, err = mergeSeries(out.Started, names, results); err != nil {
+		return nil, err
+	}
+	if out.Session, err = mergeSessions(results); err != nil {
 		return nil, err
 	}
 	slices.SortFunc(out.Parts, func(a, b Part) int { return a.Started.Compare(b.Started) })

@@ -89,7 +89,7 @@ func (x *netHTTPExchange) close() {}
 // and it saves parsing the URL and building the headers on every send.
 func (x *netHTTPExchange) request(i int, it Iteration) (*http.Request, error) {
 	e := x.e
-	step := &e.plan.Steps[i]
+	step := &e.steps[i]
 	var req *http.Request
 	if step.Vary != nil {
 		var err error

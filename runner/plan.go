@@ -16,10 +16,15 @@ import (
 // the worker that runs it. Vars holds the iteration's variables
 // (Plan.Vars of them, empty when it starts), which steps' Extract set and
 // later steps read; only the worker running the iteration touches them.
+// With a Plan.Session, User is the iteration's user and Session that
+// user's session variables, which nobody changes (a renewal makes new
+// ones); without one, both are zero.
 type Iteration struct {
-	Seq    int64
-	Worker int
-	Vars   []string
+	Seq     int64
+	Worker  int
+	Vars    []string
+	User    int
+	Session []string
 }
 
 // Step is one request of an iteration.
@@ -140,6 +145,12 @@ type Plan struct {
 	// ProtocolLog, when not nil, is where the process's log goes: its
 	// entries during the run count as protocol events.
 	ProtocolLog *ProtocolLog
+	// Setup, when not nil, is the report of the setup phase that came
+	// before the run (see Setup); the Result carries it.
+	Setup *SetupReport
+	// Session, when not nil, gives each user a session, opened before the
+	// load and renewed during it (see Session).
+	Session *Session
 	// Identity names the run and what it runs, for the result (and for the
 	// merge of shards); the runner only passes it on.
 	Identity Identity
@@ -165,7 +176,14 @@ func (p Plan) Validate() error {
 	if len(p.Steps) == 0 {
 		errs = append(errs, errors.New("the plan has no steps"))
 	}
-	for i, s := range p.Steps {
+	steps := p.Steps
+	if p.Session != nil {
+		if err := p.Session.validate(); err != nil {
+			errs = append(errs, err)
+		}
+		steps = append(steps[:len(steps):len(steps)], p.Session.Steps...)
+	}
+	for i, s := range steps {
 		if s.Name == "" {
 			errs = append(errs, fmt.Errorf("step %d has no name", i+1))
 		}

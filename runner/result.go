@@ -74,6 +74,12 @@ type Result struct {
 	// Series is the run over time: per endpoint, requests and latency per
 	// interval.
 	Series Series
+	// Setup is what the setup phase before the run did (Plan.Setup); nil
+	// when there was none, in a merge, and in a result older than it.
+	Setup *SetupReport
+	// Session is what the users' sessions did (Plan.Session); nil without
+	// one and in a result older than it; a merge adds its results' up.
+	Session *SessionReport
 }
 
 // Classes returns the names of the run's outcome classes, by Class: its

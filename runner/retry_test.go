@@ -39,7 +39,7 @@ func TestRetryWithoutRetryAfterBacksOff(t *testing.T) {
 	p.RawSinks = []runner.RawSink{sink}
 	res := mustRun(t, t.Context(), p)
 
-	const route = "POST /api/collections/users/auth-with-password"
+	const route = testkit.AuthLogin
 	refused := int64(backend.Requests(route, http.StatusTooManyRequests))
 	l := res.Endpoint("login")
 	if l.Status(http.StatusTooManyRequests) != refused || l.Status(http.StatusOK) != int64(backend.Requests(route, http.StatusOK)) {
@@ -129,7 +129,7 @@ func TestSetupRetryBacksOff(t *testing.T) {
 	}))
 	target, _ := url.Parse("http://" + srv)
 	req := runner.SetupRequest{Label: "register user u1", Method: http.MethodPost, Path: "/register", Body: []byte(`{}`)}
-	if err := runner.Setup(t.Context(), http.DefaultClient, target, []runner.SetupRequest{req}, runner.SetupOptions{Retries: 6}); err != nil {
+	if _, err := runner.Setup(t.Context(), http.DefaultClient, target, []runner.SetupRequest{req}, runner.SetupOptions{Retries: 6}); err != nil {
 		t.Fatalf("setup after six 429s: %v", err)
 	}
 	mu.Lock()

@@ -19,7 +19,9 @@ import (
 // Cancelling ctx stops the run gracefully: no request starts after it, and
 // requests in flight finish within plan.Timeout; the Result then has
 // Interrupted set. Failed requests are data in the Result, never errors: Run
-// returns an error only for a plan that cannot run.
+// returns an error only for a plan that cannot run, or a *SessionError
+// when a user's session could not be opened before the load (then nothing
+// was measured).
 func Run(ctx context.Context, plan Plan) (*Result, error) {
 	if err := plan.Validate(); err != nil {
 		return nil, err
@@ -30,6 +32,11 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 	}
 	if e.client != nil {
 		defer e.client.CloseIdleConnections()
+	}
+	if e.sessions != nil {
+		if err := e.sessions.openAll(ctx, e); err != nil {
+			return nil, err
+		}
 	}
 	// The run's length counts from its start: every arrival the schedule
 	// has before the end is due, however late the deadline is noticed.
@@ -104,6 +111,8 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		MachineCPUs:     runtime.NumCPU(),
 		HTTP2:           plan.HTTP2,
 		Series:          series,
+		Setup:           plan.Setup,
+		Session:         e.sessions.report(),
 		ProtocolEvents:  e.protocolEvents.Load() + plan.ProtocolLog.count() - logged,
 	}, nil
 }
@@ -111,6 +120,8 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 // engine is what the workers of one run share.
 type engine struct {
 	plan         *Plan
+	steps        []Step                  // the plan's steps, then its session's
+	sessions     *sessions               // nil without a session
 	newExchange  func(*connLog) exchange // a worker's exchange, of the kind chooseExchange chose
 	client       *http.Client            // net/http's, for an exchange through it; nil otherwise
 	templates    []*http.Request         // per step; workers clone them
@@ -140,8 +151,13 @@ func newEngine(ctx context.Context, plan *Plan) (*engine, error) {
 		e.lateness = NewLatencyHistogram()
 	}
 	e.names, e.stepEndpoint = endpointsOf(plan.Steps)
+	e.steps = plan.Steps
+	if plan.Session != nil {
+		e.sessions = newSessions(plan.Session, len(plan.Steps))
+		e.steps = append(plan.Steps[:len(plan.Steps):len(plan.Steps)], plan.Session.Steps...)
+	}
 	reqCtx := context.WithoutCancel(ctx)
-	for _, s := range plan.Steps {
+	for _, s := range e.steps {
 		req, err := http.NewRequestWithContext(reqCtx, s.Method, ResolvePath(plan.Target, s.Path), nil)
 		if err != nil {
 			return nil, fmt.Errorf("step %q: %w", s.Name, err)
@@ -176,6 +192,11 @@ func (e *engine) newWorker(id int) *worker {
 			break
 		}
 	}
+	return e.worker(id)
+}
+
+// worker returns worker id, without counting it.
+func (e *engine) worker(id int) *worker {
 	w := &worker{id: id, engine: e, shard: e.shards[id%len(e.shards)]}
 	w.exchange = e.newExchange(&w.conns)
 	return w

@@ -34,7 +34,7 @@ func referenceAPI(t *testing.T, cfg apiserver.Config) *url.URL {
 	}
 	t.Cleanup(func() { in.Shutdown(context.Background()) })
 	u, _ := url.Parse(in.URL())
-	err = runner.Setup(t.Context(), http.DefaultClient, u, []runner.SetupRequest{{
+	_, err = runner.Setup(t.Context(), http.DefaultClient, u, []runner.SetupRequest{{
 		Label: "register alice", Method: http.MethodPost, Path: "/api/auth/register",
 		Body: []byte(`{"username":"alice","password":"` + password + `","email":"alice@example.com"}`),
 	}}, runner.SetupOptions{})
@@ -333,7 +333,7 @@ func TestSetupRetriesAfterRetryAfter(t *testing.T) {
 	req := runner.SetupRequest{Label: "register user u1", Method: http.MethodPost, Path: "/register", Body: []byte(`{}`)}
 
 	began := time.Now()
-	if err := runner.Setup(t.Context(), http.DefaultClient, target, []runner.SetupRequest{req}, runner.SetupOptions{}); err != nil {
+	if _, err := runner.Setup(t.Context(), http.DefaultClient, target, []runner.SetupRequest{req}, runner.SetupOptions{}); err != nil {
 		t.Fatalf("setup after two 503s: %v", err)
 	}
 	if calls.Load() != 3 || time.Since(began) < 2*time.Second {
@@ -341,7 +341,7 @@ func TestSetupRetriesAfterRetryAfter(t *testing.T) {
 	}
 
 	req.Path = "/bad"
-	err := runner.Setup(t.Context(), http.DefaultClient, target, []runner.SetupRequest{req}, runner.SetupOptions{})
+	_, err := runner.Setup(t.Context(), http.DefaultClient, target, []runner.SetupRequest{req}, runner.SetupOptions{})
 	var setupErr *runner.SetupError
 	if !errors.As(err, &setupErr) || setupErr.Status != 400 || !strings.Contains(err.Error(), "register user u1") ||
 		!strings.Contains(err.Error(), "answered 400") || strings.Contains(err.Error(), "\n") {
@@ -349,13 +349,13 @@ func TestSetupRetriesAfterRetryAfter(t *testing.T) {
 	}
 
 	req.Path = "/missing"
-	err = runner.Setup(t.Context(), http.DefaultClient, target, []runner.SetupRequest{req}, runner.SetupOptions{})
+	_, err = runner.Setup(t.Context(), http.DefaultClient, target, []runner.SetupRequest{req}, runner.SetupOptions{})
 	if err == nil || !strings.HasSuffix(err.Error(), "answered 404 after 1 attempt(s): (empty body)") {
 		t.Errorf("error %v; want it to say the 404 had an empty body", err)
 	}
 
 	req.Path = "/always-busy"
-	err = runner.Setup(t.Context(), http.DefaultClient, target, []runner.SetupRequest{req}, runner.SetupOptions{Retries: 1, MaxWait: 10 * time.Millisecond})
+	_, err = runner.Setup(t.Context(), http.DefaultClient, target, []runner.SetupRequest{req}, runner.SetupOptions{Retries: 1, MaxWait: 10 * time.Millisecond})
 	if !errors.As(err, &setupErr) || setupErr.Status != 503 || setupErr.Attempts != 2 {
 		t.Errorf("error %v; want 503 after 2 attempts", err)
 	}
@@ -418,7 +418,7 @@ func TestSetupBacksOffToOneAtATime(t *testing.T) {
 	for i := range 12 {
 		reqs = append(reqs, runner.SetupRequest{Label: fmt.Sprint("user ", i), Method: http.MethodPost, Path: "/register", Body: []byte(`{}`)})
 	}
-	if err := runner.Setup(t.Context(), http.DefaultClient, target, reqs, runner.SetupOptions{Concurrency: 4, Retries: 3}); err != nil {
+	if _, err := runner.Setup(t.Context(), http.DefaultClient, target, reqs, runner.SetupOptions{Concurrency: 4, Retries: 3}); err != nil {
 		t.Errorf("setup against a target that refuses overlap: %v", err)
 	}
 }

@@ -40,6 +40,8 @@ type SetupOptions struct {
 	// Retry-After asks for, or without one a back-off with jitter (see
 	// retryWait), as a step's.
 	MaxWait time.Duration
+	// Progress, when not nil, counts the requests done as they succeed.
+	Progress *SetupProgress
 }
 
 func (o SetupOptions) withDefaults() SetupOptions {
@@ -83,9 +85,22 @@ func (e *SetupError) Unwrap() error { return e.Err }
 // its Retry-After or a back-off, and returns the first request that still
 // failed as a *SetupError. Once the target has answered 503 or 429, the requests go one
 // at a time, so that a struggling target is not kept busy by setup itself.
-// Cancelling ctx abandons it with ctx.Err().
-func Setup(ctx context.Context, client *http.Client, target *url.URL, reqs []SetupRequest, opts SetupOptions) error {
+// Cancelling ctx abandons it with ctx.Err(). Its report counts what was
+// sent, whether it succeeded or not.
+func Setup(ctx context.Context, client *http.Client, target *url.URL, reqs []SetupRequest, opts SetupOptions) (SetupReport, error) {
 	s := &setupPhase{client: client, target: target, opts: opts.withDefaults()}
+	s.tally.progress = opts.Progress
+	began := time.Now()
+	err := s.run(ctx, reqs)
+	s.tally.mu.Lock()
+	defer s.tally.mu.Unlock()
+	report := s.tally.report
+	report.Users, report.Duration = len(reqs), time.Since(began)
+	return report, err
+}
+
+// run sends reqs and returns the first failure.
+func (s *setupPhase) run(ctx context.Context, reqs []SetupRequest) error {
 	g, groupCtx := errgroup.WithContext(ctx)
 	g.SetLimit(s.opts.Concurrency)
 	for _, r := range reqs {
@@ -107,6 +122,7 @@ type setupPhase struct {
 	opts      SetupOptions
 	throttled atomic.Bool // set by the first 503 or 429
 	serial    sync.Mutex  // taken around each attempt once throttled
+	tally     setupTally
 }
 
 // send makes r until it succeeds, retrying a 503 or 429.
@@ -118,13 +134,18 @@ func (s *setupPhase) send(ctx context.Context, r SetupRequest) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
+			s.tally.answered(0, attempt > 1)
+			s.tally.ended(false)
 			return &SetupError{Request: r, URL: shown, Attempts: attempt, Err: err} // net/http strips passwords from its errors
 		}
+		s.tally.answered(status, attempt > 1)
 		if (Classifier{}).Classify(status, body, nil, r.Expect) == ClassOK {
+			s.tally.ended(true)
 			return nil
 		}
 		retryable := status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests
 		if !retryable || attempt > s.opts.Retries {
+			s.tally.ended(false)
 			return &SetupError{Request: r, URL: shown, Status: status, Attempts: attempt, Body: strings.TrimSpace(string(body))}
 		}
 		s.throttled.Store(true)

@@ -29,6 +29,14 @@ type worker struct {
 	scratch  []byte       // room to build a message in
 	backoff  backoff      // after failed connection attempts
 	started  int64        // iterations that sent something, added to the engine's at close
+	status   int          // the last answer's status; 0 for none
+
+	// With a session: expired is set by an answer whose status renews the
+	// iteration's session; resending while its step is sent again with a
+	// new session (which no status renews again); sessionVars are the
+	// variables of the session being made.
+	expired, resending bool
+	sessionVars        []string
 }
 
 // close closes the worker's exchange and adds its iterations to the run's.
@@ -44,7 +52,10 @@ func (w *worker) close() {
 // passes stop). The first step's response time counts from intended, the
 // iteration's scheduled start (the zero time: when it is sent); each later
 // step's from its own send. It reports whether it sent anything: not when
-// begin ended before its first step.
+// begin ended before its first step. With a session, it first takes its
+// user's session (renewed first when too old; when that fails, it sends
+// no step), and a step answered with a renew status renews it and is sent
+// again, once, with the new one.
 func (w *worker) iterate(begin, stop context.Context, it Iteration, intended time.Time) (sent bool) {
 	plan := w.engine.plan
 	if w.vars == nil {
@@ -52,6 +63,17 @@ func (w *worker) iterate(begin, stop context.Context, it Iteration, intended tim
 	}
 	clear(w.vars)
 	it.Vars = w.vars
+	var session *sessionState
+	if ss := w.engine.sessions; ss != nil {
+		if begin.Err() != nil {
+			return false
+		}
+		it.User = ss.plan.User(it.Seq)
+		if session = ss.get(stop, w, it.User); session == nil {
+			return false
+		}
+		it.Session = session.vars
+	}
 	for i, step := range plan.Steps {
 		if step.Skip != nil && step.Skip(it) {
 			continue
@@ -64,7 +86,18 @@ func (w *worker) iterate(begin, stop context.Context, it Iteration, intended tim
 			break
 		}
 		sent = true
-		if w.runStep(stop, i, it, intended) != ClassOK {
+		class := w.runStep(stop, i, it, intended)
+		if w.expired {
+			w.expired = false
+			if session = w.engine.sessions.renew(stop, w, it.User, session, causeStatus); session == nil {
+				break
+			}
+			it.Session = session.vars
+			w.resending = true
+			class = w.runStep(stop, i, it, time.Time{})
+			w.resending = false
+		}
+		if class != ClassOK {
 			break
 		}
 		intended = time.Time{}
@@ -83,7 +116,7 @@ func (w *worker) iterate(begin, stop context.Context, it Iteration, intended tim
 // the worker backs off (see backoffSchedule) before it returns: it is busy
 // meanwhile. A wait for a retry or a back-off ends early when stop ends.
 func (w *worker) runStep(stop context.Context, i int, it Iteration, intended time.Time) Class {
-	retry := w.engine.plan.Steps[i].Retry
+	retry := w.engine.steps[i].Retry
 	for attempt := 0; ; attempt++ {
 		x, ans := w.send(i, it, intended, attempt > 0)
 		if x.ConnectFailed {
@@ -91,7 +124,7 @@ func (w *worker) runStep(stop context.Context, i int, it Iteration, intended tim
 			return x.Class
 		}
 		w.backoff.connected()
-		if x.Class == ClassOK || !retry.retries(ans.status, attempt) ||
+		if x.Class == ClassOK || w.expired || !retry.retries(ans.status, attempt) ||
 			!sleep(stop, retryWait(ans.retryAfter, attempt, retry.MaxWait, time.Now(), rand.Int64N), nil) {
 			return x.Class
 		}
@@ -105,7 +138,7 @@ func (w *worker) runStep(stop context.Context, i int, it Iteration, intended tim
 // Connections).
 func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Sample, answer) {
 	e := w.engine
-	step := &e.plan.Steps[i]
+	step := &e.steps[i]
 	x := Sample{Class: ClassTransport, Kind: TransportOther, Retry: retry}
 	w.conns.reset()
 	began := time.Now()
@@ -138,6 +171,18 @@ func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Samp
 		intended = began
 	}
 	x.Response, x.Service = max(ended.Sub(intended)-setup, 0), max(ended.Sub(began)-setup, 0)
+	w.status = x.Status
+	if ss := e.sessions; ss != nil {
+		switch {
+		case i >= ss.first:
+			ss.record(i-ss.first, x)
+			return x, ans
+		case !w.resending && x.Class != ClassOK && ss.renews(x.Status):
+			w.expired = true
+			ss.expired.Add(1)
+			return x, ans
+		}
+	}
 	var raw *RawRecord
 	if e.live.wantsRecords() {
 		raw = &RawRecord{Ended: ended, Intended: intended, Endpoint: step.Name, Status: x.Status,
@@ -153,7 +198,7 @@ func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Samp
 // varied returns a new copy of step i's request template, with ctx, and
 // with the path and headers its Vary gives for it.
 func (e *engine) varied(ctx context.Context, i int, it Iteration) (*http.Request, error) {
-	path, header := e.plan.Steps[i].Vary(it)
+	path, header := e.steps[i].Vary(it)
 	u, err := url.Parse(ResolvePath(e.plan.Target, path))
 	if err != nil {
 		// url.Parse quotes the whole URL, and with it a password in the target.

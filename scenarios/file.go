@@ -133,7 +133,7 @@ type parser struct {
 	iterations *yaml.Node // load.iterations, or the load or the file when not given
 }
 
-var topKeys = []string{"name", "description", "target", "tls", "timeout", "http2", "load", "users", "steps", "classify", "retry", "slos"}
+var topKeys = []string{"name", "description", "target", "tls", "timeout", "http2", "load", "users", "session", "steps", "classify", "retry", "slos"}
 
 func (p *parser) scenario(root *yaml.Node, file string) {
 	f := p.fields(root, "the scenario", topKeys...)
@@ -197,10 +197,17 @@ func (p *parser) scenario(root *yaml.Node, file string) {
 	if n := f["retry"]; n != nil {
 		retry = p.retry(n)
 	}
+	var session *sessionVars
+	if n := f["session"]; n != nil {
+		session = p.session(n, retry)
+	}
 	if n := f["steps"]; n != nil {
-		p.steps(n, retry)
+		p.steps(n, retry, session)
 	} else {
 		p.at(root, 0, "the scenario has no steps: add steps:, a list of requests")
+	}
+	if session != nil {
+		p.checkUsed(session)
 	}
 	if n := f["slos"]; n != nil {
 		p.slos(n)

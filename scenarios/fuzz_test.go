@@ -23,6 +23,10 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("users: {register: {count: 3, password: {length: 8, require: [digit]}}, order: random}\nsteps: [{name: a, path: /a, body: \"{{user.email}}\"}]\n"))
 	f.Add([]byte("a: &x [*x]\n"))
 	f.Add([]byte("users: {register: {count: 2, email: \"{{user.username}}@x.test\"}, identity: email}\nsteps: [{name: a, path: /a, body: \"{{user.email}}\"}]\n"))
+	f.Add([]byte("users: {register: {count: 2}, order: random}\nsession:\n  measure: false\n  renew: {on_status: [401, 419], after: 15m}\n" +
+		"  steps:\n    - {name: in, path: /login, body: {u: \"{{user.username}}\"}, extract: {t: x.y, r: x}}\n" +
+		"    - {name: refresh, path: \"/r/{{session.r}}\", retry: {max: 1}}\n" +
+		"steps: [{name: a, path: \"/a/{{session.t}}\", headers: {A: \"{{session.t}}\"}}]\n"))
 	f.Add([]byte("steps:\n  - &s {name: a, path: /a, body: &b {x: 1}}\n  - {<<: *s, name: b, body: {<<: [*b, {y: 2}], x: 3}}\n"))
 	f.Add([]byte("target: https://127.0.0.1:1\ntls: {insecure: true, server_name: api.internal, min_version: 1.3, ca_cert: x.pem}\nsteps: [{name: a, path: /a}]\n"))
 	f.Add([]byte("steps:\n  - name: r\n    path: /r\n    expect: [409, {status: 400, json: {path: data.email.code, equals: taken}}]\n    classes: {no_token: {status: 200, json: {path: token, exists: false}}}\nslos: [no_token==0]\n"))
@@ -49,27 +53,41 @@ func FuzzParse(f *testing.F) {
 		}
 		r := sc.Build(Env{RunID: "f", Embedded: true})
 		it := runner.Iteration{Seq: 3, Vars: make([]string, r.Vars)}
-		for _, s := range r.Steps {
-			if err := s.Retry.Validate(s.Expect); err != nil {
-				t.Fatalf("a valid file's step %s has a retry policy the runner refuses: %v", s.Name, err)
+		if s := r.Session; s != nil {
+			it.User = s.User(it.Seq)
+			if it.User < 0 || it.User >= s.Users {
+				t.Fatalf("iteration 3 takes user %d of %d", it.User, s.Users)
 			}
-			if s.Skip != nil {
-				s.Skip(it)
-			}
-			if s.Vary != nil {
-				s.Vary(it)
-			}
-			if s.Body != nil {
-				s.Body(it)
-			}
-			if s.Extract != nil {
-				s.Extract(it, []byte(`{"x":{"y":1}}`))
-			}
-			for _, status := range []int{200, 400} {
-				r.Classifier.Classify(status, []byte(`{"x":{"y":1}}`), s.Classes, s.Expect)
-			}
+			it.Session = make([]string, s.Vars)
+			exercise(t, r.Classifier, s.Steps, runner.Iteration{Seq: -1, User: it.User, Vars: it.Session})
 		}
+		exercise(t, r.Classifier, r.Steps, it)
 	})
+}
+
+// exercise builds every request of steps for it, extracts from a body and
+// classifies answers; a step's retry policy must be one the runner takes.
+func exercise(t *testing.T, classifier runner.Classifier, steps []runner.Step, it runner.Iteration) {
+	for _, s := range steps {
+		if err := s.Retry.Validate(s.Expect); err != nil {
+			t.Fatalf("a valid file's step %s has a retry policy the runner refuses: %v", s.Name, err)
+		}
+		for _, status := range []int{200, 400} {
+			classifier.Classify(status, []byte(`{"x":{"y":1}}`), s.Classes, s.Expect)
+		}
+		if s.Skip != nil {
+			s.Skip(it)
+		}
+		if s.Vary != nil {
+			s.Vary(it)
+		}
+		if s.Body != nil {
+			s.Body(it)
+		}
+		if s.Extract != nil {
+			s.Extract(it, []byte(`{"x":{"y":1}}`))
+		}
+	}
 }
 
 // FuzzTemplate: no text makes the template engine panic, and one that

@@ -41,6 +41,7 @@ type Scenario struct {
 
 	classifier runner.Classifier
 	users      users
+	session    *session // nil: none
 	steps      []step
 	vars       int   // extracted variables
 	mix        []int // the weighted step each iteration chooses, by Seq mod len
@@ -65,18 +66,35 @@ type Env struct {
 // Requests are a scenario's setup requests (unmeasured), its steps and how
 // their answers are classified.
 type Requests struct {
-	Setup      []runner.SetupRequest
+	Setup []runner.SetupRequest
+	// Usernames are the usernames of the users Setup registers, in order.
+	Usernames  []string
 	Steps      []runner.Step
 	Classifier runner.Classifier
 	Vars       int
+	// Session is the users' session; nil when the scenario has none.
+	Session *runner.Session
 }
 
 // Build returns the setup requests and steps of a run in env.
 func (s *Scenario) Build(env Env) Requests {
 	rows, setup := s.users.forRun(env)
 	seed := seedOf(env.RunID)
-	user := func(seq int64) []string { return s.users.pick(rows, env.Shard.Local(seq), seed) }
+	// The user of iteration seq: of the shard's users, by the iteration's
+	// number among the shard's own.
+	index := func(seq int64) int { return s.users.pickIndex(len(rows), env.Shard.Local(seq), seed) }
+	user := func(it runner.Iteration) []string {
+		if len(rows) == 0 {
+			return nil
+		}
+		return rows[index(it.Seq)]
+	}
 	r := Requests{Setup: setup, Classifier: s.classifier, Vars: s.vars}
+	if len(setup) > 0 {
+		for _, row := range rows {
+			r.Usernames = append(r.Usernames, row[regUsername])
+		}
+	}
 	weighted := 0
 	for i := range s.steps {
 		st := &s.steps[i]
@@ -84,6 +102,9 @@ func (s *Scenario) Build(env Env) Requests {
 		if st.weighted {
 			weighted++
 		}
+	}
+	if s.session != nil {
+		r.Session = s.session.runnerSession(env.RunID, rows, index)
 	}
 	return r
 }

@@ -59,7 +59,9 @@ var reservedNames = []string{"seq", "worker", "run_id", "n", "user", "env"}
 
 var stepKeys = []string{"name", "method", "path", "headers", "body", "form", "multipart", "expect", "classes", "extract", "weight", "retry"}
 
-func (p *parser) steps(n *yaml.Node, retry runner.Retry) {
+// steps reads the iteration's steps; session holds the session's
+// variables, nil without one.
+func (p *parser) steps(n *yaml.Node, retry runner.Retry, session *sessionVars) {
 	items, ok := p.list(n, "steps")
 	switch {
 	case ok && len(items) == 0:
@@ -69,6 +71,9 @@ func (p *parser) steps(n *yaml.Node, retry runner.Retry) {
 		return
 	}
 	sc := &scope{userFields: p.sc.users.fields, vars: map[string]int{}, later: map[string]bool{}, used: map[int]bool{}}
+	if session != nil {
+		sc.session, sc.sessionUsed = session.index, session.used
+	}
 	for _, item := range items {
 		if item.Kind != yaml.MappingNode {
 			continue
@@ -84,7 +89,6 @@ func (p *parser) steps(n *yaml.Node, retry runner.Retry) {
 		}
 	}
 	var varKeys []*yaml.Node // by variable index
-	var varSteps []string
 	weightedVars := map[int]bool{}
 	for _, item := range items {
 		f := p.fields(item, "a step", stepKeys...)
@@ -116,25 +120,12 @@ func (p *parser) steps(n *yaml.Node, retry runner.Retry) {
 			p.checkRetryOn(&st, v)
 		}
 		if v := f["extract"]; v != nil {
-			keys, values, _ := p.pairs(v, what+".extract")
-			for i, k := range keys {
-				if !validName(k.Value) || strings.Contains(k.Value, ".") || slices.Contains(reservedNames, k.Value) {
-					p.at(k, 0, "%q cannot name a variable: use letters, digits and _, but not %s", k.Value, strings.Join(reservedNames, ", "))
-					continue
-				}
-				if slices.Contains(varSteps, k.Value) {
-					p.at(k, 0, "variable %q is extracted twice", k.Value)
-					continue
-				}
-				x := newExtraction(k.Value, len(varKeys), p.jsonPath(values[i], what+".extract."+k.Value), values[i].Value)
-				st.extract = append(st.extract, x)
-				varKeys, varSteps = append(varKeys, k), append(varSteps, k.Value)
-			}
+			st.extract = p.extractions(v, what, &varKeys)
 			for _, x := range st.extract {
 				if st.weighted {
 					weightedVars[x.index] = true
 				} else {
-					sc.vars[varSteps[x.index]] = x.index
+					sc.vars[varKeys[x.index].Value] = x.index
 				}
 			}
 		}
@@ -150,6 +141,27 @@ func (p *parser) steps(n *yaml.Node, retry runner.Retry) {
 	}
 	p.sc.vars = len(varKeys)
 	p.mix(n)
+}
+
+// extractions reads a step's extract; extracted holds the keys of the
+// variables extracted so far (a variable's index is its place there), and
+// gets the new ones.
+func (p *parser) extractions(v *yaml.Node, what string, extracted *[]*yaml.Node) []extraction {
+	var out []extraction
+	keys, values, _ := p.pairs(v, what+".extract")
+	for i, k := range keys {
+		if !validName(k.Value) || strings.Contains(k.Value, ".") || slices.Contains(reservedNames, k.Value) {
+			p.at(k, 0, "%q cannot name a variable: use letters, digits and _, but not %s", k.Value, strings.Join(reservedNames, ", "))
+			continue
+		}
+		if slices.ContainsFunc(*extracted, func(e *yaml.Node) bool { return e.Value == k.Value }) {
+			p.at(k, 0, "variable %q is extracted twice", k.Value)
+			continue
+		}
+		out = append(out, newExtraction(k.Value, len(*extracted), p.jsonPath(values[i], what+".extract."+k.Value), values[i].Value))
+		*extracted = append(*extracted, k)
+	}
+	return out
 }
 
 // mix checks the weights of the weighted steps and lays out the order in
@@ -213,9 +225,9 @@ func chosen(mix []int, seq int64) int {
 }
 
 // runnerStep builds the runner's step; user returns an iteration's user.
-func (st *step) runnerStep(runID string, user func(int64) []string, mix []int, weighted int) runner.Step {
+func (st *step) runnerStep(runID string, user func(runner.Iteration) []string, mix []int, weighted int) runner.Step {
 	ctx := func(it runner.Iteration) *renderContext {
-		return &renderContext{it: it, user: user(it.Seq), runID: runID}
+		return &renderContext{it: it, user: user(it), runID: runID}
 	}
 	out := runner.Step{Name: st.name, Method: st.method, Expect: st.expect, Classes: st.classes, Retry: st.retry, Header: http.Header{}}
 	var varying []headerTemplate

@@ -23,6 +23,7 @@ import (
 //	              username, password and email)
 //	env.NAME      the environment variable NAME, read when the file loads
 //	NAME          a variable an earlier step extracted
+//	session.NAME  a variable the user's session extracted
 //
 // Spaces inside the braces are allowed: {{ seq }}.
 type template struct {
@@ -43,10 +44,11 @@ const (
 	refSeq refKind = iota
 	refWorker
 	refRunID
-	refIndex // n: the user being registered
-	refUser  // a user field, by index
-	refVar   // an extracted variable, by index
-	refConst // a value known when the file loads (env.NAME)
+	refIndex   // n: the user being registered
+	refUser    // a user field, by index
+	refVar     // an extracted variable, by index
+	refConst   // a value known when the file loads (env.NAME)
+	refSession // a session variable, by index, in an iteration's step
 )
 
 type ref struct {
@@ -146,6 +148,8 @@ func (t *template) render(dst []byte, c *renderContext) []byte {
 			dst = appendEscaped(dst, fieldOf(c.it.Vars, p.ref.index), p.escape)
 		case refConst:
 			dst = appendEscaped(dst, p.ref.value, p.escape)
+		case refSession:
+			dst = appendEscaped(dst, fieldOf(c.it.Session, p.ref.index), p.escape)
 		}
 	}
 	return dst
@@ -231,6 +235,12 @@ type scope struct {
 	later      map[string]bool
 	index      bool // n is defined (registering users)
 	used       map[int]bool
+	// session holds the session's variables, "session.NAME" by index, for
+	// an iteration's steps; sessionUsed marks those used. inSession is set
+	// in the session's own steps, whose session variables are in vars.
+	session     map[string]int
+	sessionUsed map[int]bool
+	inSession   bool
 }
 
 // compileTemplate compiles s, whose references are written with esc. An
@@ -309,6 +319,8 @@ func (sc *scope) resolve(name string) (*ref, error) {
 	switch {
 	case (name == "seq" || name == "worker") && sc.index:
 		return nil, fmt.Errorf("{{%s}} is not defined here: %s", name, registering)
+	case (name == "seq" || name == "worker") && sc.inSession:
+		return nil, fmt.Errorf("{{%s}} is not defined here: a session belongs to a user, not to an iteration: use user.FIELD, run_id, env.NAME or session.NAME", name)
 	case name == "seq":
 		return &ref{kind: refSeq}, nil
 	case name == "worker":
@@ -349,8 +361,18 @@ func (sc *scope) resolve(name string) (*ref, error) {
 		}
 		return &ref{kind: refVar, index: i}, nil
 	}
+	if i, ok := sc.session[name]; ok {
+		sc.sessionUsed[i] = true
+		return &ref{kind: refSession, index: i}, nil
+	}
 	if sc.later[name] {
 		return nil, fmt.Errorf("{{%s}} is not defined here: a step extracts it only later, or only when a weighted step is chosen", name)
+	}
+	if strings.HasPrefix(name, "session.") {
+		if sc.session == nil && !sc.inSession {
+			return nil, fmt.Errorf("{{%s}}: the scenario has no session (see session:)", name)
+		}
+		return nil, fmt.Errorf("{{%s}}: no session step extracts %s", name, strings.TrimPrefix(name, "session."))
 	}
 	return nil, fmt.Errorf("undefined template variable {{%s}}: use seq, worker, run_id, user.FIELD, env.NAME or a variable an earlier step extracts", name)
 }

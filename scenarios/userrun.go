@@ -89,18 +89,14 @@ func (u users) registered(i int, env Env, given bool) ([]string, *renderContext)
 	return user, c
 }
 
-// pick returns the user of iteration seq; seed (the run's, see seedOf)
-// makes a random order differ between runs.
-func (u users) pick(rows [][]string, seq int64, seed uint64) []string {
-	if len(rows) == 0 {
-		return nil
-	}
-	n := uint64(len(rows))
+// pickIndex returns the index of the user of iteration seq among n > 0;
+// seed (the run's, see seedOf) makes a random order differ between runs.
+func (u users) pickIndex(n int, seq int64, seed uint64) int {
 	switch u.order {
 	case orderRandom:
-		return rows[mix64(uint64(seq)^seed)%n]
+		return int(mix64(uint64(seq)^seed) % uint64(n))
 	default: // unique runs no more iterations than rows: see Scenario.IterationLimit
-		return rows[uint64(seq)%n]
+		return int(uint64(seq) % uint64(n))
 	}
 }
 

@@ -9,13 +9,6 @@ import (
 	"github.com/loadgate/loadgate/internal/testkit"
 )
 
-// Routes of testkit.AuthBackend, as its request log names them.
-const (
-	authRegister = "POST /api/collections/users/records"
-	authLogin    = "POST /api/collections/users/auth-with-password"
-	authRecord   = "GET /api/collections/users/records/{id}"
-)
-
 // authUsers registers users with a form (no method: a POST) through the
 // third-party-shaped API; their passwords hold + and %, and "%2B", which
 // a form decodes as "+" unless it is escaped.
@@ -47,7 +40,7 @@ slos: [errors==0, login.requests==20]
 	if code, stdout, stderr := run(t, "run", form, "--no-progress"); code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	if reg, ok, bad := api.Requests(authRegister, 200), api.Requests(authLogin, 200), api.Requests(authLogin, 400); reg != 10 || ok != 20 || bad != 0 {
+	if reg, ok, bad := api.Requests(testkit.AuthRegister, 200), api.Requests(testkit.AuthLogin, 200), api.Requests(testkit.AuthLogin, 400); reg != 10 || ok != 20 || bad != 0 {
 		t.Errorf("server log: %d registered, %d logins ok, %d refused; want 10, 20, 0", reg, ok, bad)
 	}
 
@@ -63,7 +56,7 @@ slos: [login.client_error==20]
 	if code, stdout, stderr := run(t, "run", handWritten, "--no-progress"); code != exitOK {
 		t.Fatalf("hand-written form: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	if ok, bad := api.Requests(authLogin, 200), api.Requests(authLogin, 400); ok != 20 || bad != 20 {
+	if ok, bad := api.Requests(testkit.AuthLogin, 200), api.Requests(testkit.AuthLogin, 400); ok != 20 || bad != 20 {
 		t.Errorf("server log after the hand-written form: %d logins ok, %d refused; want 20 (before), 20", ok, bad)
 	}
 }
@@ -96,7 +89,7 @@ slos: [errors==0]
 	if code, stdout, stderr := run(t, "run", file, "--no-progress"); code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	if reg, ok := api.Requests(authRegister, 200), api.Requests(authLogin, 200); reg != 3 || ok != 6 {
+	if reg, ok := api.Requests(testkit.AuthRegister, 200), api.Requests(testkit.AuthLogin, 200); reg != 3 || ok != 6 {
 		t.Errorf("server log: %d registered, %d logins ok; want 3, 6", reg, ok)
 	}
 }
@@ -132,7 +125,7 @@ slos: [register.ok==10, register.client_error==2]
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	e := endpoint(t, readResult(t, out), "register")
-	if created, refused := api.Requests(authRegister, 200), api.Requests(authRegister, 400); created != 5 || refused != 7 ||
+	if created, refused := api.Requests(testkit.AuthRegister, 200), api.Requests(testkit.AuthRegister, 400); created != 5 || refused != 7 ||
 		e.OK != int64(created+5) || e.Classes["client_error"] != int64(refused-5) {
 		t.Errorf("server: %d created, %d refused; result: %+v; want 5, 7 and 10 ok, 2 client errors", created, refused, e)
 	}
@@ -167,7 +160,7 @@ slos: [login.no_token==0, no_token==0]
 	}
 	r := readResult(t, out)
 	login, record := endpoint(t, r, "login"), endpoint(t, r, "record")
-	if served := api.Requests(authRecord, 200); login.OK != 8 || login.Classes["no_token"] != 0 || served != 8 || record.Classes["no_token"] != int64(served) {
+	if served := api.Requests(testkit.AuthRecord, 200); login.OK != 8 || login.Classes["no_token"] != 0 || served != 8 || record.Classes["no_token"] != int64(served) {
 		t.Errorf("login %+v, record %+v, server's record reads %d; want 8 ok logins and 8 no_token reads", login, record, served)
 	}
 	if !strings.Contains(stdout, "no_token:8") || !strings.Contains(stdout, "PASS  login.no_token==0") || !strings.Contains(stdout, "FAIL  no_token==0") {
@@ -201,12 +194,12 @@ slos: [errors==0]
 	if code, stdout, stderr := run(t, "run", withIdentity, "--username", "a@b.test", "--password", password, "--no-progress"); code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	if ok, reg := api.Requests(authLogin, 200), api.Requests(authRegister, 200)+api.Requests(authRegister, 400); ok != 4 || reg != 0 {
+	if ok, reg := api.Requests(testkit.AuthLogin, 200), api.Requests(testkit.AuthRegister, 200)+api.Requests(testkit.AuthRegister, 400); ok != 4 || reg != 0 {
 		t.Errorf("server log: %d logins ok, %d registrations; want 4, 0", ok, reg)
 	}
 	without := writeFile(t, dir, "plain.yaml", scenario("order: sequential"))
-	if code, _, _ := run(t, "run", without, "--username", "a@b.test", "--password", password, "--no-progress"); code != exitSLOFailed || api.Requests(authLogin, 400) != 4 {
-		t.Errorf("without identity: exit %d, %d logins refused; want 3, 4", code, api.Requests(authLogin, 400))
+	if code, _, _ := run(t, "run", without, "--username", "a@b.test", "--password", password, "--no-progress"); code != exitSLOFailed || api.Requests(testkit.AuthLogin, 400) != 4 {
+		t.Errorf("without identity: exit %d, %d logins refused; want 3, 4", code, api.Requests(testkit.AuthLogin, 400))
 	}
 }
 
@@ -227,7 +220,7 @@ steps:
 			t.Errorf("%s: exit %d, stderr %q; want 2, %q", cmd, code, stderr, want)
 		}
 	}
-	if n := api.Requests(authRegister, 400) + api.Requests(authRegister, 200); n != 0 {
+	if n := api.Requests(testkit.AuthRegister, 400) + api.Requests(testkit.AuthRegister, 200); n != 0 {
 		t.Errorf("%d requests sent", n)
 	}
 }

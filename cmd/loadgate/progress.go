@@ -35,6 +35,37 @@ func showProgress(w io.Writer, load runner.Load, p *runner.Progress) (stop func(
 	if byTime {
 		total = length.Milliseconds()
 	}
+	began := time.Now()
+	return drawBar(w, total, func(bar *progressbar.ProgressBar) {
+		elapsed := time.Since(began)
+		position, of := fmt.Sprintf("%d/%d it", p.Iterations(), load.Iterations), p.Iterations()
+		if byTime {
+			position = fmt.Sprintf("%s/%s", elapsed.Truncate(time.Second), length)
+			of = min(elapsed.Milliseconds(), total)
+		}
+		status := fmt.Sprintf("%s  %d req  %.0f req/s  %d errors",
+			position, p.Requests(), float64(p.Requests())/elapsed.Seconds(), p.Errors())
+		if load.Open {
+			status += fmt.Sprintf("  %d dropped", p.Dropped())
+		}
+		bar.Describe(status)
+		bar.Set64(of)
+	})
+}
+
+// showSetupProgress draws a progress bar on w while the setup phase goes
+// on: users done over users. The returned function removes it.
+func showSetupProgress(w io.Writer, users int, p *runner.SetupProgress) (stop func()) {
+	return drawBar(w, int64(users), func(bar *progressbar.ProgressBar) {
+		bar.Describe(fmt.Sprintf("setup  %d/%d users", p.Done(), users))
+		bar.Set64(p.Done())
+	})
+}
+
+// drawBar draws a bar of total steps on w, calling update every
+// progressInterval until the returned function is called; that function
+// removes the bar.
+func drawBar(w io.Writer, total int64, update func(*progressbar.ProgressBar)) (stop func()) {
 	bar := progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetWidth(24),
@@ -42,7 +73,6 @@ func showProgress(w io.Writer, load runner.Load, p *runner.Progress) (stop func(
 		progressbar.OptionSetElapsedTime(false),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetRenderBlankState(true))
-	began := time.Now()
 	done, finished := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(finished)
@@ -54,19 +84,7 @@ func showProgress(w io.Writer, load runner.Load, p *runner.Progress) (stop func(
 				return
 			case <-ticker.C:
 			}
-			elapsed := time.Since(began)
-			position, of := fmt.Sprintf("%d/%d it", p.Iterations(), load.Iterations), p.Iterations()
-			if byTime {
-				position = fmt.Sprintf("%s/%s", elapsed.Truncate(time.Second), length)
-				of = min(elapsed.Milliseconds(), total)
-			}
-			status := fmt.Sprintf("%s  %d req  %.0f req/s  %d errors",
-				position, p.Requests(), float64(p.Requests())/elapsed.Seconds(), p.Errors())
-			if load.Open {
-				status += fmt.Sprintf("  %d dropped", p.Dropped())
-			}
-			bar.Describe(status)
-			bar.Set64(of)
+			update(bar)
 		}
 	}()
 	return func() {

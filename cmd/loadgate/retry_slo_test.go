@@ -31,7 +31,7 @@ steps:
     retry: {max: 2, max_wait: 20ms}
 `)
 	out := filepath.Join(dir, "result.json")
-	const route = "POST /api/collections/users/auth-with-password"
+	const route = testkit.AuthLogin
 	for _, tc := range []struct {
 		slos []string
 		code int

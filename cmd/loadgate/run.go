@@ -8,6 +8,7 @@ import (
 	"log"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"runtime"
@@ -430,7 +431,8 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	if p.http2 {
 		runner.UseHTTP2(client, env.Target) // setup goes the way the load will
 	}
-	if err := runner.Setup(ctx, client, env.Target, requests.Setup, runner.SetupOptions{}); err != nil {
+	setup, err := p.setup(ctx, stderr, client, env, requests)
+	if err != nil {
 		if ctx.Err() != nil {
 			return errInterruptedBeforeLoad
 		}
@@ -459,17 +461,18 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 
 		ProtocolLog: &netHTTPLog,
 		Identity:    identity,
+		Setup:       setup,
+		Session:     requests.Session,
 	}
 	var raw *rawFile
 	if p.flags.raw != "" {
-		var err error
 		if raw, err = createRawFile(p.flags.raw, requests.Classifier.Names(), max(p.timeout, time.Second)); err != nil {
 			return err
 		}
 		plan.RawSinks = []runner.RawSink{raw}
 	}
 	hideProgress := func() {}
-	if !p.flags.outputs.quiet && !p.flags.noProgress && isTerminal(stderr) {
+	if p.showsProgress(stderr) {
 		hideProgress = showProgress(stderr, p.load, &progress)
 	}
 	if cores := p.cores(); cores > 0 {
@@ -523,6 +526,47 @@ func isLoopback(host string) bool {
 		return ip.IsLoopback()
 	}
 	return strings.EqualFold(strings.TrimSuffix(host, "."), "localhost")
+}
+
+// setup sends the scenario's setup requests, with a progress bar on a
+// terminal, and returns its report: nil when there were none.
+func (p *runPlan) setup(ctx context.Context, stderr io.Writer, client *http.Client, env scenarios.Env, requests scenarios.Requests) (*runner.SetupReport, error) {
+	if len(requests.Setup) == 0 {
+		return nil, nil
+	}
+	var progress runner.SetupProgress
+	hideProgress := func() {}
+	if p.showsProgress(stderr) {
+		hideProgress = showSetupProgress(stderr, len(requests.Setup), &progress)
+	}
+	report, err := runner.Setup(ctx, client, env.Target, requests.Setup, runner.SetupOptions{Progress: &progress})
+	hideProgress()
+	if !env.Embedded {
+		report.RemoteUsers, report.NamePrefix = len(requests.Usernames), commonPrefix(requests.Usernames)
+	}
+	return &report, err
+}
+
+// showsProgress reports whether a progress bar is drawn on stderr.
+func (p *runPlan) showsProgress(stderr io.Writer) bool {
+	return !p.flags.outputs.quiet && !p.flags.noProgress && isTerminal(stderr)
+}
+
+// commonPrefix is the longest prefix of every name: "lg-3f2a1b2c-" for
+// lg-3f2a1b2c-0 to lg-3f2a1b2c-49.
+func commonPrefix(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	prefix := names[0]
+	for _, name := range names[1:] {
+		n := 0
+		for n < len(prefix) && n < len(name) && prefix[n] == name[n] {
+			n++
+		}
+		prefix = prefix[:n]
+	}
+	return strings.ToValidUTF8(prefix, "")
 }
 
 // embeddedStats prints the embedded API's lock statistics, when there is one.

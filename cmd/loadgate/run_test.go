@@ -263,7 +263,7 @@ const carolPassword = "Carol-Pw1!"
 func registerCarol(t *testing.T, in *apiserver.Instance) {
 	t.Helper()
 	target, _ := url.Parse(in.URL())
-	err := runner.Setup(t.Context(), http.DefaultClient, target, []runner.SetupRequest{{Label: "register carol",
+	_, err := runner.Setup(t.Context(), http.DefaultClient, target, []runner.SetupRequest{{Label: "register carol",
 		Method: "POST", Path: "/api/auth/register", Body: []byte(`{"username":"carol","password":"` + carolPassword + `","email":"c@example.com"}`)}}, runner.SetupOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -57,6 +57,10 @@ type resultJSON struct {
 	Series        seriesJSON `json:"series"`
 	// Baseline is the comparison with --baseline, when there was one.
 	Baseline *baselineJSON `json:"baseline,omitempty"`
+	// Setup is the setup phase before the run, when there was one.
+	Setup *setupJSON `json:"setup,omitempty"`
+	// Session is what the users' sessions did, when the scenario had one.
+	Session *sessionJSON `json:"session,omitempty"`
 	// UnjudgedSLOs are a shard's SLOs, which it does not judge: the merge
 	// of all the shards is judged by them (see EncodeShard).
 	UnjudgedSLOs []string `json:"unjudged_slos,omitempty"`
@@ -289,6 +293,7 @@ func encode(r *runner.Result, verdicts []slo.Verdict, c *Comparison, unjudged []
 		SLOs:          []verdictJSON{},
 		ClassNames:    r.Classes(),
 		EndpointNames: []string{},
+		Setup:         setupOut(r.Setup),
 	}
 	series, err := seriesOut(r)
 	if err != nil {
@@ -319,34 +324,44 @@ func encode(r *runner.Result, verdicts []slo.Verdict, c *Comparison, unjudged []
 	}
 	for _, e := range r.Endpoints {
 		out.EndpointNames = append(out.EndpointNames, e.Name)
-		hist, err := e.Latency.EncodeV2()
-		if err != nil {
+		if out.Endpoints[e.Name], err = endpointOut(e, r); err != nil {
 			return nil, err
 		}
-		service, err := e.Service.EncodeV2()
-		if err != nil {
-			return nil, err
-		}
-		c := counts(e, r)
-		if c.Connections, err = connectionsOut(e.Connections, true); err != nil {
-			return nil, err
-		}
-		out.Endpoints[e.Name] = endpointJSON{
-			countsJSON:       c,
-			RPS:              r.RPS(e),
-			LatencyMS:        latencies(e.Latency),
-			ServiceMS:        latencies(e.Service),
-			Histogram:        string(hist),
-			ServiceHistogram: string(service),
-			HistogramUnit:    "us",
-			Clamped:          e.Clamped,
-		}
+	}
+	if out.Session, err = sessionOut(r); err != nil {
+		return nil, err
 	}
 	for _, v := range verdicts {
 		out.SLOs = append(out.SLOs, verdictJSON{Expr: v.SLO.Expr, Actual: v.Actual, Threshold: v.SLO.Threshold,
 			Unit: v.SLO.Unit, Pass: v.Pass, Reason: v.Reason})
 	}
 	return json.MarshalIndent(out, "", "  ")
+}
+
+// endpointOut is endpoint e of r.
+func endpointOut(e *runner.EndpointStats, r *runner.Result) (endpointJSON, error) {
+	hist, err := e.Latency.EncodeV2()
+	if err != nil {
+		return endpointJSON{}, err
+	}
+	service, err := e.Service.EncodeV2()
+	if err != nil {
+		return endpointJSON{}, err
+	}
+	c := counts(e, r)
+	if c.Connections, err = connectionsOut(e.Connections, true); err != nil {
+		return endpointJSON{}, err
+	}
+	return endpointJSON{
+		countsJSON:       c,
+		RPS:              r.RPS(e),
+		LatencyMS:        latencies(e.Latency),
+		ServiceMS:        latencies(e.Service),
+		Histogram:        string(hist),
+		ServiceHistogram: string(service),
+		HistogramUnit:    "us",
+		Clamped:          e.Clamped,
+	}, nil
 }
 
 // runsJSON writes a merge's parts; nil for a single run.

@@ -85,6 +85,12 @@ func Read(data []byte) (*Saved, error) {
 		return nil, err
 	}
 	r.Load = load
+	if r.Setup, err = readSetup(in.Setup); err != nil {
+		return nil, err
+	}
+	if r.Session, err = readSession(in.Session, r.ClassNames); err != nil {
+		return nil, err
+	}
 	names := in.EndpointNames
 	if len(names) == 0 {
 		for name := range in.Endpoints {

@@ -45,6 +45,14 @@ type AuthBackend struct {
 	log    map[string]int
 }
 
+// The routes of an AuthBackend, as Requests names them.
+const (
+	AuthRegister = "POST /api/collections/users/records"
+	AuthLogin    = "POST /api/collections/users/auth-with-password"
+	AuthRefresh  = "POST /api/collections/users/auth-refresh"
+	AuthRecord   = "GET /api/collections/users/records/{id}"
+)
+
 // AuthBackendOptions shape an AuthBackend. The zero value throttles nothing
 // and keeps tokens valid forever.
 type AuthBackendOptions struct {
