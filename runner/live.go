@@ -8,7 +8,7 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// liveTick is how often the live hand-over passes what the shards gathered
+// liveTick is how often the live hand-over passes what the stripes gathered
 // to the sinks.
 const liveTick = 250 * time.Millisecond
 
@@ -17,7 +17,7 @@ const liveTick = 250 * time.Millisecond
 // unless its worker was descheduled for longer.
 const liveGrace = 100 * time.Millisecond
 
-// rawBatch is how many records a shard gathers before its worker hands
+// rawBatch is how many records a stripe gathers before its worker hands
 // them over without waiting for the tick.
 const rawBatch = 512
 
@@ -25,7 +25,7 @@ const rawBatch = 512
 const spareBatches = 16
 
 // live passes a run's records and seconds to its sinks while it goes on:
-// a ticker takes them from the shards, and one goroutine calls the sinks,
+// a ticker takes them from the stripes, and one goroutine calls the sinks,
 // in order.
 type live struct {
 	rawSinks      []RawSink
@@ -40,7 +40,7 @@ type live struct {
 	ticked     chan struct{} // closed when the ticker is done
 
 	mu      sync.Mutex
-	seconds map[time.Duration]*liveSecond // handed over by shards, not yet to the sinks
+	seconds map[time.Duration]*liveSecond // handed over by stripes, not yet to the sinks
 	next    time.Duration                 // the next second to pass on
 }
 
@@ -50,7 +50,7 @@ type delivery struct {
 	interval *Interval
 }
 
-// liveSecond is what the shards handed over of one second, per endpoint.
+// liveSecond is what the stripes handed over of one second, per endpoint.
 type liveSecond struct {
 	classes [][MaxClasses]int64
 	hists   []*hdrhistogram.Histogram
@@ -79,17 +79,17 @@ func (l *live) buffer() []RawRecord {
 }
 
 // wantsSeconds reports whether a sink takes the run's seconds: only then do
-// the shards gather them.
+// the stripes gather them.
 func (l *live) wantsSeconds() bool { return l != nil && len(l.intervalSinks) > 0 }
 
 // wantsRecords reports whether a sink takes the run's records.
 func (l *live) wantsRecords() bool { return l != nil && len(l.rawSinks) > 0 }
 
 // start starts the writer and the ticker of a run that started at started.
-func (l *live) start(started time.Time, shards []*shard) {
+func (l *live) start(started time.Time, stripes []*stripe) {
 	l.started = started
 	go l.write()
-	go l.tick(shards)
+	go l.tick(stripes)
 }
 
 // write makes the deliveries until there are no more.
@@ -114,9 +114,9 @@ func (l *live) write() {
 	}
 }
 
-// tick passes the shards' records and the ended seconds on, every liveTick,
+// tick passes the stripes' records and the ended seconds on, every liveTick,
 // until finish.
-func (l *live) tick(shards []*shard) {
+func (l *live) tick(stripes []*stripe) {
 	defer close(l.ticked)
 	t := time.NewTicker(liveTick)
 	defer t.Stop()
@@ -126,7 +126,7 @@ func (l *live) tick(shards []*shard) {
 			return
 		case now := <-t.C:
 			ended := now.Sub(l.started) - liveGrace
-			for _, s := range shards {
+			for _, s := range stripes {
 				s.handOver(ended)
 			}
 			if l.wantsSeconds() {
@@ -144,7 +144,7 @@ func (l *live) records(batch []RawRecord) {
 	}
 }
 
-// take adds a shard's piece of endpoint, a second wide, to its second.
+// take adds a stripe's piece of endpoint, a second wide, to its second.
 func (l *live) take(endpoint int, p *piece) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -202,13 +202,13 @@ func (l *live) interval(start time.Duration, sec *liveSecond) *Interval {
 }
 
 // stopTicking stops the ticker, once the workers have stopped, so that the
-// final hand-over (the shards' flush, then finish) is the only one.
+// final hand-over (the stripes' flush, then finish) is the only one.
 func (l *live) stopTicking() {
 	close(l.stopTicks)
 	<-l.ticked
 }
 
-// finish passes on what the shards, flushed after stopTicking, handed
+// finish passes on what the stripes, flushed after stopTicking, handed
 // over: every second up to the run's length, the last one partial; it
 // returns when the sinks have had everything.
 func (l *live) finish(length time.Duration) {

@@ -43,7 +43,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 	started := time.Now()
 	e.started = started
 	if e.live != nil {
-		e.live.start(started, e.shards)
+		e.live.start(started, e.stripes)
 	}
 	stop := ctx
 	if length := plan.Load.Length(); length > 0 {
@@ -61,7 +61,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 	if e.live != nil {
 		e.live.stopTicking()
 	}
-	for _, sh := range e.shards {
+	for _, sh := range e.stripes {
 		sh.flush()
 	}
 	if e.live != nil {
@@ -78,7 +78,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 	endpoints := make([]*EndpointStats, len(e.names))
 	for i, name := range e.names {
 		endpoints[i] = NewEndpointStats(name)
-		for _, sh := range e.shards {
+		for _, sh := range e.stripes {
 			if err := endpoints[i].Merge(sh.endpoints[i]); err != nil {
 				return nil, err
 			}
@@ -128,7 +128,7 @@ type engine struct {
 	keep         []statusSet             // per step, the statuses whose body it reads
 	names        []string                // endpoint names, in order of first use
 	stepEndpoint []int                   // per step, the index of its endpoint name
-	shards       []*shard
+	stripes      []*stripe
 	series       *seriesCollector
 	live         *live // nil without sinks
 	started      time.Time
@@ -177,9 +177,9 @@ func newEngine(ctx context.Context, plan *Plan) (*engine, error) {
 	peak := max(plan.Load.WorkerLimit(), 1)
 	e.series = newSeriesCollector(len(e.names))
 	e.live = newLive(plan, e.names)
-	e.shards = make([]*shard, min(peak, 4*runtime.GOMAXPROCS(0)))
-	for i := range e.shards {
-		e.shards[i] = newShard(e.names, e.series, e.live)
+	e.stripes = make([]*stripe, min(peak, 4*runtime.GOMAXPROCS(0)))
+	for i := range e.stripes {
+		e.stripes[i] = newStripe(e.names, e.series, e.live)
 	}
 	return e, nil
 }
@@ -197,7 +197,7 @@ func (e *engine) newWorker(id int) *worker {
 
 // worker returns worker id, without counting it.
 func (e *engine) worker(id int) *worker {
-	w := &worker{id: id, engine: e, shard: e.shards[id%len(e.shards)]}
+	w := &worker{id: id, engine: e, stripe: e.stripes[id%len(e.stripes)]}
 	w.exchange = e.newExchange(&w.conns)
 	return w
 }
@@ -243,10 +243,10 @@ func endpointsOf(steps []Step) (names []string, stepEndpoint []int) {
 	return names, stepEndpoint
 }
 
-// shard is a set of endpoint statistics that a few workers share, so that
+// stripe is a set of endpoint statistics that a few workers share, so that
 // memory depends on the cores, not on the workers. It also gathers, for the
 // run's sinks, its workers' records and their seconds (see live).
-type shard struct {
+type stripe struct {
 	mu        sync.Mutex
 	endpoints []*EndpointStats
 	pieces    []piece // per endpoint, the series' open interval
@@ -256,8 +256,8 @@ type shard struct {
 	live      *live
 }
 
-func newShard(names []string, series *seriesCollector, l *live) *shard {
-	s := &shard{series: series, live: l, pieces: make([]piece, len(names))}
+func newStripe(names []string, series *seriesCollector, l *live) *stripe {
+	s := &stripe{series: series, live: l, pieces: make([]piece, len(names))}
 	if l.wantsSeconds() {
 		s.seconds = make([]piece, len(names))
 	}
@@ -271,7 +271,7 @@ func newShard(names []string, series *seriesCollector, l *live) *shard {
 // its record, when the run has RawSinks (else nil). The worker that fills a
 // batch of records hands it over itself, waiting while the sinks are
 // behind.
-func (s *shard) record(endpoint int, x Sample, at time.Duration, raw *RawRecord) {
+func (s *stripe) record(endpoint int, x Sample, at time.Duration, raw *RawRecord) {
 	width := s.series.width()
 	s.mu.Lock()
 	s.endpoints[endpoint].Record(x)
@@ -293,9 +293,9 @@ func (s *shard) record(endpoint int, x Sample, at time.Duration, raw *RawRecord)
 	s.live.records(full)
 }
 
-// handOver hands the live sinks the shard's records, and its seconds that
+// handOver hands the live sinks the stripe's records, and its seconds that
 // ended before ended.
-func (s *shard) handOver(ended time.Duration) {
+func (s *stripe) handOver(ended time.Duration) {
 	s.mu.Lock()
 	batch := s.raw
 	s.raw = nil
@@ -309,9 +309,9 @@ func (s *shard) handOver(ended time.Duration) {
 	s.live.records(batch)
 }
 
-// flush hands the shard's open pieces over to the series, and what it
+// flush hands the stripe's open pieces over to the series, and what it
 // gathered to the live sinks.
-func (s *shard) flush() {
+func (s *stripe) flush() {
 	s.mu.Lock()
 	for i := range s.pieces {
 		if p := &s.pieces[i]; p.open() {

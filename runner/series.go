@@ -126,7 +126,7 @@ func Sliver(start, length, interval time.Duration) bool {
 	return start >= interval && length-start < interval/4
 }
 
-// piece is what one shard recorded for one endpoint in one interval.
+// piece is what one stripe recorded for one endpoint in one interval.
 type piece struct {
 	start   time.Duration
 	width   time.Duration
@@ -160,13 +160,13 @@ func (p *piece) put(x Sample, start, width time.Duration, taker pieceTaker, endp
 	p.hist.RecordValue(clampMicros(x.Response))
 }
 
-// pieceTaker takes the pieces of an endpoint that shards hand over; it
+// pieceTaker takes the pieces of an endpoint that stripes hand over; it
 // must not keep p.
 type pieceTaker interface {
 	take(endpoint int, p *piece)
 }
 
-// seriesCollector assembles the pieces the shards hand over into points,
+// seriesCollector assembles the pieces the stripes hand over into points,
 // merging exactly. It is safe for concurrent use.
 type seriesCollector struct {
 	mu       sync.Mutex
@@ -198,7 +198,7 @@ func newSeriesCollector(endpoints int) *seriesCollector {
 // width is the current interval.
 func (c *seriesCollector) width() time.Duration { return time.Duration(c.interval.Load()) }
 
-// take merges a shard's piece for endpoint into its point, packs the
+// take merges a stripe's piece for endpoint into its point, packs the
 // points old enough to be complete, and widens the interval when an
 // endpoint has too many points. A failure is kept for series to return.
 func (c *seriesCollector) take(endpoint int, p *piece) {

@@ -12,7 +12,7 @@ import (
 func TestSeriesWidensExactly(t *testing.T) {
 	c := newSeriesCollector(1)
 	c.max = 40
-	s := newShard([]string{"login"}, c, nil)
+	s := newStripe([]string{"login"}, c, nil)
 	whole := NewSeriesHistogram()
 	const seconds = 3 * 40
 	for sec := range seconds {
@@ -70,7 +70,7 @@ func TestSeriesFoldsFinalSliver(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newSeriesCollector(1)
-			s := newShard([]string{"login"}, c, nil)
+			s := newStripe([]string{"login"}, c, nil)
 			for _, at := range []time.Duration{0, time.Second, 2*time.Second + 900*time.Millisecond, tc.length} {
 				s.record(0, Sample{Response: time.Millisecond, Service: time.Millisecond, Status: 200, Class: ClassOK}, at, nil)
 			}

@@ -20,7 +20,7 @@ const maxBodyBytes = 1 << 20
 type worker struct {
 	id       int
 	engine   *engine
-	shard    *shard
+	stripe   *stripe
 	exchange exchange     // how the worker makes its requests, of the run's kind
 	conns    connLog      // the connections made for the request being sent
 	body     bytes.Buffer // the last body kept, up to maxBodyBytes
@@ -188,7 +188,7 @@ func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Samp
 		raw = &RawRecord{Ended: ended, Intended: intended, Endpoint: step.Name, Status: x.Status,
 			Class: x.Class, Latency: x.Response, Retry: retry}
 	}
-	w.shard.record(e.stepEndpoint[i], x, ended.Sub(e.started), raw)
+	w.stripe.record(e.stepEndpoint[i], x, ended.Sub(e.started), raw)
 	if e.plan.Progress != nil {
 		e.plan.Progress.add(x.Class)
 	}

@@ -5,10 +5,10 @@ import (
 	"time"
 )
 
-// BenchmarkShardRecord is the cost of recording one request as workers do:
-// through a shard's mutex, from all cores at once. It must not allocate.
-func BenchmarkShardRecord(b *testing.B) {
-	s := newShard([]string{"login"}, newSeriesCollector(1), nil)
+// BenchmarkStripeRecord is the cost of recording one request as workers do:
+// through a stripe's mutex, from all cores at once. It must not allocate.
+func BenchmarkStripeRecord(b *testing.B) {
+	s := newStripe([]string{"login"}, newSeriesCollector(1), nil)
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		i := 0
