@@ -1,38 +1,59 @@
 package servermetrics
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	dto "github.com/prometheus/client_model/go"
 )
 
+// Series is one counter or histogram series over a run: how much it grew
+// between two readings.
+type Series struct {
+	Name   string
+	Labels map[string]string
+	// Counter is a counter's increase; Histogram, when not nil, makes the
+	// series a histogram's.
+	Counter   float64
+	Histogram *Histogram
+}
+
+// Key names a series as Prometheus writes it, its labels sorted:
+// http_requests_total{endpoint="login",status="200"}.
+func (s Series) Key() string {
+	if len(s.Labels) == 0 {
+		return s.Name
+	}
+	pairs := make([]string, 0, len(s.Labels))
+	for _, k := range slices.Sorted(maps.Keys(s.Labels)) {
+		pairs = append(pairs, fmt.Sprintf("%s=%q", k, s.Labels[k]))
+	}
+	return s.Name + "{" + strings.Join(pairs, ",") + "}"
+}
+
 // Delta is what a server's counters and histograms did between two
-// snapshots, by series key (see Key).
+// snapshots.
 type Delta struct {
-	Counters   map[string]float64
-	Histograms map[string]*Histogram
+	// Series are sorted by Key.
+	Series []Series
 	// Resets names the series that went down or went away between the
-	// snapshots (a restarted server): they are in neither map.
+	// snapshots (a restarted server): they are not in Series.
 	Resets []string
 	// Text is set when a snapshot was of a text format: the histograms
 	// have their classic buckets alone.
 	Text bool
 }
 
-// Key names a series: its metric and its labels, sorted, as Prometheus
-// writes them: http_requests_total{endpoint="login",status="200"}.
-func Key(name string, labels []*dto.LabelPair) string {
-	if len(labels) == 0 {
-		return name
+// Find returns the series with key, if there is one.
+func (d Delta) Find(key string) (Series, bool) {
+	i, ok := slices.BinarySearchFunc(d.Series, key, func(s Series, key string) int { return cmp.Compare(s.Key(), key) })
+	if !ok {
+		return Series{}, false
 	}
-	pairs := make([]string, 0, len(labels))
-	for _, l := range labels {
-		pairs = append(pairs, fmt.Sprintf("%s=%q", l.GetName(), l.GetValue()))
-	}
-	slices.Sort(pairs)
-	return name + "{" + strings.Join(pairs, ",") + "}"
+	return d.Series[i], true
 }
 
 // Subtract returns what happened between before and after. A series that
@@ -41,36 +62,34 @@ func Key(name string, labels []*dto.LabelPair) string {
 // untyped and summary series are left out: they are levels, or
 // quantiles that cannot be subtracted.
 func Subtract(before, after Snapshot) (Delta, error) {
-	d := Delta{Counters: map[string]float64{}, Histograms: map[string]*Histogram{}, Text: before.Text || after.Text}
-	then, err := series(before)
+	d := Delta{Text: before.Text || after.Text}
+	then, err := readings(before)
 	if err != nil {
 		return d, fmt.Errorf("the first reading: %w", err)
 	}
-	now, err := series(after)
+	now, err := readings(after)
 	if err != nil {
 		return d, fmt.Errorf("the second reading: %w", err)
 	}
 	for key, s := range now {
 		old, seen := then[key]
 		switch {
-		case s.histogram != nil:
-			if !seen {
-				old = reading{histogram: &Histogram{Native: s.histogram.Native, Schema: s.histogram.Schema, Bounds: s.histogram.Bounds,
-					Cumulative: make([]uint64, len(s.histogram.Bounds))}}
-			}
-			if old.histogram == nil {
-				d.Resets = append(d.Resets, key)
-				continue
-			}
-			if h, ok := s.histogram.sub(old.histogram); ok {
-				d.Histograms[key] = h
+		case !seen:
+			d.Series = append(d.Series, s)
+		case (s.Histogram == nil) != (old.Histogram == nil):
+			d.Resets = append(d.Resets, key)
+		case s.Histogram != nil:
+			if h, ok := s.Histogram.sub(old.Histogram); ok {
+				s.Histogram = h
+				d.Series = append(d.Series, s)
 			} else {
 				d.Resets = append(d.Resets, key)
 			}
-		case s.counter < old.counter || seen && old.histogram != nil:
+		case s.Counter < old.Counter:
 			d.Resets = append(d.Resets, key)
 		default:
-			d.Counters[key] = s.counter - old.counter
+			s.Counter -= old.Counter
+			d.Series = append(d.Series, s)
 		}
 	}
 	for key := range then {
@@ -78,32 +97,33 @@ func Subtract(before, after Snapshot) (Delta, error) {
 			d.Resets = append(d.Resets, key)
 		}
 	}
+	slices.SortFunc(d.Series, func(a, b Series) int { return cmp.Compare(a.Key(), b.Key()) })
 	slices.Sort(d.Resets)
 	return d, nil
 }
 
-// reading is one series' value in a snapshot.
-type reading struct {
-	counter   float64
-	histogram *Histogram
-}
-
-// series returns the counters and histograms of snap by key.
-func series(snap Snapshot) (map[string]reading, error) {
-	out := map[string]reading{}
+// readings returns the counters and histograms of snap by key.
+func readings(snap Snapshot) (map[string]Series, error) {
+	out := map[string]Series{}
 	for name, f := range snap.Families {
 		for _, m := range f.Metric {
-			key := Key(name, m.Label)
+			s := Series{Name: name, Labels: map[string]string{}}
+			for _, l := range m.GetLabel() {
+				s.Labels[l.GetName()] = l.GetValue()
+			}
 			switch f.GetType() {
 			case dto.MetricType_COUNTER:
-				out[key] = reading{counter: m.GetCounter().GetValue()}
+				s.Counter = m.GetCounter().GetValue()
 			case dto.MetricType_HISTOGRAM, dto.MetricType_GAUGE_HISTOGRAM:
 				h, err := fromDTO(m.GetHistogram())
 				if err != nil {
-					return nil, fmt.Errorf("%s: %w", key, err)
+					return nil, fmt.Errorf("%s: %w", s.Key(), err)
 				}
-				out[key] = reading{histogram: h}
+				s.Histogram = h
+			default:
+				continue
 			}
+			out[s.Key()] = s
 		}
 	}
 	return out, nil

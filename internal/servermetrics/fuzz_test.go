@@ -41,14 +41,14 @@ func FuzzDecode(f *testing.F) {
 			if err != nil {
 				continue
 			}
-			for key, v := range d.Counters {
-				if v < 0 {
-					t.Fatalf("%s: a negative delta %g", key, v)
+			for _, s := range d.Series {
+				if s.Counter < 0 {
+					t.Fatalf("%s: a negative delta %g", s.Key(), s.Counter)
 				}
-			}
-			for _, h := range d.Histograms {
-				h.Quantile(0.5)
-				h.Quantile(1)
+				if s.Histogram != nil {
+					s.Histogram.Quantile(0.5)
+					s.Histogram.Quantile(1)
+				}
 			}
 		}
 	})

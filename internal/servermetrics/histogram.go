@@ -2,6 +2,7 @@ package servermetrics
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 
@@ -181,4 +182,29 @@ func (h *Histogram) Quantile(q float64) (Bracket, bool) {
 // nativeBound is the upper bound of native bucket i at schema s.
 func nativeBound(s int32, i int32) float64 {
 	return math.Exp2(float64(i) * math.Exp2(-float64(s)))
+}
+
+// add returns the histogram of h's values and o's together: native buckets
+// at the coarser schema of the two when both have them, classic ones when
+// both have the same bounds.
+func (h *Histogram) add(o *Histogram) *Histogram {
+	out := &Histogram{Count: h.Count + o.Count, Sum: h.Sum + o.Sum}
+	if h.Native && o.Native {
+		s := min(h.Schema, o.Schema)
+		out.Native, out.Schema, out.ZeroThreshold, out.ZeroCount = true, s, max(h.ZeroThreshold, o.ZeroThreshold), h.ZeroCount+o.ZeroCount
+		out.Positive = maps.Clone(h.reduced(s))
+		if out.Positive == nil {
+			out.Positive = map[int32]uint64{}
+		}
+		for i, n := range o.reduced(s) {
+			out.Positive[i] += n
+		}
+	}
+	if slices.Equal(h.Bounds, o.Bounds) {
+		out.Bounds = h.Bounds
+		for i, n := range h.Cumulative {
+			out.Cumulative = append(out.Cumulative, n+o.Cumulative[i])
+		}
+	}
+	return out
 }

@@ -53,6 +53,18 @@ func subtract(t *testing.T, before, after servermetrics.Snapshot) servermetrics.
 
 const healthOK = `http_requests_total{endpoint="health",error_kind="",status="200"}`
 
+// counter returns the increase of the counter series key, and whether d has it.
+func counter(d servermetrics.Delta, key string) (float64, bool) {
+	s, ok := d.Find(key)
+	return s.Counter, ok
+}
+
+// histogram returns the histogram series key of d, or nil.
+func histogram(d servermetrics.Delta, key string) *servermetrics.Histogram {
+	s, _ := d.Find(key)
+	return s.Histogram
+}
+
 // TestDeltaIsTheRunsAlone: what a server counted before the first reading
 // is not the run's: the delta of the requests between two readings is
 // exactly the requests sent between them, for the counters and for the
@@ -63,10 +75,10 @@ func TestDeltaIsTheRunsAlone(t *testing.T) {
 	before := gather(t, in)
 	get(t, in.URL()+"/health", 5)
 	d := subtract(t, before, gather(t, in))
-	if d.Counters[healthOK] != 5 || len(d.Resets) != 0 || d.Text {
-		t.Errorf("health 200s %g, resets %v, text %v; want 5, none, false", d.Counters[healthOK], d.Resets, d.Text)
+	if n, _ := counter(d, healthOK); n != 5 || len(d.Resets) != 0 || d.Text {
+		t.Errorf("health 200s %g, resets %v, text %v; want 5, none, false", n, d.Resets, d.Text)
 	}
-	h := d.Histograms[`http_request_duration_seconds{endpoint="health"}`]
+	h := histogram(d, `http_request_duration_seconds{endpoint="health"}`)
 	if h == nil || h.Count != 5 || !h.Native || h.Cumulative[len(h.Cumulative)-1] != 5 {
 		t.Fatalf("the health durations' delta: %+v; want 5 values, native and classic", h)
 	}
@@ -106,9 +118,10 @@ func TestScrapeFormats(t *testing.T) {
 			t.Fatal(err)
 		}
 		d := subtract(t, servermetrics.Snapshot{}, snap)
-		h := d.Histograms[`http_request_duration_seconds{endpoint="health"}`]
-		if d.Text != c.text || d.Counters[healthOK] != 3 || h == nil || h.Native == c.text || h.Count != 3 || len(h.Bounds) != 17 {
-			t.Errorf("%s: text %v, health 200s %g, histogram %+v", c.url, d.Text, d.Counters[healthOK], h)
+		h := histogram(d, `http_request_duration_seconds{endpoint="health"}`)
+		n, _ := counter(d, healthOK)
+		if d.Text != c.text || n != 3 || h == nil || h.Native == c.text || h.Count != 3 || len(h.Bounds) != 17 {
+			t.Errorf("%s: text %v, health 200s %g, histogram %+v", c.url, d.Text, n, h)
 		}
 	}
 	if _, err := servermetrics.Scrape(t.Context(), http.DefaultClient, in.URL()+"/health"); err == nil {
@@ -123,12 +136,12 @@ func TestRestartIsAReset(t *testing.T) {
 	get(t, first.URL()+"/health", 4)
 	get(t, second.URL()+"/health", 1)
 	d := subtract(t, gather(t, first), gather(t, second))
-	if _, ok := d.Counters[healthOK]; ok || len(d.Resets) == 0 {
-		t.Errorf("counters %v, resets %v; want the health series reset", d.Counters, d.Resets)
+	if _, ok := counter(d, healthOK); ok || len(d.Resets) == 0 {
+		t.Errorf("series %v, resets %v; want the health series reset", d.Series, d.Resets)
 	}
-	for key, v := range d.Counters {
-		if v < 0 {
-			t.Errorf("%s: %g", key, v)
+	for _, s := range d.Series {
+		if s.Counter < 0 {
+			t.Errorf("%s: %g", s.Key(), s.Counter)
 		}
 	}
 }
