@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/loadgate/loadgate/internal/servermetrics"
 )
 
 // MergeResults merges results of the same run shape (one scenario, load
@@ -122,6 +124,7 @@ func MergeResults(results ...*Result) (*Result, error) {
 	slices.SortFunc(out.Parts, func(a, b Part) int { return a.Started.Compare(b.Started) })
 	out.PeakWorkers = peakWorkers(out.Parts)
 	out.CPUs, out.MachineCPUs = sumCPUs(results)
+	out.Server = sumServers(results)
 	if wholeLoad(results) {
 		out.Load.Shard = Shard{}
 	}
@@ -252,4 +255,18 @@ func wholeLoad(results []*Result) bool {
 		seen[s.Index] = true
 	}
 	return true
+}
+
+// sumServers returns the results' server views summed; nil when some
+// result has none, so that a part never passes for the whole.
+func sumServers(results []*Result) *servermetrics.View {
+	var sum servermetrics.View
+	for _, r := range results {
+		if r.Server == nil {
+			return nil
+		}
+		sum.Delta = sum.Delta.Plus(r.Server.Delta)
+		sum.Problems = append(sum.Problems, r.Server.Problems...)
+	}
+	return &sum
 }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/loadgate/loadgate/internal/servermetrics"
 )
 
 // Iteration identifies one iteration of a run: Seq counts iterations across
@@ -151,6 +153,9 @@ type Plan struct {
 	// Session, when not nil, gives each user a session, opened before the
 	// load and renewed during it (see Session).
 	Session *Session
+	// ServerMetrics are where the servers' own metrics are read: once as
+	// the load begins and once after its last answer (see Result.Server).
+	ServerMetrics []servermetrics.Source
 	// Identity names the run and what it runs, for the result (and for the
 	// merge of shards); the runner only passes it on.
 	Identity Identity

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/loadgate/loadgate/internal/servermetrics"
 )
 
 // Result is what a run measured. Run returns it complete; nothing changes it
@@ -80,6 +81,10 @@ type Result struct {
 	// Session is what the users' sessions did (Plan.Session); nil without
 	// one and in a result older than it; a merge adds its results' up.
 	Session *SessionReport
+	// Server is what the servers did during the run by their own metrics
+	// (Plan.ServerMetrics); nil when none were read. A merge has it when
+	// every run has it, the views summed.
+	Server *servermetrics.View
 }
 
 // Classes returns the names of the run's outcome classes, by Class: its

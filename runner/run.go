@@ -12,6 +12,7 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	"github.com/loadgate/loadgate/internal/servermetrics"
 )
 
 // Run drives plan.Target with plan.Load and returns what it measured.
@@ -38,6 +39,10 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 			return nil, err
 		}
 	}
+	var server *servermetrics.Reading
+	if len(plan.ServerMetrics) > 0 {
+		server = servermetrics.Begin(ctx, metricsClient(plan.Timeout), plan.ServerMetrics)
+	}
 	// The run's length counts from its start: every arrival the schedule
 	// has before the end is due, however late the deadline is noticed.
 	started := time.Now()
@@ -58,6 +63,14 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		e.runClosed(stop, started)
 	}
 	ended := time.Now()
+	var view *servermetrics.View
+	if server != nil {
+		// Read after an interrupt too: what ran is what the server saw.
+		read, cancel := context.WithTimeout(context.WithoutCancel(ctx), metricsTimeout(plan.Timeout))
+		v := server.End(read)
+		cancel()
+		view = &v
+	}
 	if e.live != nil {
 		e.live.stopTicking()
 	}
@@ -107,6 +120,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 		Lateness:        e.lateness,
 		PeakWorkers:     int(e.peakWorkers.Load()),
 		Identity:        plan.Identity,
+		Server:          view,
 		CPUs:            runtime.GOMAXPROCS(0),
 		MachineCPUs:     runtime.NumCPU(),
 		HTTP2:           plan.HTTP2,
@@ -370,4 +384,13 @@ func sleep(stop context.Context, d time.Duration, retired <-chan struct{}) bool 
 	case <-retired:
 		return false
 	}
+}
+
+// metricsTimeout bounds one reading of a server's metrics: the requests'
+// timeout, at least 5 s.
+func metricsTimeout(timeout time.Duration) time.Duration { return max(timeout, 5*time.Second) }
+
+// metricsClient is the client that reads servers' metrics.
+func metricsClient(timeout time.Duration) *http.Client {
+	return &http.Client{Timeout: metricsTimeout(timeout)}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -113,11 +114,16 @@ func readings(snap Snapshot) (map[string]Series, error) {
 			}
 			switch f.GetType() {
 			case dto.MetricType_COUNTER:
-				s.Counter = m.GetCounter().GetValue()
+				if s.Counter = m.GetCounter().GetValue(); math.IsNaN(s.Counter) || math.IsInf(s.Counter, 0) {
+					continue // not a count
+				}
 			case dto.MetricType_HISTOGRAM, dto.MetricType_GAUGE_HISTOGRAM:
 				h, err := fromDTO(m.GetHistogram())
 				if err != nil {
 					return nil, fmt.Errorf("%s: %w", s.Key(), err)
+				}
+				if math.IsNaN(h.Sum) || math.IsInf(h.Sum, 0) {
+					h.Sum = 0 // a NaN observed: the sum says nothing, the buckets still count
 				}
 				s.Histogram = h
 			default:

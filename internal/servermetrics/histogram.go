@@ -48,6 +48,14 @@ func fromDTO(h *dto.Histogram) (*Histogram, error) {
 	if len(out.Bounds) > 0 && !math.IsInf(out.Bounds[len(out.Bounds)-1], 1) {
 		out.Bounds, out.Cumulative = append(out.Bounds, math.Inf(1)), append(out.Cumulative, out.Count)
 	}
+	for i, b := range out.Bounds {
+		switch {
+		case math.IsNaN(b) || math.IsInf(b, 0) && i < len(out.Bounds)-1:
+			return nil, fmt.Errorf("a bucket bound %g", b)
+		case i > 0 && (b <= out.Bounds[i-1] || out.Cumulative[i] < out.Cumulative[i-1]):
+			return nil, fmt.Errorf("buckets out of order")
+		}
+	}
 	if h.Schema == nil {
 		return out, nil
 	}
@@ -55,6 +63,9 @@ func fromDTO(h *dto.Histogram) (*Histogram, error) {
 		return nil, fmt.Errorf("negative values in a histogram of durations")
 	}
 	out.Native, out.Schema, out.ZeroThreshold, out.ZeroCount = true, h.GetSchema(), h.GetZeroThreshold(), h.GetZeroCount()
+	if z := out.ZeroThreshold; math.IsNaN(z) || math.IsInf(z, 0) || z < 0 || out.Schema < -4 || out.Schema > 8 {
+		return nil, fmt.Errorf("a native histogram of schema %d and zero threshold %g", out.Schema, z)
+	}
 	out.Positive = map[int32]uint64{}
 	index, deltas, count := int32(0), h.PositiveDelta, int64(0)
 	for i, span := range h.PositiveSpan {
