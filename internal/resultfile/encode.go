@@ -61,6 +61,9 @@ type resultJSON struct {
 	Setup *setupJSON `json:"setup,omitempty"`
 	// Session is what the users' sessions did, when the scenario had one.
 	Session *sessionJSON `json:"session,omitempty"`
+	// Server is the servers' own view of the run, from their metrics
+	// (run --server-metrics, or the embedded API's), when there was one.
+	Server *serverJSON `json:"server,omitempty"`
 	// UnjudgedSLOs are a shard's SLOs, which it does not judge: the merge
 	// of all the shards is judged by them (see EncodeShard).
 	UnjudgedSLOs []string `json:"unjudged_slos,omitempty"`
@@ -328,6 +331,7 @@ func encode(r *runner.Result, verdicts []slo.Verdict, c *Comparison, unjudged []
 			return nil, err
 		}
 	}
+	out.Server = serverOut(r.Server)
 	if out.Session, err = sessionOut(r); err != nil {
 		return nil, err
 	}

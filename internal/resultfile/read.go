@@ -88,6 +88,9 @@ func Read(data []byte) (*Saved, error) {
 	if r.Setup, err = readSetup(in.Setup); err != nil {
 		return nil, err
 	}
+	if r.Server, err = readServer(in.Server); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	if r.Session, err = readSession(in.Session, r.ClassNames); err != nil {
 		return nil, err
 	}
