@@ -268,6 +268,18 @@ func htmlSettings(r *runner.Result, tl *htmlTimeline) []htmlSetting {
 	if remote := remoteUsersSentence(r.Setup); remote != "" {
 		s = append(s, htmlSetting{"users left at the target", remote})
 	}
+	if r.Server != nil {
+		for _, n := range serverNotes(r.Server) {
+			s = append(s, htmlSetting{"server warning", n})
+		}
+		for _, row := range serverOperations(r.Server) {
+			s = append(s, htmlSetting{"server " + row[0], fmt.Sprintf("locked %s, wait p95 %s, p99 %s, hold p95 %s, p99 %s, lock timeouts %s",
+				row[1], row[2], row[3], row[4], row[5], row[6])})
+		}
+		for _, row := range serverEndpoints(r) {
+			s = append(s, htmlSetting{"server p95 " + row[0], row[2] + " (client " + row[1] + ")"})
+		}
+	}
 	if session := sessionSentence(r.Session); session != "" {
 		s = append(s, htmlSetting{"sessions", session})
 	}

@@ -51,6 +51,8 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 		b.WriteString("\n**Sessions** " + mdText(session) + "\n")
 	}
 
+	mdServer(&b, r)
+
 	if len(verdicts) > 0 {
 		b.WriteString("\n### SLOs\n\n")
 		mdRow(&b, "Result", "SLO", "Actual", "Threshold", "Reason")
@@ -294,3 +296,32 @@ var ghData = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace
 
 // ghProperty escapes a workflow command's property value.
 var ghProperty = strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace
+
+// mdServer writes the server's own view, when the run has one.
+func mdServer(b *strings.Builder, r *runner.Result) {
+	if r.Server == nil {
+		return
+	}
+	b.WriteString("\n### Server\n\n" + mdText(serverTitle) + "\n")
+	for _, n := range serverNotes(r.Server) {
+		b.WriteString("\n> **Warning**: " + mdText(n) + "\n")
+	}
+	for _, part := range []struct {
+		header []string
+		rows   [][]string
+	}{{serverOperationHeader, serverOperations(r.Server)}, {serverEndpointHeader, serverEndpoints(r)}} {
+		if len(part.rows) == 0 {
+			continue
+		}
+		b.WriteString("\n")
+		mdRow(b, part.header...)
+		b.WriteString("|:--" + strings.Repeat("|--:", len(part.header)-1) + "|\n")
+		for _, row := range part.rows {
+			cells := []string{mdText(row[0])}
+			for _, c := range row[1:] {
+				cells = append(cells, mdText(c))
+			}
+			mdRow(b, cells...)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,6 +188,25 @@ func TestLoadLineOfMergesAndShards(t *testing.T) {
 		var b bytes.Buffer
 		if err := report.Text(&b, c.r, nil); err != nil || !strings.Contains(b.String(), c.want) {
 			t.Errorf("want %q in\n%s", c.want, b.String())
+		}
+	}
+}
+
+// TestServerInEveryReport: the server's own view, and the problems of
+// reading it, are in the summary, the Markdown and the HTML.
+func TestServerInEveryReport(t *testing.T) {
+	r := testkit.ResultWithServer()
+	for name, render := range map[string]func(io.Writer, *runner.Result, []slo.Verdict) error{
+		"text": report.Text, "Markdown": report.Markdown, "HTML": report.HTML,
+	} {
+		var b bytes.Buffer
+		if err := render(&b, r, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"34.1ms-37.2ms", "not read as the load began"} {
+			if !strings.Contains(b.String(), want) {
+				t.Errorf("%s: no %q in\n%s", name, want, b.String())
+			}
 		}
 	}
 }

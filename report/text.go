@@ -65,6 +65,7 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	p.keep(scenarioClasses(w, r, rows))
 	p.keep(retries(w, rows))
 	p.keep(connectionTable(w, rows))
+	p.keep(serverTables(w, r))
 	textSession(p, w, r)
 
 	t := r.Total

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/loadgate/loadgate/apiserver"
+	"github.com/loadgate/loadgate/internal/servermetrics"
 	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/report"
 	"github.com/loadgate/loadgate/runner"
@@ -59,6 +60,7 @@ type runFlags struct {
 	tls         tlsFlags
 	cpuProfile  string
 	cpus        int
+	metricsURLs []string // --server-metrics
 	sharding    shardFlags
 	server      serverFlags // the embedded reference API's settings
 }
@@ -84,6 +86,7 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.noProgress, "no-progress", false, "no progress bar (there is none when stderr is not a terminal)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured run to this file (for tuning loadgate)")
 	fs.IntVar(&f.cpus, "cpus", 0, "the most CPU cores loadgate runs on at once, as wrk -t or hey -cpus (Go's GOMAXPROCS; default: all, but half against a loopback target, which needs the rest; the embedded API shares them)")
+	fs.StringArrayVar(&f.metricsURLs, "server-metrics", nil, "read the target's Prometheus metrics at this URL as the load begins and after its last answer, and show what the server saw beside the client (repeatable: replicas add up; the embedded API's are read in process)")
 	f.outputs.register(fs)
 	f.sharding.register(fs)
 	f.tls.register(fs)
@@ -202,6 +205,11 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 	if f.raw != "" {
 		if _, err := rawFormat(f.raw); err != nil {
 			return nil, err
+		}
+	}
+	for _, raw := range f.metricsURLs {
+		if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, usagef("--server-metrics %q is not an http:// or https:// URL of a metrics page, such as http://127.0.0.1:9090/metrics", raw)
 		}
 	}
 	if fs.Changed("cpus") && (f.cpus < 1 || f.cpus > maxCPUs) {
@@ -459,10 +467,11 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		HTTP2:      p.http2,
 		TLSConfig:  p.tls.config,
 
-		ProtocolLog: &netHTTPLog,
-		Identity:    identity,
-		Setup:       setup,
-		Session:     requests.Session,
+		ProtocolLog:   &netHTTPLog,
+		Identity:      identity,
+		ServerMetrics: p.metricsSources(embedded),
+		Setup:         setup,
+		Session:       requests.Session,
 	}
 	var raw *rawFile
 	if p.flags.raw != "" {
@@ -501,6 +510,19 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	verdicts := slo.Judge(result, p.slos)
 	all, writeErr := p.flags.outputs.write(stdout, result, verdicts, extra)
 	return runOutcome(result.Interrupted, all, errors.Join(writeErr, rawErr))
+}
+
+// metricsSources are where the run reads the servers' own metrics: the
+// --server-metrics URLs, and the embedded API's in process.
+func (p *runPlan) metricsSources(embedded *apiserver.Instance) []servermetrics.Source {
+	var sources []servermetrics.Source
+	if embedded != nil {
+		sources = append(sources, servermetrics.Source{Gatherer: embedded.Metrics()})
+	}
+	for _, u := range p.flags.metricsURLs {
+		sources = append(sources, servermetrics.Source{URL: u})
+	}
+	return sources
 }
 
 // cores returns how many cores the run takes at once (GOMAXPROCS): --cpus

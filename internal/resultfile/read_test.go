@@ -391,7 +391,7 @@ func FuzzRead(f *testing.F) {
 	withSetup.Setup = &runner.SetupReport{Users: 2, Done: 2, Requests: 3, Status: map[int]int64{200: 2, 429: 1}, Retries: 1, RemoteUsers: 2, NamePrefix: "lg-"}
 	data, _ = resultfile.Encode(withSetup, nil, nil)
 	f.Add(data)
-	data, _ = resultfile.Encode(serverResult(), nil, nil)
+	data, _ = resultfile.Encode(testkit.ResultWithServer(), nil, nil)
 	f.Add(data)
 	f.Add([]byte(`{"schema":"loadgate.result/v1","scenario":"s","target":"","started_at":"2026-01-01T00:00:00Z","ended_at":"2026-01-01T00:00:01Z",` +
 		`"load":{"model":"closed"},"totals":{},"endpoints":{"a":{}},"class_names":[]}`))

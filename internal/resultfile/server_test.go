@@ -1,33 +1,18 @@
 package resultfile_test
 
 import (
-	"math"
 	"strings"
 	"testing"
 
 	"github.com/loadgate/loadgate/internal/resultfile"
 	"github.com/loadgate/loadgate/internal/servermetrics"
 	"github.com/loadgate/loadgate/internal/testkit"
-	"github.com/loadgate/loadgate/runner"
 )
-
-// serverResult is a result with a server view: a counter, a native and
-// classic histogram, a reset and a problem.
-func serverResult() *runner.Result {
-	r := testkit.Result()
-	r.Server = &servermetrics.View{Delta: servermetrics.Delta{Series: []servermetrics.Series{
-		{Name: "http_request_duration_seconds", Labels: map[string]string{"endpoint": "login"}, Histogram: &servermetrics.Histogram{
-			Count: 5, Sum: 0.4, Native: true, Schema: 3, ZeroThreshold: 1e-9, ZeroCount: 1, Positive: map[int32]uint64{-40: 3, -38: 1},
-			Bounds: []float64{0.001, 0.1, math.Inf(1)}, Cumulative: []uint64{1, 4, 5}}},
-		{Name: "http_requests_total", Labels: map[string]string{"endpoint": "login", "status": "200"}, Counter: 5},
-	}, Resets: []string{`x_total{a="b"}`}}, Problems: []string{"metrics of http://127.0.0.1:1/metrics not read as the load began: refused"}}
-	return r
-}
 
 // TestServerRoundTrip: a server view reads back as written; a file without
 // one reads as a run without one.
 func TestServerRoundTrip(t *testing.T) {
-	data, saved := roundTrip(t, serverResult())
+	data, saved := roundTrip(t, testkit.ResultWithServer())
 	sel, _ := servermetrics.ParseSelector(`http_request_duration_seconds{endpoint="login"}`)
 	h := saved.Result.Server.Histogram(sel)
 	if h == nil || h.Count != 5 || !h.Native || len(h.Bounds) != 3 || len(saved.Result.Server.Problems) != 1 {
@@ -44,7 +29,7 @@ func TestServerRoundTrip(t *testing.T) {
 // TestReadRefusesBadServer: a server view that contradicts itself is
 // refused, naming the series.
 func TestReadRefusesBadServer(t *testing.T) {
-	data, _ := resultfile.Encode(serverResult(), nil, nil)
+	data, _ := resultfile.Encode(testkit.ResultWithServer(), nil, nil)
 	good := string(data)
 	for name, bad := range map[string]string{
 		"a negative counter":   strings.Replace(good, `"counter": 5`, `"counter": -5`, 1),

@@ -1,9 +1,11 @@
 package testkit
 
 import (
+	"math"
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/servermetrics"
 	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/runner"
 )
@@ -139,5 +141,18 @@ func ResultWithRetries() *runner.Result {
 		login.Record(x)
 	}
 	r.Total, _ = runner.TotalOf(r.Endpoints) // of one geometry: no error
+	return r
+}
+
+// ResultWithServer is Result with the server's view of it: a counter, a
+// native and classic histogram of the login endpoint, a reset and a problem.
+func ResultWithServer() *runner.Result {
+	r := Result()
+	r.Server = &servermetrics.View{Delta: servermetrics.Delta{Series: []servermetrics.Series{
+		{Name: "http_request_duration_seconds", Labels: map[string]string{"endpoint": "login"}, Histogram: &servermetrics.Histogram{
+			Count: 5, Sum: 0.4, Native: true, Schema: 3, ZeroThreshold: 1e-9, ZeroCount: 1, Positive: map[int32]uint64{-40: 3, -38: 1},
+			Bounds: []float64{0.001, 0.1, math.Inf(1)}, Cumulative: []uint64{1, 4, 5}}},
+		{Name: "http_requests_total", Labels: map[string]string{"endpoint": "login", "status": "200"}, Counter: 5},
+	}, Resets: []string{`x_total{a="b"}`}}, Problems: []string{"metrics of http://127.0.0.1:1/metrics not read as the load began: refused"}}
 	return r
 }

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/loadgate/loadgate/apiserver"
+	"github.com/loadgate/loadgate/internal/servermetrics"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// TestServerMetricsBesideTheClient: with the lock made contended, the
+// server's own lock timeouts during the load, read from its metrics, are
+// exactly the lock timeouts the client counted, those of setup left out;
+// the summary shows the server beside the client. The embedded API is
+// read in process, a remote one through --server-metrics; a metrics URL
+// that answers nothing is one warning, not a failed run.
+func TestServerMetricsBesideTheClient(t *testing.T) {
+	in, err := apiserver.Start(apiserver.Config{BcryptCost: bcrypt.MinCost + 4, LockTimeout: 20 * time.Millisecond, HashUnderLock: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Shutdown(t.Context())
+	metrics := httptest.NewServer(in.MetricsHandler())
+	defer metrics.Close()
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"embedded", []string{"--hash-under-lock", "--lock-timeout", "20ms", "--bcrypt-cost", "8"}},
+		{"remote", []string{"--target", in.URL(), "--server-metrics", metrics.URL, "--server-metrics", "http://127.0.0.1:1/metrics"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(dir, c.name+".json")
+			code, stdout, stderr := run(t, append([]string{"run", "stress", "-c", "8", "-n", "300", "--no-progress", "--slo", "p95<1h", "--out", out}, c.args...)...)
+			if code != exitOK {
+				t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+			}
+			r := readSaved(t, out).Result
+			sel, _ := servermetrics.ParseSelector(apiserver.MetricLockTimeouts)
+			server, _ := r.Server.Counter(sel)
+			if r.Total.LockTimeouts() == 0 || int64(server) != r.Total.LockTimeouts() {
+				t.Errorf("the server counted %g lock timeouts during the load, the client %d; want as many, and some", server, r.Total.LockTimeouts())
+			}
+			if !strings.Contains(stdout, "server, by its own metrics") || !strings.Contains(stdout, "  endpoint  client p95") {
+				t.Errorf("no server tables in the summary:\n%s", stdout)
+			}
+			if c.name == "remote" && (len(r.Server.Problems) != 1 || !strings.Contains(stdout, "warning: metrics of http://127.0.0.1:1/metrics not read")) {
+				t.Errorf("the unreachable metrics URL: problems %q\n%s", r.Server.Problems, stdout)
+			}
+		})
+	}
+	code, _, stderr := run(t, "run", "ping", "-n", "1", "--server-metrics", "127.0.0.1:9090")
+	if code != exitUsage || !strings.Contains(stderr, `--server-metrics "127.0.0.1:9090" is not an http:// or https:// URL`) {
+		t.Errorf("a metrics address without a scheme: exit %d, %s", code, stderr)
+	}
+}

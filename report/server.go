@@ -1,0 +1,120 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/loadgate/loadgate/internal/servermetrics"
+	"github.com/loadgate/loadgate/runner"
+)
+
+// The server's own view of a run (runner.Result.Server), beside the
+// client's, in every report: per storage operation, how many had the lock,
+// their wait and hold p95 and p99 and the lock timeouts; per endpoint, the
+// server's p95 next to the client's. A value from buckets is the bucket that
+// holds it.
+
+const serverTitle = "server, by its own metrics (counted between the load's start and its last answer)"
+
+var (
+	serverOperationHeader = []string{"operation", "locked", "wait p95", "wait p99", "hold p95", "hold p99", "timeouts"}
+	serverEndpointHeader  = []string{"endpoint", "client p95", "server p95"}
+)
+
+// serverOperations are the rows of the operations that locked or timed out
+// during the run.
+func serverOperations(v *servermetrics.View) [][]string {
+	var rows [][]string
+	for _, op := range v.Operations(servermetrics.ReferenceNames) {
+		locked := uint64(0)
+		if op.Hold != nil {
+			locked = op.Hold.Count
+		}
+		if locked == 0 && op.Timeouts == 0 {
+			continue // not during the run
+		}
+		rows = append(rows, []string{op.Name, strconv.FormatUint(locked, 10), bracket(op.Wait, 0.95), bracket(op.Wait, 0.99),
+			bracket(op.Hold, 0.95), bracket(op.Hold, 0.99), strconv.FormatFloat(op.Timeouts, 'f', -1, 64)})
+	}
+	return rows
+}
+
+// serverEndpoints are the rows of the endpoints the server timed.
+func serverEndpoints(r *runner.Result) [][]string {
+	var rows [][]string
+	for _, e := range r.Endpoints {
+		if h := r.Server.Duration(servermetrics.ReferenceNames, e.Name); h != nil {
+			rows = append(rows, []string{e.Name, quantile(e.Latency, 95), bracket(h, 0.95)})
+		}
+	}
+	return rows
+}
+
+// serverNotes are the problems of reading the metrics, and what a text
+// exposition leaves out.
+func serverNotes(v *servermetrics.View) []string {
+	notes := append([]string{}, v.Problems...)
+	if v.Text {
+		notes = append(notes, "a text exposition: classic buckets only")
+	}
+	return notes
+}
+
+// serverTables writes the server's view in the summary.
+func serverTables(w io.Writer, r *runner.Result) error {
+	if r.Server == nil {
+		return nil
+	}
+	lines := []string{serverTitle}
+	for _, n := range serverNotes(r.Server) {
+		lines = append(lines, "  warning: "+n)
+	}
+	if _, err := fmt.Fprintln(w, strings.Join(lines, "\n")); err != nil {
+		return err
+	}
+	for _, part := range []struct {
+		header []string
+		rows   [][]string
+	}{{serverOperationHeader, serverOperations(r.Server)}, {serverEndpointHeader, serverEndpoints(r)}} {
+		if len(part.rows) == 0 {
+			continue
+		}
+		numbers := []int{}
+		for i := 2; i <= len(part.header); i++ {
+			numbers = append(numbers, i)
+		}
+		t := newTable(append([]string{""}, part.header...), numbers...)
+		for _, row := range part.rows {
+			t.add(append([]string{""}, row...)...)
+		}
+		if err := t.write(w); err != nil {
+			return err
+		}
+	}
+	_, err := fmt.Fprintln(w)
+	return err
+}
+
+// bracket writes quantile q of h as the bucket that holds it, "0.9-1.1ms";
+// "-" when h has none.
+func bracket(h *servermetrics.Histogram, q float64) string {
+	if h == nil {
+		return "-"
+	}
+	b, ok := h.Quantile(q)
+	switch {
+	case !ok:
+		return "-"
+	case math.IsInf(b.Upper, 1):
+		return ">" + FormatLatency(seconds(b.Lower))
+	case b.Lower <= 0:
+		return "≤" + FormatLatency(seconds(b.Upper))
+	}
+	return FormatLatency(seconds(b.Lower)) + "-" + FormatLatency(seconds(b.Upper))
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
