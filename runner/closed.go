@@ -16,8 +16,8 @@ var rampTick = 100 * time.Millisecond
 
 // runClosed runs the closed model: workers running iterations back to back,
 // as many at each moment as the load's profile says (Concurrency throughout
-// without stages), or the shard's share of them. A worker the profile no longer wants finishes its
-// iteration and retires.
+// without stages), or the shard's share of them. A worker the profile no
+// longer wants finishes its iteration and retires.
 func (e *engine) runClosed(stop context.Context, started time.Time) {
 	var g errgroup.Group // lifetimes only: a worker never fails
 	defer g.Wait()

@@ -134,9 +134,12 @@ func (l Load) Problems(name func(LoadField) string) []LoadProblem {
 	if l.Pause < 0 {
 		add(LoadPause, "must be 0 or more, got %s", l.Pause)
 	}
-	if l.Shard != (Shard{}) {
+	if !l.Shard.Whole() {
 		if err := l.Shard.Check(); err != nil {
 			add(LoadShard, "%v", err)
+		} else if peak := l.peakWorkers(); !l.Open && l.Shard.Share(int64(peak)) == 0 {
+			add(LoadShard, "%s of a closed load of %d worker%s at most has none: run at most %d shard%s, or more workers",
+				l.Shard, peak, plural(peak), peak, plural(peak))
 		}
 	}
 	var length time.Duration
@@ -157,6 +160,22 @@ func (l Load) Problems(name func(LoadField) string) []LoadProblem {
 		add(LoadStages, "last more than %s in all", maxArrivalTime)
 	}
 	return found
+}
+
+// peakWorkers is the most workers the closed model's profile asks for.
+func (l Load) peakWorkers() int {
+	peak := float64(l.Concurrency)
+	for _, st := range l.Stages {
+		peak = max(peak, st.Target)
+	}
+	return int(math.Round(peak))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 // Bounds on a load, far above what one process can send, so that a typing

@@ -238,7 +238,7 @@ func sumCPUs(results []*Result) (cpus, machine int) {
 // and none missing: together, its whole load.
 func wholeLoad(results []*Result) bool {
 	count := results[0].Load.Shard.Count
-	if count <= 1 || len(results) != count {
+	if count == 0 || len(results) != count {
 		return false
 	}
 	for _, r := range results {

@@ -167,9 +167,11 @@ type Identity struct {
 	// (scenario, load, SLOs, target), so that results of different plans
 	// are never taken for parts of one run.
 	RunID, PlanDigest string
-	// StartAt is the time the run was told to start at (run --start-at);
-	// zero when none.
+	// StartAt is the time the load begins (run --start-at), once the
+	// sessions are open; zero: at once. A load that would begin later than
+	// MaxLate after it does not begin: Run returns a *LateError.
 	StartAt time.Time
+	MaxLate time.Duration
 }
 
 // Validate reports a plan that cannot run.

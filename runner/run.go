@@ -39,6 +39,9 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 			return nil, err
 		}
 	}
+	if err := waitForStart(ctx, plan.Identity); err != nil {
+		return nil, err
+	}
 	var server *servermetrics.Reading
 	if len(plan.ServerMetrics) > 0 {
 		server = servermetrics.Begin(ctx, metricsClient(plan.Timeout), plan.ServerMetrics)
@@ -393,4 +396,29 @@ func metricsTimeout(timeout time.Duration) time.Duration { return max(timeout, 5
 // metricsClient is the client that reads servers' metrics.
 func metricsClient(timeout time.Duration) *http.Client {
 	return &http.Client{Timeout: metricsTimeout(timeout)}
+}
+
+// LateError is a run that reached its start time (Identity.StartAt) later
+// than Identity.MaxLate: its load did not begin.
+type LateError struct {
+	Late, MaxLate time.Duration
+}
+
+func (e *LateError) Error() string {
+	return fmt.Sprintf("the load would begin %s after its start time, later than the %s allowed", e.Late.Round(time.Millisecond), e.MaxLate)
+}
+
+// waitForStart waits until id.StartAt, if it has one; a start already later
+// than id.MaxLate is a *LateError, and an interrupt meanwhile ctx.Err().
+func waitForStart(ctx context.Context, id Identity) error {
+	if id.StartAt.IsZero() {
+		return nil
+	}
+	if late := time.Since(id.StartAt); late > id.MaxLate {
+		return &LateError{Late: late, MaxLate: id.MaxLate}
+	}
+	if !sleep(ctx, time.Until(id.StartAt), nil) {
+		return ctx.Err()
+	}
+	return nil
 }

@@ -19,7 +19,8 @@ import (
 //   - iteration numbers (Iteration.Seq) are those of the whole load, so no
 //     two shards run the same one.
 //
-// The zero Shard, like 0/1, is the whole load.
+// The zero Shard is the whole load, run as one; 0/1 is the whole load too,
+// run as a set of one shard (a Kubernetes Job of one pod).
 type Shard struct {
 	Index, Count int
 }
@@ -27,12 +28,12 @@ type Shard struct {
 // MaxShards bounds Shard.Count.
 const MaxShards = 10_000
 
-// Whole reports whether s is the whole load.
-func (s Shard) Whole() bool { return s.Count <= 1 }
+// Whole reports whether s is the zero Shard: a run that is no shard.
+func (s Shard) Whole() bool { return s.Count == 0 }
 
 func (s Shard) String() string {
 	if s.Whole() {
-		return "0/1"
+		return "whole"
 	}
 	return fmt.Sprintf("%d/%d", s.Index, s.Count)
 }
@@ -75,7 +76,7 @@ func (s Shard) Local(global int64) int64 { return global / s.count() }
 // ownedBefore returns how many of the whole load's first n iterations or
 // arrivals are the shard's.
 func (s Shard) ownedBefore(n int64) int64 {
-	if s.Whole() {
+	if s.count() == 1 {
 		return n
 	}
 	if n <= int64(s.Index) {
@@ -86,9 +87,4 @@ func (s Shard) ownedBefore(n int64) int64 {
 
 // Share returns the shard's part of total (workers, iterations, users):
 // the shares of all shards add up to total, and differ by one at most.
-func (s Shard) Share(total int64) int64 {
-	if s.Whole() {
-		return total
-	}
-	return s.ownedBefore(total)
-}
+func (s Shard) Share(total int64) int64 { return s.ownedBefore(total) }

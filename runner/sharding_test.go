@@ -1,11 +1,13 @@
 package runner_test
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -62,5 +64,27 @@ func TestShardOfATimedLoad(t *testing.T) {
 	res := mustRun(t, t.Context(), plan(target, load, runner.Step{Name: "get", Method: http.MethodGet, Path: "/"}))
 	if res.PeakWorkers != 2 || res.Duration() < load.Duration {
 		t.Errorf("shard 2/3 of 7 workers for %s: %d workers for %s; want 2 for the length", load.Duration, res.PeakWorkers, res.Duration())
+	}
+}
+
+// TestStartAt: a run told to start at a time begins its load then, not
+// before; one that reaches its start time later than it may sends nothing
+// and says how late it was.
+func TestStartAt(t *testing.T) {
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { served.Add(1) }))
+	defer srv.Close()
+	target, _ := url.Parse(srv.URL)
+	p := plan(target, runner.Load{Concurrency: 1, Iterations: 2}, runner.Step{Name: "get", Method: http.MethodGet, Path: "/"})
+	p.Identity = runner.Identity{StartAt: time.Now().Add(200 * time.Millisecond), MaxLate: time.Second}
+	res := mustRun(t, t.Context(), p)
+	if res.Started.Before(p.Identity.StartAt) || served.Load() != 2 {
+		t.Errorf("began at %s, %s before its start time; %d requests", res.Started, p.Identity.StartAt.Sub(res.Started), served.Load())
+	}
+	p.Identity = runner.Identity{StartAt: time.Now().Add(-time.Minute), MaxLate: time.Second}
+	_, err := runner.Run(t.Context(), p)
+	var late *runner.LateError
+	if !errors.As(err, &late) || late.Late < time.Minute || served.Load() != 2 {
+		t.Errorf("a minute late: %v, %d requests in all", err, served.Load())
 	}
 }

@@ -105,8 +105,9 @@ named) or a scenario file (docs/scenarios.md) against --target, the file's
 target, or the embedded reference API when there is none; print a summary
 and judge the SLOs. A file is validated first: nothing is sent when it is
 invalid. Exit 0 when every SLO passed, 3 when one failed, 1 when the run could
-not be carried out, 2 for a usage error or an invalid file, 130 when
-interrupted.`,
+not be carried out, 2 for a usage error or an invalid file, 4 when the load
+would begin later than --max-late after --start-at, 130 when interrupted. A
+shard (--shard I/N) judges no SLO: it exits 0 once its result is written.`,
 		Args: takes(0, 1, "one scenario, a built-in name or a FILE.yaml"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := fixedScenario
@@ -179,12 +180,16 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 		return nil, err
 	}
 	if load.Shard = sharding.shard; !load.Shard.Whole() {
+		if err := load.Check(loadFlag); err != nil {
+			return nil, usageError{err}
+		}
 		if err := f.outputs.checkShard(fs); err != nil {
 			return nil, err
 		}
-		if sc.UserShare(runner.Shard{}) > 0 && sc.UserShare(load.Shard) == 0 {
-			return nil, usagef("shard %s would have none of the scenario's %d users: run at most %d shards, or give it more users",
-				load.Shard, sc.UserShare(runner.Shard{}), sc.UserShare(runner.Shard{}))
+		// --username and --password stand for every shard's users.
+		if users := sc.UserShare(runner.Shard{}); f.username == "" && users > 0 && sc.UserShare(load.Shard) == 0 {
+			return nil, usagef("shard %s would have none of the scenario's %d user%s: run at most %d shard%s, or give it more users",
+				load.Shard, users, plural(users), users, plural(users))
 		}
 	}
 	p := &runPlan{flags: f, scenario: sc, load: load, timeout: timeout, http2: f.http2, sharding: sharding}
@@ -234,6 +239,9 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 		// An unset variable in `--target "$STAGING_URL"` must not gate
 		// the embedded API in staging's place.
 		return nil, usagef("%s is empty: give the target's URL, or leave it out to run against the embedded reference API", source)
+	}
+	if target == "" && !load.Shard.Whole() {
+		return nil, usagef("shard %s needs a target its shards share (--target, $%s or the scenario's): each process would run an embedded API of its own", load.Shard, envTarget)
 	}
 	if target == "" {
 		server, err := f.server.config(nil)
@@ -363,6 +371,7 @@ func loadFlag(f runner.LoadField) string {
 		runner.LoadIterations:  "-n",
 		runner.LoadDuration:    "-d",
 		runner.LoadPause:       "--pause",
+		runner.LoadShard:       "--shard",
 	}[f]
 }
 
@@ -390,6 +399,9 @@ func (f *runFlags) readCredentials() error {
 func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	if p.tls.warning != "" {
 		fprintf(stderr, "warning: %s\n", p.tls.warning)
+	}
+	if err := p.sharding.checkLate(); err != nil {
+		return err
 	}
 	identity := p.identity()
 	env := scenarios.Env{RunID: identity.RunID, Username: p.flags.username, Password: p.flags.password, Target: p.target, Shard: p.load.Shard}
@@ -446,9 +458,6 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
-	if err := p.sharding.waitForStart(ctx); err != nil {
-		return err
-	}
 	if ctx.Err() != nil {
 		return errInterruptedBeforeLoad // after setup, before anything else is created
 	}
@@ -498,7 +507,13 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	if raw != nil {
 		rawErr = raw.close()
 	}
-	if err != nil {
+	var late *runner.LateError
+	switch {
+	case errors.As(err, &late):
+		return lateError(late.Late, late.MaxLate, "setup and the sessions were sent, the load was not")
+	case err != nil && ctx.Err() != nil && result == nil:
+		return errInterruptedBeforeLoad // while sessions opened, or before the start time
+	case err != nil:
 		return err
 	}
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -39,7 +38,7 @@ type shardFlags struct {
 
 func (f *shardFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.shard, "shard", "", "run shard I of N of the load (I/N, from 0): its exact share, the scenario's numbers staying totals; "+
-		"it writes --out for `loadgate report --expect-shards N` and judges no SLO (default $"+envShard+", or $"+envJobIndex+" of $"+envShards+")")
+		"it writes --out for 'loadgate report --expect-shards N' and judges no SLO (default $"+envShard+", or $"+envJobIndex+" of $"+envShards+")")
 	fs.StringVar(&f.runID, "run-id", "", "the run's identifier, which its shards share (default $"+envRunID+"; with --start-at, made from the plan and the time; else a new one)")
 	fs.StringVar(&f.startAt, "start-at", "", "begin the load at this time (RFC 3339, as 2026-11-28T12:00:00Z), after setup; a run that gets there later than --max-late sends nothing and exits 4")
 	fs.DurationVar(&f.maxLate, "max-late", defaultMaxLate, "with --start-at: how late the load may begin")
@@ -136,7 +135,7 @@ func (p *runPlan) planDigest() string {
 // identity returns the run's identity: its run id (given, made from the
 // plan and the start time, or new) and its plan's digest.
 func (p *runPlan) identity() runner.Identity {
-	id := runner.Identity{RunID: p.sharding.runID, PlanDigest: p.planDigest(), StartAt: p.sharding.startAt}
+	id := runner.Identity{RunID: p.sharding.runID, PlanDigest: p.planDigest(), StartAt: p.sharding.startAt, MaxLate: p.sharding.maxLate}
 	switch {
 	case id.RunID != "":
 	case !id.StartAt.IsZero():
@@ -148,22 +147,19 @@ func (p *runPlan) identity() runner.Identity {
 	return id
 }
 
-// waitForStart waits until the run's --start-at, if it has one. A run
-// already later than --max-late is refused with a lateError.
-func (s shardSettings) waitForStart(ctx context.Context) error {
-	if s.startAt.IsZero() {
-		return nil
+// checkLate refuses a run whose --start-at has passed by more than
+// --max-late: before setup, so that nothing is sent. The runner checks
+// again once setup and the sessions are done (runner.LateError).
+func (s shardSettings) checkLate() error {
+	if late := time.Since(s.startAt); !s.startAt.IsZero() && late > s.maxLate {
+		return lateError(late, s.maxLate, "nothing was sent")
 	}
-	if late := time.Since(s.startAt); late > s.maxLate {
-		return refusedError{fmt.Errorf("refused: the load would begin %s after --start-at, later than --max-late %s; nothing was sent",
-			late.Round(time.Millisecond), s.maxLate)}
-	}
-	t := time.NewTimer(time.Until(s.startAt))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return errInterruptedBeforeLoad
-	case <-t.C:
-		return nil
-	}
+	return nil
+}
+
+// lateError is the refusal of a load that would begin late after
+// --start-at; sent says what was sent before it.
+func lateError(late, maxLate time.Duration, sent string) error {
+	return refusedError{fmt.Errorf("refused: the load would begin %s after --start-at, later than --max-late %s; %s",
+		late.Round(time.Millisecond), maxLate, sent)}
 }

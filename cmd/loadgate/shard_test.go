@@ -95,11 +95,18 @@ func TestShardsAreOneRun(t *testing.T) {
 	if code, _, stderr := run(t, append(load, "--shard", "2/3", "--run-id", "another", "--out", other)...); code != exitOK {
 		t.Fatalf("a shard of another run: exit %d\n%s", code, stderr)
 	}
-	cases = append(cases, struct {
+	interrupted := filepath.Join(dir, "interrupted.json")
+	if err := os.WriteFile(interrupted, []byte(strings.Replace(string(mustRead(t, shardFile(2))), `"interrupted": false`, `"interrupted": true`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases = append(cases, []struct {
 		name  string
 		files []string
 		want  string
-	}{"a shard of another run", []string{shardFile(0), shardFile(1), other}, other + ` is of run "another"`})
+	}{
+		{"a shard of another run", []string{shardFile(0), shardFile(1), other}, other + ` is of run "another"`},
+		{"an interrupted shard", []string{shardFile(0), shardFile(1), interrupted}, interrupted + " was interrupted"},
+	}...)
 	for _, c := range cases {
 		code, stdout, stderr := run(t, append([]string{"report", "--expect-shards", "3"}, c.files...)...)
 		if code != exitRefused || !strings.Contains(stderr, c.want) || stdout != "" {

@@ -15,7 +15,8 @@ import (
 // checkShardSet reports why files, read as saved, are not the complete
 // result of one sharded run of count shards (of runID, when not empty): a
 // file that is not such a shard, an index missing or given twice, two run
-// ids or plan digests. Every problem is named, with its files.
+// ids or plan digests, a shard that was interrupted. Every problem is named,
+// with its files, on one line.
 func checkShardSet(files []string, saved []*resultfile.Saved, count int, runID string) error {
 	var problems []string
 	byIndex := make([][]string, count)
@@ -34,6 +35,9 @@ func checkShardSet(files []string, saved []*resultfile.Saved, count int, runID s
 			continue
 		default:
 			byIndex[shard.Index] = append(byIndex[shard.Index], files[i])
+		}
+		if r.Interrupted {
+			problems = append(problems, fmt.Sprintf("%s was interrupted: its part of the load did not all run", files[i]))
 		}
 		if r.Identity.RunID != runID {
 			problems = append(problems, fmt.Sprintf("%s is of run %q, not %q", files[i], r.Identity.RunID, runID))
@@ -59,7 +63,7 @@ func checkShardSet(files []string, saved []*resultfile.Saved, count int, runID s
 	if len(problems) == 0 {
 		return nil
 	}
-	return refusedError{fmt.Errorf("cannot judge run %q as %d shards:\n  %s", runID, count, strings.Join(problems, "\n  "))}
+	return refusedError{fmt.Errorf("cannot judge run %q as %d shards: %s", runID, count, strings.Join(problems, "; "))}
 }
 
 // printStartSkew says how far apart the shards began, and how long after
