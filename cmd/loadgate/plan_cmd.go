@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/loadgate/loadgate/internal/format"
@@ -42,35 +43,52 @@ result names. Nothing is sent. Exit 0, or 2 for a usage error.`,
 	return cmd
 }
 
-// printShares prints the share of each of count shards of p.
+// printShares prints the share of each of count shards of p: what each
+// would run, or why it would be refused, as run --shard I/count decides.
 func (p *runPlan) printShares(w io.Writer, count int) error {
 	load := p.load
 	load.Shard = runner.Shard{}
 	fprintf(w, "plan       %s: %s, in %d shard%s\ndigest     %s\n\n", p.scenario.Name, report.LoadText(load), count, plural(count), p.planDigest())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	workers, what := int64(load.Concurrency), "workers"
+	header := "shard\tworkers\titerations\tusers\t"
 	if load.Open {
-		workers, what = int64(load.MaxWorkers), "max workers"
-		fmt.Fprintf(tw, "shard\trate/s\t%s\titerations\tusers\t\n", what)
-	} else {
-		fmt.Fprintf(tw, "shard\t%s\titerations\tusers\t\n", what)
+		header = "shard\trate/s\tmax workers\titerations\tusers\t"
 	}
-	users := p.scenario.UserShare(runner.Shard{})
+	fmt.Fprintln(tw, header)
+	credentials := p.flags.username != ""
+	var refusals []string
 	for i := range count {
-		s := runner.Shard{Index: i, Count: count}
-		row := fmt.Sprintf("%s\t%d\t%s\t%s\t", s, max(s.Share(workers), 1), bound(s.Share(load.Iterations)), bound(p.scenario.UserShare(s)))
-		if load.Open {
-			row = fmt.Sprintf("%s\t%s\t%d\t%s\t%s\t", s, format.Rate(load.Rate/float64(count)), max(s.Share(workers), 1),
-				bound(s.Share(load.Iterations)), bound(p.scenario.UserShare(s)))
+		load.Shard = runner.Shard{Index: i, Count: count}
+		s := load.Shard
+		users := bound(p.scenario.UserShare(s))
+		if credentials {
+			users = "--username"
 		}
-		fmt.Fprintln(tw, row)
+		workers := fmt.Sprint(s.Share(int64(load.Concurrency)))
+		if len(load.Stages) > 0 {
+			workers = fmt.Sprintf("ramp/%d", count)
+		}
+		row := []string{s.String(), workers, bound(s.Share(load.Iterations)), users}
+		if load.Open {
+			rate := format.Rate(load.Rate / float64(count))
+			if len(load.Stages) > 0 {
+				rate = fmt.Sprintf("ramp/%d", count)
+			}
+			row = []string{s.String(), rate, fmt.Sprint(max(s.Share(int64(load.MaxWorkers)), 1)), bound(s.Share(load.Iterations)), users}
+		}
+		if err := shardRefusal(p.scenario, load, credentials); err != nil {
+			row[0] += " refused"
+			refusals = append(refusals, err.Error())
+		}
+		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if len(refusals) > 0 {
+		fprintf(w, "\n%s\n", strings.Join(refusals, "\n"))
+	}
 	switch {
-	case users == 1:
-		fprintf(w, "\nevery shard logs in as the scenario's one user\n")
 	case len(load.Stages) > 0 && load.Open:
 		fprintf(w, "\nstages: each shard takes one arrival in %d of the ramp's, so its rate is the ramp's divided by %d\n", count, count)
 	case len(load.Stages) > 0:

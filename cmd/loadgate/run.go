@@ -180,16 +180,11 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 		return nil, err
 	}
 	if load.Shard = sharding.shard; !load.Shard.Whole() {
-		if err := load.Check(loadFlag); err != nil {
-			return nil, usageError{err}
+		if err := shardRefusal(sc, load, f.username != ""); err != nil {
+			return nil, err
 		}
 		if err := f.outputs.checkShard(fs); err != nil {
 			return nil, err
-		}
-		// --username and --password stand for every shard's users.
-		if users := sc.UserShare(runner.Shard{}); f.username == "" && users > 0 && sc.UserShare(load.Shard) == 0 {
-			return nil, usagef("shard %s would have none of the scenario's %d user%s: run at most %d shard%s, or give it more users",
-				load.Shard, users, plural(users), users, plural(users))
 		}
 	}
 	p := &runPlan{flags: f, scenario: sc, load: load, timeout: timeout, http2: f.http2, sharding: sharding}

@@ -100,6 +100,20 @@ func (f *shardFlags) settings(fs *pflag.FlagSet) (shardSettings, error) {
 	return s, nil
 }
 
+// shardRefusal says why load's shard cannot run sc: it would have no
+// worker, or none of the users sc registers or reads (when no credentials,
+// which stand for every shard's users, are given); nil when it can.
+func shardRefusal(sc *scenarios.Scenario, load runner.Load, credentials bool) error {
+	if err := load.Check(loadFlag); err != nil {
+		return usageError{err}
+	}
+	if users := sc.UserShare(runner.Shard{}); !credentials && users > 0 && sc.UserShare(load.Shard) == 0 {
+		return usagef("shard %s would have none of the scenario's %d user%s: run at most %d shard%s, or give it more users",
+			load.Shard, users, plural(users), users, plural(users))
+	}
+	return nil
+}
+
 // validRunID reports whether id can name a run: in file names, user names
 // and Kubernetes labels alike.
 func validRunID(id string) bool {
