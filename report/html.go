@@ -265,7 +265,7 @@ func htmlSettings(r *runner.Result, tl *htmlTimeline) []htmlSetting {
 	if setup := setupSentence(r.Setup); setup != "" {
 		s = append(s, htmlSetting{"setup", setup})
 	}
-	if remote := remoteUsersSentence(r.Setup); remote != "" {
+	if remote := UsersLeftAtTarget(r.Setup); remote != "" {
 		s = append(s, htmlSetting{"users left at the target", remote})
 	}
 	if r.Server != nil {

@@ -44,7 +44,7 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	if setup := setupSentence(r.Setup); setup != "" {
 		b.WriteString("\n**Setup** " + mdText(setup) + "\n")
 	}
-	if remote := remoteUsersSentence(r.Setup); remote != "" {
+	if remote := UsersLeftAtTarget(r.Setup); remote != "" {
 		b.WriteString("\n> **Users left at the target**: " + mdText(remote) + ".\n")
 	}
 	if session := sessionSentence(r.Session); session != "" {

@@ -37,9 +37,9 @@ func setupSentence(s *runner.SetupReport) string {
 		s.Retries, retries, s.Failures, plural(s.Failures))
 }
 
-// remoteUsersSentence warns of the users the setup registered at a remote
-// target, which stay there; "" when it registered none.
-func remoteUsersSentence(s *runner.SetupReport) string {
+// UsersLeftAtTarget says how many users a setup registered at a remote
+// target, which stay there, and how their names start; "" for none.
+func UsersLeftAtTarget(s *runner.SetupReport) string {
 	if s == nil || s.RemoteUsers == 0 {
 		return ""
 	}

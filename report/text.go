@@ -36,7 +36,7 @@ func Text(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 	if setup := setupSentence(r.Setup); setup != "" {
 		wrapLabelled(p, "setup", setup)
 	}
-	if remote := remoteUsersSentence(r.Setup); remote != "" {
+	if remote := UsersLeftAtTarget(r.Setup); remote != "" {
 		wrapLabelled(p, "", "warning: "+remote)
 	}
 	p.line("")

@@ -24,7 +24,8 @@ type SetupReport struct {
 	Retries  int64
 	Failures int64
 	// RemoteUsers is how many users the setup registered at a remote target
-	// (not the embedded reference API), which stay there after the run;
+	// (not the embedded reference API), which stay there after the run:
+	// those it registered, also when it failed or the run stopped;
 	// NamePrefix is what their usernames start with. The caller sets
 	// both: Setup does not know what its requests create.
 	RemoteUsers int

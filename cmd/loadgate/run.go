@@ -447,7 +447,15 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		runner.UseHTTP2(client, env.Target) // setup goes the way the load will
 	}
 	setup, err := p.setup(ctx, stderr, client, env, requests)
+	// Users registered at a remote target stay there: said on every way
+	// out that prints no summary.
+	leftAtTarget := func() {
+		if left := report.UsersLeftAtTarget(setup); left != "" {
+			fprintf(stderr, "warning: %s\n", left)
+		}
+	}
 	if err != nil {
+		leftAtTarget()
 		if ctx.Err() != nil {
 			return errInterruptedBeforeLoad
 		}
@@ -503,6 +511,9 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		rawErr = raw.close()
 	}
 	var late *runner.LateError
+	if err != nil {
+		leftAtTarget()
+	}
 	switch {
 	case errors.As(err, &late):
 		return lateError(late.Late, late.MaxLate, "setup and the sessions were sent, the load was not")
@@ -574,7 +585,7 @@ func (p *runPlan) setup(ctx context.Context, stderr io.Writer, client *http.Clie
 	report, err := runner.Setup(ctx, client, env.Target, requests.Setup, runner.SetupOptions{Progress: &progress})
 	hideProgress()
 	if !env.Embedded {
-		report.RemoteUsers, report.NamePrefix = len(requests.Usernames), commonPrefix(requests.Usernames)
+		report.RemoteUsers, report.NamePrefix = report.Done, commonPrefix(requests.Usernames) // those registered
 	}
 	return &report, err
 }

@@ -238,3 +238,35 @@ steps:
 		t.Errorf("%d records read after a failed session", reads)
 	}
 }
+
+// TestUsersLeftWhenSessionsFail: a run that registered users at a remote
+// target and then stopped before its summary (a session that could not
+// open) still says the users stay there, counting those it registered.
+func TestUsersLeftWhenSessionsFail(t *testing.T) {
+	b := testkit.NewAuthBackend(t, testkit.AuthBackendOptions{})
+	file := writeFile(t, t.TempDir(), "left.yaml", `
+target: `+b.URL+`
+users:
+  register:
+    count: 3
+    email: "{{user.username}}@example.test"
+    request:
+      path: /api/collections/users/records
+      body: {email: "{{user.email}}", password: "{{user.password}}", passwordConfirm: "{{user.password}}"}
+session:
+  steps:
+    - name: login
+      path: /api/collections/users/auth-with-password
+      body: {identity: "{{user.email}}", password: wrong-password}
+      extract: {token: token}
+steps:
+  - name: record
+    path: /api/collections/users/records/x
+    headers: {Authorization: "{{session.token}}"}
+`)
+	code, _, stderr := run(t, "run", file)
+	if code != exitRunFailed || b.Requests(testkit.AuthRegister, 200) != 3 ||
+		!strings.Contains(stderr, "warning: 3 users registered at the target stay there; their usernames start with") {
+		t.Errorf("exit %d, %d registered; stderr:\n%s", code, b.Requests(testkit.AuthRegister, 200), stderr)
+	}
+}

@@ -38,6 +38,7 @@ func sessionOut(r *runner.Result) (*sessionJSON, error) {
 		if err != nil {
 			return nil, err
 		}
+		j.RPS = 0 // sessions open before the load and renew during it: no rate of the load's time
 		out.Names, out.Endpoint[e.Name] = append(out.Names, e.Name), j
 	}
 	return out, nil

@@ -72,3 +72,25 @@ func TestMergedSessions(t *testing.T) {
 		t.Errorf("merged session %+v", s)
 	}
 }
+
+// TestSessionEndpointsHaveNoRate: a session endpoint's requests are no rate
+// of the load's time: its rps is 0, whatever the load's length.
+func TestSessionEndpointsHaveNoRate(t *testing.T) {
+	data, err := resultfile.Encode(sessionRun(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Session struct {
+			Endpoints map[string]struct {
+				RPS *float64 `json:"rps"`
+			} `json:"endpoints"`
+		} `json:"session"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if rps := doc.Session.Endpoints["session-login"].RPS; rps == nil || *rps != 0 {
+		t.Errorf("session-login rps %v, want 0", rps)
+	}
+}
