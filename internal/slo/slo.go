@@ -258,6 +258,9 @@ func (e *unknownMetricError) Error() string {
 		return fmt.Sprintf("no metric after the scope %q", e.scope+".")
 	}
 	classes := strings.Join(append(slices.Clone(runner.BuiltinClassNames()), e.classes...), ", ")
+	if e.metric == firstAttemptPrefix+"retries" {
+		return fmt.Sprintf("%s%s: a first attempt is never a retry; for the retries, write retries", e.metric, scope)
+	}
 	if rest, ok := strings.CutPrefix(e.metric, firstAttemptPrefix); ok && IsMetric(rest) {
 		return fmt.Sprintf("%s%s: first attempts are counted by class only, not timed and not by status: "+
 			"first_attempt. takes error_rate, requests, errors, lock_timeouts, transport_errors or an outcome class (%s); "+

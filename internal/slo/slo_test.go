@@ -113,7 +113,7 @@ func TestParseErrors(t *testing.T) {
 		{"login.p99.9x<1s", 7, `unknown metric "p99.9x" (after the scope "login")`},
 		{"first_attempt.p95<1s", 1, "first_attempt.p95: first attempts are counted by class only, not timed and not by status"},
 		{"login.first_attempt.status_429==0", 7, `first_attempt.status_429 (after the scope "login"): first attempts are counted by class only`},
-		{"first_attempt.retries==0", 1, "first_attempt.retries: first attempts are counted by class only"},
+		{"first_attempt.retries==0", 1, "first_attempt.retries: a first attempt is never a retry"},
 		{"first_attempt.rps>1", 1, "for rps, write it without first_attempt."},
 		{"first_attempt.dropped==0", 1, "first_attempt.dropped: first attempts"},
 		{"first_attempt.first_attempt.errors==0", 1, "for first_attempt.errors, write it without first_attempt."},
