@@ -29,7 +29,7 @@ var (
 // during the run.
 func serverOperations(v *servermetrics.View) [][]string {
 	var rows [][]string
-	for _, op := range v.Operations(servermetrics.ReferenceNames) {
+	for _, op := range v.Operations() {
 		locked := uint64(0)
 		if op.Hold != nil {
 			locked = op.Hold.Count
@@ -47,7 +47,7 @@ func serverOperations(v *servermetrics.View) [][]string {
 func serverEndpoints(r *runner.Result) [][]string {
 	var rows [][]string
 	for _, e := range r.Endpoints {
-		if h := r.Server.Duration(servermetrics.ReferenceNames, e.Name); h != nil {
+		if h := r.Server.Duration(e.Name); h != nil {
 			rows = append(rows, []string{e.Name, quantile(e.Latency, 95), bracket(h, 0.95)})
 		}
 	}

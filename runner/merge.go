@@ -260,11 +260,13 @@ func wholeLoad(results []*Result) bool {
 // sumServers returns the results' server views summed; nil when some
 // result has none, so that a part never passes for the whole.
 func sumServers(results []*Result) *servermetrics.View {
-	var sum servermetrics.View
 	for _, r := range results {
 		if r.Server == nil {
 			return nil
 		}
+	}
+	sum := servermetrics.View{Names: results[0].Server.Names}
+	for _, r := range results {
 		sum.Delta = sum.Delta.Plus(r.Server.Delta)
 		sum.Problems = append(sum.Problems, r.Server.Problems...)
 	}

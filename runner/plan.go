@@ -156,6 +156,10 @@ type Plan struct {
 	// ServerMetrics are where the servers' own metrics are read: once as
 	// the load begins and once after its last answer (see Result.Server).
 	ServerMetrics []servermetrics.Source
+	// ServerNames map the names the server's view is read through to
+	// another service's metrics (servermetrics.ParseNames); nil: the
+	// reference API's.
+	ServerNames map[string]string
 	// Identity names the run and what it runs, for the result (and for the
 	// merge of shards); the runner only passes it on.
 	Identity Identity

@@ -70,7 +70,7 @@ func Run(ctx context.Context, plan Plan) (*Result, error) {
 	if server != nil {
 		// Read after an interrupt too: what ran is what the server saw.
 		read, cancel := context.WithTimeout(context.WithoutCancel(ctx), metricsTimeout(plan.Timeout))
-		v := server.End(read)
+		v := server.End(read, plan.ServerNames)
 		cancel()
 		view = &v
 	}

@@ -61,6 +61,7 @@ type runFlags struct {
 	cpuProfile  string
 	cpus        int
 	metricsURLs []string // --server-metrics
+	metricNames []string // --server-metric
 	sharding    shardFlags
 	server      serverFlags // the embedded reference API's settings
 }
@@ -87,6 +88,7 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured run to this file (for tuning loadgate)")
 	fs.IntVar(&f.cpus, "cpus", 0, "the most CPU cores loadgate runs on at once, as wrk -t or hey -cpus (Go's GOMAXPROCS; default: all, but half against a loopback target, which needs the rest; the embedded API shares them)")
 	fs.StringArrayVar(&f.metricsURLs, "server-metrics", nil, "read the target's Prometheus metrics at this URL as the load begins and after its last answer, and show what the server saw beside the client (repeatable: replicas add up; the embedded API's are read in process)")
+	fs.StringArrayVar(&f.metricNames, "server-metric", nil, "NAME=SELECTOR: read NAME (lock_wait, lock_hold, lock_timeouts, duration, requests) from another service's metric, as lock_wait='db_lock_wait_seconds{op=\"login\"}' (repeatable)")
 	f.outputs.register(fs)
 	f.sharding.register(fs)
 	f.tls.register(fs)
@@ -149,6 +151,9 @@ type runPlan struct {
 	server   apiserver.Config // for the embedded reference API
 	tls      tlsSettings
 	sharding shardSettings
+	// metricNames map the server's view's names to another service's
+	// metrics (--server-metric); nil: the reference API's.
+	metricNames map[string]string
 }
 
 // prepare validates everything the run needs before any request is sent;
@@ -211,6 +216,9 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 		if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, usagef("--server-metrics %q is not an http:// or https:// URL of a metrics page, such as http://127.0.0.1:9090/metrics", raw)
 		}
+	}
+	if p.metricNames, err = servermetrics.ParseNames(f.metricNames); err != nil {
+		return nil, usagef("--server-metric %v", err)
 	}
 	if fs.Changed("cpus") && (f.cpus < 1 || f.cpus > maxCPUs) {
 		return nil, usagef("--cpus must be 1 to %d, got %d", maxCPUs, f.cpus)
@@ -482,6 +490,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		ProtocolLog:   &netHTTPLog,
 		Identity:      identity,
 		ServerMetrics: p.metricsSources(embedded),
+		ServerNames:   p.metricNames,
 		Setup:         setup,
 		Session:       requests.Session,
 	}

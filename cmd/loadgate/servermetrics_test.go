@@ -59,3 +59,40 @@ func TestServerMetricsBesideTheClient(t *testing.T) {
 		t.Errorf("a metrics address without a scheme: exit %d, %s", code, stderr)
 	}
 }
+
+// TestServerSLOs: server. SLOs are judged on the server's own metrics: with
+// the lock contended, server.lock_timeouts fails with the count the client
+// saw and the lock wait shows the contention; uncontended, the lock wait's
+// p99 is under a millisecond; --server-metric maps a name to another
+// metric.
+func TestServerSLOs(t *testing.T) {
+	code, stdout, stderr := run(t, "run", "stress", "-c", "8", "-n", "200", "--no-progress", "--hash-under-lock", "--lock-timeout", "20ms", "--bcrypt-cost", "8",
+		"--slo", "server.lock_timeouts==0", "--slo", "server.lock_wait.p95>1ms", "--slo", "lock_timeouts>=1")
+	if code != exitSLOFailed || !strings.Contains(stdout, "FAIL  server.lock_timeouts==0") || !strings.Contains(stdout, "PASS  server.lock_wait.p95>1ms") ||
+		!strings.Contains(stdout, "PASS  lock_timeouts>=1") {
+		t.Errorf("contended: exit %d\n%s%s", code, stdout, stderr)
+	}
+	clientLine, serverLine := verdictLine(stdout, "lock_timeouts>=1"), verdictLine(stdout, "server.lock_timeouts==0")
+	if client, server := strings.Fields(clientLine)[2], strings.Fields(serverLine)[2]; client != server {
+		t.Errorf("the client counted %s lock timeouts, the server %s", client, server)
+	}
+	code, stdout, stderr = run(t, "run", "stress", "-c", "2", "-n", "40", "--no-progress", "--bcrypt-cost", "4",
+		"--slo", "server.lock_wait.p99<1ms", "--slo", "server.login.p99<10s", "--slo", "server.errors==0",
+		"--server-metric", `requests=http_requests_total{endpoint="login"}`, "--slo", "server.requests==40")
+	if code != exitOK {
+		t.Errorf("uncontended: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, _, stderr := run(t, "run", "ping", "-n", "1", "--server-metric", "wait=x"); code != exitUsage || !strings.Contains(stderr, "--server-metric") {
+		t.Errorf("an unknown name: exit %d, %s", code, stderr)
+	}
+}
+
+// verdictLine is the summary's line of the SLO expr.
+func verdictLine(summary, expr string) string {
+	for _, l := range strings.Split(summary, "\n") {
+		if strings.Contains(l, " "+expr+" ") {
+			return l
+		}
+	}
+	return "? ? ?"
+}

@@ -19,6 +19,9 @@ type serverJSON struct {
 	// Text: some source gave a text exposition, so histograms have their
 	// classic buckets alone.
 	Text bool `json:"text"`
+	// Names are the names the view is read through that map to another
+	// service's metrics (run --server-metric); absent: the reference API's.
+	Names map[string]string `json:"names,omitempty"`
 }
 
 type serverSeriesJSON struct {
@@ -46,7 +49,7 @@ func serverOut(v *servermetrics.View) *serverJSON {
 	if v == nil {
 		return nil
 	}
-	out := &serverJSON{Series: []serverSeriesJSON{}, Resets: append([]string{}, v.Resets...), Problems: append([]string{}, v.Problems...), Text: v.Text}
+	out := &serverJSON{Series: []serverSeriesJSON{}, Resets: append([]string{}, v.Resets...), Problems: append([]string{}, v.Problems...), Text: v.Text, Names: v.Names}
 	for _, s := range v.Series {
 		js := serverSeriesJSON{Name: s.Name, Labels: s.Labels}
 		if s.Histogram == nil {
@@ -92,7 +95,18 @@ func readServer(in *serverJSON) (*servermetrics.View, error) {
 	if len(in.Series) > maxServerSeries {
 		return nil, fmt.Errorf("%d series; at most %d", len(in.Series), maxServerSeries)
 	}
-	v := &servermetrics.View{Delta: servermetrics.Delta{Resets: in.Resets, Text: in.Text}, Problems: in.Problems}
+	var mappings []string
+	for name, sel := range in.Names {
+		mappings = append(mappings, name+"="+sel)
+	}
+	names, err := servermetrics.ParseNames(mappings)
+	if err != nil {
+		return nil, fmt.Errorf("names: %v", err)
+	}
+	if len(names) == 0 {
+		names = nil
+	}
+	v := &servermetrics.View{Delta: servermetrics.Delta{Resets: in.Resets, Text: in.Text}, Problems: in.Problems, Names: names}
 	seen := map[string]bool{}
 	for _, js := range in.Series {
 		s := servermetrics.Series{Name: js.Name, Labels: js.Labels}

@@ -56,12 +56,17 @@ type View struct {
 	// Problems say, one line each, why a source could not be read, and
 	// which series were reset between the readings.
 	Problems []string
+	// Names maps the names the view is read through (NameLockWait and
+	// the others) to selectors of the server's metrics, where they are not
+	// the reference API's (see ParseNames).
+	Names map[string]string
 }
 
-// End reads the sources again and returns what they did since Begin. A
-// source that could not be read either time is left out, and said so.
-func (r *Reading) End(ctx context.Context) View {
-	var v View
+// End reads the sources again and returns what they did since Begin, to be
+// read through names (see View.Names). A source that could not be read
+// either time is left out, and said so.
+func (r *Reading) End(ctx context.Context, names map[string]string) View {
+	v := View{Names: names}
 	for i, s := range r.sources {
 		if r.failed[i] != nil {
 			v.Problems = append(v.Problems, fmt.Sprintf("metrics of %s not read as the load began: %v", s, r.failed[i]))

@@ -32,7 +32,7 @@ func TestReadingSumsReplicas(t *testing.T) {
 	get(t, one.URL()+"/health", 3)
 	get(t, two.URL()+"/health", 4)
 	get(t, two.URL()+"/nope", 1)
-	v := r.End(t.Context())
+	v := r.End(t.Context(), nil)
 	if n, ok := v.Counter(selector(t, `http_requests_total{endpoint="health"}`)); !ok || n != 7 {
 		t.Errorf("health requests %g (%v), want 7 from both replicas", n, ok)
 	}

@@ -49,6 +49,9 @@ func Passed(verdicts []Verdict) bool {
 // metric r does not count (see counted), fails with the reason "no
 // samples".
 func (s SLO) Evaluate(r *runner.Result) Verdict {
+	if s.server != nil {
+		return s.evaluateServer(r)
+	}
 	stats := r.Total
 	if s.Scope != "" {
 		stats = r.Endpoint(s.Scope)

@@ -62,7 +62,11 @@ func Parse(expr string, classes ...string) (SLO, error) {
 	if lhs == "" {
 		return SLO{}, sloError(expr, 0, "no metric before "+op.String())
 	}
-	if err := slo.setMetric(lhs, classes); err != nil {
+	if rest, ok := strings.CutPrefix(lhs, serverPrefix); ok {
+		if err := slo.setServerMetric(rest); err != nil {
+			return SLO{}, sloError(expr, strings.Index(expr, lhs), err.Error())
+		}
+	} else if err := slo.setMetric(lhs, classes); err != nil {
 		at := strings.Index(expr, lhs)
 		var unknown *unknownMetricError
 		if errors.As(err, &unknown) && unknown.scope != "" {
@@ -99,6 +103,9 @@ type SLO struct {
 	// firstAttempt marks a "first_attempt." metric: it counts first
 	// attempts alone.
 	firstAttempt bool
+	// server, when not nil, makes the metric a "server." one, read from
+	// the server's own view of the run.
+	server *serverMetric
 }
 
 // Unit is the unit of an SLO's threshold and of the actual value it is

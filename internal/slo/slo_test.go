@@ -335,10 +335,11 @@ func FuzzParse(f *testing.F) {
 		"rps>=100", "a.b.c.p1<1ns", "p95<<5", "==", "p99.<1s", "errors<1e308%", "min>9999999999h",
 		"dropped_no_worker<1%", "dropped_behind==0", "iterations>=10", "iteration_rate>=49.5", "login.iteration_rate>1",
 		"retries<100", "login.retries<1%", "first_attempt.error_rate<1%", "login.first_attempt.error_rate<1%",
-		"first_attempt.lock_timeouts==0", "a.first_attempt.ok>5%", "first_attempt.p95<1s", "session.retriez<1", "first_attempt.<1"} {
+		"first_attempt.lock_timeouts==0", "a.first_attempt.ok>5%", "first_attempt.p95<1s", "session.retriez<1", "first_attempt.<1",
+		"server.lock_wait.p95<5ms", "server.login.p99.9>=1s", "server.errors.storage_lock_timeout==0", "server.error_rate<1%", "server.lock_timeouts<1%"} {
 		f.Add(s)
 	}
-	results := []*runner.Result{testkit.OpenResult(3), testkit.ResultWithRetries()}
+	results := []*runner.Result{testkit.OpenResult(3), testkit.ResultWithRetries(), testkit.ResultWithServer()}
 	f.Fuzz(func(t *testing.T, expr string) {
 		s, err := slo.Parse(expr)
 		if err != nil {
