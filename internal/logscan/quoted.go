@@ -3,8 +3,8 @@ package logscan
 import (
 	"strconv"
 	"strings"
-	"unicode/utf8"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // quotedEnd returns the index just past the closing quote of the quoted
