@@ -40,7 +40,9 @@ type Summary struct {
 	// Recognised those of a known format, Unrecognised the others.
 	Lines, Recognised, Unrecognised int64
 	ByFormat                        [NumFormats]int64
-	ByLevel                         [NumLevels]int64
+	// FirstUnrecognised is the first line not recognised, to show why.
+	FirstUnrecognised Sample
+	ByLevel           [NumLevels]int64
 	// OutsideWindow counts recognised records left out by the window;
 	// Undated those left out because a window was given and they had no
 	// time.
@@ -130,6 +132,9 @@ func Read(in io.Reader, w Window) (*Summary, error) {
 func (s *Summary) Add(sc *Scanner) {
 	s.Lines++
 	if !sc.Recognised() {
+		if s.Unrecognised == 0 {
+			s.FirstUnrecognised = sampleOf(sc)
+		}
 		s.Unrecognised++
 		return
 	}
@@ -234,11 +239,16 @@ func (s *Summary) sample(kind string, sc *Scanner) {
 	if len(s.Samples[kind]) >= maxSamples {
 		return
 	}
+	s.Samples[kind] = append(s.Samples[kind], sampleOf(sc))
+}
+
+// sampleOf keeps the scanner's last line, cut at maxSampleBytes.
+func sampleOf(sc *Scanner) Sample {
 	text := sc.Text()
 	if len(text) > maxSampleBytes {
 		text = strings.ToValidUTF8(text[:maxSampleBytes], "")
 	}
-	s.Samples[kind] = append(s.Samples[kind], Sample{Line: sc.LineNumber(), Text: text})
+	return Sample{Line: sc.LineNumber(), Text: text}
 }
 
 // Finish completes the counts that need the whole log: the lock timeouts,
