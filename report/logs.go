@@ -74,7 +74,7 @@ func levelCounts(s *logscan.Summary) string {
 			parts = append(parts, fmt.Sprintf("%s %d", logscan.Level(l), n))
 		}
 	}
-	return orDash(parts)
+	return cmp.Or(strings.Join(parts, ", "), "-")
 }
 
 // LogsText writes the summary of a log: its lines, the window, the
@@ -110,6 +110,7 @@ func LogsText(w io.Writer, rep LogsReport) error {
 		p.line("note: latency from the records' duration_ms; a lock timeout logged only as a warning has none")
 	}
 	if len(s.ByEndpoint) > 0 {
+		p.line("")
 		t := newTable([]string{"  endpoint", "requests", "errors", "lock timeouts"}, 1, 2, 3)
 		for _, name := range slices.Sorted(maps.Keys(s.ByEndpoint)) {
 			e := s.ByEndpoint[name]
@@ -139,6 +140,7 @@ func LogsText(w io.Writer, rep LogsReport) error {
 		t.add("  lock timeouts", strconv.FormatInt(c.lockTimeouts, 10), strconv.FormatInt(lt.Total, 10))
 		t.add("  503s", strconv.FormatInt(c.status503, 10), strconv.FormatInt(s.ByStatus[503], 10))
 		p.keep(t.write(w))
+		p.line("note: a service that logs failed requests alone (as the reference API) logs fewer requests than the client sent")
 	}
 	if len(s.Samples) > 0 {
 		p.line("")

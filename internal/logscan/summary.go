@@ -39,10 +39,11 @@ type Summary struct {
 	// Lines counts the lines read (a platform's parts joined count once),
 	// Recognised those of a known format, Unrecognised the others.
 	Lines, Recognised, Unrecognised int64
-	ByFormat                        [NumFormats]int64
+	ByFormat                        [NumFormats]int64 // the lines recognised, by format
+	// ByLevel counts the records in the window by level.
+	ByLevel [NumLevels]int64
 	// FirstUnrecognised is the first line not recognised, to show why.
 	FirstUnrecognised Sample
-	ByLevel           [NumLevels]int64
 	// OutsideWindow counts recognised records left out by the window;
 	// Undated those left out because a window was given and they had no
 	// time.
@@ -140,6 +141,7 @@ func (s *Summary) Add(sc *Scanner) {
 	}
 	s.Recognised++
 	r := sc.Record()
+	s.ByFormat[r.Format]++
 	switch {
 	case s.Window.open():
 	case r.Time.IsZero():
@@ -149,7 +151,6 @@ func (s *Summary) Add(sc *Scanner) {
 		s.OutsideWindow++
 		return
 	}
-	s.ByFormat[r.Format]++
 	s.ByLevel[r.Level]++
 	if !r.Time.IsZero() {
 		if s.First.IsZero() || r.Time.Before(s.First) {
