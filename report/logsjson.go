@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -187,7 +188,7 @@ func timing(h *hdrhistogram.Histogram) timingJSON {
 		return timingJSON{}
 	}
 	ms := func(us int64) float64 { return format.Milliseconds(time.Duration(us) * time.Microsecond) }
-	return timingJSON{Count: h.TotalCount(), Min: ms(h.Min()), Mean: h.Mean() / 1000,
+	return timingJSON{Count: h.TotalCount(), Min: ms(h.Min()), Mean: math.Round(h.Mean()) / 1000,
 		P50: ms(h.ValueAtQuantile(50)), P90: ms(h.ValueAtQuantile(90)), P95: ms(h.ValueAtQuantile(95)),
 		P99: ms(h.ValueAtQuantile(99)), P999: ms(h.ValueAtQuantile(99.9)), Max: ms(h.Max())}
 }

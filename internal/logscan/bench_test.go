@@ -7,7 +7,8 @@ import (
 )
 
 // benchLines are lines of each format in the mix a service's log has:
-// mostly debug lock records and request records, some wrapped.
+// mostly debug lock records and request records, some wrapped; benchNames
+// name them.
 var benchLines = []string{
 	tracingANSI,
 	`2026-11-28T12:00:00.000001Z DEBUG auth_api::store: storage lock op="login" wait_ms=0.5 hold_ms=60.2`,
@@ -18,6 +19,9 @@ var benchLines = []string{
 	`2026-11-28T12:00:00.100000002Z stdout F time=2026-11-28T12:00:00.123Z level=INFO msg="request failed" endpoint=login status=401 error_kind=auth_error trace_id=t1 duration_ms=61.2`,
 	`{"timestamp":"2026-11-28T12:00:00.123456Z","level":"DEBUG","fields":{"message":"storage lock","op":"login","wait_ms":0.3,"hold_ms":55.1},"target":"auth_api::store","span":{"trace_id":"x","name":"request"},"spans":[{"trace_id":"x","name":"request"}]}`,
 }
+
+var benchNames = []string{"tracing_text_ansi", "tracing_text_debug", "tracing_text_request", "slog_json", "slog_text_debug",
+	"slog_text_request", "cri_slog_text", "tracing_json"}
 
 // repeatReader yields lines, one after another, n lines in all, without
 // holding them all.
@@ -60,6 +64,24 @@ func BenchmarkRead(b *testing.B) {
 		total += s.Lines
 	}
 	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "lines/s")
+}
+
+// BenchmarkReadFormat is BenchmarkRead with one line, of each format in
+// turn.
+func BenchmarkReadFormat(b *testing.B) {
+	for i, line := range benchLines {
+		b.Run(benchNames[i], func(b *testing.B) {
+			var total int64
+			for b.Loop() {
+				s, err := Read(&repeatReader{lines: []string{line}, n: 100_000}, Window{})
+				if err != nil || s.Unrecognised != 0 {
+					b.Fatal(err, s.Unrecognised)
+				}
+				total += s.Lines
+			}
+			b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "lines/s")
+		})
+	}
 }
 
 // BenchmarkReadMillionLines reads a generated log of 1,000,000 lines and
