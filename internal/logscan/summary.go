@@ -18,6 +18,15 @@ const KindLockTimeout = "storage_lock_timeout"
 // timeout, matched without regard to case anywhere in a message.
 const lockTimeoutWarning = "storage lock timeout"
 
+// maxNames bounds the endpoints and the error kinds a Summary keeps
+// apart, so that a log of many paths (/users/1, /users/2, ...) takes no
+// more memory than another: the others are counted together as
+// OtherName.
+const maxNames = 64
+
+// OtherName counts the endpoints and error kinds past the first 64.
+const OtherName = "(other)"
+
 // maxSamples is how many lines of each error kind a Summary keeps, and
 // maxSampleBytes how much of each.
 const (
@@ -183,6 +192,9 @@ func (s *Summary) Add(sc *Scanner) {
 func requestOf(r *Record) (kind string, status int, isRequest bool) {
 	statusText := r.first("status", "status_code", "http.status_code", "http.response.status_code")
 	status, _ = strconv.Atoi(statusText)
+	if status < 100 || status > 999 {
+		status = 0 // not an HTTP status
+	}
 	kind = r.first("error_kind")
 	if kind == "" && status >= 400 {
 		kind = "status_" + strconv.Itoa(status)
@@ -198,14 +210,22 @@ func (s *Summary) addRequest(sc *Scanner, r *Record, kind string, status int) {
 	endpoint := r.first("endpoint", "route", "path")
 	e := s.ByEndpoint[endpoint]
 	if e == nil {
-		e = &EndpointCounts{}
-		s.ByEndpoint[endpoint] = e
+		if len(s.ByEndpoint) >= maxNames {
+			endpoint = OtherName
+		}
+		if e = s.ByEndpoint[endpoint]; e == nil {
+			e = &EndpointCounts{}
+			s.ByEndpoint[endpoint] = e
+		}
 	}
 	e.Requests++
 	if kind == "" {
 		return
 	}
 	e.Errors++
+	if _, known := s.ByKind[kind]; !known && kind != KindLockTimeout && len(s.ByKind) >= maxNames {
+		kind = OtherName
+	}
 	if d, ok := r.Get("duration_ms"); ok {
 		recordMillis(s.ErrorLatency, d)
 		h := s.KindLatency[kind]

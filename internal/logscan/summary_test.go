@@ -1,6 +1,7 @@
 package logscan
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +73,26 @@ func TestSummaryWindow(t *testing.T) {
 	}
 	if !s.First.Equal(since.Add(1000)) {
 		t.Errorf("first %v", s.First)
+	}
+}
+
+func TestSummaryBoundsNames(t *testing.T) {
+	var b strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&b, "level=INFO msg=x path=/users/%d status=404 error_kind=kind_%d\n", i, i)
+	}
+	b.WriteString("level=INFO msg=x path=/users/1 status=99999 error_kind=kind_1\n")
+	s, err := Read(strings.NewReader(b.String()), Window{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.ByEndpoint) != maxNames+1 || s.ByEndpoint[OtherName].Requests != 200-maxNames {
+		t.Errorf("%d endpoints, %d others; want %d and the rest together", len(s.ByEndpoint), s.ByEndpoint[OtherName].Requests, maxNames)
+	}
+	if len(s.ByKind) != maxNames+1 || s.ByKind[OtherName] != 200-maxNames || s.ByKind["kind_1"] != 2 {
+		t.Errorf("%d kinds, %d others, kind_1 %d", len(s.ByKind), s.ByKind[OtherName], s.ByKind["kind_1"])
+	}
+	if len(s.ByStatus) != 1 || s.ByStatus[404] != 200 {
+		t.Errorf("statuses %v, want 404 alone (99999 is none)", s.ByStatus)
 	}
 }
