@@ -130,12 +130,18 @@ type engine struct {
 	// protocolEvents counts the fast client's connections dropped for
 	// bytes beyond an answer.
 	protocolEvents atomic.Int64
+	// requestIDPrefix starts every request ID of the run (with
+	// plan.RequestIDHeader).
+	requestIDPrefix string
 }
 
 // newEngine prepares a run of plan. Requests carry ctx's values but not its
 // cancellation: an interrupt lets the requests in flight finish.
 func newEngine(ctx context.Context, plan *Plan) (*engine, error) {
 	e := &engine{plan: plan}
+	if plan.RequestIDHeader != "" {
+		e.requestIDPrefix = newRequestIDPrefix()
+	}
 	if plan.Load.Open {
 		e.lateness = NewLatencyHistogram()
 	}
@@ -178,6 +184,9 @@ func (e *engine) newWorker(id int) *worker {
 	}
 	w := &worker{id: id, engine: e, shard: e.shards[id%len(e.shards)]}
 	w.exchange = e.newExchange(&w.conns)
+	if e.plan.RequestIDHeader != "" {
+		w.ids = newRequestIDs(e.requestIDPrefix, id)
+	}
 	return w
 }
 

@@ -8,6 +8,7 @@ import (
 	"log"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"runtime"
@@ -51,6 +52,7 @@ type runFlags struct {
 	http2       bool
 	slos        []string
 	raw         string
+	requestID   string // --request-id-header
 	username    string
 	password    string
 	noProgress  bool
@@ -78,6 +80,7 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.http2, "http2", false, "send over HTTP/2 (h2 over TLS, h2c to http://), workers sharing connections (default: the file's http2, else HTTP/1.1, a connection per worker)")
 	fs.StringArrayVar(&f.slos, "slo", nil, "SLO such as p95<500ms (repeatable; replaces the scenario's SLOs)")
 	fs.StringVar(&f.raw, "raw", "", "stream one record per request to this file: CSV (.csv) or JSON lines (.jsonl, .ndjson)")
+	fs.StringVar(&f.requestID, "request-id-header", "", "send a unique ID in this header with every attempt (such as X-Request-Id), carried by --raw's records and the failure messages, to find a request in the server's logs")
 	fs.StringVar(&f.username, "username", "", "log in as this user against a remote target")
 	fs.StringVar(&f.password, "password", "", "password for --username (default $"+envPassword+")")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "no progress bar (there is none when stderr is not a terminal)")
@@ -182,6 +185,9 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 			return nil, usagef("shard %s would have none of the scenario's %d users: run at most %d shards, or give it more users",
 				load.Shard, sc.UserShare(runner.Shard{}), sc.UserShare(runner.Shard{}))
 		}
+	}
+	if err := checkRequestIDHeader(fs, f.requestID); err != nil {
+		return nil, err
 	}
 	p := &runPlan{flags: f, scenario: sc, load: load, timeout: timeout, http2: f.http2, sharding: sharding}
 	if !fs.Changed("http2") {
@@ -457,13 +463,14 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		HTTP2:      p.http2,
 		TLSConfig:  p.tls.config,
 
-		ProtocolLog: &netHTTPLog,
-		Identity:    identity,
+		ProtocolLog:     &netHTTPLog,
+		Identity:        identity,
+		RequestIDHeader: http.CanonicalHeaderKey(p.flags.requestID),
 	}
 	var raw *rawFile
 	if p.flags.raw != "" {
 		var err error
-		if raw, err = createRawFile(p.flags.raw, requests.Classifier.Names(), max(p.timeout, time.Second)); err != nil {
+		if raw, err = createRawFile(p.flags.raw, requests.Classifier.Names(), max(p.timeout, time.Second), p.flags.requestID != ""); err != nil {
 			return err
 		}
 		plan.RawSinks = []runner.RawSink{raw}
