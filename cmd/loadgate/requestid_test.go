@@ -20,8 +20,15 @@ import (
 // --request-id-header against the reference API, which takes the header as
 // its trace ID: every attempt has an ID of its own in --raw, the failed
 // ones are exactly the trace IDs of the server's failure records, and the
-// result's failure messages name one of them.
+// result's failure messages name one of them. Over HTTP/1.1 (the
+// worker's own connection) and HTTP/2 (net/http).
 func TestRequestIDsLinkTheTwoSides(t *testing.T) {
+	for _, protocol := range []string{"http1", "http2"} {
+		t.Run(protocol, func(t *testing.T) { testRequestIDs(t, protocol == "http2") })
+	}
+}
+
+func testRequestIDs(t *testing.T, http2 bool) {
 	dir := t.TempDir()
 	var log testkit.Buffer
 	in, err := apiserver.Start(apiserver.Config{BcryptCost: 8, HashUnderLock: true,
@@ -32,8 +39,12 @@ func TestRequestIDsLinkTheTwoSides(t *testing.T) {
 	}
 	t.Cleanup(func() { in.Shutdown(t.Context()) })
 	raw, result := filepath.Join(dir, "raw.csv"), filepath.Join(dir, "result.json")
-	code, stdout, stderr := run(t, "run", "smoke", "--target", in.URL(), "-c", "8", "-n", "48", "--pause", "0",
-		"--request-id-header", "x-request-id", "--raw", raw, "--out", result, "--no-progress")
+	args := []string{"run", "smoke", "--target", in.URL(), "-c", "8", "-n", "48", "--pause", "0",
+		"--request-id-header", "x-request-id", "--raw", raw, "--out", result, "--no-progress"}
+	if http2 {
+		args = append(args, "--http2")
+	}
+	code, stdout, stderr := run(t, args...)
 	if code != exitOK && code != exitSLOFailed {
 		t.Fatalf("run: exit %d\n%s\n%s", code, stdout, stderr)
 	}
