@@ -1,6 +1,7 @@
 package slo_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -79,4 +80,29 @@ func TestParseLogsRefuses(t *testing.T) {
 			t.Errorf("%s: %v, want %q", expr, err, want)
 		}
 	}
+}
+
+// FuzzParseLogs: any expression parses or is refused with an *Error, never
+// a panic, and what parses can be judged, even on a log of nothing.
+func FuzzParseLogs(f *testing.F) {
+	for _, seed := range []string{"storage_lock_timeout==0", "lock_acquire.p95<5ms", "errors==0", "errors.auth_error<1%",
+		"error_latency.p99.9<=1.2s", "lock_hold.max>0us", "status_503<=3", "error_rate<0.5%", "errors.<1", "lock_acquire.<1ms"} {
+		f.Add(seed)
+	}
+	empty := logscan.NewSummary(logscan.Window{})
+	empty.Finish()
+	f.Fuzz(func(t *testing.T, expr string) {
+		s, err := slo.ParseLogs(expr)
+		if err != nil {
+			var e *slo.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("%q: %T %v, want an *slo.Error", expr, err, err)
+			}
+			return
+		}
+		if s.Expr != expr {
+			t.Fatalf("Expr %q, want %q", s.Expr, expr)
+		}
+		slo.JudgeLogs(empty, []slo.SLO{s})
+	})
 }
