@@ -263,12 +263,20 @@ func (s *Summary) sample(kind string, sc *Scanner) {
 	s.Samples[kind] = append(s.Samples[kind], sampleOf(sc))
 }
 
-// sampleOf keeps the scanner's last line, cut at maxSampleBytes.
+// sampleOf keeps the scanner's last line, cut at maxSampleBytes, with
+// control characters (but tab) and invalid UTF-8 as U+FFFD, so that a
+// sample printed on a terminal cannot drive it.
 func sampleOf(sc *Scanner) Sample {
 	text := sc.Text()
 	if len(text) > maxSampleBytes {
-		text = strings.ToValidUTF8(text[:maxSampleBytes], "")
+		text = text[:maxSampleBytes]
 	}
+	text = strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			return '\uFFFD'
+		}
+		return r
+	}, strings.ToValidUTF8(text, "\uFFFD"))
 	return Sample{Line: sc.LineNumber(), Text: text}
 }
 

@@ -96,3 +96,15 @@ func TestSummaryBoundsNames(t *testing.T) {
 		t.Errorf("statuses %v, want 404 alone (99999 is none)", s.ByStatus)
 	}
 }
+
+func TestSamplesCannotDriveATerminal(t *testing.T) {
+	s, err := Read(strings.NewReader("level=WARN msg=x error_kind=boom payload=\"\\a\" raw=\x07\x9b2J\xff\n"), Window{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := s.Samples["boom"][0].Text
+	if strings.IndexByte(text, 0x07) >= 0 || strings.IndexByte(text, 0x9b) >= 0 || strings.IndexByte(text, 0xff) >= 0 ||
+		!strings.Contains(text, "raw=\uFFFD\uFFFD2J\uFFFD") {
+		t.Errorf("sample %q keeps a control character", text)
+	}
+}
