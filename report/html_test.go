@@ -276,8 +276,10 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// trapProxy is a proxy that answers nothing and counts the connections: the
-// browser sends every network request of the page to it.
+// trapProxy is a proxy that answers nothing and keeps the request line of
+// each connection: the browser sends every network request of the page to
+// it. A connection that sends no request (Chromium opens some ahead of
+// need) asks for nothing, and is not kept.
 type trapProxy struct {
 	ln       net.Listener
 	mu       sync.Mutex
@@ -297,12 +299,16 @@ func newTrapProxy(t *testing.T) *trapProxy {
 			if err != nil {
 				return
 			}
-			conn.SetReadDeadline(time.Now().Add(2 * time.Second))
-			line, _ := bufio.NewReader(conn).ReadString('\n')
-			p.mu.Lock()
-			p.requests = append(p.requests, strings.TrimSpace(line))
-			p.mu.Unlock()
-			conn.Close()
+			go func() {
+				defer conn.Close()
+				conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+				line, _ := bufio.NewReader(conn).ReadString('\n')
+				if line = strings.TrimSpace(line); line != "" {
+					p.mu.Lock()
+					p.requests = append(p.requests, line)
+					p.mu.Unlock()
+				}
+			}()
 		}
 	}()
 	return p

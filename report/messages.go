@@ -21,14 +21,19 @@ func messageLabel(r *runner.Result, m runner.Message) string {
 const summaryMessages = 2
 
 // textMessages writes the total's most frequent failure messages, under
-// "why".
+// "why", each with the request ID of its first request when the run sent
+// IDs ("(first: request 3f2a9c1e-4-17)").
 func textMessages(p *printer, r *runner.Result) {
 	for i, m := range r.Total.TopMessages(summaryMessages) {
 		label := ""
 		if i == 0 {
 			label = "why"
 		}
-		wrapLabelled(p, label, strconv.FormatInt(m.Count, 10)+" "+messageLabel(r, m)+": "+m.Text)
+		text := strconv.FormatInt(m.Count, 10) + " " + messageLabel(r, m) + ": " + m.Text
+		if m.RequestID != "" {
+			text += " (first: request " + m.RequestID + ")"
+		}
+		wrapLabelled(p, label, text)
 	}
 }
 

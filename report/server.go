@@ -18,10 +18,10 @@ import (
 // server's p95 next to the client's. A value from buckets is the bucket that
 // holds it.
 
-const serverTitle = "server, by its own metrics (counted between the load's start and its last answer)"
+const serverTitle = "server, by its own metrics, from the load's start to its last answer"
 
 var (
-	serverOperationHeader = []string{"operation", "locked", "wait p95", "wait p99", "hold p95", "hold p99", "timeouts"}
+	serverOperationHeader = []string{"op", "locked", "wait p95", "wait p99", "hold p95", "hold p99", "timeouts"}
 	serverEndpointHeader  = []string{"endpoint", "client p95", "server p95"}
 )
 

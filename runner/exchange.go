@@ -6,7 +6,8 @@ import (
 )
 
 // exchange is a worker's way of making its requests: do sends step i's
-// request for iteration it and reads the answer, keeping the body in body
+// request for iteration it, with requestID in the plan's RequestIDHeader
+// (when both are set), and reads the answer, keeping the body in body
 // when the step's keep set has the status (body is left empty otherwise),
 // and adds to its worker's connLog the connections made for the request
 // and the time the request waited for their set-up; close closes its
@@ -14,7 +15,7 @@ import (
 // its workers (chooseExchange); each worker has its own exchange, not safe
 // for concurrent use.
 type exchange interface {
-	do(i int, it Iteration, body *bytes.Buffer) (answer, error)
+	do(i int, it Iteration, requestID string, body *bytes.Buffer) (answer, error)
 	close()
 }
 
@@ -34,6 +35,7 @@ func (e *engine) chooseExchange() error {
 		if requests[i], err = newHTTP1Request(t); err != nil {
 			return fmt.Errorf("step %q: %w", e.steps[i].Name, err)
 		}
+		requests[i].idHeader = e.plan.RequestIDHeader
 	}
 	c := newConnector(e.plan, "http/1.1")
 	e.newExchange = func(log *connLog) exchange {
@@ -50,7 +52,7 @@ type http1Exchange struct {
 	conn     *http1Conn
 }
 
-func (x *http1Exchange) do(i int, it Iteration, body *bytes.Buffer) (answer, error) {
+func (x *http1Exchange) do(i int, it Iteration, requestID string, body *bytes.Buffer) (answer, error) {
 	e := x.e
 	step := &e.steps[i]
 	req := x.requests[i]
@@ -62,7 +64,9 @@ func (x *http1Exchange) do(i int, it Iteration, body *bytes.Buffer) (answer, err
 		if req, err = newHTTP1Request(varied); err != nil {
 			return answer{}, err
 		}
+		req.idHeader = e.plan.RequestIDHeader
 	}
+	req.requestID = requestID
 	if step.Body != nil {
 		req.body = step.Body(it) // nil: http1Request's bodyless rule decides, as net/http does
 	}

@@ -72,6 +72,9 @@ type http1Request struct {
 	header   []byte // header lines but Host and Content-Length, each ending in CRLF
 	body     []byte // sent with Content-Length when not nil
 	bodyless bool   // no body and no Content-Length when body is nil
+	// idHeader and requestID add the header "idHeader: requestID" when
+	// both are set (Plan.RequestIDHeader), without building header anew.
+	idHeader, requestID string
 }
 
 // newHTTP1Request prepares what req sends, but for its body, as net/http
@@ -360,6 +363,12 @@ func appendRequest(b []byte, req http1Request, host string) []byte {
 	b = append(b, host...)
 	b = append(b, "\r\n"...)
 	b = append(b, req.header...)
+	if req.idHeader != "" && req.requestID != "" {
+		b = append(b, req.idHeader...)
+		b = append(b, ": "...)
+		b = append(b, req.requestID...)
+		b = append(b, "\r\n"...)
+	}
 	if req.body != nil || !req.bodyless {
 		b = append(b, "Content-Length: "...)
 		b = strconv.AppendInt(b, int64(len(req.body)), 10)

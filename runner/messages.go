@@ -35,15 +35,19 @@ type Message struct {
 	Kind  TransportKind // for ClassTransport only; zero otherwise
 	Text  string
 	Count int64
+	// RequestID is the ID of the first request that failed with it (see
+	// Plan.RequestIDHeader), to find it in the server's logs; "" without.
+	RequestID string
 }
 
 // sameKey reports whether m and o are of one class and kind.
 func (m Message) sameKey(o Message) bool { return m.Class == o.Class && m.Kind == o.Kind }
 
 // countMessage counts one request of class and kind that failed with text
-// (normalised already). It keeps text when its class and kind have fewer
-// than MaxMessages messages; once they have, it does not allocate.
-func (s *EndpointStats) countMessage(class Class, kind TransportKind, text []byte) {
+// (normalised already), whose ID was requestID. It keeps text, and the
+// ID, when its class and kind have fewer than MaxMessages messages; once
+// they have, it does not allocate.
+func (s *EndpointStats) countMessage(class Class, kind TransportKind, text []byte, requestID string) {
 	held := 0
 	for i := range s.Messages {
 		m := &s.Messages[i]
@@ -57,7 +61,7 @@ func (s *EndpointStats) countMessage(class Class, kind TransportKind, text []byt
 		held++
 	}
 	if held < MaxMessages {
-		s.Messages = append(s.Messages, Message{Class: class, Kind: kind, Text: string(text), Count: 1})
+		s.Messages = append(s.Messages, Message{Class: class, Kind: kind, Text: string(text), Count: 1, RequestID: requestID})
 	}
 }
 

@@ -64,10 +64,13 @@ func newHTTP2Client(plan *Plan, concurrency int) *http.Client {
 	return client
 }
 
-func (x *netHTTPExchange) do(i int, it Iteration, body *bytes.Buffer) (answer, error) {
+func (x *netHTTPExchange) do(i int, it Iteration, requestID string, body *bytes.Buffer) (answer, error) {
 	req, err := x.request(i, it)
 	if err != nil {
 		return answer{}, err
+	}
+	if h := x.e.plan.RequestIDHeader; h != "" && requestID != "" {
+		req.Header.Set(h, requestID)
 	}
 	resp, err := x.kept.do(x.e.client, req)
 	x.dials.moveTo(x.log)

@@ -163,6 +163,10 @@ type Plan struct {
 	// Identity names the run and what it runs, for the result (and for the
 	// merge of shards); the runner only passes it on.
 	Identity Identity
+	// RequestIDHeader, when not empty, is a header every attempt carries
+	// with a value of its own (see requestIDs), so that a failed request
+	// can be found in the server's logs; RawRecord and Message carry it.
+	RequestIDHeader string
 }
 
 // Identity names a run: the shards of one run share it.

@@ -14,6 +14,9 @@ type RawRecord struct {
 	Class    Class
 	Latency  time.Duration // the response time, from Intended to Ended
 	Retry    bool
+	// RequestID is the value of the plan's RequestIDHeader the request
+	// carried; "" without one.
+	RequestID string
 }
 
 // RawSink receives every request of a run while it goes on, in batches of

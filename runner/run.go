@@ -158,12 +158,18 @@ type engine struct {
 	// protocolEvents counts the fast client's connections dropped for
 	// bytes beyond an answer.
 	protocolEvents atomic.Int64
+	// requestIDPrefix starts every request ID of the run (with
+	// plan.RequestIDHeader).
+	requestIDPrefix string
 }
 
 // newEngine prepares a run of plan. Requests carry ctx's values but not its
 // cancellation: an interrupt lets the requests in flight finish.
 func newEngine(ctx context.Context, plan *Plan) (*engine, error) {
 	e := &engine{plan: plan}
+	if plan.RequestIDHeader != "" {
+		e.requestIDPrefix = newRequestIDPrefix()
+	}
 	if plan.Load.Open {
 		e.lateness = NewLatencyHistogram()
 	}
@@ -216,6 +222,9 @@ func (e *engine) newWorker(id int) *worker {
 func (e *engine) worker(id int) *worker {
 	w := &worker{id: id, engine: e, stripe: e.stripes[id%len(e.stripes)]}
 	w.exchange = e.newExchange(&w.conns)
+	if e.plan.RequestIDHeader != "" {
+		w.ids = newRequestIDs(e.requestIDPrefix, id)
+	}
 	return w
 }
 

@@ -88,6 +88,8 @@ type Sample struct {
 	// Connections are the connections made for the request (nil: none),
 	// whose set-up Response and Service leave out. Record copies them.
 	Connections []Connection
+	// RequestID is the request's ID (Plan.RequestIDHeader); "" without.
+	RequestID string
 }
 
 // Record adds one sample. It allocates only to keep a new message.
@@ -121,7 +123,7 @@ func (s *EndpointStats) Record(x Sample) {
 		if x.Class == ClassTransport {
 			kind = x.Kind
 		}
-		s.countMessage(x.Class, kind, x.Message)
+		s.countMessage(x.Class, kind, x.Message, x.RequestID)
 	}
 }
 

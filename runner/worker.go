@@ -28,6 +28,7 @@ type worker struct {
 	message  []byte       // the last failure's message, normalised
 	scratch  []byte       // room to build a message in
 	backoff  backoff      // after failed connection attempts
+	ids      requestIDs   // with the plan's RequestIDHeader
 	started  int64        // iterations that sent something, added to the engine's at close
 	status   int          // the last answer's status; 0 for none
 
@@ -141,8 +142,11 @@ func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Samp
 	step := &e.steps[i]
 	x := Sample{Class: ClassTransport, Kind: TransportOther, Retry: retry}
 	w.conns.reset()
+	if e.plan.RequestIDHeader != "" {
+		x.RequestID = w.ids.next()
+	}
 	began := time.Now()
-	ans, err := w.exchange.do(i, it, &w.body)
+	ans, err := w.exchange.do(i, it, x.RequestID, &w.body)
 	ended := time.Now()
 	setup := w.conns.setup
 	x.Connections = w.conns.made
@@ -186,7 +190,7 @@ func (w *worker) send(i int, it Iteration, intended time.Time, retry bool) (Samp
 	var raw *RawRecord
 	if e.live.wantsRecords() {
 		raw = &RawRecord{Ended: ended, Intended: intended, Endpoint: step.Name, Status: x.Status,
-			Class: x.Class, Latency: x.Response, Retry: retry}
+			Class: x.Class, Latency: x.Response, Retry: retry, RequestID: x.RequestID}
 	}
 	w.stripe.record(e.stepEndpoint[i], x, ended.Sub(e.started), raw)
 	if e.plan.Progress != nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,8 +28,11 @@ func rawFormat(path string) (string, error) {
 	return "", usagef("--raw %s: name a .csv, .jsonl or .ndjson file", path)
 }
 
-// rawColumns are the fields of a raw record, in CSV order.
+// rawColumns are the fields of a raw record, in CSV order; a run with
+// --request-id-header adds rawRequestIDColumn.
 var rawColumns = []string{"time", "endpoint", "status", "class", "latency_ms", "intended_start", "retry"}
+
+const rawRequestIDColumn = "request_id"
 
 // rawFile writes raw records as they come, through a buffer that it
 // flushes after each batch, so that the file follows the run (the engine
@@ -43,6 +47,7 @@ type rawFile struct {
 	csv     *csv.Writer   // nil for JSON lines; writes a record to line
 	line    *bytes.Buffer // the record being written
 	classes []string
+	ids     bool // a request_id column (CSV)
 	err     error
 	records int64   // records received
 	given   int64   // bytes given to buf
@@ -50,9 +55,10 @@ type rawFile struct {
 	dropped int64   // records not given to buf, after an error
 }
 
-// createRawFile creates path for records of a run with these class names;
-// a write to it that takes longer than stall fails.
-func createRawFile(path string, classes []string, stall time.Duration) (*rawFile, error) {
+// createRawFile creates path for records of a run with these class names
+// (and with request IDs, when ids); a write to it that takes longer than
+// stall fails.
+func createRawFile(path string, classes []string, stall time.Duration, ids bool) (*rawFile, error) {
 	format, err := rawFormat(path)
 	if err != nil {
 		return nil, err
@@ -62,10 +68,14 @@ func createRawFile(path string, classes []string, stall time.Duration) (*rawFile
 		return nil, fmt.Errorf("--raw: %w", err)
 	}
 	out := &stallWriter{f: f, stall: stall}
-	r := &rawFile{f: f, out: out, buf: bufio.NewWriterSize(out, 256<<10), line: &bytes.Buffer{}, classes: classes}
+	r := &rawFile{f: f, out: out, buf: bufio.NewWriterSize(out, 256<<10), line: &bytes.Buffer{}, classes: classes, ids: ids}
 	if format == "csv" {
 		r.csv = csv.NewWriter(r.line)
-		r.csv.Write(rawColumns)
+		columns := rawColumns
+		if ids {
+			columns = append(slices.Clone(columns), rawRequestIDColumn)
+		}
+		r.csv.Write(columns)
 		r.csv.Flush()
 		_, r.err = r.buf.Write(r.line.Bytes())
 		r.given = int64(r.line.Len())
@@ -82,6 +92,7 @@ type rawJSON struct {
 	LatencyMS     float64   `json:"latency_ms"`
 	IntendedStart time.Time `json:"intended_start"`
 	Retry         bool      `json:"retry"`
+	RequestID     string    `json:"request_id,omitempty"`
 }
 
 // WriteRecords implements runner.RawSink.
@@ -96,12 +107,16 @@ func (r *rawFile) WriteRecords(batch []runner.RawRecord) {
 		class := r.classes[rec.Class]
 		latency := float64(rec.Latency.Round(time.Microsecond)) / float64(time.Millisecond)
 		if r.csv != nil {
-			r.csv.Write([]string{rec.Ended.UTC().Format(time.RFC3339Nano), rec.Endpoint, strconv.Itoa(rec.Status), class,
-				strconv.FormatFloat(latency, 'f', -1, 64), rec.Intended.UTC().Format(time.RFC3339Nano), strconv.FormatBool(rec.Retry)})
+			row := []string{rec.Ended.UTC().Format(time.RFC3339Nano), rec.Endpoint, strconv.Itoa(rec.Status), class,
+				strconv.FormatFloat(latency, 'f', -1, 64), rec.Intended.UTC().Format(time.RFC3339Nano), strconv.FormatBool(rec.Retry)}
+			if r.ids {
+				row = append(row, rec.RequestID)
+			}
+			r.csv.Write(row)
 			r.csv.Flush()
 		} else {
 			json.NewEncoder(r.line).Encode(rawJSON{Time: rec.Ended.UTC(), Endpoint: rec.Endpoint, Status: rec.Status, Class: class,
-				LatencyMS: latency, IntendedStart: rec.Intended.UTC(), Retry: rec.Retry})
+				LatencyMS: latency, IntendedStart: rec.Intended.UTC(), Retry: rec.Retry, RequestID: rec.RequestID})
 		}
 		_, r.err = r.buf.Write(r.line.Bytes())
 		r.given += int64(r.line.Len())

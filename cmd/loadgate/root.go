@@ -35,6 +35,7 @@ func newRootCommand(stdout, stderr io.Writer) *rootCommand {
 		newScenariosCommand(stdout),
 		newValidateCommand(stdout, stderr),
 		newReportCommand(stdout),
+		newLogsCommand(stdout),
 		newPlanCommand(stdout),
 		newVersionCommand(stdout))
 	ownWords(root.Command)

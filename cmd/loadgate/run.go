@@ -53,6 +53,7 @@ type runFlags struct {
 	http2       bool
 	slos        []string
 	raw         string
+	requestID   string // --request-id-header
 	username    string
 	password    string
 	noProgress  bool
@@ -82,6 +83,7 @@ func (f *runFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.http2, "http2", false, "send over HTTP/2 (h2 over TLS, h2c to http://), workers sharing connections (default: the file's http2, else HTTP/1.1, a connection per worker)")
 	fs.StringArrayVar(&f.slos, "slo", nil, "SLO such as p95<500ms (repeatable; replaces the scenario's SLOs)")
 	fs.StringVar(&f.raw, "raw", "", "stream one record per request to this file: CSV (.csv) or JSON lines (.jsonl, .ndjson)")
+	fs.StringVar(&f.requestID, "request-id-header", "", "send a unique ID in this header with every attempt (such as X-Request-Id), carried by --raw's records and the failure messages, to find a request in the server's logs")
 	fs.StringVar(&f.username, "username", "", "log in as this user against a remote target")
 	fs.StringVar(&f.password, "password", "", "password for --username (default $"+envPassword+")")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "no progress bar (there is none when stderr is not a terminal)")
@@ -191,6 +193,9 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 		if err := f.outputs.checkShard(fs); err != nil {
 			return nil, err
 		}
+	}
+	if err := checkRequestIDHeader(fs, f.requestID); err != nil {
+		return nil, err
 	}
 	p := &runPlan{flags: f, scenario: sc, load: load, timeout: timeout, http2: f.http2, sharding: sharding}
 	if !fs.Changed("http2") {
@@ -487,16 +492,17 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		HTTP2:      p.http2,
 		TLSConfig:  p.tls.config,
 
-		ProtocolLog:   &netHTTPLog,
-		Identity:      identity,
-		ServerMetrics: p.metricsSources(embedded),
-		ServerNames:   p.metricNames,
-		Setup:         setup,
-		Session:       requests.Session,
+		ProtocolLog:     &netHTTPLog,
+		Identity:        identity,
+		ServerMetrics:   p.metricsSources(embedded),
+		ServerNames:     p.metricNames,
+		Setup:           setup,
+		Session:         requests.Session,
+		RequestIDHeader: http.CanonicalHeaderKey(p.flags.requestID),
 	}
 	var raw *rawFile
 	if p.flags.raw != "" {
-		if raw, err = createRawFile(p.flags.raw, requests.Classifier.Names(), max(p.timeout, time.Second)); err != nil {
+		if raw, err = createRawFile(p.flags.raw, requests.Classifier.Names(), max(p.timeout, time.Second), p.flags.requestID != ""); err != nil {
 			return err
 		}
 		plan.RawSinks = []runner.RawSink{raw}

@@ -9,12 +9,14 @@ import (
 
 // messageJSON is one failure message (see runner.Message) in the result
 // file: its outcome class, its transport kind (for class transport only),
-// its text and how many requests had it.
+// its text, how many requests had it, and the request ID of the first
+// (run --request-id-header; absent without).
 type messageJSON struct {
-	Class   string `json:"class"`
-	Kind    string `json:"kind,omitempty"`
-	Message string `json:"message"`
-	Count   int64  `json:"count"`
+	Class     string `json:"class"`
+	Kind      string `json:"kind,omitempty"`
+	Message   string `json:"message"`
+	Count     int64  `json:"count"`
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // Bounds on the messages a result file may hold per endpoint, and on a
@@ -28,7 +30,7 @@ const (
 func messagesOut(list []runner.Message, r *runner.Result) []messageJSON {
 	out := []messageJSON{}
 	for _, m := range list {
-		j := messageJSON{Class: r.ClassName(m.Class), Message: m.Text, Count: m.Count}
+		j := messageJSON{Class: r.ClassName(m.Class), Message: m.Text, Count: m.Count, RequestID: m.RequestID}
 		if m.Class == runner.ClassTransport {
 			j.Kind = m.Kind.String()
 		}
@@ -76,7 +78,7 @@ func readMessages(in []messageJSON, classes []string, s *runner.EndpointStats) e
 
 // readMessage reads one message of a result file.
 func readMessage(j messageJSON, classes []string) (runner.Message, error) {
-	m := runner.Message{Text: j.Message, Count: j.Count}
+	m := runner.Message{Text: j.Message, Count: j.Count, RequestID: j.RequestID}
 	class := slices.Index(classes, j.Class)
 	if class <= int(runner.ClassOK) {
 		return m, fmt.Errorf("a message of class %q, which is not a failure class of the run", j.Class)
@@ -98,6 +100,9 @@ func readMessage(j messageJSON, classes []string) (runner.Message, error) {
 	}
 	if m.Count < 1 || m.Text == "" || len(m.Text) > maxFileMessageText {
 		return m, fmt.Errorf("a message of %d requests and %d bytes; a message has a request and 1 to %d bytes", m.Count, len(m.Text), maxFileMessageText)
+	}
+	if len(m.RequestID) > maxFileMessageText {
+		return m, fmt.Errorf("a message's request_id of %d bytes; at most %d", len(m.RequestID), maxFileMessageText)
 	}
 	return m, nil
 }

@@ -49,3 +49,19 @@ func TestReadRefusesBadMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestMessageRequestIDRoundTrip: a message's request ID (run
+// --request-id-header) is written as request_id and read back; without one
+// the field is absent.
+func TestMessageRequestIDRoundTrip(t *testing.T) {
+	r := testkit.ResultWithMessages()
+	r.Endpoint("login").Messages[0].RequestID = "3f2a9c1e-4-17"
+	r.Total.Messages[0].RequestID = "3f2a9c1e-4-17"
+	data, saved := roundTrip(t, r)
+	if got := saved.Result.Total.Messages[0].RequestID; got != "3f2a9c1e-4-17" {
+		t.Errorf("request id read back %q", got)
+	}
+	if n := strings.Count(string(data), `"request_id"`); n != 2 {
+		t.Errorf("%d request_id fields, want 2 (the endpoint's and the totals' first message)", n)
+	}
+}

@@ -59,7 +59,11 @@ func (s SLO) Evaluate(r *runner.Result) Verdict {
 	if stats == nil || stats.Requests() == 0 || !s.counted(r, stats) {
 		return Verdict{SLO: s, Reason: "no samples", NoSamples: true}
 	}
-	actual := s.actual(r, stats)
+	return s.verdict(s.actual(r, stats))
+}
+
+// verdict compares actual with s's threshold.
+func (s SLO) verdict(actual float64) Verdict {
 	v := Verdict{SLO: s, Actual: actual, Pass: s.Op.holds(actual, s.Threshold)}
 	if v.Pass {
 		v.Reason = fmt.Sprintf("%s %s %s", s.Format(actual), s.Op, s.Format(s.Threshold))

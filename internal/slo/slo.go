@@ -49,6 +49,17 @@ import (
 // too. Whether a scope names a real endpoint is checked later, by
 // CheckScopes.
 func Parse(expr string, classes ...string) (SLO, error) {
+	return parseWith(expr, func(s *SLO, lhs string) error {
+		if rest, ok := strings.CutPrefix(lhs, serverPrefix); ok {
+			return s.setServerMetric(rest)
+		}
+		return s.setMetric(lhs, classes)
+	})
+}
+
+// parseWith parses expr, reading "[scope.]metric" with setMetric (the
+// metrics of a run's result, or those of a log: ParseLogs).
+func parseWith(expr string, setMetric func(s *SLO, lhs string) error) (SLO, error) {
 	opAt := strings.IndexAny(expr, "<>=")
 	if opAt < 0 {
 		return SLO{}, sloError(expr, len(expr), "no comparison: use one of < <= > >= ==, as in p95<500ms")
@@ -62,11 +73,7 @@ func Parse(expr string, classes ...string) (SLO, error) {
 	if lhs == "" {
 		return SLO{}, sloError(expr, 0, "no metric before "+op.String())
 	}
-	if rest, ok := strings.CutPrefix(lhs, serverPrefix); ok {
-		if err := slo.setServerMetric(rest); err != nil {
-			return SLO{}, sloError(expr, strings.Index(expr, lhs), err.Error())
-		}
-	} else if err := slo.setMetric(lhs, classes); err != nil {
+	if err := setMetric(&slo, lhs); err != nil {
 		at := strings.Index(expr, lhs)
 		var unknown *unknownMetricError
 		if errors.As(err, &unknown) && unknown.scope != "" {
