@@ -101,6 +101,12 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"retry on nothing", "retry: {max: 2, on: []}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:21: retry.on is empty: list the statuses to retry"}},
 		{"retry on no status", "steps:\n  - {name: a, path: /a, retry: {max: 1, on: [1000]}}\n", []string{"2:46: retry.on must be from 100 to 999"}},
 		{"retry on an expected status", "retry: {max: 2, on: [409, 503]}\nsteps:\n  - {name: a, path: /a, expect: [409]}\n", []string{"3:33: step a: retry.on 409 is also in expect, so it is ok and never retried"}},
+		{"expect nothing", "steps:\n  - {name: a, path: /a, expect: []}\n", []string{"2:33: step a.expect is empty: list the statuses or rules that are ok besides a 2xx, or remove the key"}},
+		{"register expects nothing", "users:\n  register: {count: 1, request: {path: /r, expect: []}}\nsteps:\n  - {name: a, path: /a}\n", []string{"2:52: users.register.request.expect is empty"}},
+		{"no step class", "steps:\n  - {name: a, path: /a, classes: {}}\n", []string{"2:34: step a.classes is empty: name a class and its rule"}},
+		{"no file class", "classify: {classes: {}}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:21: classify.classes is empty: name a class and its rule"}},
+		{"an empty form", "steps:\n  - {name: a, path: /a, form: {}}\n", []string{"2:31: step a.form is empty: give its fields, or remove the key"}},
+		{"an empty multipart body", "steps:\n  - {name: a, path: /a, multipart: {}}\n", []string{"2:36: step a.multipart is empty: give its fields or files, or remove the key"}},
 		{"users exhausted", "load: {iterations: 5}\nusers:\n  register: {count: 2}\n  order: unique\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations 5: users.order unique allows at most 2 iterations"}},
 	}
 	for _, tc := range cases {

@@ -112,7 +112,7 @@ func (p *parser) renew(n *yaml.Node, s *session) {
 	if v := f["on_status"]; v != nil {
 		s.renewOn = p.notOKStatuses(v, "session.renew.on_status", "an ok answer never renews the session")
 		if v := resolve(v); v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
-			p.at(v, 0, "session.renew.on_status is empty: list the statuses that renew a session, such as [401], or leave it out")
+			p.at(v, 0, "session.renew.on_status is empty: list the statuses that renew a session, such as [401], or remove the key")
 		}
 	}
 	if v := f["after"]; v != nil {
