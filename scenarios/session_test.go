@@ -36,6 +36,8 @@ func TestSessionProblemsAreLocated(t *testing.T) {
 			[]string{`3:22: session.renew.on_status must be from 100 to 999`}},
 		{"lifetime not positive", sessionHead + "session:\n  renew: {after: 0s}\n" + login + uses,
 			[]string{`3:18: session.renew.after must be positive`}},
+		{"lifetime too long", sessionHead + "session:\n  renew: {after: 9999999999h}\n" + login + uses,
+			[]string{`3:18: session.renew.after: "9999999999h" is too large; at most 2562047h`}},
 		{"no users", "session:\n" + login + uses, []string{`2:3: session: a session belongs to a user`}},
 		{"no steps", sessionHead + "session: {measure: false}\n" + uses,
 			[]string{`2:10: session needs steps`, `4:38: header A: {{session.token}}: no session step extracts token`}},
@@ -48,6 +50,8 @@ func TestSessionProblemsAreLocated(t *testing.T) {
 		{"used before extracted", sessionHead + "session:\n  steps:\n    - {name: a, path: \"/a/{{session.token}}\"}\n" +
 			"    - {name: in, path: /login, extract: {token: t}}\n" + uses,
 			[]string{`4:27: session step a.path: {{session.token}} is not defined here`}},
+		{"a session step uses its own variable", sessionHead + "session:\n  steps:\n    - {name: in, path: \"/login/{{session.token}}\", extract: {token: t}}\n" + uses,
+			[]string{`4:32: session step in.path: {{session.token}} is not defined here: a session step extracts it only later, or this one does (a step's extractions are for the steps after it)`}},
 		{"no session", sessionHead + uses, []string{`3:38: header A: {{session.token}}: the scenario has no session (see session:)`}},
 		{"a session step retries what it expects", sessionHead + "session:\n  steps:\n    - {name: in, path: /login, expect: [400], retry: {max: 1, on: [400]}, extract: {token: t}}\n" + uses,
 			[]string{`4:40: session step in: retry.on 400 is also in expect, so it is ok and never retried`}},
