@@ -68,20 +68,7 @@ func (p *parser) session(n *yaml.Node, retry runner.Retry) *sessionVars {
 		return vars
 	}
 	sc := &scope{userFields: p.sc.users.fields, vars: map[string]int{}, later: map[string]bool{}, used: map[int]bool{}, inSession: true}
-	for _, item := range items {
-		if item.Kind != yaml.MappingNode {
-			continue
-		}
-		keys, values := p.entries(item)
-		for i, k := range keys {
-			if k.Value == "extract" && values[i].Kind == yaml.MappingNode {
-				names, _ := p.entries(values[i])
-				for _, name := range names {
-					sc.later["session."+name.Value] = true
-				}
-			}
-		}
-	}
+	p.markLater(items, "session.", sc)
 	for _, item := range items {
 		st, f := p.step(item, sessionStep, retry, sc, &vars.keys)
 		if f == nil {

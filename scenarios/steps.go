@@ -74,20 +74,7 @@ func (p *parser) steps(n *yaml.Node, retry runner.Retry, session *sessionVars) {
 	if session != nil {
 		sc.session, sc.sessionUsed = session.index, session.used
 	}
-	for _, item := range items {
-		if item.Kind != yaml.MappingNode {
-			continue
-		}
-		keys, values := p.entries(item)
-		for i, k := range keys {
-			if k.Value == "extract" && values[i].Kind == yaml.MappingNode {
-				names, _ := p.entries(values[i])
-				for _, name := range names {
-					sc.later[name.Value] = true
-				}
-			}
-		}
-	}
+	p.markLater(items, "", sc)
 	var varKeys []*yaml.Node // by variable index
 	weightedVars := map[int]bool{}
 	for _, item := range items {
@@ -117,6 +104,26 @@ func (p *parser) steps(n *yaml.Node, retry runner.Retry, session *sessionVars) {
 	}
 	p.sc.vars = len(varKeys)
 	p.mix(n)
+}
+
+// markLater records in sc.later the variables that the steps of items
+// extract, each name after prefix, so that a step using one before it is
+// extracted is told so.
+func (p *parser) markLater(items []*yaml.Node, prefix string, sc *scope) {
+	for _, item := range items {
+		if item.Kind != yaml.MappingNode {
+			continue
+		}
+		keys, values := p.entries(item)
+		for i, k := range keys {
+			if k.Value == "extract" && values[i].Kind == yaml.MappingNode {
+				names, _ := p.entries(values[i])
+				for _, name := range names {
+					sc.later[prefix+name.Value] = true
+				}
+			}
+		}
+	}
 }
 
 // stepKind is what a step is read as: one of an iteration's steps or of
