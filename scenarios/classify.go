@@ -23,7 +23,10 @@ func (p *parser) classify(n *yaml.Node) {
 		}
 	}
 	if v := f["classes"]; v != nil {
-		keys, values, _ := p.pairs(v, "classify.classes")
+		keys, values, ok := p.pairs(v, "classify.classes")
+		if ok && len(keys) == 0 {
+			p.at(v, 0, "classify.classes is empty: name a class and its rule, as in {rate_limited: {status: 429}}, or remove the key")
+		}
 		for i, k := range keys {
 			if p.className(k) {
 				p.sc.classifier.Custom = append(p.sc.classifier.Custom, runner.ClassRule{Name: k.Value, Rule: p.rule(values[i], "class "+k.Value)})

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -198,12 +199,24 @@ func (d *decoder) duration(n *yaml.Node, what string) (time.Duration, bool) {
 	case err != nil && isNumber(resolve(n)):
 		d.at(n, 0, "%s must be a duration such as 500ms, 30s or 1m30s, not %s: give it a unit", what, describe(resolve(n)))
 		return 0, false
+	case err != nil && durationSyntax.MatchString(s):
+		d.at(n, 0, "%s: %q is too large; at most %s", what, s, maxDurationText)
+		return 0, false
 	case err != nil || v < 0:
 		d.at(n, 0, "%s: %q is not a duration such as 500ms, 30s or 1m30s", what, s)
 		return 0, false
 	}
 	return v, true
 }
+
+// durationSyntax matches what time.ParseDuration reads, without a minus
+// sign: a duration it refuses nonetheless is too large for a
+// time.Duration.
+var durationSyntax = regexp.MustCompile(`^\+?(([0-9]+\.?[0-9]*|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`)
+
+// maxDurationText is the longest duration, in whole hours, as the
+// command line's flags say it.
+const maxDurationText = "2562047h"
 
 // isNumber reports whether n is a YAML number: an unquoted integer or float.
 func isNumber(n *yaml.Node) bool {

@@ -19,6 +19,9 @@ func (p *parser) expectations(n *yaml.Node, what string) []runner.Rule {
 	items := []*yaml.Node{n}
 	if n.Kind == yaml.SequenceNode {
 		items, _ = p.list(n, what)
+		if len(items) == 0 {
+			p.at(n, 0, "%s is empty: list the statuses or rules that are ok besides a 2xx, or remove the key", what)
+		}
 	}
 	var out []runner.Rule
 	for _, item := range items {
@@ -42,7 +45,10 @@ func (p *parser) expectations(n *yaml.Node, what string) []runner.Rule {
 // has not used yet adds a custom class; a name it has (in classify or
 // another step) is that class.
 func (p *parser) stepClasses(n *yaml.Node, what string) []runner.StepClass {
-	keys, values, _ := p.pairs(n, what)
+	keys, values, ok := p.pairs(n, what)
+	if ok && len(keys) == 0 {
+		p.at(n, 0, "%s is empty: name a class and its rule, as in {no_token: {status: 200, json: {path: token, exists: false}}}, or remove the key", what)
+	}
 	c := &p.sc.classifier
 	var out []runner.StepClass
 	for i, k := range keys {

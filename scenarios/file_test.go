@@ -63,6 +63,9 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"pause in the open model", "load: {rate: 5, duration: 1m, pause: 1s}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:38: load.pause applies to the closed model only"}},
 		{"open run without an end", "load: {rate: 5}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:7: the run needs an end: set load.iterations, load.duration or load.stages"}},
 		{"too many workers in stages", "load: {stages: [{duration: 1s, target: 1e12}]}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:16: load.stages stage 1 (1s:1e+12): a target of 1e+12 workers; at most 100000"}},
+		{"too long a duration", "load: {duration: 2562048h}\nsteps:\n  - {name: a, path: /a}\n", []string{`1:18: load.duration: "2562048h" is too large; at most 2562047h`}},
+		{"too long a duration in parts", "load: {duration: 2562047h48m}\nsteps:\n  - {name: a, path: /a}\n", []string{`1:18: load.duration: "2562047h48m" is too large; at most 2562047h`}},
+		{"a long non-duration", "load: {duration: 9999999999 hours}\nsteps:\n  - {name: a, path: /a}\n", []string{`1:18: load.duration: "9999999999 hours" is not a duration`}},
 		{"too large a number", "load: {iterations: 99999999999999999999999}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations: 99999999999999999999999 is too large"}},
 		{"tls version", "tls:\n  min_version: 1.1\nsteps:\n  - {name: a, path: /a}\n", []string{`2:16: tls.min_version "1.1" is not a TLS version loadgate accepts: 1.2 or 1.3`}},
 		{"tls insecure", "tls: {insecure: 1}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:17: tls.insecure must be true or false, not the number 1"}},
@@ -101,6 +104,12 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"retry on nothing", "retry: {max: 2, on: []}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:21: retry.on is empty: list the statuses to retry"}},
 		{"retry on no status", "steps:\n  - {name: a, path: /a, retry: {max: 1, on: [1000]}}\n", []string{"2:46: retry.on must be from 100 to 999"}},
 		{"retry on an expected status", "retry: {max: 2, on: [409, 503]}\nsteps:\n  - {name: a, path: /a, expect: [409]}\n", []string{"3:33: step a: retry.on 409 is also in expect, so it is ok and never retried"}},
+		{"expect nothing", "steps:\n  - {name: a, path: /a, expect: []}\n", []string{"2:33: step a.expect is empty: list the statuses or rules that are ok besides a 2xx, or remove the key"}},
+		{"register expects nothing", "users:\n  register: {count: 1, request: {path: /r, expect: []}}\nsteps:\n  - {name: a, path: /a}\n", []string{"2:52: users.register.request.expect is empty"}},
+		{"no step class", "steps:\n  - {name: a, path: /a, classes: {}}\n", []string{"2:34: step a.classes is empty: name a class and its rule"}},
+		{"no file class", "classify: {classes: {}}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:21: classify.classes is empty: name a class and its rule"}},
+		{"an empty form", "steps:\n  - {name: a, path: /a, form: {}}\n", []string{"2:31: step a.form is empty: give its fields, or remove the key"}},
+		{"an empty multipart body", "steps:\n  - {name: a, path: /a, multipart: {}}\n", []string{"2:36: step a.multipart is empty: give its fields or files, or remove the key"}},
 		{"users exhausted", "load: {iterations: 5}\nusers:\n  register: {count: 2}\n  order: unique\nsteps:\n  - {name: a, path: /a}\n", []string{"1:20: load.iterations 5: users.order unique allows at most 2 iterations"}},
 	}
 	for _, tc := range cases {

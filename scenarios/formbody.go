@@ -25,7 +25,10 @@ const (
 // templates' renderings too) escaped as a query value, so a password with
 // + or % arrives as it is.
 func (p *parser) form(n *yaml.Node, what string, sc *scope) *template {
-	keys, values, _ := p.pairs(n, what)
+	keys, values, ok := p.pairs(n, what)
+	if ok && len(keys) == 0 {
+		p.at(n, 0, "%s is empty: give its fields, or remove the key (a POST without a body is method: POST)", what)
+	}
 	var b templateBuilder
 	for i, k := range keys {
 		t, ok := p.template(values[i], what+"."+k.Value, escapeQuery, sc)
@@ -47,7 +50,10 @@ func (p *parser) form(n *yaml.Node, what string, sc *scope) *template {
 // the scenario file. It returns the body and its Content-Type, which
 // names the boundary, drawn at random for each load of the file.
 func (p *parser) multipart(n *yaml.Node, what string, sc *scope) (*template, string) {
-	keys, values, _ := p.pairs(n, what)
+	keys, values, ok := p.pairs(n, what)
+	if ok && len(keys) == 0 {
+		p.at(n, 0, "%s is empty: give its fields or files, or remove the key (a POST without a body is method: POST)", what)
+	}
 	boundary := newBoundary()
 	var b templateBuilder
 	fileBytes := 0

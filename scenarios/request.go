@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/loadgate/loadgate/runner"
@@ -164,44 +163,48 @@ func (p *parser) retry(n *yaml.Node) runner.Retry {
 		}
 	}
 	if v := f["on"]; v != nil {
-		r.On = p.statuses(v, "retry.on")
-		if v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
+		r.On = p.notOKStatuses(v, "retry.on", "an ok answer is never retried")
+		if v := resolve(v); v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
 			p.at(v, 0, "retry.on is empty: list the statuses to retry, such as [429, 503], or set max: 0")
-		}
-		items := v.Content
-		if v.Kind != yaml.SequenceNode {
-			items = []*yaml.Node{v}
-		}
-		for _, item := range items {
-			if status, err := strconv.Atoi(item.Value); err == nil && status >= 200 && status <= 299 {
-				p.at(item, 0, "retry.on %d: a 2xx is ok, and an ok answer is never retried", status)
-			}
 		}
 	}
 	return r
 }
 
-// statuses reads one status or a list of them.
-func (p *parser) statuses(n *yaml.Node, what string) []int {
+// notOKStatuses reads one status or a list of them that only an answer
+// that is not ok can meet (retry.on, session.renew.on_status): a 2xx is
+// refused, since it is ok whatever its body; does says what an ok answer
+// never does.
+func (p *parser) notOKStatuses(n *yaml.Node, what, does string) []int {
 	items := []*yaml.Node{n}
-	if n.Kind == yaml.SequenceNode {
+	if resolve(n).Kind == yaml.SequenceNode {
 		items, _ = p.list(n, what)
 	}
 	var out []int
 	for _, item := range items {
-		if s, ok := p.integer(item, what, 100, 999); ok {
+		s, ok := p.integer(item, what, 100, 999)
+		switch {
+		case ok && s >= 200 && s <= 299:
+			p.at(item, 0, "%s %d: a 2xx is ok, and %s", what, s, does)
+		case ok:
 			out = append(out, int(s))
 		}
 	}
 	return out
 }
 
-// checkRetryOn reports a status of st's retry.on that st expects whatever
-// the body: the answer is ok, and never retried.
-func (p *parser) checkRetryOn(st *step, expect *yaml.Node) {
+// expectsAlways reports whether st expects status whatever the body: such
+// an answer is ok.
+func (st *step) expectsAlways(status int) bool {
+	return slices.ContainsFunc(st.expect, func(r runner.Rule) bool { return r.Status == status && r.Body == nil })
+}
+
+// checkRetryOn reports a status of st's retry.on that st (what) expects
+// whatever the body: the answer is ok, and never retried.
+func (p *parser) checkRetryOn(st *step, what string, expect *yaml.Node) {
 	for _, status := range st.retry.On {
-		if slices.ContainsFunc(st.expect, func(r runner.Rule) bool { return r.Status == status && r.Body == nil }) {
-			p.at(expect, 0, "step %s: retry.on %d is also in expect, so it is ok and never retried: take it out of one of them", st.name, status)
+		if st.expectsAlways(status) {
+			p.at(expect, 0, "%s: retry.on %d is also in expect, so it is ok and never retried: take it out of one of them", what, status)
 		}
 	}
 }

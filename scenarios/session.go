@@ -22,7 +22,8 @@ type session struct {
 
 var sessionKeys = []string{"steps", "renew", "measure"}
 
-// sessionStepKeys are a step's keys but weight: every session step runs.
+// sessionStepKeys are the keys of a session step: a step's but weight,
+// since every session step runs.
 var sessionStepKeys = slices.DeleteFunc(slices.Clone(stepKeys), func(k string) bool { return k == "weight" })
 
 // sessionVars are the session's variables while the file is read: by
@@ -67,44 +68,14 @@ func (p *parser) session(n *yaml.Node, retry runner.Retry) *sessionVars {
 		return vars
 	}
 	sc := &scope{userFields: p.sc.users.fields, vars: map[string]int{}, later: map[string]bool{}, used: map[int]bool{}, inSession: true}
+	p.markLater(items, "session.", sc)
 	for _, item := range items {
-		if item.Kind != yaml.MappingNode {
-			continue
-		}
-		keys, values := p.entries(item)
-		for i, k := range keys {
-			if k.Value == "extract" && values[i].Kind == yaml.MappingNode {
-				names, _ := p.entries(values[i])
-				for _, name := range names {
-					sc.later["session."+name.Value] = true
-				}
-			}
-		}
-	}
-	for _, item := range items {
-		f := p.fields(item, "a session step", sessionStepKeys...)
+		st, f := p.step(item, sessionStep, retry, sc, &vars.keys)
 		if f == nil {
 			continue
 		}
-		st := step{retry: retry}
-		if v := f["name"]; v != nil {
-			st.name, _ = p.str(v, "session step name")
-			if !plainName(st.name) {
-				p.at(v, 0, "session step name %q: a name of letters, digits, - and _ labels the endpoint in reports", st.name)
-			}
-		} else {
-			p.at(item, 0, "a session step needs a name: it labels the endpoint in reports")
-		}
-		what := "session step " + st.name
-		st.request = p.request(f, item, what, sc)
-		if v := f["retry"]; v != nil {
-			st.retry = p.retry(v)
-		}
-		if v := f["extract"]; v != nil {
-			st.extract = p.extractions(v, what, &vars.keys)
-			for _, x := range st.extract {
-				sc.vars["session."+vars.keys[x.index].Value] = x.index
-			}
+		for _, x := range st.extract {
+			sc.vars["session."+vars.keys[x.index].Value] = x.index
 		}
 		s.steps = append(s.steps, st)
 	}
@@ -126,13 +97,27 @@ func (p *parser) renew(n *yaml.Node, s *session) {
 		return
 	}
 	if v := f["on_status"]; v != nil {
-		s.renewOn = p.statuses(v, "session.renew.on_status")
+		s.renewOn = p.notOKStatuses(v, "session.renew.on_status", "an ok answer never renews the session")
+		if v := resolve(v); v.Kind == yaml.SequenceNode && len(v.Content) == 0 {
+			p.at(v, 0, "session.renew.on_status is empty: list the statuses that renew a session, such as [401], or remove the key")
+		}
 	}
 	if v := f["after"]; v != nil {
 		if d, ok := p.duration(v, "session.renew.after"); ok && d <= 0 {
 			p.at(v, 0, "session.renew.after must be positive: the session's lifetime")
 		} else if ok {
 			s.lifetime = d
+		}
+	}
+}
+
+// checkRenewOn reports a status of session.renew.on_status that step st
+// expects whatever the body: its answer is ok, and never renews the
+// session.
+func (p *parser) checkRenewOn(st *step, expect *yaml.Node) {
+	for _, status := range p.sc.session.renewOn {
+		if st.expectsAlways(status) {
+			p.at(expect, 0, "step %s: session.renew.on_status %d is also in expect, so it is ok and never renews the session: take it out of one of them", st.name, status)
 		}
 	}
 }

@@ -36,6 +36,8 @@ func TestSessionProblemsAreLocated(t *testing.T) {
 			[]string{`3:22: session.renew.on_status must be from 100 to 999`}},
 		{"lifetime not positive", sessionHead + "session:\n  renew: {after: 0s}\n" + login + uses,
 			[]string{`3:18: session.renew.after must be positive`}},
+		{"lifetime too long", sessionHead + "session:\n  renew: {after: 9999999999h}\n" + login + uses,
+			[]string{`3:18: session.renew.after: "9999999999h" is too large; at most 2562047h`}},
 		{"no users", "session:\n" + login + uses, []string{`2:3: session: a session belongs to a user`}},
 		{"no steps", sessionHead + "session: {measure: false}\n" + uses,
 			[]string{`2:10: session needs steps`, `4:38: header A: {{session.token}}: no session step extracts token`}},
@@ -48,7 +50,20 @@ func TestSessionProblemsAreLocated(t *testing.T) {
 		{"used before extracted", sessionHead + "session:\n  steps:\n    - {name: a, path: \"/a/{{session.token}}\"}\n" +
 			"    - {name: in, path: /login, extract: {token: t}}\n" + uses,
 			[]string{`4:27: session step a.path: {{session.token}} is not defined here`}},
+		{"a session step uses its own variable", sessionHead + "session:\n  steps:\n    - {name: in, path: \"/login/{{session.token}}\", extract: {token: t}}\n" + uses,
+			[]string{`4:32: session step in.path: {{session.token}} is not defined here: a session step extracts it only later, or this one does (a step's extractions are for the steps after it)`}},
 		{"no session", sessionHead + uses, []string{`3:38: header A: {{session.token}}: the scenario has no session (see session:)`}},
+		{"a session step retries what it expects", sessionHead + "session:\n  steps:\n    - {name: in, path: /login, expect: [400], retry: {max: 1, on: [400]}, extract: {token: t}}\n" + uses,
+			[]string{`4:40: session step in: retry.on 400 is also in expect, so it is ok and never retried`}},
+		{"a session step's class name taken", sessionHead + "session:\n  steps:\n    - {name: in, path: /login, classes: {ok: {status: 200}}, extract: {token: t}}\n" + uses,
+			[]string{`4:42: class name "ok": use letters, digits and _, and not a built-in class`}},
+		{"renew on a 2xx", sessionHead + "session:\n  renew: {on_status: [401, 204]}\n" + login + uses,
+			[]string{`3:28: session.renew.on_status 204: a 2xx is ok, and an ok answer never renews the session`}},
+		{"renew on a status a step expects", sessionHead + "session:\n  renew: {on_status: 401}\n" + login +
+			"steps:\n  - {name: a, path: /a, headers: {A: \"{{session.token}}\"}, expect: [401, {status: 403, body_contains: x}]}\n",
+			[]string{`7:68: step a: session.renew.on_status 401 is also in expect, so it is ok and never renews the session`}},
+		{"renew on no status", sessionHead + "session:\n  renew: {on_status: []}\n" + login + uses,
+			[]string{`3:22: session.renew.on_status is empty`}},
 		{"measure not a boolean", sessionHead + "session:\n  measure: no thanks\n" + login + uses,
 			[]string{`3:12: session.measure must be true or false`}},
 	}
@@ -122,5 +137,34 @@ steps:
 	}
 	if records != 10 || r.Total.OK() != 10 {
 		t.Errorf("%d records read, %d ok; want 10", records, r.Total.OK())
+	}
+}
+
+// TestSessionStepIsAStep: a session step is read as a step is, classes
+// and expect included, so its runner step has them.
+func TestSessionStepIsAStep(t *testing.T) {
+	sc, err := Parse("s.yaml", []byte(sessionHead+`session:
+  steps:
+    - name: in
+      path: /login
+      form: {a: b}
+      expect: [{status: 400, json: {path: code, equals: dup}}]
+      classes: {no_token: {status: 200, json: {path: token, exists: false}}}
+      retry: {max: 2, on: [429, 400]}
+      extract: {token: t}
+steps:
+  - {name: a, path: /a, headers: {A: "{{session.token}}"}}
+`), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, _ := url.Parse("http://127.0.0.1:1")
+	requests := sc.Build(Env{Target: target, RunID: "r"})
+	in := requests.Session.Steps[0]
+	if len(in.Classes) != 1 || len(in.Expect) != 1 || in.Retry.Max != 2 || in.Method != http.MethodPost || in.Header.Get("Content-Type") != "application/x-www-form-urlencoded" {
+		t.Errorf("session step: classes %v, expect %v, retry %+v, %s %v", in.Classes, in.Expect, in.Retry, in.Method, in.Header)
+	}
+	if names := requests.Classifier.Custom; len(names) != 1 || names[0].Name != "no_token" {
+		t.Errorf("custom classes %v, want no_token", names)
 	}
 }

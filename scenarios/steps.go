@@ -74,59 +74,22 @@ func (p *parser) steps(n *yaml.Node, retry runner.Retry, session *sessionVars) {
 	if session != nil {
 		sc.session, sc.sessionUsed = session.index, session.used
 	}
-	for _, item := range items {
-		if item.Kind != yaml.MappingNode {
-			continue
-		}
-		keys, values := p.entries(item)
-		for i, k := range keys {
-			if k.Value == "extract" && values[i].Kind == yaml.MappingNode {
-				names, _ := p.entries(values[i])
-				for _, name := range names {
-					sc.later[name.Value] = true
-				}
-			}
-		}
-	}
+	p.markLater(items, "", sc)
 	var varKeys []*yaml.Node // by variable index
 	weightedVars := map[int]bool{}
 	for _, item := range items {
-		f := p.fields(item, "a step", stepKeys...)
+		st, f := p.step(item, iterationStep, retry, sc, &varKeys)
 		if f == nil {
 			continue
 		}
-		st := step{retry: retry}
-		if v := f["name"]; v != nil {
-			st.name, _ = p.str(v, "step name")
-			if !plainName(st.name) {
-				p.at(v, 0, "step name %q: a name of letters, digits, - and _ labels the endpoint in reports and SLOs", st.name)
-			}
-		} else {
-			p.at(item, 0, "a step needs a name: it labels the endpoint in reports and SLOs")
+		if v := f["expect"]; v != nil && p.sc.session != nil {
+			p.checkRenewOn(&st, v)
 		}
-		what := "step " + st.name
-		st.request = p.request(f, item, what, sc)
-		if v := f["classes"]; v != nil {
-			st.classes = p.stepClasses(v, what+".classes")
-		}
-		if v := f["weight"]; v != nil {
-			w, _ := p.integer(v, what+".weight", 0, maxWeightTotal)
-			st.weighted, st.weight = true, int(w)
-		}
-		if v := f["retry"]; v != nil {
-			st.retry = p.retry(v)
-		}
-		if v := f["expect"]; v != nil {
-			p.checkRetryOn(&st, v)
-		}
-		if v := f["extract"]; v != nil {
-			st.extract = p.extractions(v, what, &varKeys)
-			for _, x := range st.extract {
-				if st.weighted {
-					weightedVars[x.index] = true
-				} else {
-					sc.vars[varKeys[x.index].Value] = x.index
-				}
+		for _, x := range st.extract {
+			if st.weighted {
+				weightedVars[x.index] = true
+			} else {
+				sc.vars[varKeys[x.index].Value] = x.index
 			}
 		}
 		p.sc.steps = append(p.sc.steps, st)
@@ -141,6 +104,79 @@ func (p *parser) steps(n *yaml.Node, retry runner.Retry, session *sessionVars) {
 	}
 	p.sc.vars = len(varKeys)
 	p.mix(n)
+}
+
+// markLater records in sc.later the variables that the steps of items
+// extract, each name after prefix, so that a step using one before it is
+// extracted is told so.
+func (p *parser) markLater(items []*yaml.Node, prefix string, sc *scope) {
+	for _, item := range items {
+		if item.Kind != yaml.MappingNode {
+			continue
+		}
+		keys, values := p.entries(item)
+		for i, k := range keys {
+			if k.Value == "extract" && values[i].Kind == yaml.MappingNode {
+				names, _ := p.entries(values[i])
+				for _, name := range names {
+					sc.later[prefix+name.Value] = true
+				}
+			}
+		}
+	}
+}
+
+// stepKind is what a step is read as: one of an iteration's steps or of
+// a session's.
+type stepKind struct {
+	name   string   // in messages: "step" or "session step"
+	keys   []string // the keys it may have
+	labels string   // what its name labels
+}
+
+var (
+	iterationStep = stepKind{name: "step", keys: stepKeys, labels: "the endpoint in reports and SLOs"}
+	sessionStep   = stepKind{name: "session step", keys: sessionStepKeys, labels: "the endpoint in reports"}
+)
+
+// step reads one step of kind; retry is the file's policy, which it takes
+// unless it has its own, and extracted the keys of the variables extracted
+// so far, to which it adds its own (its extractions index them). It
+// returns the step and its fields, nil when item is not a step's mapping.
+// The caller puts the step's variables in sc for the steps after it.
+func (p *parser) step(item *yaml.Node, kind stepKind, retry runner.Retry, sc *scope, extracted *[]*yaml.Node) (step, map[string]*yaml.Node) {
+	st := step{retry: retry}
+	f := p.fields(item, "a "+kind.name, kind.keys...)
+	if f == nil {
+		return st, nil
+	}
+	if v := f["name"]; v != nil {
+		st.name, _ = p.str(v, kind.name+" name")
+		if !plainName(st.name) {
+			p.at(v, 0, "%s name %q: a name of letters, digits, - and _ labels %s", kind.name, st.name, kind.labels)
+		}
+	} else {
+		p.at(item, 0, "a %s needs a name: it labels %s", kind.name, kind.labels)
+	}
+	what := kind.name + " " + st.name
+	st.request = p.request(f, item, what, sc)
+	if v := f["classes"]; v != nil {
+		st.classes = p.stepClasses(v, what+".classes")
+	}
+	if v := f["weight"]; v != nil {
+		w, _ := p.integer(v, what+".weight", 0, maxWeightTotal)
+		st.weighted, st.weight = true, int(w)
+	}
+	if v := f["retry"]; v != nil {
+		st.retry = p.retry(v)
+	}
+	if v := f["expect"]; v != nil {
+		p.checkRetryOn(&st, what, v)
+	}
+	if v := f["extract"]; v != nil {
+		st.extract = p.extractions(v, what, extracted)
+	}
+	return st, f
 }
 
 // extractions reads a step's extract; extracted holds the keys of the

@@ -365,6 +365,9 @@ func (sc *scope) resolve(name string) (*ref, error) {
 		sc.sessionUsed[i] = true
 		return &ref{kind: refSession, index: i}, nil
 	}
+	if sc.later[name] && sc.inSession {
+		return nil, fmt.Errorf("{{%s}} is not defined here: a session step extracts it only later, or this one does (a step's extractions are for the steps after it)", name)
+	}
 	if sc.later[name] {
 		return nil, fmt.Errorf("{{%s}} is not defined here: a step extracts it only later, or only when a weighted step is chosen", name)
 	}
