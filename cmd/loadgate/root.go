@@ -36,6 +36,7 @@ func newRootCommand(stdout, stderr io.Writer) *rootCommand {
 		newValidateCommand(stdout, stderr),
 		newReportCommand(stdout),
 		newPlanCommand(stdout),
+		newKubernetesCommand(stdout),
 		newVersionCommand(stdout))
 	ownWords(root.Command)
 	return root
