@@ -7,7 +7,7 @@ FUZZTIME    ?= 10s
 FUZZMINIMIZE ?= 2s
 BENCHTIME   ?= 5s
 
-.PHONY: build test test-stress test-deps lint run serve fuzz bench manifests
+.PHONY: build test test-stress test-deps lint run serve fuzz bench manifests e2e
 
 build:
 	$(GO) build -o bin/loadgate ./cmd/loadgate
@@ -22,6 +22,12 @@ lint:
 
 test: lint test-deps
 	$(GO) test -race ./...
+
+# The Kubernetes manifests on a loopback control plane (e2e/, its own module;
+# the first run builds etcd, kube-apiserver and kube-controller-manager, about
+# 10 minutes on 2 cores).
+e2e:
+	e2e/run
 
 # The suite three times under -race beside two CPU burners: a busy CI machine.
 test-stress: test-deps
