@@ -68,12 +68,14 @@ func (f *kubeFlags) run(fs *pflag.FlagSet, id string) (kubejob.Run, error) {
 		return r, usageError{err}
 	}
 	if fs.Changed("namespace") {
-		if err := kubejob.CheckRunID(f.namespace); err != nil {
-			return r, usagef("--namespace %q is not a namespace name: lower-case letters, digits and '-'", f.namespace)
+		if err := kubejob.CheckNamespace(f.namespace); err != nil {
+			return r, usagef("--namespace: %v", err)
 		}
 	}
-	if fs.Changed("results-claim") && kubejob.CheckFileName(f.resultsClaim) != nil {
-		return r, usagef("--results-claim %q is not a claim name", f.resultsClaim)
+	if fs.Changed("results-claim") {
+		if err := kubejob.CheckClaim(f.resultsClaim); err != nil {
+			return r, usagef("--results-claim: %v", err)
+		}
 	}
 	return r, nil
 }
@@ -169,7 +171,7 @@ renders the Job that judges the results. Exit 0, or 2 for a usage error.`,
 				if length == 0 {
 					length = lengthlessRun
 				}
-				r.Deadline = time.Until(r.StartAt) + length + deadlineMargin
+				r.Deadline = max(time.Until(r.StartAt), 0) + length + deadlineMargin
 			}
 			out, err := r.ShardManifests()
 			if err != nil {

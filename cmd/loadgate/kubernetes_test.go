@@ -175,6 +175,21 @@ func TestKubernetesJobManifests(t *testing.T) {
 	}
 }
 
+// TestKubernetesJobStartInThePast: a start time already past (a run meant
+// to be refused as late) still gets a deadline of the run's length and
+// the margin, never a negative one the API would refuse.
+func TestKubernetesJobStartInThePast(t *testing.T) {
+	code, stdout, stderr := run(t, "kubernetes", "job", "ping", "--target", "http://127.0.0.1:9", "--shards", "2", "--image", "loadgate:e2e",
+		"-d", "30s", "--start-at", "2020-01-01T00:00:00Z")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	job := parseManifests(t, stdout)["Job"]
+	if deadline := job.at(t, "spec", "activeDeadlineSeconds").(int); deadline != 30+10*60 {
+		t.Errorf("activeDeadlineSeconds %d, want the 30 s run and the 10 min margin", deadline)
+	}
+}
+
 // TestKubernetesGateManifest renders the gate's Job: report
 // --expect-shards over every shard's file of the run, on the run's claim.
 func TestKubernetesGateManifest(t *testing.T) {
@@ -231,6 +246,8 @@ func TestKubernetesBadInput(t *testing.T) {
 		{"embedded API", []string{"kubernetes", "job", "ping", "--shards", "3", "--image", "loadgate:e2e"}, "a Job needs --target"},
 		{"more shards than users", []string{"kubernetes", "job", "smoke", "--shards", "3", "--image", "loadgate:e2e", "--target", "http://127.0.0.1:9"}, "would have none of the scenario's"},
 		{"bad SLO", append(job, "--shards", "3", "--slo", "p95<<1s"), "p95<<1s"},
+		{"bad namespace", append(job, "--shards", "3", "--namespace", "Load"), "--namespace: namespace \"Load\""},
+		{"bad claim", append(job, "--shards", "3", "--results-claim", "my_claim"), "--results-claim: claim \"my_claim\""},
 		{"no command", []string{"kubernetes"}, "kubernetes needs a command"},
 		{"unknown command", []string{"kubernetes", "pods"}, `unknown command "pods"; the commands are gate, job`},
 		{"gate without run id", []string{"kubernetes", "gate", "--shards", "3", "--image", "loadgate:e2e"}, "--run-id is required"},

@@ -70,8 +70,9 @@ func (r Run) Name() string { return "loadgate-" + r.ID }
 func (r Run) GateName() string { return r.Name() + "-gate" }
 
 var (
-	runIDPattern = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	keyPattern   = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
+	labelPattern     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	subdomainPattern = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	keyPattern       = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
 	// imagePattern is an image reference: [host[:port]/]path[:tag][@digest],
 	// path components in lower case.
 	imagePattern = regexp.MustCompile(`^` +
@@ -82,8 +83,24 @@ var (
 
 // CheckRunID reports why id cannot name a run's Kubernetes objects.
 func CheckRunID(id string) error {
-	if len(id) > MaxRunID || !runIDPattern.MatchString(id) {
+	if len(id) > MaxRunID || !labelPattern.MatchString(id) {
 		return fmt.Errorf("run id %q cannot name Kubernetes objects: use 1 to %d lower-case letters, digits and '-', beginning and ending with a letter or digit", id, MaxRunID)
+	}
+	return nil
+}
+
+// CheckNamespace reports why name cannot name a namespace.
+func CheckNamespace(name string) error {
+	if len(name) > 63 || !labelPattern.MatchString(name) {
+		return fmt.Errorf("namespace %q: use 1 to 63 lower-case letters, digits and '-', beginning and ending with a letter or digit", name)
+	}
+	return nil
+}
+
+// CheckClaim reports why name cannot name a PersistentVolumeClaim.
+func CheckClaim(name string) error {
+	if len(name) > 253 || !subdomainPattern.MatchString(name) {
+		return fmt.Errorf("claim %q: use lower-case letters, digits, '-' and '.', beginning and ending with a letter or digit", name)
 	}
 	return nil
 }
