@@ -3,6 +3,7 @@ package kubejob
 import (
 	"bytes"
 	"encoding/base64"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,4 +37,20 @@ func FuzzScenarioRoundTrip(f *testing.F) {
 			t.Errorf("the ConfigMap gives back %q, not %q", got, data)
 		}
 	})
+}
+
+func TestCheckImage(t *testing.T) {
+	digest := "@sha256:" + strings.Repeat("ab", 32)
+	for _, ok := range []string{"loadgate", "loadgate:e2e", "ghcr.io/loadgate/loadgate:latest", "registry.example:5000/team/load-gate_x:1.4",
+		"localhost:5000/loadgate", "loadgate" + digest, "loadgate:1.4" + digest, "a/b/c__d.e--f"} {
+		if err := CheckImage(ok); err != nil {
+			t.Errorf("CheckImage(%q): %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "Loadgate", "load gate", ":tag", "loadgate:", "loadgate/", "-loadgate", "loadgate@sha256:abc",
+		"loadgate:-x", "https://ghcr.io/loadgate", strings.Repeat("a", 256)} {
+		if err := CheckImage(bad); err == nil {
+			t.Errorf("CheckImage(%q) accepted it", bad)
+		}
+	}
 }
