@@ -10,7 +10,9 @@
 // host directory per claim (subPath a directory in it); and since the
 // process sees the host's file system, a mount path in the container's args
 // is rewritten to its host directory. Environment variables (value and
-// fieldRef) and $(VAR) in args are resolved as the kubelet does.
+// fieldRef) and $(VAR) in args are resolved as the kubelet does. It does
+// not apply a pod's securityContext or resources: the process runs as the
+// test's own user, unconfined.
 package standin
 
 import (
