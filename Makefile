@@ -7,7 +7,7 @@ FUZZTIME    ?= 10s
 FUZZMINIMIZE ?= 2s
 BENCHTIME   ?= 5s
 
-.PHONY: build test test-stress test-deps lint run serve fuzz bench
+.PHONY: build test test-stress test-deps lint run serve fuzz bench manifests e2e
 
 build:
 	$(GO) build -o bin/loadgate ./cmd/loadgate
@@ -18,9 +18,16 @@ lint:
 	@unformatted=$$(gofmt -l .); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted"; exit 1; fi
 	$(GO) run $(STATICCHECK) ./...
+	scripts/actionlint
 
 test: lint test-deps
 	$(GO) test -race ./...
+
+# The Kubernetes manifests on a loopback control plane (e2e/, its own module;
+# the first run builds etcd, kube-apiserver and kube-controller-manager, about
+# 10 minutes on 2 cores).
+e2e:
+	e2e/run
 
 # The suite three times under -race beside two CPU burners: a busy CI machine.
 test-stress: test-deps
@@ -32,6 +39,14 @@ test-deps:
 
 run:
 	$(GO) run ./cmd/loadgate smoke
+
+# The example manifests in deploy/kubernetes/, rendered from its login.yaml
+# (cmd/loadgate's TestDeployManifestsCurrent checks that they are current).
+KUBE_EXAMPLE = --shards 3 --image ghcr.io/loadgate/loadgate:latest --run-id example --deadline 30m
+manifests:
+	$(GO) run ./cmd/loadgate kubernetes job deploy/kubernetes/login.yaml $(KUBE_EXAMPLE) \
+		--start-at 2026-12-01T09:00:00Z > deploy/kubernetes/job.yaml
+	$(GO) run ./cmd/loadgate kubernetes gate $(KUBE_EXAMPLE) > deploy/kubernetes/gate.yaml
 
 serve:
 	$(GO) run ./cmd/loadgate serve

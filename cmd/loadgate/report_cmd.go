@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"io"
+	"io/fs"
+	"os"
 
 	"github.com/loadgate/loadgate/internal/resultfile"
 	"github.com/loadgate/loadgate/internal/slo"
@@ -42,7 +44,15 @@ read or merged, 4 for a set of shards that is incomplete or mixed.`,
 			}
 			var results []*runner.Result
 			var all []*resultfile.Saved
+			var read, absent []string
 			for _, file := range files {
+				if _, err := os.Stat(file); sharded && errors.Is(err, fs.ErrNotExist) {
+					// A shard that never wrote its result (late, or
+					// failed) is a shard missing, not a usage error.
+					absent = append(absent, file)
+					continue
+				}
+				read = append(read, file)
 				s, err := readResultFile(file)
 				if err != nil {
 					return usageError{err}
@@ -50,13 +60,13 @@ read or merged, 4 for a set of shards that is incomplete or mixed.`,
 				all = append(all, s)
 				results = append(results, s.Result)
 			}
-			saved := all[0].SLOs
 			if sharded {
-				if err := checkShardSet(files, all, expectShards, runID); err != nil {
+				if err := checkShardSet(read, all, absent, expectShards, runID); err != nil {
 					return err
 				}
 			}
-			r, err := mergeFiles(files, results)
+			saved := all[0].SLOs
+			r, err := mergeFiles(read, results)
 			if err != nil {
 				return err
 			}

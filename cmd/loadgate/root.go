@@ -37,6 +37,7 @@ func newRootCommand(stdout, stderr io.Writer) *rootCommand {
 		newReportCommand(stdout),
 		newLogsCommand(stdout),
 		newPlanCommand(stdout),
+		newKubernetesCommand(stdout),
 		newVersionCommand(stdout))
 	ownWords(root.Command)
 	return root

@@ -12,15 +12,19 @@ import (
 	"github.com/loadgate/loadgate/report"
 )
 
-// checkShardSet reports why files, read as saved, are not the complete
-// result of one sharded run of count shards (of runID, when not empty): a
-// file that is not such a shard, an index missing or given twice, two run
-// ids or plan digests, a shard that was interrupted. Every problem is named,
-// with its files, on one line.
-func checkShardSet(files []string, saved []*resultfile.Saved, count int, runID string) error {
+// checkShardSet reports why files, read as saved, and the files absent
+// (named but not there) are not the complete result of one sharded run of
+// count shards (of runID, when not empty): a file absent or not such a
+// shard, an index missing or given twice, two run ids or plan digests, a
+// shard that was interrupted. Every problem is named, with its files, on
+// one line.
+func checkShardSet(files []string, saved []*resultfile.Saved, absent []string, count int, runID string) error {
 	var problems []string
+	for _, file := range absent {
+		problems = append(problems, fmt.Sprintf("%s does not exist", file))
+	}
 	byIndex := make([][]string, count)
-	if runID == "" {
+	if runID == "" && len(saved) > 0 {
 		runID = saved[0].Result.Identity.RunID
 	}
 	digest := ""
