@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,19 +20,26 @@ import (
 )
 
 // TestShardsAreOneRun runs three loadgate processes as the shards of one
-// run, all told to start at one time, against one loopback server: the
-// merge of their results counts what one process running the whole load
-// counts, and the server saw exactly that; the shards exit 0 whatever
-// their latency, and the gate judges the merge once. A set with a shard
-// missing, a shard of another run, or a shard that began too late, is
-// refused with exit 4.
+// run, all told to start at one time, against one loopback server whose
+// latency the request fixes: the merge of their results counts what one
+// process running the whole load counts, and the server saw exactly that,
+// with the same percentiles (to scheduling's noise); the shards exit 0
+// whatever their latency, and the gate judges the merge once. A set with a
+// shard missing, a shard of another run, or a shard that began too late,
+// is refused with exit 4.
 func TestShardsAreOneRun(t *testing.T) {
 	bin := buildBinary(t)
 	var served atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { served.Add(1) }))
+	// Iteration seq takes 10 to 50 ms, by seq mod 5.
+	srv := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		seq, _ := strconv.Atoi(r.URL.Query().Get("seq"))
+		time.Sleep(time.Duration(seq%5+1) * 10 * time.Millisecond)
+		served.Add(1)
+	}))
 	defer srv.Close()
 	dir := t.TempDir()
-	load := []string{"run", "ping", "--target", srv.URL, "-c", "5", "-n", "31", "--no-progress", "--slo", "p95<1us"}
+	scenario := writeFile(t, dir, "timed.yaml", "name: timed\nsteps:\n  - name: timed\n    path: \"/t?seq={{seq}}\"\n")
+	load := []string{"run", scenario, "--target", srv.URL, "-c", "5", "-n", "31", "--no-progress", "--slo", "p95<1us"}
 	shardFile := func(i int) string { return filepath.Join(dir, fmt.Sprintf("shard-%d.json", i)) }
 
 	startAt := time.Now().Add(3 * time.Second).UTC().Format(time.RFC3339Nano)
@@ -78,8 +86,14 @@ func TestShardsAreOneRun(t *testing.T) {
 		t.Fatalf("the whole run: exit %d\n%s", code, stderr)
 	}
 	mergedRun, wholeRun := merged(t, dir), readSaved(t, whole)
-	if m, w := mergedRun.Result.Total, wholeRun.Result.Total; m.Requests() != w.Requests() || m.Classes != w.Classes || m.Statuses != w.Statuses {
+	m, w := mergedRun.Result.Total, wholeRun.Result.Total
+	if m.Requests() != w.Requests() || m.Classes != w.Classes || m.Statuses != w.Statuses {
 		t.Errorf("the merged shards count %d requests, classes %v; the whole run %d, %v", m.Requests(), m.Classes[:3], w.Requests(), w.Classes[:3])
+	}
+	for _, q := range []float64{50, 90} {
+		if ratio := float64(m.Percentile(q)) / float64(w.Percentile(q)); ratio < 0.8 || ratio > 1.25 {
+			t.Errorf("p%g: %s merged from the shards, %s in one run", q, m.Percentile(q), w.Percentile(q))
+		}
 	}
 
 	cases := []struct {
