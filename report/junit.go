@@ -125,8 +125,11 @@ func JUnit(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
-	doc := junitSuites{Name: "loadgate", Tests: suite.Tests, Failures: suite.Failures, Time: seconds, Suites: []junitSuite{suite}}
+	return writeJUnit(w, junitSuites{Name: "loadgate", Tests: suite.Tests, Failures: suite.Failures, Time: seconds, Suites: []junitSuite{suite}})
+}
 
+// writeJUnit writes doc as an indented XML document.
+func writeJUnit(w io.Writer, doc junitSuites) error {
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"maps"
@@ -46,20 +45,7 @@ func LogsJUnit(w io.Writer, rep LogsReport) error {
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
-	doc := junitSuites{Name: "loadgate", Tests: suite.Tests, Failures: suite.Failures, Time: "0", Suites: []junitSuite{suite}}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	if err := enc.Close(); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return writeJUnit(w, junitSuites{Name: "loadgate", Tests: suite.Tests, Failures: suite.Failures, Time: "0", Suites: []junitSuite{suite}})
 }
 
 // LogsMarkdown writes a log's summary in GitHub-flavoured Markdown: a

@@ -306,13 +306,7 @@ func mdServer(b *strings.Builder, r *runner.Result) {
 	for _, n := range serverNotes(r.Server) {
 		b.WriteString("\n> **Warning**: " + mdText(n) + "\n")
 	}
-	for _, part := range []struct {
-		header []string
-		rows   [][]string
-	}{{serverOperationHeader, serverOperations(r.Server)}, {serverEndpointHeader, serverEndpoints(r)}} {
-		if len(part.rows) == 0 {
-			continue
-		}
+	for _, part := range serverViewTables(r) {
 		b.WriteString("\n")
 		mdRow(b, part.header...)
 		b.WriteString("|:--" + strings.Repeat("|--:", len(part.header)-1) + "|\n")

@@ -54,6 +54,24 @@ func serverEndpoints(r *runner.Result) [][]string {
 	return rows
 }
 
+// serverTable is one table of the server's view: its header and rows, the
+// first column a name, the others values.
+type serverTable struct {
+	header []string
+	rows   [][]string
+}
+
+// serverViewTables are the tables of r's server view that have rows.
+func serverViewTables(r *runner.Result) []serverTable {
+	var out []serverTable
+	for _, t := range []serverTable{{serverOperationHeader, serverOperations(r.Server)}, {serverEndpointHeader, serverEndpoints(r)}} {
+		if len(t.rows) > 0 {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // serverNotes are the problems of reading the metrics, and what a text
 // exposition leaves out.
 func serverNotes(v *servermetrics.View) []string {
@@ -76,13 +94,7 @@ func serverTables(w io.Writer, r *runner.Result) error {
 	if _, err := fmt.Fprintln(w, strings.Join(lines, "\n")); err != nil {
 		return err
 	}
-	for _, part := range []struct {
-		header []string
-		rows   [][]string
-	}{{serverOperationHeader, serverOperations(r.Server)}, {serverEndpointHeader, serverEndpoints(r)}} {
-		if len(part.rows) == 0 {
-			continue
-		}
+	for _, part := range serverViewTables(r) {
 		numbers := []int{}
 		for i := 2; i <= len(part.header); i++ {
 			numbers = append(numbers, i)
