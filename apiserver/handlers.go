@@ -83,7 +83,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) (any, *apiErro
 			return nil, errInternal
 		}
 	}
-	err := s.store.with(r.Context(), "register", func(t *tables) error {
+	err := s.store.with(r.Context(), opRegister, func(t *tables) error {
 		if _, taken := t.byUsername[u.Username]; taken {
 			return conflict("Username already exists")
 		}
@@ -142,7 +142,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) (any, *apiError) 
 	}
 	var u user
 	var found, matches bool
-	err := s.store.with(r.Context(), "login", func(t *tables) error {
+	err := s.store.with(r.Context(), opLogin, func(t *tables) error {
 		u, found = t.byUsername[*req.Username]
 		if s.cfg.HashUnderLock {
 			matches = s.passwordMatches(u, found, *req.Password)
@@ -197,7 +197,7 @@ func (s *Server) profile(_ http.ResponseWriter, r *http.Request) (any, *apiError
 	}
 	var u user
 	var found bool
-	err = s.store.with(r.Context(), "profile", func(t *tables) error {
+	err = s.store.with(r.Context(), opProfile, func(t *tables) error {
 		u, found = t.userByID(userID)
 		return nil
 	})

@@ -24,6 +24,10 @@ const (
 	MetricPermitRejections = "login_permit_rejections_total" // counter: logins that got none in time
 )
 
+// storageOps are the storage operations, by the name their metrics' op
+// label gives them.
+var storageOps = []string{opRegister, opLogin, opProfile}
+
 // sloBuckets are the classic buckets of every duration histogram, at
 // thresholds an SLO is likely to name, from 100 µs to 5 s. Each histogram
 // is native too (see newHistogram), for a scraper that reads those.
@@ -56,6 +60,9 @@ func newMetrics(permits int) *metrics {
 		permitsInUse:     prometheus.NewGauge(prometheus.GaugeOpts{Name: MetricPermitsInUse, Help: "Login permits taken."}),
 		permitWaits:      prometheus.NewCounter(prometheus.CounterOpts{Name: MetricPermitWaits, Help: "Logins that found no login permit free at once."}),
 		permitRejections: prometheus.NewCounter(prometheus.CounterOpts{Name: MetricPermitRejections, Help: "Logins that got no login permit in time (503)."}),
+	}
+	for _, op := range storageOps {
+		m.lockTimeouts.WithLabelValues(op) // exported as 0 before the first timeout
 	}
 	size := prometheus.NewGauge(prometheus.GaugeOpts{Name: MetricPermits, Help: "Login permits in all; 0 when the semaphore is off."})
 	size.Set(float64(permits))

@@ -84,6 +84,14 @@ func newStore(cfg Config, seen lockObserver) *store {
 	}
 }
 
+// The storage operations, as the lock statistics and the metrics name
+// them.
+const (
+	opRegister = "register"
+	opLogin    = "login"
+	opProfile  = "profile"
+)
+
 // with runs fn holding the storage lock. It returns errLockTimeout when the
 // lock could not be had within the lock timeout, ctx.Err() when ctx ended
 // first, and otherwise whatever fn returns. The time spent waiting for and

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/loadgate/loadgate/internal/servermetrics"
 	"github.com/loadgate/loadgate/internal/slo"
 	"github.com/loadgate/loadgate/internal/testkit"
 	"github.com/loadgate/loadgate/report"
@@ -208,5 +209,21 @@ func TestServerInEveryReport(t *testing.T) {
 				t.Errorf("%s: no %q in\n%s", name, want, b.String())
 			}
 		}
+	}
+}
+
+// TestServerWaitsAlone: a service that times only the lock's waits has its
+// operations in the summary, counted by their waits.
+func TestServerWaitsAlone(t *testing.T) {
+	r := testkit.Result()
+	names, _ := servermetrics.ParseNames([]string{"lock_wait=db_wait_seconds"})
+	r.Server = &servermetrics.View{Names: names, Delta: servermetrics.Delta{Series: []servermetrics.Series{{Name: "db_wait_seconds", Labels: map[string]string{"op": "get_user"},
+		Histogram: &servermetrics.Histogram{Count: 10, Native: true, Positive: map[int32]uint64{-10: 10}}}}}}
+	var b bytes.Buffer
+	if err := report.Text(&b, r, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "  get_user      10") {
+		t.Errorf("no row of get_user's 10 waits:\n%s", b.String())
 	}
 }

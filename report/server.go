@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/format"
 	"github.com/loadgate/loadgate/internal/servermetrics"
 	"github.com/loadgate/loadgate/runner"
 )
@@ -30,9 +31,14 @@ var (
 func serverOperations(v *servermetrics.View) [][]string {
 	var rows [][]string
 	for _, op := range v.Operations() {
+		// Those that had the lock: the holds counted, or the waits when the
+		// server times no hold.
 		locked := uint64(0)
-		if op.Hold != nil {
+		switch {
+		case op.Hold != nil:
 			locked = op.Hold.Count
+		case op.Wait != nil:
+			locked = op.Wait.Count
 		}
 		if locked == 0 && op.Timeouts == 0 {
 			continue // not during the run
@@ -122,11 +128,11 @@ func bracket(h *servermetrics.Histogram, q float64) string {
 	case !ok:
 		return "-"
 	case math.IsInf(b.Upper, 1):
-		return ">" + FormatLatency(seconds(b.Lower))
+		return ">" + format.Bound(seconds(b.Lower))
 	case b.Lower <= 0:
-		return "≤" + FormatLatency(seconds(b.Upper))
+		return "≤" + format.Bound(seconds(b.Upper))
 	}
-	return FormatLatency(seconds(b.Lower)) + "-" + FormatLatency(seconds(b.Upper))
+	return format.Bound(seconds(b.Lower)) + "-" + format.Bound(seconds(b.Upper))
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

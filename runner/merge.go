@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -258,16 +259,33 @@ func wholeLoad(results []*Result) bool {
 }
 
 // sumServers returns the results' server views summed; nil when some
-// result has none, so that a part never passes for the whole.
+// result has none, so that a part never passes for the whole. Views of
+// one server (the shards of a run against one target), or read through
+// other names, cannot be added: the merge's view then has no series, and a
+// problem that says why.
 func sumServers(results []*Result) *servermetrics.View {
 	for _, r := range results {
 		if r.Server == nil {
 			return nil
 		}
 	}
-	sum := servermetrics.View{Names: results[0].Server.Names}
+	names, read := results[0].Server.Names, map[string]bool{}
+	for _, r := range results {
+		if !maps.Equal(r.Server.Names, names) {
+			return &servermetrics.View{Problems: []string{"the runs read their servers' metrics through different names (--server-metric): their views are not added"}}
+		}
+		for _, src := range r.Server.Sources {
+			if read[src] {
+				return &servermetrics.View{Problems: []string{fmt.Sprintf("several runs read the metrics of %s, each over its own time: their views would count it more than once, and are not added; "+
+					"read the server's metrics in one run of the set", src)}}
+			}
+			read[src] = true
+		}
+	}
+	sum := servermetrics.View{Names: names}
 	for _, r := range results {
 		sum.Delta = sum.Delta.Plus(r.Server.Delta)
+		sum.Sources = append(sum.Sources, r.Server.Sources...)
 		sum.Problems = append(sum.Problems, r.Server.Problems...)
 	}
 	return &sum

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/loadgate/loadgate/apiserver"
 	"github.com/loadgate/loadgate/internal/servermetrics"
@@ -12,25 +13,26 @@ import (
 )
 
 // TestServerViewIsTheRuns: the server's metrics, read around the run,
-// count exactly the run's requests, not those sent before it; a merge of
-// two runs sums their views.
+// count exactly the run's requests, not those sent before it. A merge of
+// runs against two servers sums their views; one of runs that read the
+// same server (over their own times) has no series, and says why.
 func TestServerViewIsTheRuns(t *testing.T) {
-	in, err := apiserver.Start(apiserver.Config{BcryptCost: bcrypt.MinCost})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Shutdown(t.Context())
-	target, _ := url.Parse(in.URL())
 	health := runner.Step{Name: "health", Method: http.MethodGet, Path: "/health"}
-	p := plan(target, runner.Load{Concurrency: 2, Iterations: 9}, health)
-	p.ServerMetrics = []servermetrics.Source{{Gatherer: in.Metrics()}}
-	mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 4}, health)) // unobserved
 	var results []*runner.Result
-	for range 2 {
+	for i := range 2 {
+		in, err := apiserver.Start(apiserver.Config{BcryptCost: bcrypt.MinCost})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer in.Shutdown(t.Context())
+		target, _ := url.Parse(in.URL())
+		mustRun(t, t.Context(), plan(target, runner.Load{Concurrency: 1, Iterations: 4}, health)) // unobserved
+		p := plan(target, runner.Load{Concurrency: 2, Iterations: 9}, health)
+		p.ServerMetrics = []servermetrics.Source{{Gatherer: in.Metrics(), Name: in.URL()}}
 		r := mustRun(t, t.Context(), p)
 		sel, _ := servermetrics.ParseSelector(`http_requests_total{endpoint="health"}`)
 		if n, ok := r.Server.Counter(sel); !ok || n != 9 || r.Total.Requests() != 9 || len(r.Server.Problems) != 0 {
-			t.Errorf("the server counted %g health requests of the run's %d; problems %q", n, r.Total.Requests(), r.Server.Problems)
+			t.Errorf("run %d: the server counted %g health requests of the run's %d; problems %q", i, n, r.Total.Requests(), r.Server.Problems)
 		}
 		results = append(results, r)
 	}
@@ -41,6 +43,11 @@ func TestServerViewIsTheRuns(t *testing.T) {
 	sel, _ := servermetrics.ParseSelector(`http_request_duration_seconds{endpoint="health"}`)
 	if h := merged.Server.Histogram(sel); h == nil || h.Count != 18 {
 		t.Errorf("the merge's health durations: %+v, want 18", h)
+	}
+	again := *results[1]
+	again.Started, again.Ended = again.Started.Add(time.Hour), again.Ended.Add(time.Hour)
+	if merged, err = runner.MergeResults(results[1], &again); err != nil || len(merged.Server.Series) != 0 || len(merged.Server.Problems) != 1 {
+		t.Errorf("two runs of one server merged: %v, view %+v", err, merged.Server)
 	}
 	results[0].Server = nil
 	if merged, _ := runner.MergeResults(results...); merged.Server != nil {

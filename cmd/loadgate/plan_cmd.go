@@ -21,7 +21,8 @@ func newPlanCommand(stdout io.Writer) *cobra.Command {
 		Long: `Check a run as 'loadgate run' would, with the same scenario and flags, and
 print the share of each of N shards (run --shard I/N): its rate or workers,
 its iterations and its users, and the plan's digest, which every shard's
-result names. Nothing is sent. Exit 0, or 2 for a usage error.`,
+result names. Nothing is sent. Exit 0, or 2 for a usage error or when a
+shard would be refused (it is marked so, with why).`,
 		Args: takes(0, 1, "one scenario, a built-in name or a FILE.yaml"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if shards < 1 || shards > runner.MaxShards {
@@ -93,6 +94,9 @@ func (p *runPlan) printShares(w io.Writer, count int) error {
 		fprintf(w, "\nstages: each shard takes one arrival in %d of the ramp's, so its rate is the ramp's divided by %d\n", count, count)
 	case len(load.Stages) > 0:
 		fprintf(w, "\nstages: each shard runs its share of the ramp's workers at every moment\n")
+	}
+	if len(refusals) > 0 {
+		return usagef("%d of %d shards would be refused: run fewer shards, or give the load more workers or users", len(refusals), count)
 	}
 	return nil
 }

@@ -553,7 +553,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 func (p *runPlan) metricsSources(embedded *apiserver.Instance) []servermetrics.Source {
 	var sources []servermetrics.Source
 	if embedded != nil {
-		sources = append(sources, servermetrics.Source{Gatherer: embedded.Metrics()})
+		sources = append(sources, servermetrics.Source{Gatherer: embedded.Metrics(), Name: "the embedded reference API at " + embedded.URL()})
 	}
 	for _, u := range p.flags.metricsURLs {
 		sources = append(sources, servermetrics.Source{URL: u})

@@ -193,7 +193,7 @@ func TestShardUsage(t *testing.T) {
 		t.Errorf("more shards than users: exit %d\n%s", code, stderr)
 	}
 	code, stdout, _ := run(t, "plan", "--shards", "3", "stress", "-n", "10", "-c", "2", "--target", srv.URL)
-	if code != exitOK || !strings.Contains(stdout, "  2/3 refused        0           3     16\n") || !strings.Contains(stdout, "--shard 2/3 of a closed load of 2 workers at most has none") {
+	if code != exitUsage || !strings.Contains(stdout, "  2/3 refused        0           3     16\n") || !strings.Contains(stdout, "--shard 2/3 of a closed load of 2 workers at most has none") {
 		t.Errorf("plan of a shard with no worker: exit %d\n%s", code, stdout)
 	}
 	for _, args := range [][]string{{"report", "--run-id", "r", out}, {"report", "--expect-shards", "0", out}} {

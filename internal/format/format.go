@@ -45,3 +45,25 @@ func Rate(v float64) string {
 	}
 	return strconv.FormatFloat(v, 'f', 1, 64)
 }
+
+// Bound writes d with 3 significant digits at every scale, for the bounds
+// of a bucket, which may be apart by less than FormatLatency shows:
+// 476ns, 1.64µs, 16.4µs, 164µs, 1.64ms, 1.64s.
+func Bound(d time.Duration) string {
+	units := []struct {
+		size time.Duration
+		name string
+	}{{time.Second, "s"}, {time.Millisecond, "ms"}, {time.Microsecond, "µs"}}
+	for _, u := range units {
+		v := float64(d) / float64(u.size)
+		switch {
+		case v >= 100:
+			return strconv.FormatFloat(v, 'f', 0, 64) + u.name
+		case v >= 10:
+			return strconv.FormatFloat(v, 'f', 1, 64) + u.name
+		case v >= 1:
+			return strconv.FormatFloat(v, 'f', 2, 64) + u.name
+		}
+	}
+	return strconv.FormatInt(d.Nanoseconds(), 10) + "ns"
+}

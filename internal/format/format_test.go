@@ -38,3 +38,14 @@ func TestRate(t *testing.T) {
 		}
 	}
 }
+
+func TestBound(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		476: "476ns", 1640: "1.64µs", 16400: "16.4µs", 164000: "164µs", 1640000: "1.64ms",
+		34078000: "34.1ms", 1640000000: "1.64s", 999600: "1000µs", 1000000: "1.00ms", 100 * time.Second: "100s", 1234 * time.Second: "1234s",
+	} {
+		if got := format.Bound(d); got != want {
+			t.Errorf("Bound(%d) = %s, want %s", d, got, want)
+		}
+	}
+}

@@ -19,6 +19,8 @@ type serverJSON struct {
 	// Text: some source gave a text exposition, so histograms have their
 	// classic buckets alone.
 	Text bool `json:"text"`
+	// Sources name the servers read: URLs, or the embedded API at its URL.
+	Sources []string `json:"sources"`
 	// Names are the names the view is read through that map to another
 	// service's metrics (run --server-metric); absent: the reference API's.
 	Names map[string]string `json:"names,omitempty"`
@@ -49,7 +51,7 @@ func serverOut(v *servermetrics.View) *serverJSON {
 	if v == nil {
 		return nil
 	}
-	out := &serverJSON{Series: []serverSeriesJSON{}, Resets: append([]string{}, v.Resets...), Problems: append([]string{}, v.Problems...), Text: v.Text, Names: v.Names}
+	out := &serverJSON{Series: []serverSeriesJSON{}, Resets: append([]string{}, v.Resets...), Problems: append([]string{}, v.Problems...), Text: v.Text, Names: v.Names, Sources: append([]string{}, v.Sources...)}
 	for _, s := range v.Series {
 		js := serverSeriesJSON{Name: s.Name, Labels: s.Labels}
 		if s.Histogram == nil {
@@ -106,7 +108,7 @@ func readServer(in *serverJSON) (*servermetrics.View, error) {
 	if len(names) == 0 {
 		names = nil
 	}
-	v := &servermetrics.View{Delta: servermetrics.Delta{Resets: in.Resets, Text: in.Text}, Problems: in.Problems, Names: names}
+	v := &servermetrics.View{Delta: servermetrics.Delta{Resets: in.Resets, Text: in.Text}, Problems: in.Problems, Names: names, Sources: in.Sources}
 	seen := map[string]bool{}
 	for _, js := range in.Series {
 		s := servermetrics.Series{Name: js.Name, Labels: js.Labels}

@@ -7,8 +7,10 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // Series is one counter or histogram series over a run: how much it grew
@@ -40,8 +42,11 @@ func (s Series) Key() string {
 type Delta struct {
 	// Series are sorted by Key.
 	Series []Series
-	// Resets names the series that went down or went away between the
-	// snapshots (a restarted server): they are not in Series.
+	// Resets names the series that went down, went away or were made anew
+	// (their created time changed) between the snapshots: the server
+	// restarted, and Series is empty, since no series of it can be trusted
+	// (one that grew past its old count after the restart would pass for
+	// the run's).
 	Resets []string
 	// Text is set when a snapshot was of a text format: the histograms
 	// have their classic buckets alone.
@@ -59,9 +64,10 @@ func (d Delta) Find(key string) (Series, bool) {
 
 // Subtract returns what happened between before and after. A series that
 // appears only after counts from zero (Prometheus makes a labelled series
-// on its first use); one that is only before went away, a reset. Gauges,
-// untyped and summary series are left out: they are levels, or
-// quantiles that cannot be subtracted.
+// on its first use); one that is only before went away, a reset, as is one
+// that went down or whose created time changed: then the delta has no
+// series (see Delta.Resets). Gauges, untyped and summary series are left
+// out: they are levels, or quantiles that cannot be subtracted.
 func Subtract(before, after Snapshot) (Delta, error) {
 	d := Delta{Text: before.Text || after.Text}
 	then, err := readings(before)
@@ -72,9 +78,13 @@ func Subtract(before, after Snapshot) (Delta, error) {
 	if err != nil {
 		return d, fmt.Errorf("the second reading: %w", err)
 	}
-	for key, s := range now {
-		old, seen := then[key]
+	for key, r := range now {
+		s := r.Series
+		prev, seen := then[key]
+		old := prev.Series
 		switch {
+		case seen && !r.created.IsZero() && !prev.created.IsZero() && !r.created.Equal(prev.created):
+			d.Resets = append(d.Resets, key) // made anew: the server restarted
 		case !seen:
 			d.Series = append(d.Series, s)
 		case (s.Histogram == nil) != (old.Histogram == nil):
@@ -100,23 +110,35 @@ func Subtract(before, after Snapshot) (Delta, error) {
 	}
 	slices.SortFunc(d.Series, func(a, b Series) int { return cmp.Compare(a.Key(), b.Key()) })
 	slices.Sort(d.Resets)
+	if len(d.Resets) > 0 {
+		d.Series = nil
+	}
 	return d, nil
 }
 
+// reading is a series as one snapshot has it, and when it was made (the
+// zero time when the exposition does not say).
+type reading struct {
+	Series
+	created time.Time
+}
+
 // readings returns the counters and histograms of snap by key.
-func readings(snap Snapshot) (map[string]Series, error) {
-	out := map[string]Series{}
+func readings(snap Snapshot) (map[string]reading, error) {
+	out := map[string]reading{}
 	for name, f := range snap.Families {
 		for _, m := range f.Metric {
 			s := Series{Name: name, Labels: map[string]string{}}
 			for _, l := range m.GetLabel() {
 				s.Labels[l.GetName()] = l.GetValue()
 			}
+			var created *timestamppb.Timestamp
 			switch f.GetType() {
 			case dto.MetricType_COUNTER:
 				if s.Counter = m.GetCounter().GetValue(); math.IsNaN(s.Counter) || math.IsInf(s.Counter, 0) {
 					continue // not a count
 				}
+				created = m.GetCounter().GetCreatedTimestamp()
 			case dto.MetricType_HISTOGRAM, dto.MetricType_GAUGE_HISTOGRAM:
 				h, err := fromDTO(m.GetHistogram())
 				if err != nil {
@@ -126,10 +148,15 @@ func readings(snap Snapshot) (map[string]Series, error) {
 					h.Sum = 0 // a NaN observed: the sum says nothing, the buckets still count
 				}
 				s.Histogram = h
+				created = m.GetHistogram().GetCreatedTimestamp()
 			default:
 				continue
 			}
-			out[s.Key()] = s
+			r := reading{Series: s}
+			if created.IsValid() {
+				r.created = created.AsTime()
+			}
+			out[s.Key()] = r
 		}
 	}
 	return out, nil

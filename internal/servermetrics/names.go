@@ -83,7 +83,7 @@ func (v View) Operations() []Operation {
 	wait, hold, timeouts := v.Selector(NameLockWait), v.Selector(NameLockHold), v.Selector(NameLockTimeouts)
 	var names []string
 	for _, s := range []Selector{wait, hold, timeouts} {
-		names = append(names, v.Labels(s.Name, LabelOperation)...)
+		names = append(names, v.Labels(s, LabelOperation)...)
 	}
 	slices.Sort(names)
 	var out []Operation

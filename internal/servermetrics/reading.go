@@ -11,15 +11,17 @@ import (
 )
 
 // Source is where a server's metrics are read: a URL to scrape, or, for a
-// server in this process, its Gatherer.
+// server in this process, its Gatherer and a Name that tells it apart from
+// any other server.
 type Source struct {
 	URL      string
 	Gatherer prometheus.Gatherer
+	Name     string
 }
 
 func (s Source) String() string {
 	if s.Gatherer != nil {
-		return "the embedded reference API"
+		return s.Name
 	}
 	return s.URL
 }
@@ -56,6 +58,9 @@ type View struct {
 	// Problems say, one line each, why a source could not be read, and
 	// which series were reset between the readings.
 	Problems []string
+	// Sources name the servers read (Source.String), so that two views of
+	// one server are never added.
+	Sources []string
 	// Names maps the names the view is read through (NameLockWait and
 	// the others) to selectors of the server's metrics, where they are not
 	// the reference API's (see ParseNames).
@@ -68,6 +73,7 @@ type View struct {
 func (r *Reading) End(ctx context.Context, names map[string]string) View {
 	v := View{Names: names}
 	for i, s := range r.sources {
+		v.Sources = append(v.Sources, s.String())
 		if r.failed[i] != nil {
 			v.Problems = append(v.Problems, fmt.Sprintf("metrics of %s not read as the load began: %v", s, r.failed[i]))
 			continue
@@ -78,7 +84,7 @@ func (r *Reading) End(ctx context.Context, names map[string]string) View {
 			if d, err = Subtract(r.before[i], after); err == nil {
 				v.Delta = v.Delta.Plus(d)
 				if len(d.Resets) > 0 {
-					v.Problems = append(v.Problems, fmt.Sprintf("metrics of %s: %d series went down between the readings (a restart?), left out: %s",
+					v.Problems = append(v.Problems, fmt.Sprintf("metrics of %s left out: the server restarted between the readings (%d series went down, went away or were made anew, such as %s)",
 						s, len(d.Resets), d.Resets[0]))
 				}
 			}

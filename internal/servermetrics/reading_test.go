@@ -82,3 +82,26 @@ func FuzzParseSelector(f *testing.F) {
 		}
 	})
 }
+
+// TestOperationsThroughNames: a name mapped to one operation's series
+// gives that operation alone, and a service that times only the waits
+// still has its operations.
+func TestOperationsThroughNames(t *testing.T) {
+	wait := func(op string, n uint64) servermetrics.Series {
+		return servermetrics.Series{Name: "db_wait_seconds", Labels: map[string]string{"op": op},
+			Histogram: &servermetrics.Histogram{Count: n, Native: true, Positive: map[int32]uint64{-10: n}}}
+	}
+	names, err := servermetrics.ParseNames([]string{`lock_wait=db_wait_seconds{op="a"}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := servermetrics.View{Delta: servermetrics.Delta{Series: []servermetrics.Series{wait("a", 10), wait("b", 3)}}, Names: names}
+	ops := v.Operations()
+	if len(ops) != 1 || ops[0].Name != "a" || ops[0].Wait == nil || ops[0].Wait.Count != 10 || ops[0].Hold != nil {
+		t.Errorf("operations %+v; want a alone, its 10 waits", ops)
+	}
+	v.Names, _ = servermetrics.ParseNames([]string{`lock_wait=db_wait_seconds`})
+	if ops := v.Operations(); len(ops) != 2 || ops[1].Name != "b" || ops[1].Wait.Count != 3 {
+		t.Errorf("operations %+v; want a and b by their own waits", ops)
+	}
+}

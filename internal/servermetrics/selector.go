@@ -113,13 +113,20 @@ func (d Delta) Histogram(s Selector) *Histogram {
 	return sum
 }
 
-// Labels returns the values label takes in the series of metric name.
-func (d Delta) Labels(name, label string) []string {
+// Labels returns the values label takes in the series sel picks.
+func (d Delta) Labels(sel Selector, label string) []string {
 	seen := map[string]bool{}
 	for _, s := range d.Series {
-		if v, ok := s.Labels[label]; ok && s.Name == name {
+		if v, ok := s.Labels[label]; ok && sel.matches(s) {
 			seen[v] = true
 		}
 	}
 	return slices.Sorted(maps.Keys(seen))
+}
+
+// Has reports whether d has a series of the metric name: a name that
+// matches none is a metric the server does not have (a mistyped
+// --server-metric), not one that counted nothing.
+func (d Delta) Has(name string) bool {
+	return slices.ContainsFunc(d.Series, func(s Series) bool { return s.Name == name })
 }

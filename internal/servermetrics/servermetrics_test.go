@@ -165,3 +165,16 @@ func TestQuantileBracket(t *testing.T) {
 		t.Error("a quantile of nothing")
 	}
 }
+
+// TestRestartThatCountsMore: a server restarted between the readings that
+// has counted more since than before is a restart too (its series were
+// made anew): no series of it passes for the run's.
+func TestRestartThatCountsMore(t *testing.T) {
+	first, second := newAPI(t), newAPI(t)
+	get(t, first.URL()+"/health", 1)
+	get(t, second.URL()+"/health", 6)
+	d := subtract(t, gather(t, first), gather(t, second))
+	if len(d.Series) != 0 || len(d.Resets) == 0 {
+		t.Errorf("series %v, resets %v; want none trusted, the restart said", d.Series, d.Resets)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/loadgate/loadgate/internal/format"
 	"github.com/loadgate/loadgate/internal/servermetrics"
@@ -129,6 +130,9 @@ func (s SLO) evaluateServer(r *runner.Result) Verdict {
 		actual = bound * 1000
 		bracket = fmt.Sprintf(" (in %s)", bucketText(b))
 	default:
+		if !v.Has(sel.Name) {
+			return noSamples
+		}
 		count, requests := s.serverCounts(v, sel)
 		actual = count
 		if s.Unit == UnitPercent {
@@ -159,11 +163,13 @@ func (s SLO) serverCounts(v *servermetrics.View, sel servermetrics.Selector) (co
 	return count, requests
 }
 
-// bucketText writes a bucket's bounds in milliseconds: "(48.2ms, 52.6ms]".
+// bucketText writes a bucket's bounds: "(48.2ms, 52.6ms]", "(476ns, 519ns]".
 func bucketText(b servermetrics.Bracket) string {
 	upper := "+Inf"
 	if !math.IsInf(b.Upper, 1) {
-		upper = format.Number(b.Upper*1000, 3) + "ms"
+		upper = format.Bound(seconds(b.Upper))
 	}
-	return fmt.Sprintf("(%sms, %s]", format.Number(b.Lower*1000, 3), upper)
+	return fmt.Sprintf("(%s, %s]", format.Bound(seconds(b.Lower)), upper)
 }
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

@@ -153,6 +153,7 @@ func ResultWithServer() *runner.Result {
 			Count: 5, Sum: 0.4, Native: true, Schema: 3, ZeroThreshold: 1e-9, ZeroCount: 1, Positive: map[int32]uint64{-40: 3, -38: 1},
 			Bounds: []float64{0.001, 0.1, math.Inf(1)}, Cumulative: []uint64{1, 4, 5}}},
 		{Name: "http_requests_total", Labels: map[string]string{"endpoint": "login", "status": "200"}, Counter: 5},
+		{Name: "storage_lock_timeouts_total", Labels: map[string]string{"op": "login"}, Counter: 0},
 	}, Resets: []string{`x_total{a="b"}`}}, Problems: []string{"metrics of http://127.0.0.1:1/metrics not read as the load began: refused"}}
 	return r
 }
