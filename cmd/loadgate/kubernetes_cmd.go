@@ -153,9 +153,8 @@ renders the Job that judges the results. Exit 0, or 2 for a usage error.`,
 			if p.target == nil {
 				return usagef("a Job needs --target (or a scenario file's target): each pod would run against an embedded reference API of its own")
 			}
-			last := runner.Shard{Index: r.Shards - 1, Count: r.Shards}
-			if users := p.scenario.UserShare(runner.Shard{}); users > 0 && p.scenario.UserShare(last) == 0 {
-				return usagef("shard %s would have none of the scenario's %d users: run at most %d shards, or give it more users", last, users, users)
+			if err := refuseShards(p, r.Shards); err != nil {
+				return err
 			}
 			r.StartAt, r.MaxLate = p.sharding.startAt, p.sharding.maxLate
 			r.ResultsSize, r.StorageClass = resultsSize, storageClass
@@ -189,6 +188,21 @@ renders the Job that judges the results. Exit 0, or 2 for a usage error.`,
 	fs.StringVar(&storageClass, "storage-class", "", "the storage class of the rendered results claim, one that offers ReadWriteMany (default: the cluster's)")
 	flags.register(fs)
 	return cmd
+}
+
+// refuseShards returns the refusal of the first of count shards of p that
+// `run --shard` would refuse (shardRefusal, as `plan` marks them), so that
+// no Job is rendered whose pod is sure to fail. A pod has no credentials
+// (--username is refused).
+func refuseShards(p *runPlan, count int) error {
+	load := p.load
+	for i := range count {
+		load.Shard = runner.Shard{Index: i, Count: count}
+		if err := shardRefusal(p.scenario, load, false); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // renderedFlags gives --start-at its value from now and startIn when it

@@ -219,7 +219,7 @@ func TestKubernetesGateManifest(t *testing.T) {
 func TestKubernetesBadInput(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "k.yaml")
-	if err := os.WriteFile(file, []byte("name: k\ntarget: http://127.0.0.1:9\nload: {concurrency: 2, duration: 5s}\nsteps:\n  - {name: h, method: GET, path: /health}\n"), 0o644); err != nil {
+	if err := os.WriteFile(file, []byte("name: k\ntarget: http://127.0.0.1:9\nload: {concurrency: 6, duration: 5s}\nsteps:\n  - {name: h, method: GET, path: /health}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	job := []string{"kubernetes", "job", file, "--image", "loadgate:e2e"}
@@ -244,7 +244,10 @@ func TestKubernetesBadInput(t *testing.T) {
 		{"out", append(job, "--shards", "3", "--out", "r.json"), "--out cannot go to a shard's pod"},
 		{"password", append(job, "--shards", "3", "--username", "u", "--password", "p"), "a manifest would show the password"},
 		{"embedded API", []string{"kubernetes", "job", "ping", "--shards", "3", "--image", "loadgate:e2e"}, "a Job needs --target"},
-		{"more shards than users", []string{"kubernetes", "job", "smoke", "--shards", "3", "--image", "loadgate:e2e", "--target", "http://127.0.0.1:9"}, "would have none of the scenario's"},
+		{"more shards than users", []string{"kubernetes", "job", "smoke", "--shards", "3", "-c", "6", "--image", "loadgate:e2e", "--target", "http://127.0.0.1:9"},
+			"shard 1/3 would have none of the scenario's 1 user: run at most 1 shard"},
+		{"more shards than workers", []string{"kubernetes", "job", "stress", "--shards", "3", "-c", "2", "--image", "lg:1", "--target", "http://127.0.0.1:1"},
+			"--shard 2/3 of a closed load of 2 workers at most has none: run at most 2 shards"},
 		{"bad SLO", append(job, "--shards", "3", "--slo", "p95<<1s"), "p95<<1s"},
 		{"bad namespace", append(job, "--shards", "3", "--namespace", "Load"), "--namespace: namespace \"Load\""},
 		{"bad claim", append(job, "--shards", "3", "--results-claim", "my_claim"), "--results-claim: claim \"my_claim\""},
