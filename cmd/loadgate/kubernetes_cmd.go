@@ -158,6 +158,9 @@ renders the Job that judges the results. Exit 0, or 2 for a usage error.`,
 			}
 			r.StartAt, r.MaxLate = p.sharding.startAt, p.sharding.maxLate
 			r.ResultsSize, r.StorageClass = resultsSize, storageClass
+			if err := kubejob.CheckQuantity(resultsSize); err != nil {
+				return usagef("--results-size: %v", err)
+			}
 			if r.Scenario, r.Files, err = podFiles(name, p.scenario.Source, files); err != nil {
 				return err
 			}

@@ -248,6 +248,7 @@ func TestKubernetesBadInput(t *testing.T) {
 			"shard 1/3 would have none of the scenario's 1 user: run at most 1 shard"},
 		{"more shards than workers", []string{"kubernetes", "job", "stress", "--shards", "3", "-c", "2", "--image", "lg:1", "--target", "http://127.0.0.1:1"},
 			"--shard 2/3 of a closed load of 2 workers at most has none: run at most 2 shards"},
+		{"results size not a quantity", append(job, "--shards", "3", "--results-size", "lots"), `--results-size: size "lots" is not a Kubernetes quantity`},
 		{"bad SLO", append(job, "--shards", "3", "--slo", "p95<<1s"), "p95<<1s"},
 		{"bad namespace", append(job, "--shards", "3", "--namespace", "Load"), "--namespace: namespace \"Load\""},
 		{"bad claim", append(job, "--shards", "3", "--results-claim", "my_claim"), "--results-claim: claim \"my_claim\""},
