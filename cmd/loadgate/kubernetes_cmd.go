@@ -21,6 +21,10 @@ const (
 	defaultJobTTL      = 24 * time.Hour
 	defaultGateLife    = 10 * time.Minute
 	defaultResultsSize = "1Gi"
+	// maxStartDelay bounds --start-in: the pods are scheduled at once and
+	// wait, holding their nodes, for the start, and the Job's deadline
+	// counts the wait. A --start-at is the user's own choice of time.
+	maxStartDelay = 24 * time.Hour
 	// deadlineMargin is added to the start delay and the run's length for
 	// the shards' Job's default deadline; a run without a length gets
 	// lengthlessRun instead.
@@ -217,6 +221,8 @@ func renderedFlags(fs *pflag.FlagSet, startIn time.Duration) error {
 		return usagef("--start-at and --start-in both say when the load begins: give one")
 	case startIn <= 0:
 		return usagef("--start-in must be positive, got %s", startIn)
+	case startIn > maxStartDelay:
+		return usagef("--start-in %s: at most %s; the pods start at once and wait for the load's start, holding their nodes", startIn, maxStartDelay)
 	case !fs.Changed("start-at"):
 		if err := fs.Set("start-at", time.Now().Add(startIn).UTC().Format(time.RFC3339)); err != nil {
 			return err

@@ -241,6 +241,7 @@ func TestKubernetesBadInput(t *testing.T) {
 		{"upper-case run id", append(job, "--shards", "3", "--run-id", "Nightly"), "cannot name Kubernetes objects"},
 		{"start-at and start-in", append(job, "--shards", "3", "--start-at", "2030-01-01T00:00:00Z", "--start-in", "1m"), "give one"},
 		{"zero start-in", append(job, "--shards", "3", "--start-in", "0s"), "--start-in must be positive"},
+		{"start-in too far", append(job, "--shards", "3", "--start-in", "1000000h"), "--start-in 1000000h0m0s: at most 24h0m0s"},
 		{"out", append(job, "--shards", "3", "--out", "r.json"), "--out cannot go to a shard's pod"},
 		{"password", append(job, "--shards", "3", "--username", "u", "--password", "p"), "a manifest would show the password"},
 		{"embedded API", []string{"kubernetes", "job", "ping", "--shards", "3", "--image", "loadgate:e2e"}, "a Job needs --target"},
