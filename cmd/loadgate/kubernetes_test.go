@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/testkit"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -73,7 +74,8 @@ func parseManifests(t *testing.T, stream string) map[string]object {
 func TestKubernetesJobManifests(t *testing.T) {
 	dir := t.TempDir()
 	scenario := "name: kube\n# quotes \"'\", a colon: and unicode: žluťoučký\ntarget: http://127.0.0.1:9\nload: {concurrency: 6, duration: 30s}\n" +
-		"users: {csv: people.csv}\nsteps:\n  - name: login\n    path: /api/auth/login\n    body: {username: \"{{user.username}}\", password: \"{{user.password}}\"}\nslos: [errors==0]\n"
+		"users: {csv: people.csv}\nsteps:\n  - name: login\n    path: /api/auth/login\n    body: {username: \"{{user.username}}\", password: \"{{user.password}}\"}\n" +
+		"  - name: upload\n    path: /upload\n    multipart: {blob: {file: blob.bin}}\nslos: [errors==0]\n"
 	csv := "username,password\n" + strings.Repeat("u,Secret-1\n", 6)
 	blob := []byte{0xff, 0xfe, 0, 1, 'x'}
 	for name, data := range map[string][]byte{"kube.yaml": []byte(scenario), "people.csv": []byte(csv), "blob.bin": blob} {
@@ -263,6 +265,86 @@ func TestKubernetesBadInput(t *testing.T) {
 			code, stdout, stderr := run(t, c.args...)
 			if code != exitUsage || stdout != "" || !strings.Contains(stderr, c.want) {
 				t.Errorf("exit %d, want %d, with %q\nstdout: %s\nstderr: %s", code, exitUsage, c.want, stdout, stderr)
+			}
+		})
+	}
+}
+
+// TestKubernetesJobFiles: --file must give exactly the files the scenario
+// reads, each the file it was checked with and named without a directory
+// (the pods see them in /scenario): a missing one, an unrelated one, one
+// in a directory and another file of the same name are each named, and
+// nothing is printed on stdout.
+func TestKubernetesJobFiles(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	csv := "username,password\n" + strings.Repeat("u,Secret-1\n", 3)
+	for _, name := range []string{"users.csv", "data/users.csv"} {
+		writeFile(t, dir, name, csv)
+	}
+	writeFile(t, elsewhere, "users.csv", csv)
+	writeFile(t, dir, "up.bin", "upload")
+	ca := testkit.NewCA(t, "corp")
+	copyFile(t, ca.File, dir)
+	const steps = "steps:\n  - {name: h, method: GET, path: /health}\n"
+	const upload = "steps:\n  - name: up\n    path: /upload\n    multipart: {f: {file: up.bin}}\n"
+	csvUsers := writeFile(t, dir, "csv.yaml", "load: {concurrency: 3, duration: 5s}\nusers: {csv: users.csv}\n"+steps)
+	inDir := writeFile(t, dir, "indir.yaml", "load: {concurrency: 3, duration: 5s}\nusers: {csv: data/users.csv}\n"+steps)
+	multipart := writeFile(t, dir, "multipart.yaml", "load: {concurrency: 3, duration: 5s}\n"+upload)
+	plain := writeFile(t, dir, "plain.yaml", "load: {concurrency: 3, duration: 5s}\n"+steps)
+	tlsBlock := writeFile(t, dir, "tls.yaml", "load: {concurrency: 3, duration: 5s}\ntls: {ca_cert: "+filepath.Base(ca.File)+"}\n"+steps)
+	job := func(scenario, target string, more ...string) []string {
+		return append([]string{"kubernetes", "job", scenario, "--shards", "3", "--image", "loadgate:e2e", "--target", target}, more...)
+	}
+	const http, https = "http://127.0.0.1:9", "https://127.0.0.1:9"
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"users CSV not given", job(csvUsers, http), "the scenario reads users.csv: give it with --file"},
+		{"multipart file not given", job(multipart, http), "the scenario reads up.bin: give it with --file"},
+		{"unrelated file", job(plain, http, "--file", "/etc/passwd"), "--file /etc/passwd: the scenario names no file passwd"},
+		{"unrelated and missing, both named", job(csvUsers, http, "--file", filepath.Join(dir, "up.bin")),
+			"--file " + filepath.Join(dir, "up.bin") + ": the scenario names no file up.bin; the scenario reads users.csv: give it with --file"},
+		{"another file of the name", job(csvUsers, http, "--file", filepath.Join(elsewhere, "users.csv")),
+			"--file " + filepath.Join(elsewhere, "users.csv") + " is not " + filepath.Join(dir, "users.csv") + ", the file the scenario was checked with"},
+		{"a file in a directory", job(inDir, http, "--file", filepath.Join(dir, "data", "users.csv")), "the scenario names data/users.csv: name it without a directory"},
+		{"tls file not given", job(tlsBlock, https), "the scenario reads " + filepath.Base(ca.File) + ": give it with --file"},
+		{"tls file of an unused block", job(tlsBlock, http, "--file", ca.File), "the scenario names no file " + filepath.Base(ca.File)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, c.args...)
+			if code != exitUsage || stdout != "" || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, want %d, with %q\nstdout: %s\nstderr: %s", code, exitUsage, c.want, stdout, stderr)
+			}
+		})
+	}
+	for _, c := range []struct {
+		name  string
+		args  []string
+		files []string
+	}{
+		{"users CSV", job(csvUsers, http, "--file", filepath.Join(dir, "users.csv")), []string{"csv.yaml", "users.csv"}},
+		{"multipart file", job(multipart, http, "--file", filepath.Join(dir, "up.bin")), []string{"multipart.yaml", "up.bin"}},
+		{"tls file", job(tlsBlock, https, "--file", filepath.Join(dir, filepath.Base(ca.File))), []string{"tls.yaml", filepath.Base(ca.File)}},
+		{"unused tls block", job(tlsBlock, http), []string{"tls.yaml"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, c.args...)
+			if code != exitOK {
+				t.Fatalf("exit %d\n%s", code, stderr)
+			}
+			var got []string
+			for name := range parseManifests(t, stdout)["ConfigMap"].at(t, "data").(object) {
+				got = append(got, name)
+			}
+			slices.Sort(got)
+			slices.Sort(c.files)
+			if !slices.Equal(got, c.files) {
+				t.Errorf("the ConfigMap holds %q, want %q", got, c.files)
 			}
 		})
 	}
