@@ -98,6 +98,7 @@ func (p *parser) multipartFile(n *yaml.Node, what string) (data []byte, filename
 		p.at(n, 0, "%s needs a file, a path from the scenario file's directory", what)
 	} else if path, ok := p.str(v, what+".file"); ok {
 		filename = filepath.Base(path)
+		p.name(path, false)
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(p.opts.Dir, path)
 		}

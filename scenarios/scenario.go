@@ -39,6 +39,7 @@ type Scenario struct {
 	// Source is the file as written.
 	Source []byte
 
+	files      []NamedFile // see Files
 	classifier runner.Classifier
 	users      users
 	session    *session // nil: none

@@ -46,6 +46,7 @@ func (p *parser) tlsOptions(n *yaml.Node) {
 	}
 	path := func(field runner.TLSField) string {
 		s := str(field)
+		p.name(s, true)
 		if s != "" && !filepath.IsAbs(s) {
 			s = filepath.Join(p.opts.Dir, s)
 		}

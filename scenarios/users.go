@@ -184,6 +184,7 @@ func (p *parser) csvUsers(n *yaml.Node) ([]string, [][]string) {
 	if file == "" {
 		return []string{}, nil
 	}
+	p.name(file, false)
 	if !filepath.IsAbs(file) {
 		file = filepath.Join(p.opts.Dir, file)
 	}

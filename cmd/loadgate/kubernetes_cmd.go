@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/loadgate/loadgate/internal/kubejob"
@@ -21,6 +22,10 @@ const (
 	defaultJobTTL      = 24 * time.Hour
 	defaultGateLife    = 10 * time.Minute
 	defaultResultsSize = "1Gi"
+	// maxStartDelay bounds --start-in: the pods are scheduled at once and
+	// wait, holding their nodes, for the start, and the Job's deadline
+	// counts the wait. A --start-at is the user's own choice of time.
+	maxStartDelay = 24 * time.Hour
 	// deadlineMargin is added to the start delay and the run's length for
 	// the shards' Job's default deadline; a run without a length gets
 	// lengthlessRun instead.
@@ -153,13 +158,15 @@ renders the Job that judges the results. Exit 0, or 2 for a usage error.`,
 			if p.target == nil {
 				return usagef("a Job needs --target (or a scenario file's target): each pod would run against an embedded reference API of its own")
 			}
-			last := runner.Shard{Index: r.Shards - 1, Count: r.Shards}
-			if users := p.scenario.UserShare(runner.Shard{}); users > 0 && p.scenario.UserShare(last) == 0 {
-				return usagef("shard %s would have none of the scenario's %d users: run at most %d shards, or give it more users", last, users, users)
+			if err := refuseShards(p, r.Shards); err != nil {
+				return err
 			}
 			r.StartAt, r.MaxLate = p.sharding.startAt, p.sharding.maxLate
 			r.ResultsSize, r.StorageClass = resultsSize, storageClass
-			if r.Scenario, r.Files, err = podFiles(name, p.scenario.Source, files); err != nil {
+			if err := kubejob.CheckQuantity(resultsSize); err != nil {
+				return usagef("--results-size: %v", err)
+			}
+			if r.Scenario, r.Files, err = podFiles(name, p.scenario, runner.TLSUsed(p.target), files); err != nil {
 				return err
 			}
 			r.RunArgs = passedRunFlags(fs)
@@ -191,6 +198,21 @@ renders the Job that judges the results. Exit 0, or 2 for a usage error.`,
 	return cmd
 }
 
+// refuseShards returns the refusal of the first of count shards of p that
+// `run --shard` would refuse (shardRefusal, as `plan` marks them), so that
+// no Job is rendered whose pod is sure to fail. A pod has no credentials
+// (--username is refused).
+func refuseShards(p *runPlan, count int) error {
+	load := p.load
+	for i := range count {
+		load.Shard = runner.Shard{Index: i, Count: count}
+		if err := shardRefusal(p.scenario, load, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // renderedFlags gives --start-at its value from now and startIn when it
 // was not given, and a run id when there is none, so that prepare checks
 // them as a run would.
@@ -200,6 +222,8 @@ func renderedFlags(fs *pflag.FlagSet, startIn time.Duration) error {
 		return usagef("--start-at and --start-in both say when the load begins: give one")
 	case startIn <= 0:
 		return usagef("--start-in must be positive, got %s", startIn)
+	case startIn > maxStartDelay:
+		return usagef("--start-in %s: at most %s; the pods start at once and wait for the load's start, holding their nodes", startIn, maxStartDelay)
 	case !fs.Changed("start-at"):
 		if err := fs.Set("start-at", time.Now().Add(startIn).UTC().Format(time.RFC3339)); err != nil {
 			return err
@@ -233,15 +257,35 @@ func passedRunFlags(fs *pflag.FlagSet) []string {
 	return args
 }
 
-// podFiles are the scenario file, by the base name of name (name.yaml for
-// a built-in), and the files of --file, read and checked.
-func podFiles(name string, source []byte, paths []string) (kubejob.File, []kubejob.File, error) {
-	scenario := kubejob.File{Name: name + ".yaml", Data: source}
+// podFiles are the scenario file of sc, by the base name of name
+// (name.yaml for a built-in), and the files of --file (paths), read and
+// checked: they must be exactly the files the scenario names (its tls
+// block's only when tlsUsed, as a run reads them), each the very file the
+// scenario was checked with, named without a directory since the pods see
+// them in one directory (kubejob.ScenarioDir). Every problem is named.
+func podFiles(name string, sc *scenarios.Scenario, tlsUsed bool, paths []string) (kubejob.File, []kubejob.File, error) {
+	scenario := kubejob.File{Name: name + ".yaml", Data: sc.Source}
 	if scenarios.IsFile(name) {
 		scenario.Name = filepath.Base(name)
 	}
 	if err := kubejob.CheckFileName(scenario.Name); err != nil {
 		return scenario, nil, usagef("scenario %s: %v", name, err)
+	}
+	needed := map[string]bool{} // by the name the pods see it as: given yet?
+	var problems, order []string
+	for _, f := range sc.Files() {
+		if f.TLS && !tlsUsed {
+			continue
+		}
+		key := filepath.Clean(f.Path)
+		if filepath.IsAbs(key) || filepath.Dir(key) != "." {
+			problems = append(problems, fmt.Sprintf("the scenario names %s: name it without a directory, beside the scenario file, as the pods see its files in %s", f.Path, kubejob.ScenarioDir))
+			continue
+		}
+		if _, dup := needed[key]; !dup {
+			needed[key] = false
+			order = append(order, key)
+		}
 	}
 	seen := map[string]string{scenario.Name: name}
 	var files []kubejob.File
@@ -254,12 +298,29 @@ func podFiles(name string, source []byte, paths []string) (kubejob.File, []kubej
 			return scenario, nil, usagef("--file %s: %s is named %s too; the pod sees the files by their names, in one directory", path, other, f.Name)
 		}
 		seen[f.Name] = path
+		if _, ok := needed[f.Name]; !ok {
+			problems = append(problems, fmt.Sprintf("--file %s: the scenario names no file %s", path, f.Name))
+			continue
+		}
+		needed[f.Name] = true
+		if read := filepath.Join(filepath.Dir(name), f.Name); !sameFile(path, read) {
+			problems = append(problems, fmt.Sprintf("--file %s is not %s, the file the scenario was checked with", path, read))
+			continue
+		}
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return scenario, nil, usagef("--file %s: %v", path, err)
 		}
 		f.Data = data
 		files = append(files, f)
+	}
+	for _, key := range order {
+		if !needed[key] {
+			problems = append(problems, fmt.Sprintf("the scenario reads %s: give it with --file, as the pods see only the files of the ConfigMap", key))
+		}
+	}
+	if len(problems) > 0 {
+		return scenario, nil, usagef("%s", strings.Join(problems, "; "))
 	}
 	return scenario, files, nil
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/loadgate/loadgate/internal/testkit"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -73,7 +74,8 @@ func parseManifests(t *testing.T, stream string) map[string]object {
 func TestKubernetesJobManifests(t *testing.T) {
 	dir := t.TempDir()
 	scenario := "name: kube\n# quotes \"'\", a colon: and unicode: žluťoučký\ntarget: http://127.0.0.1:9\nload: {concurrency: 6, duration: 30s}\n" +
-		"users: {csv: people.csv}\nsteps:\n  - name: login\n    path: /api/auth/login\n    body: {username: \"{{user.username}}\", password: \"{{user.password}}\"}\nslos: [errors==0]\n"
+		"users: {csv: people.csv}\nsteps:\n  - name: login\n    path: /api/auth/login\n    body: {username: \"{{user.username}}\", password: \"{{user.password}}\"}\n" +
+		"  - name: upload\n    path: /upload\n    multipart: {blob: {file: blob.bin}}\nslos: [errors==0]\n"
 	csv := "username,password\n" + strings.Repeat("u,Secret-1\n", 6)
 	blob := []byte{0xff, 0xfe, 0, 1, 'x'}
 	for name, data := range map[string][]byte{"kube.yaml": []byte(scenario), "people.csv": []byte(csv), "blob.bin": blob} {
@@ -219,7 +221,7 @@ func TestKubernetesGateManifest(t *testing.T) {
 func TestKubernetesBadInput(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "k.yaml")
-	if err := os.WriteFile(file, []byte("name: k\ntarget: http://127.0.0.1:9\nload: {concurrency: 2, duration: 5s}\nsteps:\n  - {name: h, method: GET, path: /health}\n"), 0o644); err != nil {
+	if err := os.WriteFile(file, []byte("name: k\ntarget: http://127.0.0.1:9\nload: {concurrency: 6, duration: 5s}\nsteps:\n  - {name: h, method: GET, path: /health}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	job := []string{"kubernetes", "job", file, "--image", "loadgate:e2e"}
@@ -241,10 +243,15 @@ func TestKubernetesBadInput(t *testing.T) {
 		{"upper-case run id", append(job, "--shards", "3", "--run-id", "Nightly"), "cannot name Kubernetes objects"},
 		{"start-at and start-in", append(job, "--shards", "3", "--start-at", "2030-01-01T00:00:00Z", "--start-in", "1m"), "give one"},
 		{"zero start-in", append(job, "--shards", "3", "--start-in", "0s"), "--start-in must be positive"},
+		{"start-in too far", append(job, "--shards", "3", "--start-in", "1000000h"), "--start-in 1000000h0m0s: at most 24h0m0s"},
 		{"out", append(job, "--shards", "3", "--out", "r.json"), "--out cannot go to a shard's pod"},
 		{"password", append(job, "--shards", "3", "--username", "u", "--password", "p"), "a manifest would show the password"},
 		{"embedded API", []string{"kubernetes", "job", "ping", "--shards", "3", "--image", "loadgate:e2e"}, "a Job needs --target"},
-		{"more shards than users", []string{"kubernetes", "job", "smoke", "--shards", "3", "--image", "loadgate:e2e", "--target", "http://127.0.0.1:9"}, "would have none of the scenario's"},
+		{"more shards than users", []string{"kubernetes", "job", "smoke", "--shards", "3", "-c", "6", "--image", "loadgate:e2e", "--target", "http://127.0.0.1:9"},
+			"shard 1/3 would have none of the scenario's 1 user: run at most 1 shard"},
+		{"more shards than workers", []string{"kubernetes", "job", "stress", "--shards", "3", "-c", "2", "--image", "lg:1", "--target", "http://127.0.0.1:1"},
+			"--shard 2/3 of a closed load of 2 workers at most has none: run at most 2 shards"},
+		{"results size not a quantity", append(job, "--shards", "3", "--results-size", "lots"), `--results-size: size "lots" is not a Kubernetes quantity`},
 		{"bad SLO", append(job, "--shards", "3", "--slo", "p95<<1s"), "p95<<1s"},
 		{"bad namespace", append(job, "--shards", "3", "--namespace", "Load"), "--namespace: namespace \"Load\""},
 		{"bad claim", append(job, "--shards", "3", "--results-claim", "my_claim"), "--results-claim: claim \"my_claim\""},
@@ -258,6 +265,86 @@ func TestKubernetesBadInput(t *testing.T) {
 			code, stdout, stderr := run(t, c.args...)
 			if code != exitUsage || stdout != "" || !strings.Contains(stderr, c.want) {
 				t.Errorf("exit %d, want %d, with %q\nstdout: %s\nstderr: %s", code, exitUsage, c.want, stdout, stderr)
+			}
+		})
+	}
+}
+
+// TestKubernetesJobFiles: --file must give exactly the files the scenario
+// reads, each the file it was checked with and named without a directory
+// (the pods see them in /scenario): a missing one, an unrelated one, one
+// in a directory and another file of the same name are each named, and
+// nothing is printed on stdout.
+func TestKubernetesJobFiles(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	csv := "username,password\n" + strings.Repeat("u,Secret-1\n", 3)
+	for _, name := range []string{"users.csv", "data/users.csv"} {
+		writeFile(t, dir, name, csv)
+	}
+	writeFile(t, elsewhere, "users.csv", csv)
+	writeFile(t, dir, "up.bin", "upload")
+	ca := testkit.NewCA(t, "corp")
+	copyFile(t, ca.File, dir)
+	const steps = "steps:\n  - {name: h, method: GET, path: /health}\n"
+	const upload = "steps:\n  - name: up\n    path: /upload\n    multipart: {f: {file: up.bin}}\n"
+	csvUsers := writeFile(t, dir, "csv.yaml", "load: {concurrency: 3, duration: 5s}\nusers: {csv: users.csv}\n"+steps)
+	inDir := writeFile(t, dir, "indir.yaml", "load: {concurrency: 3, duration: 5s}\nusers: {csv: data/users.csv}\n"+steps)
+	multipart := writeFile(t, dir, "multipart.yaml", "load: {concurrency: 3, duration: 5s}\n"+upload)
+	plain := writeFile(t, dir, "plain.yaml", "load: {concurrency: 3, duration: 5s}\n"+steps)
+	tlsBlock := writeFile(t, dir, "tls.yaml", "load: {concurrency: 3, duration: 5s}\ntls: {ca_cert: "+filepath.Base(ca.File)+"}\n"+steps)
+	job := func(scenario, target string, more ...string) []string {
+		return append([]string{"kubernetes", "job", scenario, "--shards", "3", "--image", "loadgate:e2e", "--target", target}, more...)
+	}
+	const http, https = "http://127.0.0.1:9", "https://127.0.0.1:9"
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"users CSV not given", job(csvUsers, http), "the scenario reads users.csv: give it with --file"},
+		{"multipart file not given", job(multipart, http), "the scenario reads up.bin: give it with --file"},
+		{"unrelated file", job(plain, http, "--file", "/etc/passwd"), "--file /etc/passwd: the scenario names no file passwd"},
+		{"unrelated and missing, both named", job(csvUsers, http, "--file", filepath.Join(dir, "up.bin")),
+			"--file " + filepath.Join(dir, "up.bin") + ": the scenario names no file up.bin; the scenario reads users.csv: give it with --file"},
+		{"another file of the name", job(csvUsers, http, "--file", filepath.Join(elsewhere, "users.csv")),
+			"--file " + filepath.Join(elsewhere, "users.csv") + " is not " + filepath.Join(dir, "users.csv") + ", the file the scenario was checked with"},
+		{"a file in a directory", job(inDir, http, "--file", filepath.Join(dir, "data", "users.csv")), "the scenario names data/users.csv: name it without a directory"},
+		{"tls file not given", job(tlsBlock, https), "the scenario reads " + filepath.Base(ca.File) + ": give it with --file"},
+		{"tls file of an unused block", job(tlsBlock, http, "--file", ca.File), "the scenario names no file " + filepath.Base(ca.File)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, c.args...)
+			if code != exitUsage || stdout != "" || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, want %d, with %q\nstdout: %s\nstderr: %s", code, exitUsage, c.want, stdout, stderr)
+			}
+		})
+	}
+	for _, c := range []struct {
+		name  string
+		args  []string
+		files []string
+	}{
+		{"users CSV", job(csvUsers, http, "--file", filepath.Join(dir, "users.csv")), []string{"csv.yaml", "users.csv"}},
+		{"multipart file", job(multipart, http, "--file", filepath.Join(dir, "up.bin")), []string{"multipart.yaml", "up.bin"}},
+		{"tls file", job(tlsBlock, https, "--file", filepath.Join(dir, filepath.Base(ca.File))), []string{"tls.yaml", filepath.Base(ca.File)}},
+		{"unused tls block", job(tlsBlock, http), []string{"tls.yaml"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, c.args...)
+			if code != exitOK {
+				t.Fatalf("exit %d\n%s", code, stderr)
+			}
+			var got []string
+			for name := range parseManifests(t, stdout)["ConfigMap"].at(t, "data").(object) {
+				got = append(got, name)
+			}
+			slices.Sort(got)
+			slices.Sort(c.files)
+			if !slices.Equal(got, c.files) {
+				t.Errorf("the ConfigMap holds %q, want %q", got, c.files)
 			}
 		})
 	}

@@ -113,6 +113,19 @@ func CheckImage(image string) error {
 	return nil
 }
 
+// quantityPattern is a Kubernetes quantity as a claim's size is written:
+// digits, an optional decimal part and an optional binary or decimal
+// suffix (1Gi, 500Mi, 10G, 1.5Ti).
+var quantityPattern = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$`)
+
+// CheckQuantity reports why size is not a positive storage size.
+func CheckQuantity(size string) error {
+	if len(size) > 64 || !quantityPattern.MatchString(size) || strings.Trim(size, "0.KkMGTPEi") == "" {
+		return fmt.Errorf("size %q is not a Kubernetes quantity such as 1Gi, 500Mi or 10G (digits, an optional decimal part, a suffix among Ki Mi Gi Ti Pi Ei k M G T P E), more than zero", size)
+	}
+	return nil
+}
+
 // CheckFileName reports why name cannot be a file in the scenario's
 // ConfigMap.
 func CheckFileName(name string) error {

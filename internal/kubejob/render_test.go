@@ -54,3 +54,16 @@ func TestCheckImage(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckQuantity(t *testing.T) {
+	for _, ok := range []string{"1Gi", "500Mi", "10G", "1.5Ti", "100", "2k", "1Ei", "0.5Gi", "10Pi"} {
+		if err := CheckQuantity(ok); err != nil {
+			t.Errorf("CheckQuantity(%q): %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "lots", "1 Gi", "1gi", "1GB", "Gi", "-1Gi", "1.Gi", ".5Gi", "1e3", "0", "0Gi", "0.0Mi", "1Gi\n", strings.Repeat("9", 65)} {
+		if err := CheckQuantity(bad); err == nil {
+			t.Errorf("CheckQuantity(%q) accepted it", bad)
+		}
+	}
+}
