@@ -33,8 +33,8 @@ func newLogsCommand(stdout io.Writer) *cobra.Command {
 		Short: "Read a service's log: errors by kind, lock timeouts, lock times; judge SLOs on them",
 		Long: `Read a service's log (a file, or - for stdin) and say what it shows:
 requests and errors by error_kind, endpoint and status, storage lock
-timeouts (a structured record and the bare "storage lock timeout" warning,
-counted once per trace ID), lock acquisition times (wait_ms, hold_ms),
+timeouts (a structured record and the bare "storage lock timeout" warning
+of one trace ID paired within 10,000 lines), lock acquisition times (wait_ms, hold_ms),
 error latency (duration_ms), the first lines of each error kind, and how
 many lines were recognised. It reads tracing-subscriber text (ANSI colours
 or not) and JSON, Go slog text and JSON, logfmt, railway logs, and these

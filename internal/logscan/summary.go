@@ -79,8 +79,8 @@ type Summary struct {
 	// Samples are the first lines of each error kind.
 	Samples map[string][]Sample
 
-	lockIDs  map[string]uint8 // trace ID → lockStructured | lockWarning
-	finished bool
+	lockPairs lockPairs
+	finished  bool
 }
 
 // EndpointCounts are one endpoint's request records.
@@ -88,19 +88,15 @@ type EndpointCounts struct{ Requests, Errors, LockTimeouts int64 }
 
 // LockTimeouts counts the storage lock timeouts a log shows. A service may
 // log one as a structured record (error_kind=storage_lock_timeout), as a
-// bare warning ("storage lock timeout - returning 503"), or both: Total
-// counts each trace ID once whichever way it was logged, plus every record
-// without a trace ID (which cannot be matched). Matched counts the trace
-// IDs logged both ways.
+// bare warning ("storage lock timeout - returning 503"), or both. The
+// lines of one trace ID within LockPairLines lines of its first are
+// paired: they are as many lock timeouts as the more of their records and
+// their warnings, and Matched counts the fewer (those logged both ways).
+// Total is those of every trace ID, plus every line without a trace ID
+// (which cannot be paired).
 type LockTimeouts struct {
 	Structured, Warnings, Matched, Total int64
-	withoutID                            int64
 }
-
-const (
-	lockStructured uint8 = 1 << iota
-	lockWarning
-)
 
 // Sample is one line of an error kind: its number in the input and its
 // text (without wrapping or ANSI escapes, cut at 512 bytes).
@@ -121,7 +117,7 @@ func NewSummary(w Window) *Summary {
 		ErrorLatency: runner.NewLatencyHistogram(),
 		KindLatency:  map[string]*hdrhistogram.Histogram{},
 		Samples:      map[string][]Sample{},
-		lockIDs:      map[string]uint8{},
+		lockPairs:    newLockPairs(),
 	}
 }
 
@@ -141,6 +137,7 @@ func Read(in io.Reader, w Window) (*Summary, error) {
 // Add counts the line the scanner last read.
 func (s *Summary) Add(sc *Scanner) {
 	s.Lines++
+	s.lockPairs.closeBefore(s.Lines, &s.LockTimeouts)
 	if !sc.Recognised() {
 		if s.Unrecognised == 0 {
 			s.FirstUnrecognised = sampleOf(sc)
@@ -182,7 +179,7 @@ func (s *Summary) Add(sc *Scanner) {
 		s.addRequest(sc, r, kind, status)
 	case strings.Contains(strings.ToLower(r.Message), lockTimeoutWarning):
 		s.LockTimeouts.Warnings++
-		s.lockTimeout(r, lockWarning)
+		s.lockTimeout(r, false)
 		s.sample(KindLockTimeout, sc)
 	}
 }
@@ -239,21 +236,22 @@ func (s *Summary) addRequest(sc *Scanner, r *Record, kind string, status int) {
 	if kind == KindLockTimeout {
 		e.LockTimeouts++
 		s.LockTimeouts.Structured++
-		s.lockTimeout(r, lockStructured)
+		s.lockTimeout(r, true)
 		return
 	}
 	s.Errors++
 	s.ByKind[kind]++
 }
 
-// lockTimeout notes a lock timeout logged one way (how).
-func (s *Summary) lockTimeout(r *Record, how uint8) {
+// lockTimeout notes a lock timeout logged as a structured record, or as a
+// warning.
+func (s *Summary) lockTimeout(r *Record, structured bool) {
 	id := r.first("trace_id", "request_id")
 	if id == "" {
-		s.LockTimeouts.withoutID++
+		s.LockTimeouts.Total++
 		return
 	}
-	s.lockIDs[id] |= how
+	s.lockPairs.add(id, s.Lines, structured)
 }
 
 func (s *Summary) sample(kind string, sc *Scanner) {
@@ -280,20 +278,16 @@ func sampleOf(sc *Scanner) Sample {
 	return Sample{Line: sc.LineNumber(), Text: text}
 }
 
-// Finish completes the counts that need the whole log: the lock timeouts,
-// merged by trace ID, and the errors they add. It may be called once.
+// Finish completes the counts that need the whole log: the lock timeouts
+// still waiting for a partner, and the errors the lock timeouts add. It
+// may be called more than once; the calls after the first do nothing.
 func (s *Summary) Finish() {
 	if s.finished {
 		return
 	}
 	s.finished = true
 	lt := &s.LockTimeouts
-	lt.Total = lt.withoutID + int64(len(s.lockIDs))
-	for _, how := range s.lockIDs {
-		if how == lockStructured|lockWarning {
-			lt.Matched++
-		}
-	}
+	s.lockPairs.closeAll(lt)
 	if lt.Total > 0 {
 		s.ByKind[KindLockTimeout] = lt.Total
 		s.Errors += lt.Total

@@ -108,3 +108,71 @@ func TestSamplesCannotDriveATerminal(t *testing.T) {
 		t.Errorf("sample %q keeps a control character", text)
 	}
 }
+
+// TestLockTimeoutsOfOneTraceID: the lines of one trace ID are as many
+// lock timeouts as the more of its records and its warnings; they used to
+// be one, whatever their number, and the summary said "3 request records,
+// 1 error; statuses 503:3".
+func TestLockTimeoutsOfOneTraceID(t *testing.T) {
+	const record = "level=WARN msg=\"request failed\" endpoint=login status=503 error_kind=storage_lock_timeout trace_id=a\n"
+	const warning = "level=WARN msg=\"storage lock timeout - returning 503\" trace_id=a\n"
+	for _, c := range []struct {
+		name                string
+		log                 string
+		total, matched, err int64
+	}{
+		{"one record three times", record + record + record, 3, 0, 3},
+		{"two records, one warning", record + warning + record, 2, 1, 2},
+		{"two warnings, two records", warning + record + warning + record, 2, 2, 2},
+		{"three warnings", warning + warning + warning, 3, 0, 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := Read(strings.NewReader(c.log), Window{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lt := s.LockTimeouts
+			if lt.Total != c.total || lt.Matched != c.matched || s.Errors != c.err || s.ByKind[KindLockTimeout] != c.total {
+				t.Errorf("lock timeouts %+v, errors %d, by kind %v; want total %d, matched %d, errors %d",
+					lt, s.Errors, s.ByKind, c.total, c.matched, c.err)
+			}
+			if s.Errors < s.ByStatus[503] {
+				t.Errorf("%d errors but %d 503s", s.Errors, s.ByStatus[503])
+			}
+		})
+	}
+}
+
+// TestLockTimeoutsPairedWithinAWindow: a record and a warning of one trace
+// ID are paired within LockPairLines lines of the first, and no trace ID
+// is kept longer, so a log of lock timeouts with unique trace IDs is read
+// in bounded memory (every ID used to be kept to the end).
+func TestLockTimeoutsPairedWithinAWindow(t *testing.T) {
+	const timeouts = 3 * LockPairLines
+	var b strings.Builder
+	b.WriteString("level=WARN msg=\"storage lock timeout - returning 503\" trace_id=far\n")
+	for i := range timeouts {
+		fmt.Fprintf(&b, "level=WARN msg=\"request failed\" status=503 error_kind=storage_lock_timeout trace_id=%d\n", i)
+		if i == 5 {
+			b.WriteString("level=WARN msg=\"storage lock timeout - returning 503\" trace_id=3\n")
+		}
+	}
+	b.WriteString("level=WARN msg=\"request failed\" status=503 error_kind=storage_lock_timeout trace_id=far\n")
+	sc := NewScanner(strings.NewReader(b.String()))
+	s := NewSummary(Window{})
+	kept := 0
+	for sc.Scan() {
+		s.Add(sc)
+		kept = max(kept, len(s.lockPairs.open), len(s.lockPairs.queue))
+	}
+	s.Finish()
+	if kept > LockPairLines {
+		t.Errorf("kept %d trace IDs at once, want at most %d", kept, LockPairLines)
+	}
+	// "far"'s warning and record are more than LockPairLines lines apart:
+	// two lock timeouts; "3"'s are paired.
+	lt := s.LockTimeouts
+	if lt.Total != timeouts+2 || lt.Matched != 1 || lt.Structured != timeouts+1 || lt.Warnings != 2 {
+		t.Errorf("lock timeouts %+v; want %d in all, 1 matched", lt, timeouts+2)
+	}
+}
