@@ -199,12 +199,31 @@ func requestOf(r *Record) (kind string, status int, isRequest bool) {
 	return kind, status, statusText != "" || kind != ""
 }
 
+// endpointOf reads a request record's endpoint: its endpoint, route or
+// path, else the path of its uri (tower-http's request span writes the
+// request's URI: "/api/auth/login?next=1", or a whole URL), without the
+// query.
+func endpointOf(r *Record) string {
+	if name := r.first("endpoint", "route", "path"); name != "" {
+		return name
+	}
+	uri, _ := r.Get("uri")
+	if _, afterScheme, ok := strings.Cut(uri, "://"); ok {
+		uri = "/"
+		if slash := strings.IndexByte(afterScheme, '/'); slash >= 0 {
+			uri = afterScheme[slash:]
+		}
+	}
+	path, _, _ := strings.Cut(uri, "?")
+	return path
+}
+
 func (s *Summary) addRequest(sc *Scanner, r *Record, kind string, status int) {
 	s.Requests++
 	if status > 0 {
 		s.ByStatus[status]++
 	}
-	endpoint := r.first("endpoint", "route", "path")
+	endpoint := endpointOf(r)
 	e := s.ByEndpoint[endpoint]
 	if e == nil {
 		if len(s.ByEndpoint) >= maxNames {

@@ -176,3 +176,27 @@ func TestLockTimeoutsPairedWithinAWindow(t *testing.T) {
 		t.Errorf("lock timeouts %+v; want %d in all, 1 matched", lt, timeouts+2)
 	}
 }
+
+// TestEndpointFromURI: tower-http's request span (axum's usual layout)
+// carries the request's uri, not an endpoint; its path is the endpoint,
+// in tracing text and in tracing JSON. It used to be "" (none).
+func TestEndpointFromURI(t *testing.T) {
+	log := `2026-11-28T12:00:00.000001Z DEBUG request{method=POST uri=/api/auth/login?next=%2F version=HTTP/1.1}: tower_http::trace::on_response: finished processing request latency=12 ms status=401
+2026-11-28T12:00:00.000002Z ERROR request{method=POST uri=http://127.0.0.1:8080/api/auth/login version=HTTP/1.1}: tower_http::trace::on_failure: response failed classification=Status code: 503 Service Unavailable latency=2001 ms status=503
+{"timestamp":"2026-11-28T12:00:00.000003Z","level":"DEBUG","fields":{"message":"finished processing request","latency":"3 ms","status":200},"target":"tower_http::trace::on_response","span":{"method":"GET","uri":"/api/users/7","version":"HTTP/1.1","name":"request"},"spans":[{"method":"GET","uri":"/api/users/7","version":"HTTP/1.1","name":"request"}]}
+{"timestamp":"2026-11-28T12:00:00.000004Z","level":"DEBUG","fields":{"message":"finished processing request","status":200,"endpoint":"users"},"target":"tower_http::trace::on_response","span":{"method":"GET","uri":"/api/users/8","name":"request"}}
+`
+	s, err := Read(strings.NewReader(log), Window{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]EndpointCounts{"/api/auth/login": {Requests: 2, Errors: 2}, "/api/users/7": {Requests: 1}, "users": {Requests: 1}}
+	if len(s.ByEndpoint) != len(want) {
+		t.Errorf("endpoints %v, want %v", s.ByEndpoint, want)
+	}
+	for name, w := range want {
+		if e := s.ByEndpoint[name]; e == nil || *e != w {
+			t.Errorf("endpoint %q: %+v, want %+v", name, e, w)
+		}
+	}
+}
