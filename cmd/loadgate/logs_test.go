@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -179,6 +180,7 @@ func TestLogsNothingToCount(t *testing.T) {
 	}{
 		"unknown format": {"panic: boom\ngoroutine 1 [running]:\n", nil, "no line of"},
 		"empty":          {"", nil, "has no line"},
+		"random bytes":   {randomBytes(3_000_000), nil, "no line of"},
 		"outside window": {tracingLog, []string{"--since", "2027-01-01T00:00:00Z"}, "none of the 3 records"},
 	}
 	for name, c := range cases {
@@ -189,6 +191,13 @@ func TestLogsNothingToCount(t *testing.T) {
 			}
 		})
 	}
+}
+
+// randomBytes returns n bytes of a fixed random sequence: no log.
+func randomBytes(n int) string {
+	b := make([]byte, n)
+	rand.NewChaCha8([32]byte{2}).Read(b)
+	return string(b)
 }
 
 func TestLogsUsageErrors(t *testing.T) {

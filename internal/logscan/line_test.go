@@ -1,6 +1,8 @@
 package logscan
 
 import (
+	"bytes"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -226,5 +228,39 @@ func TestLongLineSkipped(t *testing.T) {
 	texts, _, recognised := scanAll(t, long+"\nlevel=INFO msg=after\n")
 	if len(texts) != 2 || recognised[0] || !recognised[1] {
 		t.Errorf("got %d lines, recognised %v; want the long one skipped and the next read", len(texts), recognised)
+	}
+}
+
+// TestRandomBytesAreNotLogfmt: random bytes are no log; about one line in
+// seven of them used to be read as logfmt (a token with an '=' and no
+// space), so 3 MB of them gave "0 errors". A logfmt key is a name and a
+// logfmt line printable UTF-8.
+func TestRandomBytesAreNotLogfmt(t *testing.T) {
+	random := make([]byte, 3_000_000)
+	rand.NewChaCha8([32]byte{15}).Read(random)
+	s, err := Read(bytes.NewReader(random), Window{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Recognised != 0 || s.Lines < 10_000 {
+		t.Errorf("%d of %d lines of random bytes recognised (%v), want none", s.Recognised, s.Lines, s.ByFormat)
+	}
+	for line, want := range map[string]bool{
+		"a=b c=d":   true,
+		"msg=hello": true,
+		"Xq=7$V9":   false,
+		"@timestamp=2026-11-28T12:00:00Z x-request-id=7 http.status_code=503": true,
+		"msg=héllo\tk=v": true,
+		"\x01=b":         false,
+		"a=b\x7f":        false,
+		"a=\xff":         false,
+		"9a=b":           false,
+		"(=b":            false,
+		"a=b ==c":        false,
+	} {
+		var r Record
+		if got := parseLine(line, &r); got != want {
+			t.Errorf("%q: recognised %v, want %v", line, got, want)
+		}
 	}
 }

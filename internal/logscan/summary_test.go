@@ -98,7 +98,7 @@ func TestSummaryBoundsNames(t *testing.T) {
 }
 
 func TestSamplesCannotDriveATerminal(t *testing.T) {
-	s, err := Read(strings.NewReader("level=WARN msg=x error_kind=boom payload=\"\\a\" raw=\x07\x9b2J\xff\n"), Window{})
+	s, err := Read(strings.NewReader("WARN api: x error_kind=boom payload=\"\\a\" raw=\x07\x9b2J\xff\n"), Window{})
 	if err != nil {
 		t.Fatal(err)
 	}
