@@ -154,8 +154,13 @@ func checkRecognised(source string, s *logscan.Summary) error {
 	case s.Lines == 0:
 		return fmt.Errorf("%w: %s has no line", errNothingRecognised, source)
 	case s.Recognised == 0:
-		return fmt.Errorf("%w: no line of %s is of a known log format (tracing-subscriber text or JSON, slog text or JSON, logfmt, railway), so its errors cannot be counted (%d line%s read; line %d: %.200q)",
-			errNothingRecognised, source, s.Lines, plural(s.Lines), s.FirstUnrecognised.Line, s.FirstUnrecognised.Text)
+		first := s.FirstUnrecognised
+		shown := fmt.Sprintf("%.200q", first.Text)
+		if first.TooLong {
+			shown = first.Shown()
+		}
+		return fmt.Errorf("%w: no line of %s is of a known log format (tracing-subscriber text or JSON, slog text or JSON, logfmt, railway), so its errors cannot be counted (%d line%s read; line %d: %s)",
+			errNothingRecognised, source, s.Lines, plural(s.Lines), first.Line, shown)
 	case s.Recognised == s.OutsideWindow+s.Undated:
 		return fmt.Errorf("%w: none of the %d records of %s is in the window %s (%d outside it, %d without a time)",
 			errNothingRecognised, s.Recognised, source, report.WindowText(s.Window), s.OutsideWindow, s.Undated)

@@ -178,10 +178,11 @@ func TestLogsNothingToCount(t *testing.T) {
 		args []string
 		want string
 	}{
-		"unknown format": {"panic: boom\ngoroutine 1 [running]:\n", nil, "no line of"},
-		"empty":          {"", nil, "has no line"},
-		"random bytes":   {randomBytes(3_000_000), nil, "no line of"},
-		"outside window": {tracingLog, []string{"--since", "2027-01-01T00:00:00Z"}, "none of the 3 records"},
+		"unknown format":    {"panic: boom\ngoroutine 1 [running]:\n", nil, "no line of"},
+		"empty":             {"", nil, "has no line"},
+		"random bytes":      {randomBytes(3_000_000), nil, "no line of"},
+		"a line over 1 MiB": {strings.Repeat("x", 2<<20) + "\n", nil, "(1 line read; line 1: longer than 1 MiB (1048576 bytes), skipped)"},
+		"outside window":    {tracingLog, []string{"--since", "2027-01-01T00:00:00Z"}, "none of the 3 records"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

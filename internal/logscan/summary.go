@@ -98,11 +98,14 @@ type LockTimeouts struct {
 	Structured, Warnings, Matched, Total int64
 }
 
-// Sample is one line of an error kind: its number in the input and its
-// text (without wrapping or ANSI escapes, cut at 512 bytes).
+// Sample is one line of an error kind, or the first not recognised: its
+// number in the input and its text (without wrapping or ANSI escapes, cut
+// at 512 bytes). TooLong says the line was longer than MaxLineBytes and
+// skipped: its Text is "".
 type Sample struct {
-	Line int64
-	Text string
+	Line    int64
+	Text    string
+	TooLong bool
 }
 
 // NewSummary returns an empty Summary that counts the records in w.
@@ -273,6 +276,15 @@ func (s *Summary) lockTimeout(r *Record, structured bool) {
 	s.lockPairs.add(id, s.Lines, structured)
 }
 
+// Shown is the sample's text as a report shows it, or for a line too long
+// what it was.
+func (s Sample) Shown() string {
+	if s.TooLong {
+		return "longer than 1 MiB (" + strconv.Itoa(MaxLineBytes) + " bytes), skipped"
+	}
+	return s.Text
+}
+
 func (s *Summary) sample(kind string, sc *Scanner) {
 	if len(s.Samples[kind]) >= maxSamples {
 		return
@@ -294,7 +306,7 @@ func sampleOf(sc *Scanner) Sample {
 		}
 		return r
 	}, strings.ToValidUTF8(text, "\uFFFD"))
-	return Sample{Line: sc.LineNumber(), Text: text}
+	return Sample{Line: sc.LineNumber(), Text: text, TooLong: sc.TooLong()}
 }
 
 // Finish completes the counts that need the whole log: the lock timeouts
