@@ -41,7 +41,7 @@ or not) and JSON, Go slog text and JSON, logfmt, railway logs, and these
 lines as kubectl --timestamps, CRI node files or Docker's json-file wrap
 them. --run takes the window of a run's result file and sets the client's
 counts beside the log's. Exit 0 when every SLO passed, 3 when one failed,
-2 for a usage error, 1 when nothing in the log was recognised or the
+2 for a usage error (a log that cannot be opened or read included), 1 when nothing in the log was recognised or the
 window holds no record.`,
 		Args: takes(1, 1, "one log file (or - for stdin)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -97,7 +97,7 @@ func runLogs(cmd *cobra.Command, source string, f logsFlags, stdin io.Reader, st
 	}
 	sum, err := logscan.Read(in, window)
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", source, err)
+		return usagef("%v", err) // a directory opens, and fails here
 	}
 	rep.Summary = sum
 	if err := checkRecognised(source, sum); err != nil {

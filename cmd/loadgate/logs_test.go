@@ -217,6 +217,8 @@ func TestLogsUsageErrors(t *testing.T) {
 		{[]string{"logs", log, "--run", filepath.Join(t.TempDir(), "none.json")}, "--run "},
 		{[]string{"logs", log, "--junit", ""}, "--junit is empty"},
 		{[]string{"logs", filepath.Join(t.TempDir(), "missing.log")}, "no such file"},
+		{[]string{"logs", t.TempDir()}, "is a directory"}, // it was exit 1
+		{[]string{"logs", filepath.Join(log, "x")}, "not a directory"},
 	} {
 		code, _, stderr := run(t, c.args...)
 		if code != exitUsage || !strings.Contains(stderr, c.want) {
