@@ -92,6 +92,18 @@ func isKey(k string) bool {
 // printable reports whether s is valid UTF-8 without control characters
 // (a tab allowed).
 func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf {
+			return printableUTF8(s[i:])
+		} else if c < 0x20 && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// printableUTF8 is printable for text that is not all ASCII, decoded.
+func printableUTF8(s string) bool {
 	for _, c := range s {
 		if c < 0x20 && c != '\t' || c >= 0x7f && c < 0xa0 {
 			return false
