@@ -87,7 +87,7 @@ func LogsText(w io.Writer, rep LogsReport) error {
 	p.line("log        %s", rep.Source)
 	p.line("lines      %d read: %d recognised (%s), %d not recognised", s.Lines, s.Recognised, formatCounts(s), s.Unrecognised)
 	if s.Unrecognised > 0 {
-		p.line("           first not recognised, line %d: %s", s.FirstUnrecognised.Line, s.FirstUnrecognised.Text)
+		p.line("           first not recognised, line %d: %s", s.FirstUnrecognised.Line, s.FirstUnrecognised.Shown())
 	}
 	if rep.WindowFrom != "" {
 		p.line("window     %s (%s); %d record%s outside it, %d without a time left out",

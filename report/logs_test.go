@@ -83,3 +83,35 @@ func TestLogsMarkdownQuotesTheLog(t *testing.T) {
 		}
 	}
 }
+
+// TestLogsSayALineWasTooLong: a line over 1 MiB, the first not recognised,
+// is said to be too long in the summary and the document (it used to show
+// as an empty line).
+func TestLogsSayALineWasTooLong(t *testing.T) {
+	sum, err := logscan.Read(strings.NewReader(strings.Repeat("x", logscan.MaxLineBytes+1)+"\n"+sampleLog), logscan.Window{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := report.LogsReport{Source: "service.log", Summary: sum}
+	var text, doc bytes.Buffer
+	if err := report.LogsText(&text, rep); err != nil {
+		t.Fatal(err)
+	}
+	if want := "first not recognised, line 1: longer than 1 MiB (1048576 bytes), skipped"; !strings.Contains(text.String(), want) {
+		t.Errorf("no %q in\n%s", want, text.String())
+	}
+	if err := report.LogsJSON(&doc, rep); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Lines struct {
+			First map[string]any `json:"first_unrecognised"`
+		} `json:"lines"`
+	}
+	if err := json.Unmarshal(doc.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if first := got.Lines.First; first["line"] != 1.0 || first["text"] != "" || first["too_long"] != true {
+		t.Errorf("first_unrecognised %v, want line 1, too_long", first)
+	}
+}

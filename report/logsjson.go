@@ -83,8 +83,9 @@ type (
 		Max   float64 `json:"max"`
 	}
 	sampleJSON struct {
-		Line int64  `json:"line"`
-		Text string `json:"text"`
+		Line    int64  `json:"line"`
+		Text    string `json:"text"`
+		TooLong bool   `json:"too_long,omitempty"`
 	}
 	runJSON struct {
 		File         string    `json:"file"`
@@ -130,7 +131,8 @@ func LogsJSON(w io.Writer, rep LogsReport) error {
 		SLOs:         []logVerdictJSON{},
 	}
 	if s.Unrecognised > 0 {
-		out.Lines.FirstUnknown = &sampleJSON{s.FirstUnrecognised.Line, s.FirstUnrecognised.Text}
+		first := s.FirstUnrecognised
+		out.Lines.FirstUnknown = &sampleJSON{first.Line, first.Text, first.TooLong}
 	}
 	if rep.WindowFrom != "" {
 		out.Window = &windowJSON{Since: timeOrNil(s.Window.Since), Until: timeOrNil(s.Window.Until), From: rep.WindowFrom}
@@ -157,7 +159,7 @@ func LogsJSON(w io.Writer, rep LogsReport) error {
 	}
 	for _, kind := range slices.Sorted(maps.Keys(s.Samples)) {
 		for _, sample := range s.Samples[kind] {
-			out.Samples[kind] = append(out.Samples[kind], sampleJSON{sample.Line, sample.Text})
+			out.Samples[kind] = append(out.Samples[kind], sampleJSON{Line: sample.Line, Text: sample.Text})
 		}
 	}
 	if r := rep.Run; r != nil {

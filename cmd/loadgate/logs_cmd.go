@@ -33,15 +33,15 @@ func newLogsCommand(stdout io.Writer) *cobra.Command {
 		Short: "Read a service's log: errors by kind, lock timeouts, lock times; judge SLOs on them",
 		Long: `Read a service's log (a file, or - for stdin) and say what it shows:
 requests and errors by error_kind, endpoint and status, storage lock
-timeouts (a structured record and the bare "storage lock timeout" warning,
-counted once per trace ID), lock acquisition times (wait_ms, hold_ms),
+timeouts (a structured record and the bare "storage lock timeout" warning
+of one trace ID paired within 10,000 lines), lock acquisition times (wait_ms, hold_ms),
 error latency (duration_ms), the first lines of each error kind, and how
 many lines were recognised. It reads tracing-subscriber text (ANSI colours
 or not) and JSON, Go slog text and JSON, logfmt, railway logs, and these
 lines as kubectl --timestamps, CRI node files or Docker's json-file wrap
 them. --run takes the window of a run's result file and sets the client's
 counts beside the log's. Exit 0 when every SLO passed, 3 when one failed,
-2 for a usage error, 1 when nothing in the log was recognised or the
+2 for a usage error (a log that cannot be opened or read included), 1 when nothing in the log was recognised or the
 window holds no record.`,
 		Args: takes(1, 1, "one log file (or - for stdin)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -97,7 +97,7 @@ func runLogs(cmd *cobra.Command, source string, f logsFlags, stdin io.Reader, st
 	}
 	sum, err := logscan.Read(in, window)
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", source, err)
+		return usagef("%v", err) // a directory opens, and fails here
 	}
 	rep.Summary = sum
 	if err := checkRecognised(source, sum); err != nil {
@@ -154,8 +154,13 @@ func checkRecognised(source string, s *logscan.Summary) error {
 	case s.Lines == 0:
 		return fmt.Errorf("%w: %s has no line", errNothingRecognised, source)
 	case s.Recognised == 0:
-		return fmt.Errorf("%w: no line of %s is of a known log format (tracing-subscriber text or JSON, slog text or JSON, logfmt, railway), so its errors cannot be counted (%d line%s read; line %d: %.200q)",
-			errNothingRecognised, source, s.Lines, plural(s.Lines), s.FirstUnrecognised.Line, s.FirstUnrecognised.Text)
+		first := s.FirstUnrecognised
+		shown := fmt.Sprintf("%.200q", first.Text)
+		if first.TooLong {
+			shown = first.Shown()
+		}
+		return fmt.Errorf("%w: no line of %s is of a known log format (tracing-subscriber text or JSON, slog text or JSON, logfmt, railway), so its errors cannot be counted (%d line%s read; line %d: %s)",
+			errNothingRecognised, source, s.Lines, plural(s.Lines), first.Line, shown)
 	case s.Recognised == s.OutsideWindow+s.Undated:
 		return fmt.Errorf("%w: none of the %d records of %s is in the window %s (%d outside it, %d without a time)",
 			errNothingRecognised, s.Recognised, source, report.WindowText(s.Window), s.OutsideWindow, s.Undated)

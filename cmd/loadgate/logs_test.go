@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,9 +178,11 @@ func TestLogsNothingToCount(t *testing.T) {
 		args []string
 		want string
 	}{
-		"unknown format": {"panic: boom\ngoroutine 1 [running]:\n", nil, "no line of"},
-		"empty":          {"", nil, "has no line"},
-		"outside window": {tracingLog, []string{"--since", "2027-01-01T00:00:00Z"}, "none of the 3 records"},
+		"unknown format":    {"panic: boom\ngoroutine 1 [running]:\n", nil, "no line of"},
+		"empty":             {"", nil, "has no line"},
+		"random bytes":      {randomBytes(3_000_000), nil, "no line of"},
+		"a line over 1 MiB": {strings.Repeat("x", 2<<20) + "\n", nil, "(1 line read; line 1: longer than 1 MiB (1048576 bytes), skipped)"},
+		"outside window":    {tracingLog, []string{"--since", "2027-01-01T00:00:00Z"}, "none of the 3 records"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -189,6 +192,13 @@ func TestLogsNothingToCount(t *testing.T) {
 			}
 		})
 	}
+}
+
+// randomBytes returns n bytes of a fixed random sequence: no log.
+func randomBytes(n int) string {
+	b := make([]byte, n)
+	rand.NewChaCha8([32]byte{2}).Read(b)
+	return string(b)
 }
 
 func TestLogsUsageErrors(t *testing.T) {
@@ -207,6 +217,8 @@ func TestLogsUsageErrors(t *testing.T) {
 		{[]string{"logs", log, "--run", filepath.Join(t.TempDir(), "none.json")}, "--run "},
 		{[]string{"logs", log, "--junit", ""}, "--junit is empty"},
 		{[]string{"logs", filepath.Join(t.TempDir(), "missing.log")}, "no such file"},
+		{[]string{"logs", t.TempDir()}, "is a directory"}, // it was exit 1
+		{[]string{"logs", filepath.Join(log, "x")}, "not a directory"},
 	} {
 		code, _, stderr := run(t, c.args...)
 		if code != exitUsage || !strings.Contains(stderr, c.want) {

@@ -9,6 +9,7 @@
 // --timestamps, CRI node files (partial lines joined), Docker's json-file
 // envelope, and railway logs (its text and --json output). The scanner is
 // written by hand, one pass over each line, and keeps nothing per line: a
-// log of any length is read in the same memory, except for the trace IDs of
-// lock timeouts, which it keeps to count each timeout once.
+// log of any length is read in the same memory: it keeps the trace IDs of
+// lock timeouts only for LockPairLines lines, to pair a timeout's record
+// with its warning.
 package logscan

@@ -1,6 +1,9 @@
 package logscan
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // The keys that carry a record's time, level and message in key=value and
 // JSON formats (slog: time level msg; logfmt: ts lvl; tracing JSON:
@@ -34,18 +37,24 @@ func (r *Record) setMeta(key, value string) bool {
 
 // parseKeyValue reads a line of key=value pairs separated by spaces, as
 // slog's text handler and logfmt write them: a value is quoted (Go
-// quoting) or runs to the next space. Every token must be a pair, and
-// there must be one, else the line is not of this format.
+// quoting) or runs to the next space. Every token must be a pair whose key
+// is a name (see isKey), there must be two pairs or a time, level or
+// message (a lone "Xq=7$V9" is no record), and the line must be printable
+// UTF-8 (as both write it: they quote a value with a control character),
+// else the line is not of this format; random bytes are not.
 func parseKeyValue(s string, r *Record) bool {
 	s = strings.TrimRight(s, " \t\r")
-	n := 0
+	if !printable(s) {
+		return false
+	}
+	n, meta := 0, false
 	for i := 0; i < len(s); {
 		if s[i] == ' ' {
 			i++
 			continue
 		}
 		eq := keyEnd(s, i)
-		if eq == i || eq == len(s) || s[eq] != '=' {
+		if eq == i || eq == len(s) || s[eq] != '=' || !isKey(s[i:eq]) {
 			return false
 		}
 		key := s[i:eq]
@@ -53,14 +62,54 @@ func parseKeyValue(s string, r *Record) bool {
 		if !ok {
 			return false
 		}
-		if !r.setMeta(key, value) {
+		if r.setMeta(key, value) {
+			meta = true
+		} else {
 			r.Fields = append(r.Fields, Field{key, value})
 		}
 		n++
 		i = next
 	}
 	r.Format = FormatKeyValue
-	return n > 0
+	return n >= 2 || meta
+}
+
+// isKey reports whether k is a key of slog's text or logfmt as services
+// write them: a letter, '_' or '@' first, then letters, digits and
+// "_.-@" (http.status_code, @timestamp, x-request-id).
+func isKey(k string) bool {
+	if k == "" || !isIdentStart(k[0]) && k[0] != '@' {
+		return false
+	}
+	for i := 1; i < len(k); i++ {
+		if !isIdentByte(k[i]) && k[i] != '-' && k[i] != '@' {
+			return false
+		}
+	}
+	return true
+}
+
+// printable reports whether s is valid UTF-8 without control characters
+// (a tab allowed).
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf {
+			return printableUTF8(s[i:])
+		} else if c < 0x20 && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// printableUTF8 is printable for text that is not all ASCII, decoded.
+func printableUTF8(s string) bool {
+	for _, c := range s {
+		if c < 0x20 && c != '\t' || c >= 0x7f && c < 0xa0 {
+			return false
+		}
+	}
+	return utf8.ValidString(s)
 }
 
 // keyEnd returns the end of the key that starts at s[i]: the first space,

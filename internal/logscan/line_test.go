@@ -1,6 +1,8 @@
 package logscan
 
 import (
+	"bytes"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -226,5 +228,68 @@ func TestLongLineSkipped(t *testing.T) {
 	texts, _, recognised := scanAll(t, long+"\nlevel=INFO msg=after\n")
 	if len(texts) != 2 || recognised[0] || !recognised[1] {
 		t.Errorf("got %d lines, recognised %v; want the long one skipped and the next read", len(texts), recognised)
+	}
+}
+
+// TestLongLineSaysSo: the first line not recognised says when it was too
+// long, for a line and for a CRI node file's parts joined (it used to be
+// `line 1: ""`); a shorter line after it is read, and is no longer too long.
+func TestLongLineSaysSo(t *testing.T) {
+	long := "level=INFO msg=" + strings.Repeat("x", MaxLineBytes+10)
+	part := "2026-11-28T12:00:00.1Z stdout P " + strings.Repeat("y", MaxLineBytes/2+1) + "\n"
+	for name, log := range map[string]string{
+		"a line":    long + "\nnot a log\n",
+		"CRI parts": part + part + "2026-11-28T12:00:00.2Z stdout F end\nnot a log\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, err := Read(strings.NewReader(log), Window{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			first := s.FirstUnrecognised
+			if s.Unrecognised != 2 || !first.TooLong || first.Text != "" || !strings.Contains(first.Shown(), "longer than 1 MiB (1048576 bytes), skipped") {
+				t.Errorf("%d unrecognised, first %+v (%q); want the long line said to be too long", s.Unrecognised, first, first.Shown())
+			}
+			sc := NewScanner(strings.NewReader(log))
+			for sc.Scan() {
+				if sc.TooLong() != (sc.Text() == "") {
+					t.Errorf("line %d: too long %v, text %.20q", sc.LineNumber(), sc.TooLong(), sc.Text())
+				}
+			}
+		})
+	}
+}
+
+// TestRandomBytesAreNotLogfmt: random bytes are no log; about one line in
+// seven of them used to be read as logfmt (a token with an '=' and no
+// space), so 3 MB of them gave "0 errors". A logfmt key is a name and a
+// logfmt line printable UTF-8.
+func TestRandomBytesAreNotLogfmt(t *testing.T) {
+	random := make([]byte, 3_000_000)
+	rand.NewChaCha8([32]byte{15}).Read(random)
+	s, err := Read(bytes.NewReader(random), Window{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Recognised != 0 || s.Lines < 10_000 {
+		t.Errorf("%d of %d lines of random bytes recognised (%v), want none", s.Recognised, s.Lines, s.ByFormat)
+	}
+	for line, want := range map[string]bool{
+		"a=b c=d":   true,
+		"msg=hello": true,
+		"Xq=7$V9":   false,
+		"@timestamp=2026-11-28T12:00:00Z x-request-id=7 http.status_code=503": true,
+		"msg=héllo\tk=v": true,
+		"\x01=b":         false,
+		"a=b\x7f":        false,
+		"a=\xff":         false,
+		"9a=b":           false,
+		"(=b":            false,
+		"a=b ==c":        false,
+	} {
+		var r Record
+		if got := parseLine(line, &r); got != want {
+			t.Errorf("%q: recognised %v, want %v", line, got, want)
+		}
 	}
 }

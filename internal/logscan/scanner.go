@@ -21,6 +21,7 @@ type Scanner struct {
 	number    int64  // of the last physical line read
 	pending   []byte // partial lines waiting for their end
 	oversized bool   // pending passed MaxLineBytes
+	tooLong   bool   // the last line was longer than MaxLineBytes
 	ansiBuf   []byte
 	err       error
 }
@@ -38,7 +39,7 @@ func (s *Scanner) Scan() bool {
 		switch {
 		case tooLong:
 			s.record.reset()
-			s.text, s.ok = "", false
+			s.text, s.ok, s.tooLong = "", false, true
 			return true
 		case err == nil && len(raw) == 0:
 			continue // a blank line is no line of the log
@@ -69,9 +70,10 @@ func (s *Scanner) Scan() bool {
 func (s *Scanner) finish(u unwrapped) bool {
 	s.record.reset()
 	line := u.line
+	s.tooLong = false
 	if len(s.pending) > 0 || s.oversized {
 		if s.oversized || len(s.pending)+len(line) > MaxLineBytes {
-			s.pending, s.oversized, s.text, s.ok = s.pending[:0], false, "", false
+			s.pending, s.oversized, s.text, s.ok, s.tooLong = s.pending[:0], false, "", false, true
 			return true
 		}
 		line = string(append(s.pending, line...))
@@ -130,8 +132,12 @@ func (s *Scanner) Recognised() bool { return s.ok }
 func (s *Scanner) Record() *Record { return &s.record }
 
 // Text returns the last line as the application wrote it: without a
-// platform's wrapping and without ANSI escapes.
+// platform's wrapping and without ANSI escapes; "" when TooLong.
 func (s *Scanner) Text() string { return s.text }
+
+// TooLong reports whether the last line was longer than MaxLineBytes, and
+// skipped: not recognised, and without a Text.
+func (s *Scanner) TooLong() bool { return s.tooLong }
 
 // LineNumber returns the number of the last physical line read, from 1.
 func (s *Scanner) LineNumber() int64 { return s.number }

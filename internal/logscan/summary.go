@@ -79,8 +79,8 @@ type Summary struct {
 	// Samples are the first lines of each error kind.
 	Samples map[string][]Sample
 
-	lockIDs  map[string]uint8 // trace ID → lockStructured | lockWarning
-	finished bool
+	lockPairs lockPairs
+	finished  bool
 }
 
 // EndpointCounts are one endpoint's request records.
@@ -88,25 +88,24 @@ type EndpointCounts struct{ Requests, Errors, LockTimeouts int64 }
 
 // LockTimeouts counts the storage lock timeouts a log shows. A service may
 // log one as a structured record (error_kind=storage_lock_timeout), as a
-// bare warning ("storage lock timeout - returning 503"), or both: Total
-// counts each trace ID once whichever way it was logged, plus every record
-// without a trace ID (which cannot be matched). Matched counts the trace
-// IDs logged both ways.
+// bare warning ("storage lock timeout - returning 503"), or both. The
+// lines of one trace ID within LockPairLines lines of its first are
+// paired: they are as many lock timeouts as the more of their records and
+// their warnings, and Matched counts the fewer (those logged both ways).
+// Total is those of every trace ID, plus every line without a trace ID
+// (which cannot be paired).
 type LockTimeouts struct {
 	Structured, Warnings, Matched, Total int64
-	withoutID                            int64
 }
 
-const (
-	lockStructured uint8 = 1 << iota
-	lockWarning
-)
-
-// Sample is one line of an error kind: its number in the input and its
-// text (without wrapping or ANSI escapes, cut at 512 bytes).
+// Sample is one line of an error kind, or the first not recognised: its
+// number in the input and its text (without wrapping or ANSI escapes, cut
+// at 512 bytes). TooLong says the line was longer than MaxLineBytes and
+// skipped: its Text is "".
 type Sample struct {
-	Line int64
-	Text string
+	Line    int64
+	Text    string
+	TooLong bool
 }
 
 // NewSummary returns an empty Summary that counts the records in w.
@@ -121,7 +120,7 @@ func NewSummary(w Window) *Summary {
 		ErrorLatency: runner.NewLatencyHistogram(),
 		KindLatency:  map[string]*hdrhistogram.Histogram{},
 		Samples:      map[string][]Sample{},
-		lockIDs:      map[string]uint8{},
+		lockPairs:    newLockPairs(),
 	}
 }
 
@@ -141,6 +140,7 @@ func Read(in io.Reader, w Window) (*Summary, error) {
 // Add counts the line the scanner last read.
 func (s *Summary) Add(sc *Scanner) {
 	s.Lines++
+	s.lockPairs.closeBefore(s.Lines, &s.LockTimeouts)
 	if !sc.Recognised() {
 		if s.Unrecognised == 0 {
 			s.FirstUnrecognised = sampleOf(sc)
@@ -182,7 +182,7 @@ func (s *Summary) Add(sc *Scanner) {
 		s.addRequest(sc, r, kind, status)
 	case strings.Contains(strings.ToLower(r.Message), lockTimeoutWarning):
 		s.LockTimeouts.Warnings++
-		s.lockTimeout(r, lockWarning)
+		s.lockTimeout(r, false)
 		s.sample(KindLockTimeout, sc)
 	}
 }
@@ -202,12 +202,31 @@ func requestOf(r *Record) (kind string, status int, isRequest bool) {
 	return kind, status, statusText != "" || kind != ""
 }
 
+// endpointOf reads a request record's endpoint: its endpoint, route or
+// path, else the path of its uri (tower-http's request span writes the
+// request's URI: "/api/auth/login?next=1", or a whole URL), without the
+// query.
+func endpointOf(r *Record) string {
+	if name := r.first("endpoint", "route", "path"); name != "" {
+		return name
+	}
+	uri, _ := r.Get("uri")
+	if _, afterScheme, ok := strings.Cut(uri, "://"); ok {
+		uri = "/"
+		if slash := strings.IndexByte(afterScheme, '/'); slash >= 0 {
+			uri = afterScheme[slash:]
+		}
+	}
+	path, _, _ := strings.Cut(uri, "?")
+	return path
+}
+
 func (s *Summary) addRequest(sc *Scanner, r *Record, kind string, status int) {
 	s.Requests++
 	if status > 0 {
 		s.ByStatus[status]++
 	}
-	endpoint := r.first("endpoint", "route", "path")
+	endpoint := endpointOf(r)
 	e := s.ByEndpoint[endpoint]
 	if e == nil {
 		if len(s.ByEndpoint) >= maxNames {
@@ -239,21 +258,31 @@ func (s *Summary) addRequest(sc *Scanner, r *Record, kind string, status int) {
 	if kind == KindLockTimeout {
 		e.LockTimeouts++
 		s.LockTimeouts.Structured++
-		s.lockTimeout(r, lockStructured)
+		s.lockTimeout(r, true)
 		return
 	}
 	s.Errors++
 	s.ByKind[kind]++
 }
 
-// lockTimeout notes a lock timeout logged one way (how).
-func (s *Summary) lockTimeout(r *Record, how uint8) {
+// lockTimeout notes a lock timeout logged as a structured record, or as a
+// warning.
+func (s *Summary) lockTimeout(r *Record, structured bool) {
 	id := r.first("trace_id", "request_id")
 	if id == "" {
-		s.LockTimeouts.withoutID++
+		s.LockTimeouts.Total++
 		return
 	}
-	s.lockIDs[id] |= how
+	s.lockPairs.add(id, s.Lines, structured)
+}
+
+// Shown is the sample's text as a report shows it, or for a line too long
+// what it was.
+func (s Sample) Shown() string {
+	if s.TooLong {
+		return "longer than 1 MiB (" + strconv.Itoa(MaxLineBytes) + " bytes), skipped"
+	}
+	return s.Text
 }
 
 func (s *Summary) sample(kind string, sc *Scanner) {
@@ -277,23 +306,19 @@ func sampleOf(sc *Scanner) Sample {
 		}
 		return r
 	}, strings.ToValidUTF8(text, "\uFFFD"))
-	return Sample{Line: sc.LineNumber(), Text: text}
+	return Sample{Line: sc.LineNumber(), Text: text, TooLong: sc.TooLong()}
 }
 
-// Finish completes the counts that need the whole log: the lock timeouts,
-// merged by trace ID, and the errors they add. It may be called once.
+// Finish completes the counts that need the whole log: the lock timeouts
+// still waiting for a partner, and the errors the lock timeouts add. It
+// may be called more than once; the calls after the first do nothing.
 func (s *Summary) Finish() {
 	if s.finished {
 		return
 	}
 	s.finished = true
 	lt := &s.LockTimeouts
-	lt.Total = lt.withoutID + int64(len(s.lockIDs))
-	for _, how := range s.lockIDs {
-		if how == lockStructured|lockWarning {
-			lt.Matched++
-		}
-	}
+	s.lockPairs.closeAll(lt)
 	if lt.Total > 0 {
 		s.ByKind[KindLockTimeout] = lt.Total
 		s.Errors += lt.Total

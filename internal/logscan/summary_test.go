@@ -98,7 +98,7 @@ func TestSummaryBoundsNames(t *testing.T) {
 }
 
 func TestSamplesCannotDriveATerminal(t *testing.T) {
-	s, err := Read(strings.NewReader("level=WARN msg=x error_kind=boom payload=\"\\a\" raw=\x07\x9b2J\xff\n"), Window{})
+	s, err := Read(strings.NewReader("WARN api: x error_kind=boom payload=\"\\a\" raw=\x07\x9b2J\xff\n"), Window{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,5 +106,97 @@ func TestSamplesCannotDriveATerminal(t *testing.T) {
 	if strings.IndexByte(text, 0x07) >= 0 || strings.IndexByte(text, 0x9b) >= 0 || strings.IndexByte(text, 0xff) >= 0 ||
 		!strings.Contains(text, "raw=\uFFFD\uFFFD2J\uFFFD") {
 		t.Errorf("sample %q keeps a control character", text)
+	}
+}
+
+// TestLockTimeoutsOfOneTraceID: the lines of one trace ID are as many
+// lock timeouts as the more of its records and its warnings; they used to
+// be one, whatever their number, and the summary said "3 request records,
+// 1 error; statuses 503:3".
+func TestLockTimeoutsOfOneTraceID(t *testing.T) {
+	const record = "level=WARN msg=\"request failed\" endpoint=login status=503 error_kind=storage_lock_timeout trace_id=a\n"
+	const warning = "level=WARN msg=\"storage lock timeout - returning 503\" trace_id=a\n"
+	for _, c := range []struct {
+		name                string
+		log                 string
+		total, matched, err int64
+	}{
+		{"one record three times", record + record + record, 3, 0, 3},
+		{"two records, one warning", record + warning + record, 2, 1, 2},
+		{"two warnings, two records", warning + record + warning + record, 2, 2, 2},
+		{"three warnings", warning + warning + warning, 3, 0, 3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := Read(strings.NewReader(c.log), Window{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			lt := s.LockTimeouts
+			if lt.Total != c.total || lt.Matched != c.matched || s.Errors != c.err || s.ByKind[KindLockTimeout] != c.total {
+				t.Errorf("lock timeouts %+v, errors %d, by kind %v; want total %d, matched %d, errors %d",
+					lt, s.Errors, s.ByKind, c.total, c.matched, c.err)
+			}
+			if s.Errors < s.ByStatus[503] {
+				t.Errorf("%d errors but %d 503s", s.Errors, s.ByStatus[503])
+			}
+		})
+	}
+}
+
+// TestLockTimeoutsPairedWithinAWindow: a record and a warning of one trace
+// ID are paired within LockPairLines lines of the first, and no trace ID
+// is kept longer, so a log of lock timeouts with unique trace IDs is read
+// in bounded memory (every ID used to be kept to the end).
+func TestLockTimeoutsPairedWithinAWindow(t *testing.T) {
+	const timeouts = 3 * LockPairLines
+	var b strings.Builder
+	b.WriteString("level=WARN msg=\"storage lock timeout - returning 503\" trace_id=far\n")
+	for i := range timeouts {
+		fmt.Fprintf(&b, "level=WARN msg=\"request failed\" status=503 error_kind=storage_lock_timeout trace_id=%d\n", i)
+		if i == 5 {
+			b.WriteString("level=WARN msg=\"storage lock timeout - returning 503\" trace_id=3\n")
+		}
+	}
+	b.WriteString("level=WARN msg=\"request failed\" status=503 error_kind=storage_lock_timeout trace_id=far\n")
+	sc := NewScanner(strings.NewReader(b.String()))
+	s := NewSummary(Window{})
+	kept := 0
+	for sc.Scan() {
+		s.Add(sc)
+		kept = max(kept, len(s.lockPairs.open), len(s.lockPairs.queue))
+	}
+	s.Finish()
+	if kept > LockPairLines {
+		t.Errorf("kept %d trace IDs at once, want at most %d", kept, LockPairLines)
+	}
+	// "far"'s warning and record are more than LockPairLines lines apart:
+	// two lock timeouts; "3"'s are paired.
+	lt := s.LockTimeouts
+	if lt.Total != timeouts+2 || lt.Matched != 1 || lt.Structured != timeouts+1 || lt.Warnings != 2 {
+		t.Errorf("lock timeouts %+v; want %d in all, 1 matched", lt, timeouts+2)
+	}
+}
+
+// TestEndpointFromURI: tower-http's request span (axum's usual layout)
+// carries the request's uri, not an endpoint; its path is the endpoint,
+// in tracing text and in tracing JSON. It used to be "" (none).
+func TestEndpointFromURI(t *testing.T) {
+	log := `2026-11-28T12:00:00.000001Z DEBUG request{method=POST uri=/api/auth/login?next=%2F version=HTTP/1.1}: tower_http::trace::on_response: finished processing request latency=12 ms status=401
+2026-11-28T12:00:00.000002Z ERROR request{method=POST uri=http://127.0.0.1:8080/api/auth/login version=HTTP/1.1}: tower_http::trace::on_failure: response failed classification=Status code: 503 Service Unavailable latency=2001 ms status=503
+{"timestamp":"2026-11-28T12:00:00.000003Z","level":"DEBUG","fields":{"message":"finished processing request","latency":"3 ms","status":200},"target":"tower_http::trace::on_response","span":{"method":"GET","uri":"/api/users/7","version":"HTTP/1.1","name":"request"},"spans":[{"method":"GET","uri":"/api/users/7","version":"HTTP/1.1","name":"request"}]}
+{"timestamp":"2026-11-28T12:00:00.000004Z","level":"DEBUG","fields":{"message":"finished processing request","status":200,"endpoint":"users"},"target":"tower_http::trace::on_response","span":{"method":"GET","uri":"/api/users/8","name":"request"}}
+`
+	s, err := Read(strings.NewReader(log), Window{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]EndpointCounts{"/api/auth/login": {Requests: 2, Errors: 2}, "/api/users/7": {Requests: 1}, "users": {Requests: 1}}
+	if len(s.ByEndpoint) != len(want) {
+		t.Errorf("endpoints %v, want %v", s.ByEndpoint, want)
+	}
+	for name, w := range want {
+		if e := s.ByEndpoint[name]; e == nil || *e != w {
+			t.Errorf("endpoint %q: %+v, want %+v", name, e, w)
+		}
 	}
 }
