@@ -204,7 +204,7 @@ func TestServerInEveryReport(t *testing.T) {
 		if err := render(&b, r, nil); err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"34.1ms-37.2ms", "not read as the load began"} {
+		for _, want := range []string{"34.1-37.2ms", "not read as the load began"} {
 			if !strings.Contains(b.String(), want) {
 				t.Errorf("%s: no %q in\n%s", name, want, b.String())
 			}

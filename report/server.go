@@ -117,7 +117,8 @@ func serverTables(w io.Writer, r *runner.Result) error {
 	return err
 }
 
-// bracket writes quantile q of h as the bucket that holds it, "0.9-1.1ms";
+// bracket writes quantile q of h as the bucket that holds it, "0.90-1.10ms",
+// "950µs-1.04ms";
 // "-" when h has none.
 func bracket(h *servermetrics.Histogram, q float64) string {
 	if h == nil {
@@ -132,7 +133,9 @@ func bracket(h *servermetrics.Histogram, q float64) string {
 	case b.Lower <= 0:
 		return "≤" + format.Bound(seconds(b.Upper))
 	}
-	return format.Bound(seconds(b.Lower)) + "-" + format.Bound(seconds(b.Upper))
+	lower, upper := format.Bound(seconds(b.Lower)), format.Bound(seconds(b.Upper))
+	unit := strings.TrimLeft(upper, "0123456789.")
+	return strings.TrimSuffix(lower, unit) + "-" + upper // one unit for both: 1.47-1.60µs
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
