@@ -14,6 +14,7 @@ type sessionResult struct {
 	Totals struct {
 		Requests int64 `json:"requests"`
 		OK       int64 `json:"ok"`
+		Dropped  int64 `json:"dropped"`
 	} `json:"totals"`
 	Session *struct {
 		Users    int   `json:"users"`
@@ -95,12 +96,15 @@ func TestSessionLogsInOnce(t *testing.T) {
 	}
 }
 
-// TestSessionOpenModel: in the open model too, each user logs in once.
+// TestSessionOpenModel: in the open model too, each user logs in once,
+// and every read sent is one the server answered. A busy machine may drop
+// arrivals as the generator's (counted apart), never more than the 50.
 func TestSessionOpenModel(t *testing.T) {
 	b := testkit.NewAuthBackend(t, testkit.AuthBackendOptions{})
 	r := runSessions(t, sessionFile(t, b.URL, "rate: 500/s", ""))
-	if logins, reads := b.Requests(testkit.AuthLogin, 200), b.Requests(testkit.AuthRecord, 200); logins != 5 || reads != 50 || r.Totals.OK != 50 || r.Session.Opened != 5 {
-		t.Errorf("the server answered %d logins and %d reads; the result %d ok, session %+v", logins, reads, r.Totals.OK, r.Session)
+	logins, reads := b.Requests(testkit.AuthLogin, 200), b.Requests(testkit.AuthRecord, 200)
+	if logins != 5 || int64(reads) != r.Totals.OK || r.Totals.OK+r.Totals.Dropped != 50 || r.Totals.OK == 0 || r.Session.Opened != 5 {
+		t.Errorf("the server answered %d logins and %d reads; the result %d ok, %d dropped, session %+v", logins, reads, r.Totals.OK, r.Totals.Dropped, r.Session)
 	}
 }
 

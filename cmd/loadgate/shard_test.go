@@ -90,9 +90,13 @@ func TestShardsAreOneRun(t *testing.T) {
 	if m.Requests() != w.Requests() || m.Classes != w.Classes || m.Statuses != w.Statuses {
 		t.Errorf("the merged shards count %d requests, classes %v; the whole run %d, %v", m.Requests(), m.Classes[:3], w.Requests(), w.Classes[:3])
 	}
-	for _, q := range []float64{50, 90} {
-		if ratio := float64(m.Percentile(q)) / float64(w.Percentile(q)); ratio < 0.8 || ratio > 1.25 {
-			t.Errorf("p%g: %s merged from the shards, %s in one run", q, m.Percentile(q), w.Percentile(q))
+	// The server fixes p50 at 30 ms and p90 at 50 ms; a busy machine adds to
+	// both, never takes away.
+	for q, fixed := range map[float64]time.Duration{50: 30 * time.Millisecond, 90: 50 * time.Millisecond} {
+		for name, got := range map[string]time.Duration{"merged from the shards": m.Percentile(q), "in one run": w.Percentile(q)} {
+			if got < fixed*99/100 || got > 2*fixed {
+				t.Errorf("p%g %s: %s; the server fixes it at %s", q, name, got, fixed)
+			}
 		}
 	}
 
