@@ -1,9 +1,11 @@
 package servermetrics_test
 
 import (
+	"fmt"
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/loadgate/loadgate/apiserver"
@@ -176,5 +178,24 @@ func TestRestartThatCountsMore(t *testing.T) {
 	d := subtract(t, gather(t, first), gather(t, second))
 	if len(d.Series) != 0 || len(d.Resets) == 0 {
 		t.Errorf("series %v, resets %v; want none trusted, the restart said", d.Series, d.Resets)
+	}
+}
+
+// TestScrapeRefusesAnEndlessPage: a metrics page past the bound is refused,
+// not read to the end of the machine's memory.
+func TestScrapeRefusesAnEndlessPage(t *testing.T) {
+	endless := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", string(expfmt.NewFormat(expfmt.TypeTextPlain)))
+		line := []byte("# TYPE c counter\n")
+		w.Write(line)
+		for i := 0; r.Context().Err() == nil && i < 1<<21; i++ {
+			if _, err := fmt.Fprintf(w, "c{i=\"%d\"} 1\n", i); err != nil {
+				return
+			}
+		}
+	}))
+	defer endless.Close()
+	if _, err := servermetrics.Scrape(t.Context(), http.DefaultClient, endless.URL); err == nil || !strings.Contains(err.Error(), "more than 16 MiB of metrics") {
+		t.Errorf("an endless page: %v", err)
 	}
 }

@@ -14,8 +14,10 @@ import (
 	"google.golang.org/protobuf/encoding/protodelim"
 )
 
-// maxScrapeBytes bounds one scrape's body.
-const maxScrapeBytes = 64 << 20
+// maxScrapeBytes bounds one scrape's body: a page of a few hundred thousand
+// series, decoded in some ten times its size. An endless page took 608 MB
+// to refuse at 64 MiB.
+const maxScrapeBytes = 16 << 20
 
 // Snapshot is a server's metric families read at one moment, by name.
 type Snapshot struct {
@@ -71,11 +73,11 @@ func decode(r io.Reader, format expfmt.Format) (Snapshot, error) {
 	for {
 		f := &dto.MetricFamily{}
 		err := next(f)
+		if body.N <= 0 { // checked first: a text parser ends cleanly where the bound cut it
+			return Snapshot{}, fmt.Errorf("more than %d MiB of metrics", maxScrapeBytes>>20)
+		}
 		if errors.Is(err, io.EOF) {
 			return snap, nil
-		}
-		if body.N <= 0 {
-			return Snapshot{}, fmt.Errorf("more than %d MiB of metrics", maxScrapeBytes>>20)
 		}
 		if err != nil {
 			return Snapshot{}, err
