@@ -69,21 +69,7 @@ func LogsMarkdown(w io.Writer, rep LogsReport) error {
 		fmt.Fprintf(&b, " · **Window** %s (%s), %d outside", mdText(WindowText(s.Window)), mdText(rep.WindowFrom), s.OutsideWindow)
 	}
 	b.WriteString("\n")
-	if len(rep.Verdicts) > 0 {
-		b.WriteString("\n### SLOs\n\n")
-		mdRow(&b, "Result", "SLO", "Actual", "Threshold", "Reason")
-		b.WriteString("|:--|:--|--:|--:|:--|\n")
-		for _, v := range rep.Verdicts {
-			mark, actual := "✅ PASS", v.SLO.Format(v.Actual)
-			if !v.Pass {
-				mark = "❌ FAIL"
-			}
-			if v.NoSamples {
-				actual = "–"
-			}
-			mdRow(&b, mark, mdCode(v.SLO.Expr), mdText(actual), mdText(v.SLO.Op.String()+" "+v.SLO.Format(v.SLO.Threshold)), mdText(v.Reason))
-		}
-	}
+	mdVerdicts(&b, rep.Verdicts)
 	fmt.Fprintf(&b, "\n### Errors\n\n%d request records, %d errors; statuses %s\n\n", s.Requests, s.Errors, mdText(statusText(s.ByStatus)))
 	if len(s.ByKind) > 0 {
 		mdRow(&b, "Error kind", "Errors", "p50", "p95", "p99", "max")

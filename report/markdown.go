@@ -53,21 +53,7 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 
 	mdServer(&b, r)
 
-	if len(verdicts) > 0 {
-		b.WriteString("\n### SLOs\n\n")
-		mdRow(&b, "Result", "SLO", "Actual", "Threshold", "Reason")
-		b.WriteString("|:--|:--|--:|--:|:--|\n")
-		for _, v := range verdicts {
-			mark, actual := "✅ PASS", v.SLO.Format(v.Actual)
-			if !v.Pass {
-				mark = "❌ FAIL"
-			}
-			if v.NoSamples {
-				actual = "–"
-			}
-			mdRow(&b, mark, mdCode(v.SLO.Expr), mdText(actual), mdText(v.SLO.Op.String()+" "+v.SLO.Format(v.SLO.Threshold)), mdText(v.Reason))
-		}
-	}
+	mdVerdicts(&b, verdicts)
 
 	b.WriteString("\n### Endpoints\n\n")
 	mdRow(&b, "Endpoint", "Requests", "OK", "Errors", "Error rate", "p50", "p95", "p99", "Max", "req/s")
@@ -317,5 +303,25 @@ func mdServer(b *strings.Builder, r *runner.Result) {
 			}
 			mdRow(b, cells...)
 		}
+	}
+}
+
+// mdVerdicts writes the SLOs' table, when there are SLOs.
+func mdVerdicts(b *strings.Builder, verdicts []slo.Verdict) {
+	if len(verdicts) == 0 {
+		return
+	}
+	b.WriteString("\n### SLOs\n\n")
+	mdRow(b, "Result", "SLO", "Actual", "Threshold", "Reason")
+	b.WriteString("|:--|:--|--:|--:|:--|\n")
+	for _, v := range verdicts {
+		mark, actual := "✅ PASS", v.SLO.Format(v.Actual)
+		if !v.Pass {
+			mark = "❌ FAIL"
+		}
+		if v.NoSamples {
+			actual = "–"
+		}
+		mdRow(b, mark, mdCode(v.SLO.Expr), mdText(actual), mdText(v.SLO.Op.String()+" "+v.SLO.Format(v.SLO.Threshold)), mdText(v.Reason))
 	}
 }
