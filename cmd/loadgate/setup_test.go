@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/loadgate/loadgate/internal/testkit"
 	"github.com/loadgate/loadgate/runner"
@@ -95,22 +94,12 @@ steps:
 // already): the setup's requests, statuses and retries are what the server
 // logged.
 func TestSetupRetriesCounted(t *testing.T) {
-	b := testkit.NewAuthBackend(t, testkit.AuthBackendOptions{LoginBurst: 2})
+	// Two more logins go through after each refusal: every request ends
+	// within its retries.
+	b := testkit.NewAuthBackend(t, testkit.AuthBackendOptions{LoginBurst: 2, RefillAfterRefusal: true})
 	for i := range 4 {
 		b.AddUser(fmt.Sprintf("u%d@example.test", i), fmt.Sprintf("Secret-%d-pw", i))
 	}
-	// Let two more logins through after each refusal: every request ends
-	// within its retries.
-	go func() {
-		refused := 0
-		for t.Context().Err() == nil {
-			if n := b.Requests(testkit.AuthLogin, 429); n > refused {
-				refused = n
-				b.Release()
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}()
 	dir := t.TempDir()
 	file := writeFile(t, dir, "login-setup.yaml", `
 name: setup-retries

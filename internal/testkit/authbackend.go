@@ -59,6 +59,9 @@ type AuthBackendOptions struct {
 	// LoginBurst, when positive, is how many auth-with-password requests
 	// are answered before every further one gets a 429, until Release.
 	LoginBurst int
+	// RefillAfterRefusal lets LoginBurst more logins through after each
+	// 429, as Release would, without a test having to watch for it.
+	RefillAfterRefusal bool
 	// TokenUses, when positive, is how many requests a token authorises
 	// before it answers 401, as an expired token would.
 	TokenUses int
@@ -173,6 +176,9 @@ func (b *AuthBackend) login(w http.ResponseWriter, r *http.Request) {
 	defer b.mu.Unlock()
 	b.logins++
 	if b.opts.LoginBurst > 0 && b.logins > b.opts.LoginBurst {
+		if b.opts.RefillAfterRefusal {
+			b.logins = 0
+		}
 		answer(w, http.StatusTooManyRequests, map[string]any{"code": 429, "message": "Too Many Requests.", "data": map[string]any{}})
 		return
 	}

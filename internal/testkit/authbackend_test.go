@@ -2,6 +2,7 @@ package testkit_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -64,5 +65,25 @@ func TestAuthBackendShape(t *testing.T) {
 	}
 	if got := b.Requests("POST /api/collections/users/auth-with-password", 429); got != 1 {
 		t.Errorf("the log counts %d 429s, want 1", got)
+	}
+}
+
+// TestAuthBackendRefill: with RefillAfterRefusal, each 429 lets the burst
+// through again.
+func TestAuthBackendRefill(t *testing.T) {
+	b := testkit.NewAuthBackend(t, testkit.AuthBackendOptions{LoginBurst: 1, RefillAfterRefusal: true})
+	b.AddUser("ann@example.test", "a-long-password")
+	var got []int
+	for range 4 {
+		resp, err := http.Post(b.URL+"/api/collections/users/auth-with-password", "application/json",
+			strings.NewReader(`{"identity":"ann@example.test","password":"a-long-password"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		got = append(got, resp.StatusCode)
+	}
+	if fmt.Sprint(got) != "[200 429 200 429]" {
+		t.Errorf("statuses %v, want [200 429 200 429]", got)
 	}
 }
