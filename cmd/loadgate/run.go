@@ -525,16 +525,15 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	if raw != nil {
 		rawErr = raw.close()
 	}
-	var late *runner.LateError
 	if err != nil {
 		leftAtTarget()
-	}
-	switch {
-	case errors.As(err, &late):
-		return lateError(late.Late, late.MaxLate, "setup and the sessions were sent, the load was not")
-	case err != nil && ctx.Err() != nil && result == nil:
-		return errInterruptedBeforeLoad // while sessions opened, or before the start time
-	case err != nil:
+		var late *runner.LateError
+		switch {
+		case errors.As(err, &late):
+			return lateError(late.Late, late.MaxLate, "setup and the sessions were sent, the load was not")
+		case ctx.Err() != nil:
+			return errInterruptedBeforeLoad // while sessions opened, or before the start time
+		}
 		return err
 	}
 
