@@ -30,8 +30,10 @@ const (
 // An arrival is dropped behind, then, when the dispatcher reached it more
 // than BehindBound late with another due by then (a single late arrival is
 // no burst: it is sent, its lateness recorded); when it reached it more
-// than LateBound late and found no free worker with the pool past its
-// floor and below its cap (the workers wait on this machine's CPU); and
+// than LateBound late, or when this process's goroutines waited for a core
+// more than LateBound (see cpuWait), and found no free worker with the pool
+// past its floor and below its cap (the workers wait on this machine's
+// CPU); and
 // when it was due before the run was interrupted but the dispatcher never
 // reached it, or a worker received it only after the interrupt. An arrival
 // due before the run's length is sent even when it is reached after the
@@ -40,6 +42,7 @@ const BehindBound = 10 * time.Millisecond
 
 // LateBound is the p99 of the generator's lateness above which the
 // generator, not the target, is said to have limited the run (see
-// Result.GeneratorLimited); and how late the dispatcher may be and still
-// grow the pool past its floor (see dispatcher).
+// Result.GeneratorLimited); and how late the dispatcher may be, and how
+// long the goroutines may wait for a core, for the pool to grow past its
+// floor (see dispatcher).
 const LateBound = time.Millisecond

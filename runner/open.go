@@ -24,10 +24,11 @@ type arrival struct {
 // worker free (see handOff), so that it follows the target's latency: the
 // rate times the latency (Little's law), and a few more for the time a
 // worker takes to come back for its next arrival. It grows past
-// growFloor only while the dispatcher keeps its schedule (within
-// LateBound): when it is late, the busy workers wait on this machine's
-// CPU, not on the target, and more of them would only add to the load; the
-// arrival is dropped as the generator's.
+// growFloor only while this machine keeps up: the dispatcher keeps its
+// schedule (within LateBound) and the goroutines wait for a core less than
+// LateBound (see cpuWait). Otherwise the busy workers wait on this
+// machine's CPU, not on the target, and more of them would only add to the
+// load; the arrival is dropped as the generator's.
 type dispatcher struct {
 	profile    profile
 	maxWorkers int
@@ -43,26 +44,28 @@ type dispatcher struct {
 	// lateness, when not nil, gets how late the dispatcher reached each
 	// arrival but those it drops at once for being over BehindBound late.
 	lateness *hdrhistogram.Histogram
+	// cpuShort reports whether this machine's goroutines have lately waited
+	// for a core more than LateBound (cpuWait.short); nil: never.
+	cpuShort func() bool
 }
 
 // growFloor is how many workers the pool may grow to however late the
 // dispatcher is: enough to keep a few cores busy against a fast target.
 const growFloor = 16
 
-// coarseWake is how early waitUntil hands over from the Go timer to nanosleep.
+// coarseWake is how early waitUntil hands over from the Go timer to the
+// alarm.
 const coarseWake = 2 * time.Millisecond
 
 // waitUntil sleeps until t and reports false if stop ended first. A Go timer
-// can wake up to a millisecond late when the process is otherwise idle (the
-// netpoller waits in whole milliseconds); in the open model that lateness
-// would show as latency, so the last stretch is slept with nanosleep.
-func waitUntil(stop context.Context, t time.Time) bool {
+// can wake up to a millisecond late when the process is otherwise idle; in
+// the open model that lateness would show as latency, so the last stretch
+// is slept on a, the alarm's kernel timer.
+func waitUntil(stop context.Context, a *alarm, t time.Time) bool {
 	if d := time.Until(t); d > coarseWake && !sleep(stop, d-coarseWake, nil) {
 		return false
 	}
-	if d := time.Until(t); d > 0 {
-		nanosleep(d)
-	}
+	a.sleep(time.Until(t))
 	return stop.Err() == nil
 }
 
@@ -84,7 +87,9 @@ func waitUntil(stop context.Context, t time.Time) bool {
 func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop func(cause dropCause, n int64)) (arrivals int64) {
 	wait := d.wait
 	if wait == nil {
-		wait = waitUntil
+		a := newAlarm()
+		defer a.close()
+		wait = func(stop context.Context, t time.Time) bool { return waitUntil(stop, a, t) }
 	}
 	h := newHandOff()
 	var g errgroup.Group // lifetimes only
@@ -130,7 +135,7 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 			switch {
 			case workers == d.maxWorkers:
 				onDrop(dropNoWorker, 1)
-			case late > LateBound && workers >= growFloor:
+			case workers >= growFloor && (late > LateBound || d.cpuShort != nil && d.cpuShort()):
 				// The workers wait on this machine's CPU, not on the
 				// target: another would not help.
 				onDrop(dropBehind, 1)
@@ -176,6 +181,7 @@ func (e *engine) runOpen(interrupt, stop context.Context, started time.Time) {
 		iterations: load.Iterations,
 		length:     load.Length(),
 		lateness:   e.lateness,
+		cpuShort:   newCPUWait().short,
 	}
 	drop := func(cause dropCause, n int64) {
 		e.dropped[cause].Add(n)
