@@ -33,7 +33,7 @@ const (
 // than LateBound late, or when this process's goroutines waited for a core
 // more than LateBound (see cpuWait), and found no free worker with the pool
 // past its floor and below its cap (the workers wait on this machine's
-// CPU); and
+// CPU), and none came free within BehindBound of its intended time; and
 // when it was due before the run was interrupted but the dispatcher never
 // reached it, or a worker received it only after the interrupt. An arrival
 // due before the run's length is sent even when it is reached after the

@@ -1,6 +1,9 @@
 package runner
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // handOff passes the open model's arrivals from the dispatcher to its
 // workers. It counts the workers that are free: those waiting on the
@@ -39,6 +42,23 @@ func (h *handOff) give(a arrival) bool {
 	}
 	h.free.Add(-1)
 	return true
+}
+
+// giveBy hands a to the first worker free before deadline, waiting for one,
+// and reports whether one was.
+func (h *handOff) giveBy(a arrival, deadline time.Time) bool {
+	if h.give(a) {
+		return true
+	}
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case h.more <- a:
+		h.free.Add(-1)
+		return true
+	case <-t.C:
+		return false
+	}
 }
 
 // close tells the workers there are no more arrivals.

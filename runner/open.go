@@ -28,7 +28,8 @@ type arrival struct {
 // schedule (within LateBound) and the goroutines wait for a core less than
 // LateBound (see cpuWait). Otherwise the busy workers wait on this
 // machine's CPU, not on the target, and more of them would only add to the
-// load; the arrival is dropped as the generator's.
+// load: the arrival waits for a worker until BehindBound past its intended
+// time, and is then dropped as the generator's.
 type dispatcher struct {
 	profile    profile
 	maxWorkers int
@@ -137,8 +138,11 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 				onDrop(dropNoWorker, 1)
 			case workers >= growFloor && (late > LateBound || d.cpuShort != nil && d.cpuShort()):
 				// The workers wait on this machine's CPU, not on the
-				// target: another would not help.
-				onDrop(dropBehind, 1)
+				// target: another would not help, but one of them may
+				// soon be free.
+				if !h.giveBy(a, a.intended.Add(BehindBound)) {
+					onDrop(dropBehind, 1)
+				}
 			default:
 				id := workers
 				workers++

@@ -304,6 +304,35 @@ func TestDispatcherLateDoesNotGrowPool(t *testing.T) {
 	}
 }
 
+// TestDispatcherShortOfCPUWaitsForAWorker: 100 arrivals a second of 165 ms
+// each need 17 workers; short of CPU, the pool stops at growFloor (16), and
+// the 17th arrival waits 5 ms (under BehindBound) for the first worker to
+// be free, rather than being dropped: over 300 ms, all 30 arrivals are
+// sent, those past the 16th 5 ms late.
+func TestDispatcherShortOfCPUWaitsForAWorker(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var peak, lateSends atomic.Int64
+		d := dispatcher{profile: profile{start: 100}, maxWorkers: 1000, length: 300 * time.Millisecond,
+			wait:     timerWait,
+			cpuShort: func() bool { return true },
+			work: func(id int, first arrival, h *handOff) {
+				peak.Add(1)
+				for a, ok := first, true; ok; a, ok = h.next() {
+					if time.Since(a.intended) > 0 {
+						lateSends.Add(1)
+					}
+					time.Sleep(165 * time.Millisecond)
+				}
+			},
+		}
+		arrivals, dropped := runDispatcher(context.Background(), d)
+		if arrivals != 30 || dropped != [numDropCauses]int64{} || peak.Load() != growFloor || lateSends.Load() != 30-growFloor {
+			t.Errorf("arrivals %d, dropped %v, a pool of %d, %d sent late; want 30, none, %d, %d",
+				arrivals, dropped, peak.Load(), lateSends.Load(), growFloor, 30-growFloor)
+		}
+	})
+}
+
 // TestScheduleLastsItsLength: stages that ramp down to zero run out of
 // arrivals before their end, and the run still lasts the stages' length.
 func TestScheduleLastsItsLength(t *testing.T) {
