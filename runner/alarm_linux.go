@@ -12,19 +12,19 @@ import (
 // high-resolution timer: a timerfd that the Go runtime's network poller
 // waits on. A Go timer can wake up to a millisecond late when the process
 // is otherwise idle (the poller's own timeout is in whole milliseconds),
-// and nanosleep holds a thread, with one core the core the workers need; a
-// timerfd does neither: the poller wakes when it fires, whatever else it
-// waits for. An alarm is for one goroutine at a time. One that could not
-// be made sleeps with a Go timer.
+// and nanosleep holds its thread, which with one core is the thread the
+// workers need; the timerfd does neither: the poller wakes when it fires,
+// whatever else it waits for. An alarm is for one goroutine at a time. One
+// that could not be made sleeps with a Go timer.
 type alarm struct {
-	fd    int
-	raw   syscall.RawConn // fd, registered with the poller; nil: no timerfd
-	file  *os.File
-	spec  unix.ItimerSpec
-	armed bool    // in the current sleep
-	buf   [8]byte // the count of expirations a read returns
-	// expired is a.expired, made once: RawConn.Read calls it first to arm
-	// the timer (readiness is reset just before), then to read it out.
+	raw    syscall.RawConn // the timerfd, registered with the poller; nil: none
+	file   *os.File
+	spec   unix.ItimerSpec
+	armed  bool    // in the current sleep
+	failed bool    // the current sleep's timer could not be armed or read
+	buf    [8]byte // the count of expirations a read returns
+	// expired is a.readExpired, made once: RawConn.Read calls it first to
+	// arm the timer (readiness is reset just before), then to read it out.
 	expired func(fd uintptr) bool
 }
 
@@ -35,7 +35,7 @@ func newAlarm() *alarm {
 	if err != nil {
 		return a
 	}
-	a.fd, a.file = fd, os.NewFile(uintptr(fd), "timerfd")
+	a.file = os.NewFile(uintptr(fd), "timerfd")
 	if a.raw, err = a.file.SyscallConn(); err != nil {
 		a.file.Close()
 		a.raw, a.file = nil, nil
@@ -49,28 +49,37 @@ func (a *alarm) sleep(d time.Duration) {
 	if d <= 0 {
 		return
 	}
+	until := time.Now().Add(d)
 	if a.raw != nil {
 		a.spec.Value = unix.NsecToTimespec(int64(d))
-		a.armed = false
-		if a.raw.Read(a.expired) == nil && a.armed {
+		a.armed, a.failed = false, false
+		if a.raw.Read(a.expired) == nil && !a.failed {
 			return
 		}
 	}
-	time.Sleep(d)
+	time.Sleep(time.Until(until))
 }
 
 // readExpired arms the timer on its first call of a sleep and waits (false);
-// later it reports whether the timer has expired, reading it out.
+// later it reads the timer out once it has expired. On an error it gives up
+// (true), marking the sleep failed.
 func (a *alarm) readExpired(fd uintptr) bool {
 	if !a.armed {
 		if unix.TimerfdSettime(int(fd), 0, &a.spec, nil) != nil {
-			return true // not armed: sleep falls back to a Go timer
+			a.failed = true
+			return true
 		}
 		a.armed = true
 		return false
 	}
-	_, err := unix.Read(int(fd), a.buf[:])
-	return err != unix.EAGAIN && err != unix.EINTR
+	switch _, err := unix.Read(int(fd), a.buf[:]); err {
+	case nil:
+		return true
+	case unix.EAGAIN, unix.EINTR:
+		return false
+	}
+	a.failed = true
+	return true
 }
 
 // close releases the timer.

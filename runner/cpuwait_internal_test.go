@@ -5,6 +5,7 @@ import (
 	"math"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -31,14 +32,29 @@ func TestQuantileAbove(t *testing.T) {
 	}
 }
 
-// TestCPUWaitSeesAShortMachine: with four goroutines per core spinning,
-// each waits for a core for a time slice (10 ms) at a time, which cpuWait
-// must see. A busier machine only makes the wait longer.
-func TestCPUWaitSeesAShortMachine(t *testing.T) {
+func TestUsesCores(t *testing.T) {
+	for _, c := range []struct {
+		cpu   time.Duration
+		cores int
+		want  bool
+	}{{10 * time.Millisecond, 1, true}, {9 * time.Millisecond, 1, true}, {8 * time.Millisecond, 1, false}, {10 * time.Millisecond, 2, false}, {19 * time.Millisecond, 2, true}} {
+		if got := usesCores(c.cpu, 10*time.Millisecond, c.cores); got != c.want {
+			t.Errorf("%v of 10ms on %d cores: %v, want %v", c.cpu, c.cores, got, c.want)
+		}
+	}
+}
+
+// TestCPUWaitReadsTheProcess: cpuWait reads the runtime's scheduling
+// latencies and the process's CPU time, which grow while goroutines spin
+// on every core; the spinning makes them wait for a core. Whether a look
+// then finds the process short depends on what else the machine runs: not
+// checked here.
+func TestCPUWaitReadsTheProcess(t *testing.T) {
 	c := newCPUWait()
 	if c.short() {
 		t.Fatal("the first look found a wait: it has nothing to compare with")
 	}
+	before, cpuBefore := slices.Clone(c.prev), c.prevCPU
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var spinners sync.WaitGroup
@@ -50,13 +66,14 @@ func TestCPUWaitSeesAShortMachine(t *testing.T) {
 	}
 	defer spinners.Wait()
 	defer cancel() // before the wait
-	for {
-		c.lookedAt = time.Time{} // look every time
-		if c.short() {
-			return
-		}
+	_, cpuKnown := processCPU()
+	for cpuKnown && c.prevCPU == cpuBefore || slices.Equal(c.prev, before) {
 		if ctx.Err() != nil {
-			t.Fatal("cpuWait saw no wait for a core in 10 s of goroutines spinning on every core")
+			t.Fatalf("in 10 s of goroutines spinning, the process's CPU time stayed %v or its scheduling latencies %v", cpuBefore, before)
 		}
+		c.short() // it looks every cpuLookEvery
+	}
+	if len(c.prev) == 0 {
+		t.Error("no scheduling latencies read")
 	}
 }

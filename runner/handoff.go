@@ -12,8 +12,9 @@ import (
 // goes to one of those rather than to a new worker, and a new connection,
 // only because none was parked on the channel at that instant.
 type handOff struct {
-	more chan arrival
-	free atomic.Int64 // workers in next not yet handed an arrival
+	more  chan arrival
+	free  atomic.Int64 // workers in next not yet handed an arrival
+	timer *time.Timer  // giveBy's, made on its first wait; the dispatcher's only
 }
 
 func newHandOff() *handOff { return &handOff{more: make(chan arrival)} }
@@ -50,13 +51,17 @@ func (h *handOff) giveBy(a arrival, deadline time.Time) bool {
 	if h.give(a) {
 		return true
 	}
-	t := time.NewTimer(time.Until(deadline))
-	defer t.Stop()
+	if h.timer == nil {
+		h.timer = time.NewTimer(time.Until(deadline))
+	} else {
+		h.timer.Reset(time.Until(deadline))
+	}
+	defer h.timer.Stop()
 	select {
 	case h.more <- a:
 		h.free.Add(-1)
 		return true
-	case <-t.C:
+	case <-h.timer.C:
 		return false
 	}
 }

@@ -43,7 +43,8 @@ type dispatcher struct {
 	// means waitUntil. Tests on a fake clock set it to a timer-only wait.
 	wait func(stop context.Context, t time.Time) bool
 	// lateness, when not nil, gets how late the dispatcher reached each
-	// arrival but those it drops at once for being over BehindBound late.
+	// arrival but those it drops at once for being over BehindBound late,
+	// or, for one that waited for a worker, handed it over.
 	lateness *hdrhistogram.Histogram
 	// cpuShort reports whether this machine's goroutines have lately waited
 	// for a core more than LateBound (cpuWait.short); nil: never.
@@ -51,7 +52,8 @@ type dispatcher struct {
 }
 
 // growFloor is how many workers the pool may grow to however late the
-// dispatcher is: enough to keep a few cores busy against a fast target.
+// dispatcher is or short of CPU its machine: enough to keep a few cores
+// busy against a fast target.
 const growFloor = 16
 
 // coarseWake is how early waitUntil hands over from the Go timer to the
@@ -77,8 +79,8 @@ func waitUntil(stop context.Context, a *alarm, t time.Time) bool {
 // before the length is handed to a worker even when the dispatcher reaches
 // it just after the length's end. It calls onDrop with the arrivals it
 // could not hand to a worker and why: one at a time when none was free (as
-// the generator's when it was late with the pool past its floor, see
-// dispatcher); at once when it reached one more than BehindBound late with
+// the generator's when, with the pool past its floor, it was late or short
+// of CPU and none came free in time, see dispatcher); at once when it reached one more than BehindBound late with
 // another due by then, those arrivals (a machine too slow for the rate);
 // and those due before an interrupt that it never reached, counted from
 // the schedule so that the cost does not grow with their number. A
@@ -128,9 +130,6 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 				continue
 			}
 		}
-		if d.lateness != nil {
-			d.lateness.RecordValue(clampMicros(late))
-		}
 		arrivals++
 		if !h.give(a) {
 			switch {
@@ -139,8 +138,10 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 			case workers >= growFloor && (late > LateBound || d.cpuShort != nil && d.cpuShort()):
 				// The workers wait on this machine's CPU, not on the
 				// target: another would not help, but one of them may
-				// soon be free.
-				if !h.giveBy(a, a.intended.Add(BehindBound)) {
+				// soon be free; the arrival is as late as it waits.
+				if h.giveBy(a, a.intended.Add(BehindBound)) {
+					late = time.Since(a.intended)
+				} else {
 					onDrop(dropBehind, 1)
 				}
 			default:
@@ -151,6 +152,9 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 					return nil
 				})
 			}
+		}
+		if d.lateness != nil {
+			d.lateness.RecordValue(clampMicros(late))
 		}
 	}
 	h.close()

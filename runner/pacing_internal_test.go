@@ -7,6 +7,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // The dispatcher tests run in synctest bubbles: time there is a fake clock
@@ -312,9 +314,11 @@ func TestDispatcherLateDoesNotGrowPool(t *testing.T) {
 func TestDispatcherShortOfCPUWaitsForAWorker(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var peak, lateSends atomic.Int64
+		lateness := hdrhistogram.New(1, 60_000_000, 3)
 		d := dispatcher{profile: profile{start: 100}, maxWorkers: 1000, length: 300 * time.Millisecond,
 			wait:     timerWait,
 			cpuShort: func() bool { return true },
+			lateness: lateness,
 			work: func(id int, first arrival, h *handOff) {
 				peak.Add(1)
 				for a, ok := first, true; ok; a, ok = h.next() {
@@ -329,6 +333,16 @@ func TestDispatcherShortOfCPUWaitsForAWorker(t *testing.T) {
 		if arrivals != 30 || dropped != [numDropCauses]int64{} || peak.Load() != growFloor || lateSends.Load() != 30-growFloor {
 			t.Errorf("arrivals %d, dropped %v, a pool of %d, %d sent late; want 30, none, %d, %d",
 				arrivals, dropped, peak.Load(), lateSends.Load(), growFloor, 30-growFloor)
+		}
+		// The generator's lateness says how long they waited.
+		var waited int64
+		for _, bar := range lateness.Distribution() {
+			if bar.From >= 4900 { // µs
+				waited += bar.Count
+			}
+		}
+		if lateness.TotalCount() != 30 || waited != 30-growFloor {
+			t.Errorf("lateness of %d arrivals, %d of them at least 5 ms; want 30, %d", lateness.TotalCount(), waited, 30-growFloor)
 		}
 	})
 }
