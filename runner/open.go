@@ -131,11 +131,13 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 			}
 		}
 		arrivals++
+		// Asked on every arrival, so that its baseline stays fresh.
+		cpuShort := d.cpuShort != nil && d.cpuShort()
 		if !h.give(a) {
 			switch {
 			case workers == d.maxWorkers:
 				onDrop(dropNoWorker, 1)
-			case workers >= growFloor && (late > LateBound || d.cpuShort != nil && d.cpuShort()):
+			case workers >= growFloor && (late > LateBound || cpuShort):
 				// The workers wait on this machine's CPU, not on the
 				// target: another would not help, but one of them may
 				// soon be free; the arrival is as late as it waits.
