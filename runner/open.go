@@ -46,14 +46,14 @@ type dispatcher struct {
 	// arrival but those it drops at once for being over BehindBound late,
 	// or, for one that waited for a worker, handed it over.
 	lateness *hdrhistogram.Histogram
-	// cpuShort reports whether this machine's goroutines have lately waited
-	// for a core more than LateBound (cpuWait.short); nil: never.
+	// cpuShort reports whether this process has lately been short of CPU
+	// (see cpuWait.short); nil: never.
 	cpuShort func() bool
 }
 
 // growFloor is how many workers the pool may grow to however late the
-// dispatcher is or short of CPU its machine: enough to keep a few cores
-// busy against a fast target.
+// dispatcher is, and however short of CPU: enough to keep a few cores busy
+// against a fast target.
 const growFloor = 16
 
 // coarseWake is how early waitUntil hands over from the Go timer to the
@@ -80,8 +80,9 @@ func waitUntil(stop context.Context, a *alarm, t time.Time) bool {
 // it just after the length's end. It calls onDrop with the arrivals it
 // could not hand to a worker and why: one at a time when none was free (as
 // the generator's when, with the pool past its floor, it was late or short
-// of CPU and none came free in time, see dispatcher); at once when it reached one more than BehindBound late with
-// another due by then, those arrivals (a machine too slow for the rate);
+// of CPU and none came free in time, see dispatcher); at once when it
+// reached one more than BehindBound late with another due by then, those
+// arrivals (a machine too slow for the rate);
 // and those due before an interrupt that it never reached, counted from
 // the schedule so that the cost does not grow with their number. A
 // schedule that runs out of arrivals before its length (stages that ramp
