@@ -190,14 +190,27 @@ func (r *Result) DropCausesKnown() bool {
 // GeneratorLimited reports whether the open model's generator, not the
 // target, limited the run: it dropped more than 0.1% of the arrivals, and
 // more than one, for being behind its schedule, or it sent its arrivals
-// more than LateBound late at p99. The response times of such a run
-// include the generator's lateness. A single stall of the machine that
-// drops a few arrivals does not make it so.
+// more than LateBound late at p99, and more than one of them. The response
+// times of such a run include the generator's lateness. A single stall of
+// the machine that drops a few arrivals, or makes one late in a short run,
+// does not make it so.
 func (r *Result) GeneratorLimited() bool {
 	if !r.Load.Open {
 		return false
 	}
-	return r.DroppedBehind > max(r.Arrivals/1000, 1) || r.Lateness != nil && Micros(r.Lateness.ValueAtQuantile(99)) > LateBound
+	return r.DroppedBehind > max(r.Arrivals/1000, 1) || r.Lateness != nil && Micros(r.Lateness.ValueAtQuantile(99)) > LateBound &&
+		countAbove(r.Lateness, LateBound) > 1
+}
+
+// countAbove counts the values of h, in microseconds, above bound.
+func countAbove(h *hdrhistogram.Histogram, bound time.Duration) int64 {
+	var n int64
+	for _, bar := range h.Distribution() {
+		if Micros(bar.From) > bound {
+			n += bar.Count
+		}
+	}
+	return n
 }
 
 // IterationRate is the achieved rate of iterations started, per second of

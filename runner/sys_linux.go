@@ -17,16 +17,6 @@ func nanosleep(d time.Duration) {
 	}
 }
 
-// processCPU returns the CPU time (user and system) this process has used,
-// and true.
-func processCPU() (time.Duration, bool) {
-	var u syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &u) != nil {
-		return 0, false
-	}
-	return time.Duration(u.Utime.Nano() + u.Stime.Nano()), true
-}
-
 // closeProbe tells, with one non-blocking look (a read that leaves what it
 // finds in the socket, so that a TLS connection's records stay whole),
 // whether the server has closed a connection or sent bytes on it unasked.

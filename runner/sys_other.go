@@ -10,9 +10,6 @@ import (
 // nanosleep sleeps for d; off Linux it is time.Sleep.
 func nanosleep(d time.Duration) { time.Sleep(d) }
 
-// processCPU cannot tell off Linux: false.
-func processCPU() (time.Duration, bool) { return 0, false }
-
 // closeProbe cannot look without blocking off Linux; it trusts the
 // connection.
 type closeProbe struct{}
