@@ -24,8 +24,8 @@ type arrival struct {
 // worker free (see handOff), so that it follows the target's latency: the
 // rate times the latency (Little's law), and a few more for the time a
 // worker takes to come back for its next arrival. It grows past
-// growFloor only while this machine keeps up: the dispatcher keeps its
-// schedule (within LateBound) and the goroutines wait for a core less than
+// growFloor only while this machine keeps up: the dispatcher wakes for an
+// arrival within LateBound and the goroutines wait for a core less than
 // LateBound (see cpuWait). Otherwise the busy workers wait on this
 // machine's CPU, not on the target, and more of them would only add to the
 // load: the arrival waits for a worker until BehindBound past its intended
@@ -98,6 +98,7 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 	h := newHandOff()
 	var g errgroup.Group // lifetimes only
 	workers := 0
+	wokeLate := false // the last time the dispatcher slept for an arrival, it woke over LateBound late
 	// j counts the shard's own arrivals, k is j's in the whole schedule.
 	for j := int64(0); ; j++ {
 		k := d.shard.global(j)
@@ -112,6 +113,7 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 			break
 		}
 		a := arrival{seq: k, intended: started.Add(at)}
+		slept := time.Now().Before(a.intended)
 		if !wait(interrupt, a.intended) {
 			if late := d.dueBefore(time.Since(started)) - j; late > 0 {
 				arrivals += late
@@ -120,6 +122,12 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 			break
 		}
 		late := time.Since(a.intended)
+		if slept {
+			// Woken late, the dispatcher waited for a core. An arrival
+			// already due when it came to it (after a wait for a worker,
+			// say) says nothing of the machine: the last verdict stays.
+			wokeLate = late > LateBound
+		}
 		if late > BehindBound {
 			// This arrival and every other due by now are dropped at once:
 			// the dispatcher starts again on time. A single late arrival
@@ -138,7 +146,7 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 			switch {
 			case workers == d.maxWorkers:
 				onDrop(dropNoWorker, 1)
-			case workers >= growFloor && (late > LateBound || cpuShort):
+			case workers >= growFloor && (wokeLate || cpuShort):
 				// The workers wait on this machine's CPU, not on the
 				// target: another would not help, but one of them may
 				// soon be free; the arrival is as late as it waits.

@@ -347,6 +347,32 @@ func TestDispatcherShortOfCPUWaitsForAWorker(t *testing.T) {
 	})
 }
 
+// TestDispatcherWaitForAWorkerIsNotLateness: 1,000 arrivals a second of
+// 100 ms each need 100 workers. Short of CPU for its first 50 ms, the
+// dispatcher holds the pool at growFloor, and its arrivals wait for a
+// worker, each until 10 ms past its intended time, which makes it reach the
+// next ones late: that lateness is its own wait, not the machine's, and
+// once the machine has CPU again the pool grows to the load, dropping only
+// what came in the short stretch and just after.
+func TestDispatcherWaitForAWorkerIsNotLateness(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var served, peak atomic.Int64
+		started := time.Now()
+		d := dispatcher{profile: profile{start: 1000}, maxWorkers: 1000, length: 500 * time.Millisecond,
+			wait:     timerWait,
+			cpuShort: func() bool { return time.Since(started) < 50*time.Millisecond },
+			work: func(id int, first arrival, h *handOff) {
+				peak.Add(1)
+				countingWorker(&served, 100*time.Millisecond)(id, first, h)
+			},
+		}
+		arrivals, dropped := runDispatcher(context.Background(), d)
+		if arrivals != 500 || peak.Load() < 100 || dropped[dropNoWorker] != 0 || dropped[dropBehind] > 60 {
+			t.Errorf("arrivals %d, a pool of %d, dropped %v (no worker, behind); want 500, at least 100, at most 60 behind", arrivals, peak.Load(), dropped)
+		}
+	})
+}
+
 // TestScheduleLastsItsLength: stages that ramp down to zero run out of
 // arrivals before their end, and the run still lasts the stages' length.
 func TestScheduleLastsItsLength(t *testing.T) {
