@@ -537,7 +537,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	extra := func(w io.Writer) error { return embeddedStats(w, embedded) }
+	extra := func(w io.Writer) error { return embeddedStats(w, embedded, result.GeneratorLimited()) }
 	if !p.load.Shard.Whole() {
 		writeErr := p.flags.outputs.writeShard(stdout, result, p.slos, extra)
 		return runOutcome(result.Interrupted, nil, errors.Join(writeErr, rawErr))
@@ -626,8 +626,9 @@ func commonPrefix(names []string) string {
 	return strings.ToValidUTF8(prefix, "")
 }
 
-// embeddedStats prints the embedded API's lock statistics, when there is one.
-func embeddedStats(w io.Writer, embedded *apiserver.Instance) error {
+// embeddedStats prints the embedded API's lock statistics, when there is
+// one, and for a run the generator limited, that the API shared its cores.
+func embeddedStats(w io.Writer, embedded *apiserver.Instance, generatorLimited bool) error {
 	if embedded == nil {
 		return nil
 	}
@@ -635,8 +636,16 @@ func embeddedStats(w io.Writer, embedded *apiserver.Instance) error {
 	_, err := fmt.Fprintf(w, "\nembedded reference API: %d storage operation%s, %d lock timeout%s\n"+
 		"                        lock hold p99 %s, lock wait p99 %s\n",
 		st.Operations, plural(st.Operations), st.Timeouts, plural(st.Timeouts), report.FormatLatency(st.HoldP99), report.FormatLatency(st.WaitP99))
+	if err == nil && generatorLimited {
+		_, err = fmt.Fprint(w, embeddedSharesCores)
+	}
 	return err
 }
+
+// embeddedSharesCores follows the embedded API's figures when the generator
+// limited the run: in process, the API's work takes the generator's cores.
+const embeddedSharesCores = "                        it runs in loadgate's process, on its cores: the generator's\n" +
+	"                        limit above is this machine's, the API's work included\n"
 
 func mustParse(raw string) *url.URL {
 	u, err := url.Parse(raw)
