@@ -644,8 +644,8 @@ func embeddedStats(w io.Writer, embedded *apiserver.Instance, generatorLimited b
 
 // embeddedSharesCores follows the embedded API's figures when the generator
 // limited the run: in process, the API's work takes the generator's cores.
-const embeddedSharesCores = "                        it runs in loadgate's process, on its cores: the generator's\n" +
-	"                        limit above is this machine's, the API's work included\n"
+const embeddedSharesCores = "                        it shares loadgate's process and cores: the limit\n" +
+	"                        above is this machine's, the API's work included\n"
 
 func mustParse(raw string) *url.URL {
 	u, err := url.Parse(raw)
