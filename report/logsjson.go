@@ -4,14 +4,13 @@ import (
 	"encoding/json"
 	"io"
 	"maps"
-	"math"
 	"slices"
 	"strconv"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
-	"github.com/loadgate/loadgate/internal/format"
 	"github.com/loadgate/loadgate/internal/logscan"
+	"github.com/loadgate/loadgate/internal/resultfile"
 	"github.com/loadgate/loadgate/internal/slo"
 )
 
@@ -71,16 +70,10 @@ type (
 		Warnings   int64 `json:"warnings"`
 		Matched    int64 `json:"matched"`
 	}
+	// timingJSON is a Latencies with its count.
 	timingJSON struct {
-		Count int64   `json:"count"`
-		Min   float64 `json:"min"`
-		Mean  float64 `json:"mean"`
-		P50   float64 `json:"p50"`
-		P90   float64 `json:"p90"`
-		P95   float64 `json:"p95"`
-		P99   float64 `json:"p99"`
-		P999  float64 `json:"p99_9"`
-		Max   float64 `json:"max"`
+		Count int64 `json:"count"`
+		resultfile.Latencies
 	}
 	sampleJSON struct {
 		Line    int64  `json:"line"`
@@ -183,14 +176,11 @@ func timeOrNil(t time.Time) *time.Time {
 	return &u
 }
 
-// timing summarises h (microseconds) in milliseconds; all zeros when h is
-// nil or empty.
+// timing sums up h (microseconds) in milliseconds; all zeros when h is nil
+// or empty.
 func timing(h *hdrhistogram.Histogram) timingJSON {
 	if h == nil || h.TotalCount() == 0 {
 		return timingJSON{}
 	}
-	ms := func(us int64) float64 { return format.Milliseconds(time.Duration(us) * time.Microsecond) }
-	return timingJSON{Count: h.TotalCount(), Min: ms(h.Min()), Mean: math.Round(h.Mean()) / 1000,
-		P50: ms(h.ValueAtQuantile(50)), P90: ms(h.ValueAtQuantile(90)), P95: ms(h.ValueAtQuantile(95)),
-		P99: ms(h.ValueAtQuantile(99)), P999: ms(h.ValueAtQuantile(99.9)), Max: ms(h.Max())}
+	return timingJSON{Count: h.TotalCount(), Latencies: resultfile.LatenciesOf(h)}
 }

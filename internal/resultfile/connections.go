@@ -14,8 +14,8 @@ type connectionsJSON struct {
 	Made           int64       `json:"made"`
 	TLSHandshakes  int64       `json:"tls_handshakes"`
 	TLSResumed     int64       `json:"tls_resumed"`
-	ConnectMS      latencyJSON `json:"connect_ms"`
-	TLSHandshakeMS latencyJSON `json:"tls_handshake_ms"`
+	ConnectMS      Latencies `json:"connect_ms"`
+	TLSHandshakeMS Latencies `json:"tls_handshake_ms"`
 	// ConnectHistogram and TLSHandshakeHistogram are HdrHistograms in
 	// microseconds, of the latency histograms' geometry, V2 compressed and
 	// base64-encoded; in the endpoints only.
@@ -30,7 +30,7 @@ func connectionsOut(c *runner.ConnectionStats, histograms bool) (*connectionsJSO
 		return nil, nil
 	}
 	out := &connectionsJSON{Made: c.Made(), TLSHandshakes: c.Handshakes(), TLSResumed: c.Resumed,
-		ConnectMS: latencies(c.Connect), TLSHandshakeMS: latencies(c.Handshake)}
+		ConnectMS: LatenciesOf(c.Connect), TLSHandshakeMS: LatenciesOf(c.Handshake)}
 	if histograms {
 		connect, err := c.Connect.EncodeV2()
 		if err != nil {

@@ -195,7 +195,7 @@ type totalsJSON struct {
 	IterationRate float64 `json:"iteration_rate"`
 	// GeneratorLateMS and GeneratorLateHistogram are the open model's
 	// generator lateness (runner.Result.Lateness); absent otherwise.
-	GeneratorLateMS        *latencyJSON `json:"generator_lateness_ms,omitempty"`
+	GeneratorLateMS        *Latencies `json:"generator_lateness_ms,omitempty"`
 	GeneratorLateHistogram string       `json:"generator_lateness_histogram,omitempty"`
 	// GeneratorLimited is runner.Result.GeneratorLimited.
 	GeneratorLimited bool `json:"generator_limited"`
@@ -212,8 +212,8 @@ type endpointJSON struct {
 	// LatencyMS is the response time, from each request's intended start;
 	// ServiceMS the service time, from its actual send (the same in the
 	// closed model).
-	LatencyMS latencyJSON `json:"latency_ms"`
-	ServiceMS latencyJSON `json:"service_ms"`
+	LatencyMS Latencies `json:"latency_ms"`
+	ServiceMS Latencies `json:"service_ms"`
 	// Histogram and ServiceHistogram are HdrHistograms in microseconds, V2
 	// compressed and base64-encoded, so that results merge exactly.
 	Histogram        string `json:"histogram"`
@@ -222,7 +222,9 @@ type endpointJSON struct {
 	Clamped          int64  `json:"clamped"`
 }
 
-type latencyJSON struct {
+// Latencies sums up a histogram of latencies in milliseconds, as the result
+// file and the logs report write it.
+type Latencies struct {
 	Min  float64 `json:"min"`
 	Mean float64 `json:"mean"`
 	P50  float64 `json:"p50"`
@@ -311,7 +313,7 @@ func encode(r *runner.Result, verdicts []slo.Verdict, c *Comparison, unjudged []
 		return nil, err
 	}
 	if r.Lateness != nil {
-		late := latencies(r.Lateness)
+		late := LatenciesOf(r.Lateness)
 		hist, err := r.Lateness.EncodeV2()
 		if err != nil {
 			return nil, err
@@ -359,8 +361,8 @@ func endpointOut(e *runner.EndpointStats, r *runner.Result) (endpointJSON, error
 	return endpointJSON{
 		countsJSON:       c,
 		RPS:              r.RPS(e),
-		LatencyMS:        latencies(e.Latency),
-		ServiceMS:        latencies(e.Service),
+		LatencyMS:        LatenciesOf(e.Latency),
+		ServiceMS:        LatenciesOf(e.Service),
 		Histogram:        string(hist),
 		ServiceHistogram: string(service),
 		HistogramUnit:    "us",
@@ -439,10 +441,11 @@ func counts(e *runner.EndpointStats, r *runner.Result) countsJSON {
 	return c
 }
 
-// latencies summarises a latency histogram in milliseconds.
-func latencies(h *hdrhistogram.Histogram) latencyJSON {
+// LatenciesOf sums up h, a histogram of microseconds; all zeros when h is
+// empty.
+func LatenciesOf(h *hdrhistogram.Histogram) Latencies {
 	at := func(p float64) float64 { return format.Milliseconds(runner.Micros(h.ValueAtQuantile(p))) }
-	return latencyJSON{
+	return Latencies{
 		Min:  format.Milliseconds(runner.Micros(h.Min())),
 		Mean: h.Mean() / 1000,
 		P50:  at(50),
