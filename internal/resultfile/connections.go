@@ -11,9 +11,9 @@ import (
 // not per request. A file written before loadgate recorded connections
 // has none.
 type connectionsJSON struct {
-	Made           int64       `json:"made"`
-	TLSHandshakes  int64       `json:"tls_handshakes"`
-	TLSResumed     int64       `json:"tls_resumed"`
+	Made           int64     `json:"made"`
+	TLSHandshakes  int64     `json:"tls_handshakes"`
+	TLSResumed     int64     `json:"tls_resumed"`
 	ConnectMS      Latencies `json:"connect_ms"`
 	TLSHandshakeMS Latencies `json:"tls_handshake_ms"`
 	// ConnectHistogram and TLSHandshakeHistogram are HdrHistograms in

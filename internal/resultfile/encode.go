@@ -196,7 +196,7 @@ type totalsJSON struct {
 	// GeneratorLateMS and GeneratorLateHistogram are the open model's
 	// generator lateness (runner.Result.Lateness); absent otherwise.
 	GeneratorLateMS        *Latencies `json:"generator_lateness_ms,omitempty"`
-	GeneratorLateHistogram string       `json:"generator_lateness_histogram,omitempty"`
+	GeneratorLateHistogram string     `json:"generator_lateness_histogram,omitempty"`
 	// GeneratorLimited is runner.Result.GeneratorLimited.
 	GeneratorLimited bool `json:"generator_limited"`
 	// ProtocolEvents counts answers a client could not place (bytes after
