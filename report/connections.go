@@ -70,9 +70,19 @@ func textConnections(p *printer, r *runner.Result) {
 	}
 	s := fmt.Sprintf("%d made for %d request%s %s: %s %s per connection", c.Made(), reached, plural(reached), over, per, noun)
 	if !r.HTTP2 && ratio < reconnectingRatio && c.Made() > int64(r.PeakWorkers) {
-		s += "; nearly every request made a new connection: the server closes them after its answers (no keep-alive?), and the run measures that"
+		s += "; nearly every request made a new connection: " + reconnectCause(r.Total)
 	}
 	wrapLabelled(p, "conns", s)
+}
+
+// reconnectCause says why nearly every request made a new connection:
+// loadgate closes one after a request failed on it (a timeout, a broken
+// answer), so when most did, that is why; otherwise the server closed them.
+func reconnectCause(total *runner.EndpointStats) string {
+	if failedOnConnection := total.TransportErrors() - total.ConnectFailures(); 2*failedOnConnection >= total.Reached() {
+		return "most failed (see why), and loadgate does not reuse a connection a request failed on"
+	}
+	return "the server closes them after its answers (no keep-alive?), and the run measures that"
 }
 
 // reconnectingRatio is the requests per HTTP/1.1 connection below which
