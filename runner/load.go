@@ -119,7 +119,7 @@ func (l Load) Problems(name func(LoadField) string) []LoadProblem {
 	case l.Open && l.MaxWorkers > MaxWorkers:
 		add(LoadMaxWorkers, "is %d; at most %d", l.MaxWorkers, MaxWorkers)
 	case l.Open && l.Rate > MaxRate:
-		add(LoadRate, "is %g/s; at most %d/s", l.Rate, MaxRate)
+		add(LoadRate, "is %s/s; at most %d/s", decimal(l.Rate), MaxRate)
 	}
 	if l.Iterations < 0 {
 		add(LoadIterations, "must be 0 (no limit) or more, got %d", l.Iterations)
@@ -151,9 +151,9 @@ func (l Load) Problems(name func(LoadField) string) []LoadProblem {
 		case st.Duration <= 0 || st.Target < 0 || st.Target != st.Target:
 			add(LoadStages, "stage %d (%s) needs a positive duration and a target of 0 or more", i+1, st)
 		case !l.Open && st.Target > MaxWorkers:
-			add(LoadStages, "stage %d (%s): a target of %g workers; at most %d", i+1, st, st.Target, MaxWorkers)
+			add(LoadStages, "stage %d (%s): a target of %s workers; at most %d", i+1, st, decimal(st.Target), MaxWorkers)
 		case l.Open && st.Target > MaxRate:
-			add(LoadStages, "stage %d (%s): a rate of %g/s; at most %d/s", i+1, st, st.Target, MaxRate)
+			add(LoadStages, "stage %d (%s): a rate of %s/s; at most %d/s", i+1, st, decimal(st.Target), MaxRate)
 		}
 	}
 	if tooLong {

@@ -16,7 +16,16 @@ type Stage struct {
 }
 
 func (s Stage) String() string {
-	return s.Duration.String() + ":" + strconv.FormatFloat(s.Target, 'g', -1, 64)
+	return s.Duration.String() + ":" + decimal(s.Target)
+}
+
+// decimal writes x as a user would, without an exponent (10000001, not
+// 1.0000001e+07) below 1e21, where an exponent becomes the shorter way.
+func decimal(x float64) string {
+	if math.Abs(x) < 1e21 {
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
 }
 
 // StageStrings writes stages as ParseStages reads them, one string each;

@@ -15,9 +15,9 @@ func TestLoadLimits(t *testing.T) {
 		args   []string
 		stderr string
 	}{
-		{"rate", []string{"run", "ping", "--rate", "1e9", "-d", "2s"}, "--rate is 1e+09/s; at most 10000000/s"},
-		{"rate stage", []string{"run", "ping", "--rate", "5", "--stages", "1s:1e9"}, "a rate of 1e+09/s; at most 10000000/s"},
-		{"closed stage", []string{"run", "ping", "--stages", "1s:1e9"}, "a target of 1e+09 workers; at most 100000"},
+		{"rate", []string{"run", "ping", "--rate", "10000001", "-d", "2s"}, "--rate is 10000001/s; at most 10000000/s"},
+		{"rate stage", []string{"run", "ping", "--rate", "5", "--stages", "1s:1e9"}, "a rate of 1000000000/s; at most 10000000/s"},
+		{"closed stage", []string{"run", "ping", "--stages", "1s:1e9"}, "a target of 1000000000 workers; at most 100000"},
 		{"workers", []string{"smoke", "-c", "1000000"}, "-c is 1000000; at most 100000"},
 		{"max workers", []string{"run", "ping", "--rate", "5", "--max-workers", "1000000"}, "--max-workers is 1000000; at most 100000"},
 		{"stages too long", []string{"run", "ping", "--stages", "2000000h:1,2000000h:1"}, "--stages last more than"},
