@@ -12,12 +12,18 @@ import (
 
 // dropCauses says why r's arrivals dropped: "5 found no free worker, 2 the
 // generator was behind on"; "" when none dropped or the result does not
-// say (a file older than the causes).
+// say (a file older than the causes). In an interrupted run, the arrivals
+// due before the signal that were never sent count as behind too, and it
+// says so.
 func dropCauses(r *runner.Result) string {
 	if r.Dropped == 0 || !r.DropCausesKnown() {
 		return ""
 	}
-	return fmt.Sprintf("%d found no free worker, %d the generator was behind on", r.DroppedNoWorker, r.DroppedBehind)
+	behind := "the generator was behind on"
+	if r.Interrupted {
+		behind += " or the interrupt cut off"
+	}
+	return fmt.Sprintf("%d found no free worker, %d %s", r.DroppedNoWorker, r.DroppedBehind, behind)
 }
 
 // lateness sums up the generator's lateness: "p50 12µs, p99 0.95ms, max

@@ -62,6 +62,22 @@ func TestOpenReportsWarn(t *testing.T) {
 	}
 }
 
+// TestInterruptedDropCauses: in an interrupted run, the drops behind
+// include the arrivals the interrupt cut off, and every report says so.
+func TestInterruptedDropCauses(t *testing.T) {
+	r := testkit.OpenResult(3)
+	r.Interrupted = true
+	var text, md, html bytes.Buffer
+	report.Text(&text, r, nil)
+	report.Markdown(&md, r, nil)
+	report.HTML(&html, r, nil)
+	for name, out := range map[string]string{"text": strings.Join(strings.Fields(text.String()), " "), "Markdown": md.String(), "HTML": html.String()} {
+		if want := "5 found no free worker, 3 the generator was behind on or the interrupt cut off"; !strings.Contains(out, want) {
+			t.Errorf("%s lacks %q:\n%s", name, want, out)
+		}
+	}
+}
+
 // TestMergedPoolWarning: the pool's warning of a merge names no cap, as its
 // workers line does not: each run had its own.
 func TestMergedPoolWarning(t *testing.T) {
