@@ -149,6 +149,7 @@ type runPlan struct {
 	http2    bool // --http2, else the file's http2
 	load     runner.Load
 	slos     []slo.SLO
+	note     string           // for stderr before the run: why it judges an SLO the scenario lacks; "" for none
 	target   *url.URL         // nil: the embedded reference API
 	server   apiserver.Config // for the embedded reference API
 	tls      tlsSettings
@@ -205,6 +206,11 @@ func (f *runFlags) prepare(fs *pflag.FlagSet, name string) (*runPlan, error) {
 	if fs.Changed("slo") {
 		if p.slos, err = parseSLOs(f.slos, sc.Classes(), sc.Endpoints()); err != nil {
 			return nil, err
+		}
+	} else if load.Open && !sc.Load.Open {
+		var added bool
+		if p.slos, added = judgeDrops(p.slos); added {
+			p.note = openedNote
 		}
 	}
 	if f.username != "" {
@@ -407,6 +413,9 @@ func (f *runFlags) readCredentials() error {
 func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	if p.tls.warning != "" {
 		fprintf(stderr, "warning: %s\n", p.tls.warning)
+	}
+	if p.note != "" {
+		fprintf(stderr, "note: %s\n", p.note)
 	}
 	if err := p.sharding.checkLate(); err != nil {
 		return err

@@ -211,6 +211,10 @@ var (
 	droppedMetrics = []string{"dropped", "dropped_no_worker", "dropped_behind"}
 )
 
+// CountsDrops reports whether s judges the open model's dropped arrivals,
+// in all or by cause.
+func (s SLO) CountsDrops() bool { return slices.Contains(droppedMetrics, s.Metric) }
+
 // countsRun reports whether s's metric counts the whole run (runMetrics).
 func (s SLO) countsRun() bool { return slices.Contains(runMetrics, s.Metric) }
 
