@@ -62,7 +62,7 @@ func TestProblemsAreLocated(t *testing.T) {
 		{"weighted step extracts", "steps:\n  - {name: a, path: /a, weight: 1, extract: {t: x}}\n  - {name: b, path: \"/b/{{t}}\"}\n", []string{"2:46: variable \"t\": a weighted step cannot extract", "3:25: step b.path: {{t}} is not defined here"}},
 		{"pause in the open model", "load: {rate: 5, duration: 1m, pause: 1s}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:38: load.pause applies to the closed model only"}},
 		{"open run without an end", "load: {rate: 5}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:7: the run needs an end: set load.iterations, load.duration or load.stages"}},
-		{"too many workers in stages", "load: {stages: [{duration: 1s, target: 1e12}]}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:16: load.stages stage 1 (1s:1e+12): a target of 1e+12 workers; at most 100000"}},
+		{"too many workers in stages", "load: {stages: [{duration: 1s, target: 1e12}]}\nsteps:\n  - {name: a, path: /a}\n", []string{"1:16: load.stages stage 1 (1s:1000000000000): a target of 1000000000000 workers; at most 100000"}},
 		{"too long a duration", "load: {duration: 2562048h}\nsteps:\n  - {name: a, path: /a}\n", []string{`1:18: load.duration: "2562048h" is too large; at most 2562047h`}},
 		{"too long a duration in parts", "load: {duration: 2562047h48m}\nsteps:\n  - {name: a, path: /a}\n", []string{`1:18: load.duration: "2562047h48m" is too large; at most 2562047h`}},
 		{"a long non-duration", "load: {duration: 9999999999 hours}\nsteps:\n  - {name: a, path: /a}\n", []string{`1:18: load.duration: "9999999999 hours" is not a duration`}},
