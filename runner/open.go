@@ -25,7 +25,8 @@ type arrival struct {
 // rate times the latency (Little's law), and a few more for the time a
 // worker takes to come back for its next arrival. It grows past
 // growFloor only while this machine keeps up: the dispatcher wakes for an
-// arrival within LateBound and the goroutines wait for a core less than
+// arrival within LateBound (or, when it has not slept since, comes to
+// each within LateBound) and the goroutines wait for a core less than
 // LateBound (see cpuWait). Otherwise the busy workers wait on this
 // machine's CPU, not on the target, and more of them would only add to the
 // load: the arrival waits for a worker until BehindBound past its intended
@@ -98,7 +99,11 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 	h := newHandOff()
 	var g errgroup.Group // lifetimes only
 	workers := 0
-	wokeLate := false // the last time the dispatcher slept for an arrival, it woke over LateBound late
+	// wokeLate: the dispatcher is behind on this machine's CPU. It woke
+	// over LateBound late the last time it slept for an arrival, or has
+	// since found one over LateBound late without having waited for a
+	// worker (waited) on the way.
+	wokeLate, waited := false, false
 	// j counts the shard's own arrivals, k is j's in the whole schedule.
 	for j := int64(0); ; j++ {
 		k := d.shard.global(j)
@@ -122,11 +127,17 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 			break
 		}
 		late := time.Since(a.intended)
-		if slept {
-			// Woken late, the dispatcher waited for a core. An arrival
-			// already due when it came to it (after a wait for a worker,
-			// say) says nothing of the machine: the last verdict stays.
-			wokeLate = late > LateBound
+		switch {
+		case slept:
+			// Woken late, the dispatcher waited for a core.
+			wokeLate, waited = late > LateBound, false
+		case !waited && late > LateBound:
+			// It has not slept since it was last on time, nor waited for
+			// a worker: it is too slow for the schedule (at a rate too
+			// high for it, from the start). An arrival it is late for
+			// after a wait for a worker says nothing of the machine: the
+			// last verdict stays.
+			wokeLate = true
 		}
 		if late > BehindBound {
 			// This arrival and every other due by now are dropped at once:
@@ -150,6 +161,7 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 				// The workers wait on this machine's CPU, not on the
 				// target: another would not help, but one of them may
 				// soon be free; the arrival is as late as it waits.
+				waited = true
 				if h.giveBy(a, a.intended.Add(BehindBound)) {
 					late = time.Since(a.intended)
 				} else {

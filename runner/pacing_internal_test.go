@@ -306,6 +306,31 @@ func TestDispatcherLateDoesNotGrowPool(t *testing.T) {
 	}
 }
 
+// TestDispatcherBehindWithoutSleepingHoldsPool: a dispatcher that takes
+// 150 µs over each of 10,000 arrivals a second never sleeps: each arrival
+// is due when it comes to it, 50 µs later than the one before. Once that
+// is over LateBound (the 19th), it is as late as one that woke late, and
+// the pool of workers that never come free stops growing there, where it
+// would otherwise take a worker for every arrival (all 50
+// here). The 19th then waits for a worker past the run's 5 ms, and the
+// rest are dropped behind.
+func TestDispatcherBehindWithoutSleepingHoldsPool(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var served, peak atomic.Int64
+		d := dispatcher{profile: profile{start: 10_000}, maxWorkers: 1000, length: 5 * time.Millisecond,
+			wait: lateWait(func() time.Duration { return 150 * time.Microsecond }),
+			work: func(id int, first arrival, h *handOff) {
+				peak.Add(1)
+				countingWorker(&served, time.Second)(id, first, h)
+			},
+		}
+		arrivals, dropped := runDispatcher(context.Background(), d)
+		if arrivals != 50 || dropped[dropBehind] != 32 || dropped[dropNoWorker] != 0 || peak.Load() != 18 {
+			t.Errorf("arrivals %d, dropped %v (no worker, behind), a pool of %d; want 50, 32 behind, 18", arrivals, dropped, peak.Load())
+		}
+	})
+}
+
 // TestDispatcherShortOfCPUWaitsForAWorker: 100 arrivals a second of 165 ms
 // each need 17 workers; short of CPU, the pool stops at growFloor (16), and
 // the 17th arrival waits 5 ms (under BehindBound) for the first worker to
