@@ -70,16 +70,19 @@ func textConnections(p *printer, r *runner.Result) {
 	}
 	s := fmt.Sprintf("%d made for %d request%s %s: %s %s per connection", c.Made(), reached, plural(reached), over, per, noun)
 	if !r.HTTP2 && ratio < reconnectingRatio && c.Made() > int64(r.PeakWorkers) {
-		s += "; nearly every request made a new connection: " + reconnectCause(r.Total)
+		s += "; nearly every request made a new connection: " + reconnectCause(r)
 	}
 	wrapLabelled(p, "conns", s)
 }
 
-// reconnectCause says why nearly every request made a new connection:
-// loadgate closes one after a request failed on it (a timeout, a broken
-// answer), so when most did, that is why; otherwise the server closed them.
-func reconnectCause(total *runner.EndpointStats) string {
-	if failedOnConnection := total.TransportErrors() - total.ConnectFailures(); 2*failedOnConnection >= total.Reached() {
+// reconnectCause says why nearly every request of r made a new
+// connection: loadgate closes one after a request failed on it (a timeout,
+// a broken answer), so when those failures and each worker's first
+// connection account for every connection made, that is why; otherwise
+// the server closed them after answers.
+func reconnectCause(r *runner.Result) string {
+	failedOnConnection := r.Total.TransportErrors() - r.Total.ConnectFailures()
+	if r.Total.Connections.Made() <= failedOnConnection+int64(r.PeakWorkers) {
 		return "most failed (see why), and loadgate does not reuse a connection a request failed on"
 	}
 	return "the server closes them after its answers (no keep-alive?), and the run measures that"

@@ -292,7 +292,11 @@ func mdServer(b *strings.Builder, r *runner.Result) {
 	for _, n := range serverNotes(r.Server) {
 		b.WriteString("\n> **Warning**: " + mdText(n) + "\n")
 	}
-	for _, part := range serverViewTables(r) {
+	tables := serverViewTables(r)
+	if len(tables) == 0 {
+		b.WriteString("\n" + mdText(serverNothing) + ".\n")
+	}
+	for _, part := range tables {
 		b.WriteString("\n")
 		mdRow(b, part.header...)
 		b.WriteString("|:--" + strings.Repeat("|--:", len(part.header)-1) + "|\n")

@@ -48,7 +48,7 @@ func TestOpenReportsWarn(t *testing.T) {
 	report.JUnit(&junit, r, nil)
 	for name, out := range map[string]string{"Markdown": md.String(), "HTML": html.String()} {
 		for _, want := range []string{"5 found no free worker, 3 the generator was behind on", "p50 500µs, p99 5.00ms, max 5.00ms",
-			"the generator, not the target, limited this run", "the worker pool (at most 8, --max-workers) limited this run"} {
+			"the generator, not the target, limited this run", "the worker pool (at most 8: --max-workers, by default the peak rate × --timeout) limited this run"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s lacks %q", name, want)
 			}
@@ -78,6 +78,24 @@ func TestInterruptedDropCauses(t *testing.T) {
 	}
 }
 
+// TestShardOpenLines: a shard's rate and pool lines give its own part of
+// the load (half of 10/s and of 8 workers), not the whole load's that its
+// load line names.
+func TestShardOpenLines(t *testing.T) {
+	r := testkit.OpenResult(0)
+	r.Load.Shard = runner.Shard{Index: 1, Count: 2}
+	var buf bytes.Buffer
+	if err := report.Text(&buf, r, nil); err != nil {
+		t.Fatal(err)
+	}
+	out := strings.Join(strings.Fields(buf.String()), " ")
+	for _, want := range []string{"load shard 1/2 of open, 10/s, up to 8 workers", "rate target 5.0 iterations/s", "of at most 4", "the worker pool (at most 4:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("a shard's summary lacks %q:\n%s", want, buf.String())
+		}
+	}
+}
+
 // TestMergedPoolWarning: the pool's warning of a merge names no cap, as its
 // workers line does not: each run had its own.
 func TestMergedPoolWarning(t *testing.T) {
@@ -92,7 +110,7 @@ func TestMergedPoolWarning(t *testing.T) {
 	if err := report.Text(&buf, merged, nil); err != nil {
 		t.Fatal(err)
 	}
-	if out := buf.String(); !strings.Contains(out, "the worker pool (--max-workers) limited this run") || strings.Contains(out, "at most 8") {
+	if out := buf.String(); !strings.Contains(strings.Join(strings.Fields(out), " "), "the worker pool (--max-workers, by default the peak rate × --timeout) limited this run") || strings.Contains(out, "at most 8") {
 		t.Errorf("a merge's summary names a cap:\n%s", out)
 	}
 }
@@ -224,6 +242,23 @@ func TestServerInEveryReport(t *testing.T) {
 			if !strings.Contains(b.String(), want) {
 				t.Errorf("%s: no %q in\n%s", name, want, b.String())
 			}
+		}
+	}
+}
+
+// TestServerWithNothingToShow: a server view with no series (a run of
+// endpoints the server does not time, none locking) says so under its
+// title in the summary and the Markdown, rather than leave it empty.
+func TestServerWithNothingToShow(t *testing.T) {
+	r := testkit.Result()
+	r.Server = &servermetrics.View{}
+	for name, render := range map[string]func(io.Writer, *runner.Result, []slo.Verdict) error{"text": report.Text, "Markdown": report.Markdown} {
+		var b bytes.Buffer
+		if err := render(&b, r, nil); err != nil {
+			t.Fatal(err)
+		}
+		if want := "no operation took the storage lock; the server timed none of these endpoints"; !strings.Contains(b.String(), want) {
+			t.Errorf("%s: no %q in\n%s", name, want, b.String())
 		}
 	}
 }

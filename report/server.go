@@ -21,6 +21,9 @@ import (
 
 const serverTitle = "server, by its own metrics, from the load's start to its last answer"
 
+// serverNothing stands in for the tables of a server view that has none.
+const serverNothing = "no operation took the storage lock; the server timed none of these endpoints"
+
 var (
 	serverOperationHeader = []string{"op", "locked", "wait p95", "wait p99", "hold p95", "hold p99", "timeouts"}
 	serverEndpointHeader  = []string{"endpoint", "client p95", "server p95"}
@@ -97,10 +100,14 @@ func serverTables(w io.Writer, r *runner.Result) error {
 	for _, n := range serverNotes(r.Server) {
 		lines = append(lines, "  warning: "+n)
 	}
+	tables := serverViewTables(r)
+	if len(tables) == 0 {
+		lines = append(lines, "  "+serverNothing)
+	}
 	if _, err := fmt.Fprintln(w, strings.Join(lines, "\n")); err != nil {
 		return err
 	}
-	for _, part := range serverViewTables(r) {
+	for _, part := range tables {
 		numbers := []int{}
 		for i := 2; i <= len(part.header); i++ {
 			numbers = append(numbers, i)

@@ -107,7 +107,7 @@ func textOpen(p *printer, r *runner.Result) {
 		wrapLabelled(p, "", causes)
 	}
 	if len(r.Parts) == 0 {
-		p.line("workers    peak %d of at most %d", r.PeakWorkers, r.Load.MaxWorkers)
+		p.line("workers    peak %d of at most %d", r.PeakWorkers, r.Load.PoolCap())
 	} else {
 		p.line("workers    peak %d", r.PeakWorkers) // of runs at once; the cap is each run's
 	}
@@ -119,7 +119,7 @@ func textOpen(p *printer, r *runner.Result) {
 		p.line("           %s", generatorMeaning)
 	}
 	if w := poolWarning(r); w != "" {
-		p.line("warning    %s", w)
+		wrapLabelled(p, "warning", w)
 	}
 }
 

@@ -60,6 +60,10 @@ func (l Load) Length() time.Duration {
 	return l.profile().length()
 }
 
+// PoolCap is the open model's cap on this run's workers: its shard's share
+// of MaxWorkers, at least 1.
+func (l Load) PoolCap() int { return int(max(l.Shard.Share(int64(l.MaxWorkers)), 1)) }
+
 // profile is the target over time: workers or rate.
 func (l Load) profile() profile {
 	start := float64(l.Concurrency)
@@ -237,8 +241,11 @@ func ParseRate(s string) (float64, error) {
 		}
 	}
 	r, err := strconv.ParseFloat(strings.TrimSpace(number), 64)
-	if err != nil || r < 0 || math.IsInf(r, 0) || math.IsNaN(r) {
+	switch {
+	case err != nil || math.IsInf(r, 0) || math.IsNaN(r):
 		return 0, fmt.Errorf("rate %q is not a number of arrivals such as 100, 100/s or 600/m", s)
+	case r < 0:
+		return 0, fmt.Errorf("rate %q is below 0: give a number of arrivals such as 100, 100/s or 600/m", s)
 	}
 	return r / per.Seconds(), nil
 }

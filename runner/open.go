@@ -207,7 +207,7 @@ func (e *engine) runOpen(interrupt, stop context.Context, started time.Time) {
 	load := e.plan.Load
 	d := dispatcher{
 		profile:    load.profile(),
-		maxWorkers: int(max(load.Shard.Share(int64(load.MaxWorkers)), 1)),
+		maxWorkers: load.PoolCap(),
 		shard:      load.Shard,
 		iterations: load.Iterations,
 		length:     load.Length(),

@@ -331,6 +331,45 @@ func TestDispatcherBehindWithoutSleepingHoldsPool(t *testing.T) {
 	})
 }
 
+// TestDispatcherLateAgainAfterAWaitForAWorker: a wait for a worker keeps
+// the dispatcher's verdict only until it next sleeps on time. At 10,000
+// arrivals a second, worker 0 takes 2.5 ms over an arrival and the others
+// never come back; the 21st arrival, short of CPU once, waits 0.5 ms for
+// worker 0. From the 51st the dispatcher takes 150 µs over each arrival
+// and never sleeps: about 20 arrivals later it is over LateBound late, and
+// the pool stops growing at 65 (the arrivals past that wait for worker 0,
+// or drop behind). Were the wait still remembered, the pool would grow to
+// 96, a worker for every arrival worker 0 did not take.
+func TestDispatcherLateAgainAfterAWaitForAWorker(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var served, peak atomic.Int64
+		waits := 0 // the dispatcher's, one an arrival
+		d := dispatcher{profile: profile{start: 10_000}, maxWorkers: 1000, length: 10 * time.Millisecond,
+			wait: func(stop context.Context, at time.Time) bool {
+				waits++
+				ok := timerWait(stop, at)
+				if waits > 50 {
+					time.Sleep(150 * time.Microsecond)
+				}
+				return ok
+			},
+			cpuShort: func() bool { return waits == 21 },
+			work: func(id int, first arrival, h *handOff) {
+				peak.Add(1)
+				busy := time.Second
+				if id == 0 {
+					busy = 2500 * time.Microsecond
+				}
+				countingWorker(&served, busy)(id, first, h)
+			},
+		}
+		arrivals, dropped := runDispatcher(context.Background(), d)
+		if arrivals != 100 || dropped != [numDropCauses]int64{0, 29} || peak.Load() != 65 {
+			t.Errorf("arrivals %d, dropped %v (no worker, behind), a pool of %d; want 100, 29 behind, 65", arrivals, dropped, peak.Load())
+		}
+	})
+}
+
 // TestDispatcherShortOfCPUWaitsForAWorker: 100 arrivals a second of 165 ms
 // each need 17 workers; short of CPU, the pool stops at growFloor (16), and
 // the 17th arrival waits 5 ms (under BehindBound) for the first worker to
@@ -422,6 +461,10 @@ func TestTargetRate(t *testing.T) {
 	run := func(from time.Duration) Part {
 		return Part{Started: began.Add(from), Ended: began.Add(from + 2010*time.Millisecond)}
 	}
+	shardOf := func(p Part, index int) Part {
+		p.Shard = Shard{index, 2}
+		return p
+	}
 	for _, tc := range []struct {
 		name  string
 		load  Load
@@ -435,6 +478,8 @@ func TestTargetRate(t *testing.T) {
 		{"closed model", Load{Concurrency: 2, Iterations: 5}, time.Second, nil, 0},
 		{"two runs at once, merged", steady, 2010 * time.Millisecond, []Part{run(0), run(0)}, 200},
 		{"two runs apart, merged", steady, time.Minute + 2010*time.Millisecond, []Part{run(0), run(time.Minute)}, 100},
+		{"a shard of two", Load{Open: true, Rate: 100, Duration: 2 * time.Second, Shard: Shard{1, 2}}, 2010 * time.Millisecond, nil, 50},
+		{"two shards, merged", steady, 2010 * time.Millisecond, []Part{shardOf(run(0), 0), shardOf(run(0), 1)}, 100},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := &Result{Load: tc.load, Started: began, Ended: began.Add(tc.ran), Parts: tc.parts}
@@ -442,6 +487,39 @@ func TestTargetRate(t *testing.T) {
 				t.Errorf("target rate %g, want %g", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestIterationRateOverSchedule: the open model's achieved iterations are
+// over the schedule, as its target is: 10 arrivals a second for 1 s, all
+// started, against a target whose last answer came 1.9 s after the
+// schedule's end, achieved 10 a second, not 10 over the 2.9 s to that
+// answer. The closed model's are over the whole run.
+func TestIterationRateOverSchedule(t *testing.T) {
+	began := time.Now()
+	for _, tc := range []struct {
+		name string
+		load Load
+		want float64
+	}{
+		{"open", Load{Open: true, Rate: 10, Duration: time.Second}, 10},
+		{"closed", Load{Concurrency: 2, Duration: time.Second}, 10 / 2.9},
+	} {
+		r := &Result{Load: tc.load, Started: began, Ended: began.Add(2900 * time.Millisecond), Iterations: 10}
+		if got := r.IterationRate(); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("%s: %g iterations/s, want %g", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestDecimal: numbers in messages and stage strings read as typed, with
+// an exponent only where it is shorter.
+func TestDecimal(t *testing.T) {
+	for x, want := range map[float64]string{0: "0", 0.5: "0.5", 10_000_001: "10000001", 1e20: "100000000000000000000",
+		1e21: "1e+21", 0.000001: "0.000001", 1e-30: "1e-30", -2.5: "-2.5"} {
+		if got := decimal(x); got != want {
+			t.Errorf("decimal(%g) = %q, want %q", x, got, want)
+		}
 	}
 }
 

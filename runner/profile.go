@@ -20,9 +20,10 @@ func (s Stage) String() string {
 }
 
 // decimal writes x as a user would, without an exponent (10000001, not
-// 1.0000001e+07) below 1e21, where an exponent becomes the shorter way.
+// 1.0000001e+07), from a millionth to 1e21: past either, an exponent is
+// the shorter way.
 func decimal(x float64) string {
-	if math.Abs(x) < 1e21 {
+	if a := math.Abs(x); a == 0 || a >= 1e-6 && a < 1e21 {
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	}
 	return strconv.FormatFloat(x, 'g', -1, 64)

@@ -113,6 +113,7 @@ type Part struct {
 	Started, Ended time.Time
 	PeakWorkers    int
 	Requests       int64
+	Shard          Shard // the part of the load the run took; zero: the whole
 }
 
 // Same reports whether p and o are one run: the same start and end (to the
@@ -126,7 +127,7 @@ func (r *Result) Runs() []Part {
 	if len(r.Parts) > 0 {
 		return r.Parts
 	}
-	return []Part{{Started: r.Started, Ended: r.Ended, PeakWorkers: r.PeakWorkers, Requests: r.Total.Requests()}}
+	return []Part{{Started: r.Started, Ended: r.Ended, PeakWorkers: r.PeakWorkers, Requests: r.Total.Requests(), Shard: r.Load.Shard}}
 }
 
 // ActiveTime is how long the run was running: its Duration, or for a merge
@@ -149,32 +150,42 @@ func (r *Result) Endpoint(name string) *EndpointStats {
 }
 
 // TargetRate is the open model's rate as the load asked for it, averaged
-// over the run: the arrivals its profile schedules over the active time,
-// or over the load's length when that is shorter, per second; zero in the
-// closed model. For a merge it is that of all its runs together, each run
-// taken as of the first's load: the sum for runs at once, the rate for
-// runs one after another.
+// over the run: the arrivals its profile schedules for its runs, over their
+// schedule (see schedule), per second; zero in the closed model. For a
+// merge it is that of all its runs together, each run taken as of the
+// first's load: the sum for runs at once, the rate for runs one after
+// another, the whole load's for its shards.
 func (r *Result) TargetRate() float64 {
 	if !r.Load.Open {
 		return 0
 	}
-	scheduled := []Part{{Started: r.Started, Ended: r.Ended}}
+	due, window := r.schedule()
+	if window <= 0 {
+		return 0
+	}
+	return due / window.Seconds()
+}
+
+// schedule returns, in the open model, the arrivals r's load scheduled for
+// its runs (each run's share, a shard's, over the run's span or the load's
+// length when that is shorter), and the time within which some run was
+// scheduling them: the window the target rate and the achieved rate of
+// iterations are over. It leaves out the wait for the last answers after
+// the schedule's end.
+func (r *Result) schedule() (due float64, window time.Duration) {
+	scheduled := []Part{{Started: r.Started, Ended: r.Ended, Shard: r.Load.Shard}}
 	if len(r.Parts) > 0 {
 		scheduled = slices.Clone(r.Parts)
 	}
-	var due float64
 	for i, p := range scheduled {
 		span := p.Ended.Sub(p.Started)
 		if length := r.Load.Length(); length > 0 {
 			span = min(span, length)
 		}
 		scheduled[i].Ended = p.Started.Add(span)
-		due += r.Load.profile().due(span)
+		due += r.Load.profile().due(span) * p.Shard.fraction()
 	}
-	if window := activeTime(scheduled); window > 0 {
-		return due / window.Seconds()
-	}
-	return 0
+	return due, activeTime(scheduled)
 }
 
 // IterationsKnown reports whether r counts its iterations: a result read
@@ -214,10 +225,14 @@ func countAbove(h *hdrhistogram.Histogram, bound time.Duration) int64 {
 }
 
 // IterationRate is the achieved rate of iterations started, per second of
-// the run's active time: in the open model, the rate to compare with
-// TargetRate.
+// the run's active time; in the open model, per second of its schedule
+// (see schedule), the rate to compare with TargetRate.
 func (r *Result) IterationRate() float64 {
 	secs := r.ActiveTime().Seconds()
+	if r.Load.Open {
+		_, window := r.schedule()
+		secs = window.Seconds()
+	}
 	if secs <= 0 {
 		return 0
 	}

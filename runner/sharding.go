@@ -85,6 +85,9 @@ func (s Shard) ownedBefore(n int64) int64 {
 	return (n - int64(s.Index) + s.count() - 1) / s.count()
 }
 
+// fraction is the shard's part of a rate: 1/Count, 1 for the whole.
+func (s Shard) fraction() float64 { return 1 / float64(s.count()) }
+
 // Share returns the shard's part of total (workers, iterations, users):
 // the shares of all shards add up to total, and differ by one at most.
 func (s Shard) Share(total int64) int64 { return s.ownedBefore(total) }

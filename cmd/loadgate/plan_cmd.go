@@ -75,7 +75,7 @@ func (p *runPlan) printShares(w io.Writer, count int) error {
 			if len(load.Stages) > 0 {
 				rate = fmt.Sprintf("ramp/%d", count)
 			}
-			row = []string{s.String(), rate, fmt.Sprint(max(s.Share(int64(load.MaxWorkers)), 1)), bound(s.Share(load.Iterations)), users}
+			row = []string{s.String(), rate, fmt.Sprint(load.PoolCap()), bound(s.Share(load.Iterations)), users}
 		}
 		if err := shardRefusal(p.scenario, load, credentials); err != nil {
 			row[0] += " refused"

@@ -110,6 +110,7 @@ func TestExitCodes(t *testing.T) {
 		{"two scenarios", []string{"run", "smoke", "stress"}, exitUsage, `run takes one scenario, a built-in name or a FILE.yaml, not 2 arguments ("smoke" "stress")`},
 		{"unknown flag", []string{"smoke", "--rps", "5"}, exitUsage, "unknown flag: --rps"},
 		{"bad rate", []string{"run", "ping", "--rate", "fast"}, exitUsage, `invalid --rate: rate "fast" is not a number`},
+		{"negative rate", []string{"run", "ping", "--rate=-5"}, exitUsage, `invalid --rate: rate "-5" is below 0`},
 		{"rate per hour", []string{"run", "ping", "--rate", "5/h"}, exitUsage, "the unit after / must be s or m"},
 		{"rate with -c", []string{"run", "ping", "--rate", "5", "-c", "3"}, exitUsage, "-c sets the closed model's workers"},
 		{"max workers without rate", []string{"run", "ping", "--max-workers", "3"}, exitUsage, "--max-workers applies to the open model"},

@@ -75,10 +75,11 @@ type shardJSON struct {
 }
 
 type runJSON struct {
-	StartedAt   time.Time `json:"started_at"`
-	EndedAt     time.Time `json:"ended_at"`
-	PeakWorkers int       `json:"peak_workers"`
-	Requests    int64     `json:"requests"`
+	StartedAt   time.Time  `json:"started_at"`
+	EndedAt     time.Time  `json:"ended_at"`
+	PeakWorkers int        `json:"peak_workers"`
+	Requests    int64      `json:"requests"`
+	Shard       *shardJSON `json:"shard,omitempty"` // absent for a whole run
 }
 
 type baselineJSON struct {
@@ -374,7 +375,8 @@ func endpointOut(e *runner.EndpointStats, r *runner.Result) (endpointJSON, error
 func runsJSON(parts []runner.Part) []runJSON {
 	var out []runJSON
 	for _, p := range parts {
-		out = append(out, runJSON{StartedAt: p.Started.UTC(), EndedAt: p.Ended.UTC(), PeakWorkers: p.PeakWorkers, Requests: p.Requests})
+		out = append(out, runJSON{StartedAt: p.Started.UTC(), EndedAt: p.Ended.UTC(), PeakWorkers: p.PeakWorkers, Requests: p.Requests,
+			Shard: shardOut(p.Shard)})
 	}
 	return out
 }

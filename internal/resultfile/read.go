@@ -231,6 +231,12 @@ func readRuns(in []runJSON, r *runner.Result) ([]runner.Part, error) {
 	left := r.Total.Requests() // not yet held by a run
 	for i, run := range in {
 		p := runner.Part{Started: run.StartedAt, Ended: run.EndedAt, PeakWorkers: run.PeakWorkers, Requests: run.Requests}
+		if run.Shard != nil {
+			p.Shard = runner.Shard{Index: run.Shard.Index, Count: run.Shard.Count}
+			if err := p.Shard.Check(); err != nil {
+				return nil, fmt.Errorf("run %d: shard: %v", i+1, err)
+			}
+		}
 		switch {
 		case p.Ended.Before(p.Started) || p.Started.Before(r.Started) || p.Ended.After(r.Ended):
 			return nil, fmt.Errorf("run %d (%s to %s) does not lie within the result's span", i+1, p.Started, p.Ended)
