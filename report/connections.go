@@ -77,13 +77,13 @@ func textConnections(p *printer, r *runner.Result) {
 
 // reconnectCause says why nearly every request of r made a new
 // connection: loadgate closes one after a request failed on it (a timeout,
-// a broken answer), so when those failures and each worker's first
-// connection account for every connection made, that is why; otherwise
-// the server closed them after answers.
+// a broken answer), so when those failures account for most of the
+// connections made past each worker's first, that is why; otherwise the
+// server closed them after answers.
 func reconnectCause(r *runner.Result) string {
 	failedOnConnection := r.Total.TransportErrors() - r.Total.ConnectFailures()
-	if r.Total.Connections.Made() <= failedOnConnection+int64(r.PeakWorkers) {
-		return "most failed (see why), and loadgate does not reuse a connection a request failed on"
+	if 2*failedOnConnection >= r.Total.Connections.Made()-int64(r.PeakWorkers) {
+		return "most followed a request that failed on its connection (see why), which loadgate does not reuse"
 	}
 	return "the server closes them after its answers (no keep-alive?), and the run measures that"
 }

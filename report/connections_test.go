@@ -44,12 +44,12 @@ func TestSummaryShowsConnections(t *testing.T) {
 			t.Errorf("a run that reconnects for every request: no %q in\n%s", want, reconnecting)
 		}
 	}
-	// 100 of 200 requests timed out: their connections and the 4 workers'
-	// first ones account for 104 made, not for 198.
-	if timedOut := text(104, false, 4, 100); !strings.Contains(timedOut, "conns 104 made for 200 requests that reached the server: 1.9 requests per connection; nearly every request made a new connection: most failed (see why), and loadgate does not reuse a connection a request failed on") {
+	// 100 of 200 requests timed out: they account for most of the 150
+	// connections made past the 4 workers' first ones, not of 198.
+	if timedOut := text(154, false, 4, 100); !strings.Contains(timedOut, "conns 154 made for 200 requests that reached the server: 1.3 requests per connection; nearly every request made a new connection: most followed a request that failed on its connection (see why), which loadgate does not reuse") {
 		t.Errorf("a run whose requests timed out, each closing its connection:\n%s", timedOut)
 	}
-	if both := text(198, false, 4, 100); !strings.Contains(both, "1.0 request per connection; nearly every request made a new connection: the server closes them") {
+	if both := text(198, false, 4, 50); !strings.Contains(both, "0.8 requests per connection; nearly every request made a new connection: the server closes them") {
 		t.Errorf("a run whose server closed connections after its answers, besides timeouts:\n%s", both)
 	}
 	if kept := text(4, false, 4, 0); !strings.Contains(kept, "conns 4 made for 100 requests that reached the server: 25.0 requests per connection") {

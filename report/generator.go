@@ -54,15 +54,14 @@ const generatorMeaning = "the latencies include its lateness: they are this mach
 // generatorWarning it has no 0.1% threshold: a single arrival the pool
 // could not take is a finding about the target (or --max-workers), while
 // a few dropped behind are this machine's hiccup. A merge leaves the cap
-// out: it is each run's. It says where the cap comes from, since most
-// users never set it.
+// out: it is each run's. It says what to raise, since most users never set
+// the cap.
 func poolWarning(r *runner.Result) string {
-	const cap = "--max-workers, by default the peak rate × --timeout"
 	switch {
 	case r.DroppedNoWorker == 0:
 		return ""
 	case len(r.Parts) > 0:
-		return "the worker pool (" + cap + ") limited this run"
+		return "the worker pool limited this run: raise --max-workers"
 	}
-	return fmt.Sprintf("the worker pool (at most %d: %s) limited this run", r.Load.PoolCap(), cap)
+	return fmt.Sprintf("the worker pool (at most %d) limited this run: raise --max-workers", r.Load.PoolCap())
 }

@@ -89,7 +89,7 @@ func Markdown(w io.Writer, r *runner.Result, verdicts []slo.Verdict) error {
 // achieved, the arrivals dropped and why, the generator's lateness, and a
 // warning when the generator or the worker pool limited the run.
 func mdOpen(b *strings.Builder, r *runner.Result) {
-	achieved := fmt.Sprintf("%.1f iterations/s (%.1f req/s)", r.IterationRate(), r.RPS(r.Total))
+	achieved := fmt.Sprintf("%.1f iterations/s (%.1f req/s over the whole run)", r.IterationRate(), r.RPS(r.Total))
 	if !r.IterationsKnown() {
 		achieved = fmt.Sprintf("%.1f req/s", r.RPS(r.Total))
 	}
@@ -293,7 +293,7 @@ func mdServer(b *strings.Builder, r *runner.Result) {
 		b.WriteString("\n> **Warning**: " + mdText(n) + "\n")
 	}
 	tables := serverViewTables(r)
-	if len(tables) == 0 {
+	if len(tables) == 0 && len(r.Server.Problems) == 0 {
 		b.WriteString("\n" + mdText(serverNothing) + ".\n")
 	}
 	for _, part := range tables {

@@ -21,7 +21,8 @@ import (
 
 const serverTitle = "server, by its own metrics, from the load's start to its last answer"
 
-// serverNothing stands in for the tables of a server view that has none.
+// serverNothing stands in for the tables of a server view that has none,
+// read without a problem (one that was not read shows nothing).
 const serverNothing = "no operation took the storage lock; the server timed none of these endpoints"
 
 var (
@@ -101,7 +102,7 @@ func serverTables(w io.Writer, r *runner.Result) error {
 		lines = append(lines, "  warning: "+n)
 	}
 	tables := serverViewTables(r)
-	if len(tables) == 0 {
+	if len(tables) == 0 && len(r.Server.Problems) == 0 {
 		lines = append(lines, "  "+serverNothing)
 	}
 	if _, err := fmt.Fprintln(w, strings.Join(lines, "\n")); err != nil {

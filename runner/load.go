@@ -60,6 +60,19 @@ func (l Load) Length() time.Duration {
 	return l.profile().length()
 }
 
+// end is when the open model's schedule ends by the load alone: its
+// length, or the time of the arrival past the iteration bound when that
+// comes first; false when neither bounds it.
+func (l Load) end() (time.Duration, bool) {
+	end, ok := l.Length(), l.Length() > 0
+	if l.Iterations > 0 {
+		if at, due := l.profile().arrivalTime(l.Iterations); due && (!ok || at < end) {
+			end, ok = at, true
+		}
+	}
+	return end, ok
+}
+
 // PoolCap is the open model's cap on this run's workers: its shard's share
 // of MaxWorkers, at least 1.
 func (l Load) PoolCap() int { return int(max(l.Shard.Share(int64(l.MaxWorkers)), 1)) }

@@ -490,24 +490,36 @@ func TestTargetRate(t *testing.T) {
 	}
 }
 
-// TestIterationRateOverSchedule: the open model's achieved iterations are
-// over the schedule, as its target is: 10 arrivals a second for 1 s, all
-// started, against a target whose last answer came 1.9 s after the
-// schedule's end, achieved 10 a second, not 10 over the 2.9 s to that
-// answer. The closed model's are over the whole run.
+// TestIterationRateOverSchedule: the open model's achieved iterations, and
+// its target, are over the schedule, which ends when the arrival after
+// the last counted was due, not at the last answer: 10 arrivals a second,
+// all started, against a target whose last answer came at 2.9 s, achieved
+// 10 a second whether the length or -n ended them; interrupted after 29
+// arrivals, 10 over their 2.9 s; a run of 1 ms, its one arrival over its
+// slot of 100 ms; a shard of two, 5 of its 5 arrivals a second. The closed
+// model's are over the whole run.
 func TestIterationRateOverSchedule(t *testing.T) {
 	began := time.Now()
 	for _, tc := range []struct {
-		name string
-		load Load
-		want float64
+		name                 string
+		load                 Load
+		arrivals, iterations int64
+		want                 float64
 	}{
-		{"open", Load{Open: true, Rate: 10, Duration: time.Second}, 10},
-		{"closed", Load{Concurrency: 2, Duration: time.Second}, 10 / 2.9},
+		{"for 1s", Load{Open: true, Rate: 10, Duration: time.Second}, 10, 10, 10},
+		{"-n 10", Load{Open: true, Rate: 10, Iterations: 10}, 10, 10, 10},
+		{"interrupted", Load{Open: true, Rate: 10, Duration: time.Minute}, 29, 29, 10},
+		{"for 1ms", Load{Open: true, Rate: 10, Duration: time.Millisecond}, 1, 1, 10},
+		{"shard 1/2", Load{Open: true, Rate: 10, Duration: time.Second, Shard: Shard{1, 2}}, 5, 5, 5},
+		{"half dropped", Load{Open: true, Rate: 10, Duration: time.Second}, 10, 5, 5},
+		{"closed", Load{Concurrency: 2, Duration: time.Second}, 0, 10, 10 / 2.9},
 	} {
-		r := &Result{Load: tc.load, Started: began, Ended: began.Add(2900 * time.Millisecond), Iterations: 10}
+		r := &Result{Load: tc.load, Started: began, Ended: began.Add(2900 * time.Millisecond), Arrivals: tc.arrivals, Iterations: tc.iterations}
 		if got := r.IterationRate(); math.Abs(got-tc.want) > 1e-9 {
 			t.Errorf("%s: %g iterations/s, want %g", tc.name, got, tc.want)
+		}
+		if target := r.TargetRate(); tc.load.Open && math.Abs(target-tc.load.Rate*tc.load.Shard.fraction()) > 1e-9 {
+			t.Errorf("%s: target %g/s, want %g", tc.name, target, tc.load.Rate*tc.load.Shard.fraction())
 		}
 	}
 }

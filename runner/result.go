@@ -167,25 +167,55 @@ func (r *Result) TargetRate() float64 {
 }
 
 // schedule returns, in the open model, the arrivals r's load scheduled for
-// its runs (each run's share, a shard's, over the run's span or the load's
-// length when that is shorter), and the time within which some run was
-// scheduling them: the window the target rate and the achieved rate of
-// iterations are over. It leaves out the wait for the last answers after
-// the schedule's end.
+// its runs (each run's share, a shard's) over their schedules, and the
+// time within which some run was on its schedule: the window the target
+// rate and the achieved rate of iterations are over, which leaves out the
+// wait for the last answers. A run's schedule lasts until its next
+// arrival after those it counts was due (see scheduleSpan); a merge's
+// runs, whose arrivals are not counted apart, last their span, cut at the
+// load's own end.
 func (r *Result) schedule() (due float64, window time.Duration) {
-	scheduled := []Part{{Started: r.Started, Ended: r.Ended, Shard: r.Load.Shard}}
+	scheduled := []Part{{Started: r.Started, Ended: r.Started.Add(r.scheduleSpan())}}
 	if len(r.Parts) > 0 {
 		scheduled = slices.Clone(r.Parts)
-	}
-	for i, p := range scheduled {
-		span := p.Ended.Sub(p.Started)
-		if length := r.Load.Length(); length > 0 {
-			span = min(span, length)
+		for i, p := range scheduled {
+			span := p.Ended.Sub(p.Started)
+			if end, ok := r.Load.end(); ok {
+				span = min(span, end)
+			}
+			scheduled[i].Ended = p.Started.Add(span)
 		}
-		scheduled[i].Ended = p.Started.Add(span)
-		due += r.Load.profile().due(span) * p.Shard.fraction()
+	} else {
+		scheduled[0].Shard = r.Load.Shard
+	}
+	for _, p := range scheduled {
+		due += r.Load.profile().due(p.Ended.Sub(p.Started)) * p.Shard.fraction()
 	}
 	return due, activeTime(scheduled)
+}
+
+// scheduleSpan is how long a run's schedule lasted: until the arrival
+// after the last it counts was due (after an interrupt, the first it did
+// not reach; after -n, the one past the bound; one slot of the rate for a
+// run too short for a second; for a shard, the first of the round after
+// its last), so that each arrival counts for its slot;
+// the load's length when no arrival was to come (a ramp down to zero), and
+// without arrivals, the run's span cut at the load's own end.
+func (r *Result) scheduleSpan() time.Duration {
+	if r.Arrivals > 0 {
+		// A shard's schedule lasts whole rounds of its shards' turns.
+		if next, ok := r.Load.profile().arrivalTime(r.Arrivals * r.Load.Shard.count()); ok {
+			return next
+		}
+		if length := r.Load.Length(); length > 0 {
+			return length
+		}
+	}
+	span := r.Ended.Sub(r.Started)
+	if end, ok := r.Load.end(); ok {
+		span = min(span, end)
+	}
+	return span
 }
 
 // IterationsKnown reports whether r counts its iterations: a result read

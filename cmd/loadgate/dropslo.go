@@ -44,14 +44,20 @@ func judgeDrops(slos []slo.SLO) ([]slo.SLO, bool) {
 }
 
 // unjudgedDrops says, for an open run that dropped arrivals while SLOs
-// gated it without judging drops (--slo left openedSLO out, or a file's
-// open scenario has none on them), that the gate did not see them: "" when
-// there is nothing to say. Two lines of at most 80 columns, for stderr
-// after "warning: ".
-func unjudgedDrops(r *runner.Result, slos []slo.SLO) string {
+// gated it without judging drops (--slo left openedSLO out, or an open
+// scenario file has none on them), that the gate did not see them, and
+// how to add one: with the --slo flags when they were given (sloFlags),
+// else in the scenario's slos, which a --slo would replace. "" when there
+// is nothing to say. Two lines of at most 80 columns, for stderr after
+// "warning: ".
+func unjudgedDrops(r *runner.Result, slos []slo.SLO, sloFlags bool) string {
 	if !r.Load.Open || r.Dropped == 0 || len(slos) == 0 || slices.ContainsFunc(slos, slo.SLO.CountsDrops) {
 		return ""
 	}
-	return fmt.Sprintf("no SLO judges the arrivals dropped: %d of %d (%s%%);\n         add --slo '%s' to gate on them",
-		r.Dropped, r.Arrivals, format.Number(format.Percent(r.Dropped, r.Arrivals), 2), openedSLO)
+	add := "add --slo '" + openedSLO + "' to the others"
+	if !sloFlags {
+		add = "add " + openedSLO + " to the scenario's slos"
+	}
+	return fmt.Sprintf("no SLO judges the arrivals dropped: %d of %d (%s%%);\n         %s to gate on them",
+		r.Dropped, r.Arrivals, format.Number(format.Percent(r.Dropped, r.Arrivals), 2), add)
 }

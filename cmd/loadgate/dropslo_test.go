@@ -15,8 +15,8 @@ import (
 // worker's request, most of 5 arrivals are dropped. --rate on a closed
 // scenario adds dropped<1% to its SLOs, says so, and that SLO fails the
 // gate. With --slo, only the SLOs given are judged, and a warning says
-// that none judges the drops. A scenario without SLOs gates nothing, and
-// gets none.
+// that none judges the drops, in the run and in a report of its file. A
+// scenario without SLOs gates nothing, and gets none.
 func TestOpenedScenarioJudgesDrops(t *testing.T) {
 	held := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -36,10 +36,16 @@ func TestOpenedScenarioJudgesDrops(t *testing.T) {
 		t.Errorf("exit %d; want %d, dropped<1%% failed besides ping's error_rate<1%%, and the note\n%s%s", code, exitSLOFailed, stdout, stderr)
 	}
 
-	code, stdout, stderr = run(t, append([]string{"run", "ping", "--slo", "requests>=1"}, load...)...)
+	out := filepath.Join(t.TempDir(), "given.json")
+	code, stdout, stderr = run(t, append([]string{"run", "ping", "--slo", "requests>=1", "--out", out}, load...)...)
 	if code != exitOK || strings.Contains(stdout, "dropped<1%") || strings.Contains(stderr, "note:") ||
-		!strings.Contains(stderr, "warning: no SLO judges the arrivals dropped: ") || !strings.Contains(stderr, "add --slo 'dropped<1%' to gate on them") {
+		!strings.Contains(stderr, "warning: no SLO judges the arrivals dropped: ") || !strings.Contains(stderr, "add --slo 'dropped<1%' to the others to gate on them") {
 		t.Errorf("with --slo: exit %d; want %d, no SLO added, and the warning\n%s%s", code, exitOK, stdout, stderr)
+	}
+	// report judges the saved SLOs, and says the same.
+	code, stdout, stderr = run(t, "report", out)
+	if code != exitOK || !strings.Contains(stderr, "warning: no SLO judges the arrivals dropped: ") || !strings.Contains(stderr, "add dropped<1% to the scenario's slos to gate on them") {
+		t.Errorf("report: exit %d; want %d and the warning\n%s%s", code, exitOK, stdout, stderr)
 	}
 
 	bare := filepath.Join(t.TempDir(), "bare.yaml")

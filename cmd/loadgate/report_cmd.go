@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newReportCommand(stdout io.Writer) *cobra.Command {
+func newReportCommand(stdout, stderr io.Writer) *cobra.Command {
 	var outputs outputFlags
 	var slos []string
 	var expectShards int
@@ -89,6 +89,9 @@ read or merged, 4 for a set of shards that is incomplete or mixed.`,
 				skew = func(w io.Writer) error { printStartSkew(w, all); return nil }
 			}
 			verdicts, writeErr := outputs.write(stdout, r, slo.Judge(r, parsed), skew)
+			if w := unjudgedDrops(r, parsed, cmd.Flags().Changed("slo")); w != "" {
+				fprintf(stderr, "warning: %s\n", w)
+			}
 			return runOutcome(false, verdicts, writeErr)
 		},
 	}

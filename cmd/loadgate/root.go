@@ -34,7 +34,7 @@ func newRootCommand(stdout, stderr io.Writer) *rootCommand {
 		newServeCommand(stdout, stderr),
 		newScenariosCommand(stdout),
 		newValidateCommand(stdout, stderr),
-		newReportCommand(stdout),
+		newReportCommand(stdout, stderr),
 		newLogsCommand(stdout),
 		newPlanCommand(stdout),
 		newKubernetesCommand(stdout),

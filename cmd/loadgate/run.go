@@ -553,7 +553,7 @@ func (p *runPlan) execute(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	verdicts := slo.Judge(result, p.slos)
 	all, writeErr := p.flags.outputs.write(stdout, result, verdicts, extra)
-	if w := unjudgedDrops(result, p.slos); w != "" {
+	if w := unjudgedDrops(result, p.slos, len(p.flags.slos) > 0); w != "" {
 		fprintf(stderr, "warning: %s\n", w)
 	}
 	return runOutcome(result.Interrupted, all, errors.Join(writeErr, rawErr))
