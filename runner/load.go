@@ -60,17 +60,19 @@ func (l Load) Length() time.Duration {
 	return l.profile().length()
 }
 
-// end is when the open model's schedule ends by the load alone: its
-// length, or the time of the arrival past the iteration bound when that
-// comes first; false when neither bounds it.
-func (l Load) end() (time.Duration, bool) {
-	end, ok := l.Length(), l.Length() > 0
+// withinSchedule is span cut where the open model's schedule ends by the
+// load alone: at its length, or at the time of the arrival past the
+// iteration bound when that comes first.
+func (l Load) withinSchedule(span time.Duration) time.Duration {
+	if length := l.Length(); length > 0 {
+		span = min(span, length)
+	}
 	if l.Iterations > 0 {
-		if at, due := l.profile().arrivalTime(l.Iterations); due && (!ok || at < end) {
-			end, ok = at, true
+		if at, due := l.profile().arrivalTime(l.Iterations); due {
+			span = min(span, at)
 		}
 	}
-	return end, ok
+	return span
 }
 
 // PoolCap is the open model's cap on this run's workers: its shard's share

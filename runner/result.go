@@ -175,18 +175,12 @@ func (r *Result) TargetRate() float64 {
 // runs, whose arrivals are not counted apart, last their span, cut at the
 // load's own end.
 func (r *Result) schedule() (due float64, window time.Duration) {
-	scheduled := []Part{{Started: r.Started, Ended: r.Started.Add(r.scheduleSpan())}}
+	scheduled := []Part{{Started: r.Started, Ended: r.Started.Add(r.scheduleSpan()), Shard: r.Load.Shard}}
 	if len(r.Parts) > 0 {
 		scheduled = slices.Clone(r.Parts)
 		for i, p := range scheduled {
-			span := p.Ended.Sub(p.Started)
-			if end, ok := r.Load.end(); ok {
-				span = min(span, end)
-			}
-			scheduled[i].Ended = p.Started.Add(span)
+			scheduled[i].Ended = p.Started.Add(r.Load.withinSchedule(p.Ended.Sub(p.Started)))
 		}
-	} else {
-		scheduled[0].Shard = r.Load.Shard
 	}
 	for _, p := range scheduled {
 		due += r.Load.profile().due(p.Ended.Sub(p.Started)) * p.Shard.fraction()
@@ -211,11 +205,7 @@ func (r *Result) scheduleSpan() time.Duration {
 			return length
 		}
 	}
-	span := r.Ended.Sub(r.Started)
-	if end, ok := r.Load.end(); ok {
-		span = min(span, end)
-	}
-	return span
+	return r.Load.withinSchedule(r.Ended.Sub(r.Started))
 }
 
 // IterationsKnown reports whether r counts its iterations: a result read
