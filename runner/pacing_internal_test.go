@@ -345,14 +345,12 @@ func TestDispatcherLateAgainAfterAWaitForAWorker(t *testing.T) {
 		var served, peak atomic.Int64
 		waits := 0 // the dispatcher's, one an arrival
 		d := dispatcher{profile: profile{start: 10_000}, maxWorkers: 1000, length: 10 * time.Millisecond,
-			wait: func(stop context.Context, at time.Time) bool {
-				waits++
-				ok := timerWait(stop, at)
-				if waits > 50 {
-					time.Sleep(150 * time.Microsecond)
+			wait: lateWait(func() time.Duration {
+				if waits++; waits > 50 {
+					return 150 * time.Microsecond
 				}
-				return ok
-			},
+				return 0
+			}),
 			cpuShort: func() bool { return waits == 21 },
 			work: func(id int, first arrival, h *handOff) {
 				peak.Add(1)
