@@ -99,11 +99,11 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 	h := newHandOff()
 	var g errgroup.Group // lifetimes only
 	workers := 0
-	// wokeLate: the dispatcher is behind on this machine's CPU. It woke
+	// lagging: the dispatcher is behind on this machine's CPU. It woke
 	// over LateBound late the last time it slept for an arrival, or has
 	// since found one over LateBound late without having waited for a
 	// worker (waited) on the way.
-	wokeLate, waited := false, false
+	lagging, waited := false, false
 	// j counts the shard's own arrivals, k is j's in the whole schedule.
 	for j := int64(0); ; j++ {
 		k := d.shard.global(j)
@@ -130,14 +130,14 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 		switch {
 		case slept:
 			// Woken late, the dispatcher waited for a core.
-			wokeLate, waited = late > LateBound, false
+			lagging, waited = late > LateBound, false
 		case !waited && late > LateBound:
 			// It has not slept since it was last on time, nor waited for
 			// a worker: it is too slow for the schedule (at a rate too
 			// high for it, from the start). An arrival it is late for
 			// after a wait for a worker says nothing of the machine: the
 			// last verdict stays.
-			wokeLate = true
+			lagging = true
 		}
 		if late > BehindBound {
 			// This arrival and every other due by now are dropped at once:
@@ -157,7 +157,7 @@ func (d dispatcher) run(interrupt context.Context, started time.Time, onDrop fun
 			switch {
 			case workers == d.maxWorkers:
 				onDrop(dropNoWorker, 1)
-			case workers >= growFloor && (wokeLate || cpuShort):
+			case workers >= growFloor && (lagging || cpuShort):
 				// The workers wait on this machine's CPU, not on the
 				// target: another would not help, but one of them may
 				// soon be free; the arrival is as late as it waits.

@@ -231,11 +231,9 @@ func readRuns(in []runJSON, r *runner.Result) ([]runner.Part, error) {
 	left := r.Total.Requests() // not yet held by a run
 	for i, run := range in {
 		p := runner.Part{Started: run.StartedAt, Ended: run.EndedAt, PeakWorkers: run.PeakWorkers, Requests: run.Requests}
-		if run.Shard != nil {
-			p.Shard = runner.Shard{Index: run.Shard.Index, Count: run.Shard.Count}
-			if err := p.Shard.Check(); err != nil {
-				return nil, fmt.Errorf("run %d: shard: %v", i+1, err)
-			}
+		var err error
+		if p.Shard, err = shardIn(run.Shard); err != nil {
+			return nil, fmt.Errorf("run %d: shard: %v", i+1, err)
 		}
 		switch {
 		case p.Ended.Before(p.Started) || p.Started.Before(r.Started) || p.Ended.After(r.Ended):
@@ -269,11 +267,9 @@ func readLoad(in loadJSON) (runner.Load, error) {
 	}
 	l := runner.Load{Open: in.Model == "open", Concurrency: in.Concurrency, Rate: in.Rate, MaxWorkers: in.MaxWorkers,
 		Duration: seconds(in.DurationS), Iterations: in.Iterations, Pause: seconds(in.PauseS)}
-	if in.Shard != nil {
-		l.Shard = runner.Shard{Index: in.Shard.Index, Count: in.Shard.Count}
-		if err := l.Shard.Check(); err != nil {
-			return l, fmt.Errorf("load.shard: %v", err)
-		}
+	var err error
+	if l.Shard, err = shardIn(in.Shard); err != nil {
+		return l, fmt.Errorf("load.shard: %v", err)
 	}
 	for _, s := range in.Stages {
 		stages, err := runner.ParseStages(s)
@@ -494,4 +490,13 @@ func article(kind string) string {
 		return "an"
 	}
 	return "a"
+}
+
+// shardIn reads a shard written by shardOut: absent, the whole load.
+func shardIn(in *shardJSON) (runner.Shard, error) {
+	if in == nil {
+		return runner.Shard{}, nil
+	}
+	s := runner.Shard{Index: in.Index, Count: in.Count}
+	return s, s.Check()
 }
